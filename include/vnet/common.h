@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* common.h - version, protocol constants and limits shared by vnet and vnetclient */
+#ifndef VNET_COMMON_H
+#define VNET_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define VNET_VERSION        "1.0.0"
+#define VNET_PROTO_VERSION  "1.0"   /* sent in HELLO; "0.9" (the seed's) is accepted too */
+#define VNET_DEFAULT_PORT   4455
+
+/* Limits (documented in vnet(8), LIMITS). */
+#define VNET_LINE_MAX       4096    /* control line, newline included */
+#define VNET_PASSWORD_MAX   256
+#define VNET_HOST_MAX       255
+#define VNET_MACS_MAX       64      /* addresses per handler */
+#define VNET_CONN_MAX       256     /* simultaneous control connections */
+#define VNET_HANDLERS_MAX   128
+#define VNET_AUTH_TIMEOUT_MS    30000   /* HELLO must arrive within this */
+#define VNET_DIAL_TIMEOUT_MS    15000   /* HANDLE: connect + HELLO + BEGIN */
+#define VNET_KEEPALIVE_MS       10000   /* send a keepalive after this much silence */
+#define VNET_PEER_DEAD_MS       30000   /* close a link silent for this long */
+#define VNET_QUEUE_BYTES    (256 * 1024) /* queued bytes per direction per handler */
+
+/* skb mark of every frame vnet injects (SO_MARK), so that none is captured again */
+#define VNET_MARK           0x766e6574u /* "vnet" */
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+enum vnet_config {
+	VNET_LOCAL,     /* capture frames whose destination MAC is listed */
+	VNET_REMOTE,    /* capture frames whose source MAC is listed */
+};
+
+#endif

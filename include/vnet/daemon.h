@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* daemon.h - the daemon's state, shared by its modules, and their entry points */
+#ifndef VNET_DAEMON_H
+#define VNET_DAEMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vnet/buf.h"
+#include "vnet/list.h"
+#include "vnet/loop.h"
+#include "vnet/port.h"
+#include "vnet/proto.h"
+
+#define DAEMON_LISTEN_MAX 8
+
+struct daemon {
+	struct loop loop;
+	char password[VNET_PASSWORD_MAX + 1];
+	char **devices;             /* the -d list */
+	size_t ndevices;
+	struct loop_io listen_io[DAEMON_LISTEN_MAX];
+	size_t nlisten;
+	struct loop_io timer_io, signal_io;
+	struct list sessions;
+	size_t nsessions;
+	struct list handlers;
+	size_t nhandlers;
+	unsigned long next_id;
+};
+
+bool daemon_device_allowed(const struct daemon *d, const char *dev);
+
+/* session.c: one control connection */
+struct session;
+void session_accept(struct daemon *d, int fd);
+void session_tick(struct daemon *d, uint64_t now);
+void session_close_all(struct daemon *d);
+/* A HANDLE finished: id of the new handler, or err. */
+void session_dial_done(struct session *s, unsigned long id, const char *err);
+
+/* dial.c: the outgoing connection of a HANDLE request */
+struct dial;
+/* Start a dial for req (which it copies) on behalf of s; 0 or -errno with err set. */
+int dial_start(struct daemon *d, struct session *s, const struct proto_req *req,
+	       struct dial **out, char *err, size_t errlen);
+void dial_cancel(struct dial *dl);
+void dial_tick(struct dial *dl, uint64_t now);
+
+/* handler.c: a bridge between a port and a peer daemon */
+struct handler_spec {
+	enum vnet_config conf, peer_conf;
+	char dev[PROTO_DEV_MAX], peer_dev[PROTO_DEV_MAX];
+	struct mac macs[VNET_MACS_MAX];
+	size_t nmacs;
+};
+/*
+ * Create a handler over a connected link fd and an opened port (both taken
+ * over, even on failure). tx_pre is sent to the peer first; rx_pre holds bytes
+ * already read from it. Returns the handler's id, or 0 with err set.
+ */
+unsigned long handler_create(struct daemon *d, int fd, struct port *port,
+			     const struct handler_spec *spec, const struct buf *tx_pre,
+			     const struct buf *rx_pre, char *err, size_t errlen);
+bool handler_close_id(struct daemon *d, unsigned long id);
+void handler_close_all(struct daemon *d);
+void handler_tick(struct daemon *d, uint64_t now);
+/* HANDLERS? line for the i-th handler, without newline; -1 if none. */
+int handler_describe(const struct daemon *d, size_t i, char *out, size_t cap);
+
+/* resolve.c: name resolution off the loop (getaddrinfo in a thread) */
+struct resolve_job;
+struct addrinfo;
+typedef void (*resolve_cb)(void *arg, struct addrinfo *res, int gai_err);
+int resolve_init(struct loop *l);
+/* Resolve host:port for TCP; cb runs in the loop (it owns res). NULL on error. */
+struct resolve_job *resolve_start(const char *host, uint16_t port, resolve_cb cb, void *arg);
+/* The callback will not run; the result is freed. */
+void resolve_cancel(struct resolve_job *job);
+
+#endif

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* netlink.h - network devices through rtnetlink (libmnl) */
+#ifndef VNET_NETLINK_H
+#define VNET_NETLINK_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "vnet/mac.h"
+
+struct nl_link {
+	int index;
+	char name[IFNAMSIZ];
+	bool has_mac;
+	struct mac mac;
+	unsigned int mtu;
+	bool up;            /* administratively up (IFF_UP) */
+	bool running;       /* carrier (IFF_RUNNING / IFF_LOWER_UP) */
+};
+
+/* Every link of this network namespace: *links is malloc'ed; 0 or -errno. */
+int nl_links(struct nl_link **links, size_t *n);
+/* One link by name: 0, -ENODEV if there is none, or -errno. */
+int nl_link_by_name(const char *name, struct nl_link *link);
+
+#endif

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * port.h - where a handler meets Ethernet: one small interface, several back-ends
+ *
+ * A port receives the frames its filter accepts and injects frames, both with
+ * the kernel's offload metadata (struct virtio_net_hdr). Its descriptor is
+ * registered in the loop by its owner; readiness is the usual EPOLLIN/EPOLLOUT.
+ */
+#ifndef VNET_PORT_H
+#define VNET_PORT_H
+
+#include <linux/virtio_net.h>
+#include <net/if.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "vnet/common.h"
+#include "vnet/mac.h"
+
+struct port;
+
+struct port_ops {
+	const char *kind;
+	/* Start receiving (frames before this are not queued). 0 or -errno. */
+	int (*start)(struct port *p);
+	/*
+	 * Receive one frame into frame[0..cap) and its metadata into *vh.
+	 * Returns its length, -EAGAIN when there is none, -EMSGSIZE for a frame
+	 * larger than cap (dropped), or another -errno.
+	 */
+	ssize_t (*recv)(struct port *p, struct virtio_net_hdr *vh, uint8_t *frame, size_t cap);
+	/* Inject one frame. 0, -EAGAIN (try again when writable), or -errno (dropped). */
+	int (*send)(struct port *p, const struct virtio_net_hdr *vh, const uint8_t *frame,
+		    size_t len);
+	/* Release what the port holds besides its descriptor (closed by the owner). */
+	void (*close)(struct port *p);
+};
+
+struct port_stats {
+	uint64_t rx_frames, rx_bytes;       /* captured */
+	uint64_t tx_frames, tx_bytes;       /* injected */
+	uint64_t rx_oversize, tx_errors;    /* dropped */
+};
+
+struct port {
+	const struct port_ops *ops;
+	int fd;
+	int ifindex;
+	char name[IFNAMSIZ];
+	struct port_stats stats;
+};
+
+/*
+ * AF_PACKET port on device dev: promiscuous, PACKET_VNET_HDR, outgoing frames
+ * ignored, a kernel BPF filter built from (cfg, macs). err gets a reason
+ * fit for "NOK reason" on failure. 0 or -errno.
+ */
+int port_packet_open(struct port *p, const char *dev, enum vnet_config cfg,
+		     const struct mac *macs, size_t nmacs, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * proto.h - the control protocol: parse requests, format requests and replies (pure)
+ *
+ * One request a line; words separated by spaces or tabs; keywords and configs
+ * are case-insensitive. Every reply starts with "OK" or "NOK reason".
+ */
+#ifndef VNET_PROTO_H
+#define VNET_PROTO_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vnet/common.h"
+#include "vnet/mac.h"
+
+enum proto_cmd {
+	PROTO_HELLO,        /* HELLO password version */
+	PROTO_DONE,         /* DONE */
+	PROTO_DEVICES,      /* DEVICES? */
+	PROTO_HANDLERS,     /* HANDLERS? */
+	PROTO_CLOSE,        /* CLOSE id */
+	PROTO_HANDLE,       /* HANDLE pw lconf ldev rconf rhost rport rdev macs+ */
+	PROTO_BEGIN,        /* BEGIN lconf ldev rconf rdev macs+ */
+};
+
+#define PROTO_DEV_MAX   IFNAMSIZ    /* a device name, NUL included */
+#define PROTO_VERSION_MAX 16
+
+struct proto_req {
+	enum proto_cmd cmd;
+	char password[VNET_PASSWORD_MAX + 1];   /* HELLO, HANDLE: wipe after use */
+	char version[PROTO_VERSION_MAX];        /* HELLO */
+	unsigned long id;                       /* CLOSE */
+	enum vnet_config lconf, rconf;          /* HANDLE, BEGIN */
+	char ldev[PROTO_DEV_MAX], rdev[PROTO_DEV_MAX];
+	char rhost[VNET_HOST_MAX + 1];          /* HANDLE */
+	uint16_t rport;
+	struct mac macs[VNET_MACS_MAX];
+	size_t nmacs;
+};
+
+/*
+ * Parse one request line (without its end of line). On failure returns false
+ * and writes a reason fit for "NOK reason" into err.
+ */
+bool proto_parse(const char *line, struct proto_req *req, char *err, size_t errlen);
+/* Clear the secrets a request may hold. */
+void proto_req_wipe(struct proto_req *req);
+
+bool proto_password_valid(const char *pw);
+bool proto_device_valid(const char *dev);
+bool proto_version_supported(const char *version);
+bool proto_parse_port(const char *s, uint16_t *port);
+bool proto_parse_config(const char *s, enum vnet_config *cfg);
+const char *proto_config_name(enum vnet_config cfg);
+/* Parse a space-separated MAC list into macs (duplicates removed). */
+bool proto_parse_macs(char *const *words, size_t n, struct mac *macs, size_t *nmacs,
+		      char *err, size_t errlen);
+
+/*
+ * Format requests. Each returns the line length (newline included), or -1 if
+ * it does not fit in cap bytes (VNET_LINE_MAX is always enough for valid input).
+ */
+int proto_fmt_hello(char *out, size_t cap, const char *password);
+int proto_fmt_handle(char *out, size_t cap, const char *password, enum vnet_config lconf,
+		     const char *ldev, const char *rhost, uint16_t rport, const char *rdev,
+		     const struct mac *macs, size_t nmacs);
+int proto_fmt_begin(char *out, size_t cap, enum vnet_config lconf, const char *ldev,
+		    const char *rdev, const struct mac *macs, size_t nmacs);
+
+/* A reply line: true if it says OK; *rest points past "OK " / "NOK ". */
+bool proto_reply_ok(const char *line, const char **rest);
+
+/* Constant-time comparison of two NUL-terminated secrets. */
+bool proto_secret_equal(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* buf.c - fixed-capacity byte queue */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vnet/buf.h"
+
+int buf_init(struct buf *b, size_t cap, size_t max)
+{
+	b->data = malloc(cap);
+	if (!b->data)
+		return -ENOMEM;
+	b->cap = cap;
+	b->max = max < cap ? cap : max;
+	b->head = b->tail = 0;
+	return 0;
+}
+
+void buf_free(struct buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->cap = b->max = b->head = b->tail = 0;
+}
+
+bool buf_reserve(struct buf *b, size_t n)
+{
+	if (b->cap - b->tail >= n)
+		return true;
+	if (b->max - buf_len(b) < n)
+		return false;
+	if (b->head) {
+		memmove(b->data, b->data + b->head, buf_len(b));
+		b->tail -= b->head;
+		b->head = 0;
+	}
+	if (b->cap - b->tail < n) {
+		size_t cap = b->cap;
+		uint8_t *p;
+
+		while (cap - b->tail < n)
+			cap = cap > b->max / 2 ? b->max : cap * 2;
+		p = realloc(b->data, cap);
+		if (!p)
+			return false;
+		b->data = p;
+		b->cap = cap;
+	}
+	return true;
+}
+
+bool buf_put(struct buf *b, const void *p, size_t n)
+{
+	if (!buf_reserve(b, n))
+		return false;
+	memcpy(b->data + b->tail, p, n);
+	b->tail += n;
+	return true;
+}
+
+void buf_consume(struct buf *b, size_t n)
+{
+	if (n > buf_len(b))
+		n = buf_len(b);
+	b->head += n;
+	if (b->head == b->tail)
+		b->head = b->tail = 0;
+}
+
+long buf_line(struct buf *b, size_t *used)
+{
+	uint8_t *start = buf_head(b);
+	uint8_t *nl = memchr(start, '\n', buf_len(b));
+	size_t len;
+
+	if (!nl)
+		return -1;
+	len = (size_t)(nl - start);
+	*used = len + 1;
+	if (len > 0 && start[len - 1] == '\r')
+		len--;
+	start[len] = '\0';
+	return (long)len;
+}

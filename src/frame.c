@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* frame.c - binary framing of the daemon-to-daemon link */
+#include <string.h>
+
+#include "vnet/frame.h"
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+void frame_put_header(uint8_t out[FRAME_HDR_LEN], enum frame_type type, size_t len)
+{
+	out[0] = (uint8_t)type;
+	out[1] = (uint8_t)(len >> 16);
+	out[2] = (uint8_t)(len >> 8);
+	out[3] = (uint8_t)len;
+}
+
+void frame_put_offload(uint8_t out[FRAME_OFFLOAD_LEN], const struct virtio_net_hdr *vh)
+{
+	out[0] = vh->flags;
+	out[1] = vh->gso_type;
+	put16(out + 2, vh->hdr_len);
+	put16(out + 4, vh->gso_size);
+	put16(out + 6, vh->csum_start);
+	put16(out + 8, vh->csum_offset);
+}
+
+bool frame_offload_valid(const struct virtio_net_hdr *vh, size_t eth_len, const char **err)
+{
+	uint8_t gso = vh->gso_type & (uint8_t)~VIRTIO_NET_HDR_GSO_ECN;
+
+	if (vh->flags & ~(VIRTIO_NET_HDR_F_NEEDS_CSUM | VIRTIO_NET_HDR_F_DATA_VALID)) {
+		*err = "unknown offload flags";
+		return false;
+	}
+	if (vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
+		if (vh->csum_start < FRAME_ETH_MIN ||
+		    (size_t)vh->csum_start + vh->csum_offset + 2 > eth_len) {
+			*err = "checksum offset outside the frame";
+			return false;
+		}
+	}
+	switch (gso) {
+	case VIRTIO_NET_HDR_GSO_NONE:
+		if (vh->gso_type != VIRTIO_NET_HDR_GSO_NONE) {
+			*err = "ECN bit without segmentation";
+			return false;
+		}
+		return true;
+	case VIRTIO_NET_HDR_GSO_TCPV4:
+	case VIRTIO_NET_HDR_GSO_TCPV6:
+	case VIRTIO_NET_HDR_GSO_UDP:
+#ifdef VIRTIO_NET_HDR_GSO_UDP_L4
+	case VIRTIO_NET_HDR_GSO_UDP_L4:
+#endif
+		break;
+	default:
+		*err = "unknown segmentation type";
+		return false;
+	}
+	if (vh->gso_size == 0) {
+		*err = "segmentation without a segment size";
+		return false;
+	}
+	if (vh->hdr_len > eth_len) {
+		*err = "header length beyond the frame";
+		return false;
+	}
+	return true;
+}
+
+enum frame_status frame_decode(const uint8_t *buf, size_t len, struct frame_msg *msg,
+			       size_t *used, const char **err)
+{
+	size_t plen;
+	const uint8_t *p = buf + FRAME_HDR_LEN;
+
+	if (len < FRAME_HDR_LEN)
+		return FRAME_NEED_MORE;
+	plen = (size_t)buf[1] << 16 | (size_t)buf[2] << 8 | buf[3];
+	memset(msg, 0, sizeof(*msg));
+	msg->type = buf[0];
+
+	switch (msg->type) {
+	case FRAME_T_OFFLOAD:
+		if (plen < FRAME_OFFLOAD_LEN + FRAME_ETH_MIN ||
+		    plen > FRAME_OFFLOAD_LEN + FRAME_ETH_MAX) {
+			*err = "frame length out of bounds";
+			return FRAME_ERROR;
+		}
+		break;
+	case FRAME_T_PLAIN:
+		if (plen < FRAME_ETH_MIN || plen > FRAME_ETH_MAX) {
+			*err = "frame length out of bounds";
+			return FRAME_ERROR;
+		}
+		break;
+	case FRAME_T_KEEPALIVE:
+		if (plen != 0) {
+			*err = "keepalive with a payload";
+			return FRAME_ERROR;
+		}
+		break;
+	default:
+		if (msg->type < 0x80) {
+			*err = "unknown message type";
+			return FRAME_ERROR;
+		}
+		if (plen > FRAME_OFFLOAD_LEN + FRAME_ETH_MAX) {
+			*err = "message length out of bounds";
+			return FRAME_ERROR;
+		}
+		break;
+	}
+	if (len - FRAME_HDR_LEN < plen)
+		return FRAME_NEED_MORE;
+	*used = FRAME_HDR_LEN + plen;
+
+	if (msg->type == FRAME_T_OFFLOAD) {
+		msg->vh.flags = p[0];
+		msg->vh.gso_type = p[1];
+		msg->vh.hdr_len = get16(p + 2);
+		msg->vh.gso_size = get16(p + 4);
+		msg->vh.csum_start = get16(p + 6);
+		msg->vh.csum_offset = get16(p + 8);
+		msg->has_offload = true;
+		msg->has_frame = true;
+		msg->eth = p + FRAME_OFFLOAD_LEN;
+		msg->eth_len = plen - FRAME_OFFLOAD_LEN;
+		if (!frame_offload_valid(&msg->vh, msg->eth_len, err))
+			return FRAME_ERROR;
+	} else if (msg->type == FRAME_T_PLAIN) {
+		msg->has_frame = true;
+		msg->eth = p;
+		msg->eth_len = plen;
+	}
+	return FRAME_OK;
+}

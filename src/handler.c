@@ -1,0 +1,399 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * handler.c - a handler: one port bridged to one peer daemon over a TCP link
+ *
+ * Capture: frames the port's filter accepts are framed (with their offload
+ * metadata) straight into the link's transmit queue; when the queue cannot
+ * take one more maximum-size frame, capture pauses and the kernel's socket
+ * buffer, then the device, absorbs the burst (backpressure, no unbounded
+ * queue). Injection: messages read from the link are decoded in place and
+ * injected; when the port cannot take more, reading the link pauses.
+ * Closing either end closes the handler, and the peer sees its link close.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "vnet/addr.h"
+#include "vnet/daemon.h"
+#include "vnet/frame.h"
+#include "vnet/log.h"
+
+#define HANDLER_RX_BYTES    (256 * 1024)
+#define HANDLER_BUDGET      64      /* frames captured per wake-up */
+#define HANDLER_READS       8       /* link reads per wake-up */
+
+struct handler {
+	struct list node;
+	struct daemon *d;
+	unsigned long id;
+	struct handler_spec spec;
+	struct port port;
+	struct loop_io port_io, link_io;
+	struct buf tx, rx;
+	bool inject_blocked;    /* the port is full: wait for EPOLLOUT on it */
+	bool closed;
+	char laddr[ADDR_STRLEN], raddr[ADDR_STRLEN];
+	uint16_t lport, rport;
+	uint64_t last_rx, last_tx;
+	uint64_t link_rx_bytes, link_tx_bytes, inject_drops;
+};
+
+static void handler_free(void *p)
+{
+	struct handler *h = p;
+
+	buf_free(&h->tx);
+	buf_free(&h->rx);
+	free(h);
+}
+
+static void handler_close(struct handler *h, const char *why)
+{
+	if (h->closed)
+		return;
+	h->closed = true;
+	log_info("handler %lu (%s %s <-> %s:%u %s) closed: %s", h->id,
+		 proto_config_name(h->spec.conf), h->spec.dev, h->raddr, h->rport,
+		 h->spec.peer_dev, why);
+	log_debug("handler %lu: captured %llu frames, injected %llu, %llu dropped", h->id,
+		  (unsigned long long)h->port.stats.rx_frames,
+		  (unsigned long long)h->port.stats.tx_frames,
+		  (unsigned long long)(h->inject_drops + h->port.stats.rx_oversize));
+	loop_close(&h->d->loop, &h->link_io);
+	loop_close(&h->d->loop, &h->port_io);
+	h->port.fd = -1;
+	h->port.ops->close(&h->port);
+	list_del(&h->node);
+	h->d->nhandlers--;
+	loop_defer(&h->d->loop, handler_free, h);
+}
+
+static void update_interest(struct handler *h)
+{
+	struct loop *l = &h->d->loop;
+	bool capture = buf_room(&h->tx) >= FRAME_MSG_MAX || buf_reserve(&h->tx, FRAME_MSG_MAX);
+
+	loop_mod(l, &h->port_io, (capture ? EPOLLIN : 0) | (h->inject_blocked ? EPOLLOUT : 0));
+	loop_mod(l, &h->link_io, (h->inject_blocked ? 0 : EPOLLIN) |
+				 (buf_len(&h->tx) ? EPOLLOUT : 0));
+}
+
+/* Send what is queued to the peer; false if the handler closed. */
+static bool handler_flush(struct handler *h)
+{
+	while (buf_len(&h->tx)) {
+		ssize_t n = send(h->link_io.fd, buf_head(&h->tx), buf_len(&h->tx),
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (n < 0) {
+			char why[128];
+
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				break;
+			snprintf(why, sizeof(why), "link send: %s", strerror(errno));
+			handler_close(h, why);
+			return false;
+		}
+		buf_consume(&h->tx, (size_t)n);
+		h->link_tx_bytes += (uint64_t)n;
+		h->last_tx = loop_now_ms();
+	}
+	return true;
+}
+
+static void handler_capture(struct handler *h)
+{
+	for (int i = 0; i < HANDLER_BUDGET; i++) {
+		struct virtio_net_hdr vh;
+		uint8_t *p;
+		ssize_t n;
+
+		if (!buf_reserve(&h->tx, FRAME_MSG_MAX))
+			break;
+		p = buf_tail(&h->tx);
+		n = h->port.ops->recv(&h->port, &vh, p + FRAME_HDR_LEN + FRAME_OFFLOAD_LEN,
+				      FRAME_ETH_MAX);
+		if (n == -EAGAIN)
+			break;
+		if (n == -EMSGSIZE)
+			continue;
+		if (n == -ENETDOWN) {
+			/* Reported once when the device goes down; capture resumes when it is up. */
+			log_warn("handler %lu: device %s is down", h->id, h->spec.dev);
+			continue;
+		}
+		if (n < 0) {
+			char why[128];
+
+			snprintf(why, sizeof(why), "device %s: %s", h->spec.dev, strerror((int)-n));
+			handler_close(h, why);
+			return;
+		}
+		if (n < FRAME_ETH_MIN)
+			continue;
+		frame_put_header(p, FRAME_T_OFFLOAD, FRAME_OFFLOAD_LEN + (size_t)n);
+		frame_put_offload(p + FRAME_HDR_LEN, &vh);
+		h->tx.tail += FRAME_HDR_LEN + FRAME_OFFLOAD_LEN + (size_t)n;
+	}
+	if (handler_flush(h))
+		update_interest(h);
+}
+
+/* Inject the complete messages buffered; false if the handler closed. */
+static bool handler_inject(struct handler *h)
+{
+	static const struct virtio_net_hdr none;
+
+	while (!h->inject_blocked) {
+		struct frame_msg msg;
+		const char *err = "";
+		size_t used = 0;
+		int ret;
+
+		switch (frame_decode(buf_head(&h->rx), buf_len(&h->rx), &msg, &used, &err)) {
+		case FRAME_NEED_MORE:
+			return true;
+		case FRAME_ERROR: {
+			char why[128];
+
+			snprintf(why, sizeof(why), "protocol error from the peer: %s", err);
+			handler_close(h, why);
+			return false;
+		}
+		case FRAME_OK:
+			break;
+		}
+		if (msg.has_frame) {
+			ret = h->port.ops->send(&h->port, msg.has_offload ? &msg.vh : &none, msg.eth,
+						msg.eth_len);
+			if (ret == -EAGAIN) {
+				h->inject_blocked = true;
+				return true;
+			}
+			if (ret < 0) {
+				if (h->inject_drops++ == 0)
+					log_warn("handler %lu: cannot inject a %zu-byte frame on %s: %s "
+						 "(further drops are counted, not logged)",
+						 h->id, msg.eth_len, h->spec.dev, strerror(-ret));
+			}
+		}
+		buf_consume(&h->rx, used);
+	}
+	return true;
+}
+
+static void handler_receive(struct handler *h)
+{
+	for (int i = 0; i < HANDLER_READS && !h->inject_blocked; i++) {
+		ssize_t n;
+
+		if (!buf_reserve(&h->rx, FRAME_MSG_MAX)) {
+			handler_close(h, "receive buffer full");
+			return;
+		}
+		n = recv(h->link_io.fd, buf_tail(&h->rx), buf_room(&h->rx), MSG_DONTWAIT);
+		if (n == 0) {
+			handler_close(h, "the peer closed the connection");
+			return;
+		}
+		if (n < 0) {
+			char why[128];
+
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				break;
+			snprintf(why, sizeof(why), "link receive: %s", strerror(errno));
+			handler_close(h, why);
+			return;
+		}
+		h->rx.tail += (size_t)n;
+		h->link_rx_bytes += (uint64_t)n;
+		h->last_rx = loop_now_ms();
+		if (!handler_inject(h))
+			return;
+	}
+	update_interest(h);
+}
+
+static void handler_port_event(struct loop_io *io, uint32_t events)
+{
+	struct handler *h = (struct handler *)((char *)io - offsetof(struct handler, port_io));
+
+	if (events & EPOLLOUT) {
+		h->inject_blocked = false;
+		if (!handler_inject(h))
+			return;
+		update_interest(h);
+	}
+	if (events & (EPOLLIN | EPOLLERR))
+		handler_capture(h);
+}
+
+static void handler_link_event(struct loop_io *io, uint32_t events)
+{
+	struct handler *h = (struct handler *)((char *)io - offsetof(struct handler, link_io));
+
+	if (events & EPOLLOUT) {
+		if (!handler_flush(h))
+			return;
+		update_interest(h);
+	}
+	if (h->closed)
+		return;
+	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+		handler_receive(h);
+}
+
+unsigned long handler_create(struct daemon *d, int fd, struct port *port,
+			     const struct handler_spec *spec, const struct buf *tx_pre,
+			     const struct buf *rx_pre, char *err, size_t errlen)
+{
+	struct handler *h = calloc(1, sizeof(*h));
+	int one = 1, ret, pfd = port->fd;
+
+	port->fd = -1;
+	if (!h || buf_init(&h->tx, VNET_QUEUE_BYTES, VNET_QUEUE_BYTES) < 0 ||
+	    buf_init(&h->rx, HANDLER_RX_BYTES, HANDLER_RX_BYTES) < 0 ||
+	    !buf_put(&h->tx, buf_head(tx_pre), buf_len(tx_pre)) ||
+	    !buf_put(&h->rx, buf_head(rx_pre), buf_len(rx_pre))) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	h->d = d;
+	h->spec = *spec;
+	h->port = *port;
+	h->port.fd = pfd;
+	h->link_io.fd = h->port_io.fd = -1;
+	h->last_rx = h->last_tx = loop_now_ms();
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	addr_sock(fd, 0, h->laddr, &h->lport);
+	addr_sock(fd, 1, h->raddr, &h->rport);
+
+	ret = loop_add(&d->loop, &h->link_io, fd, EPOLLIN, handler_link_event);
+	if (ret < 0)
+		goto fail_epoll;
+	fd = -1;
+	ret = loop_add(&d->loop, &h->port_io, pfd, EPOLLIN, handler_port_event);
+	if (ret < 0)
+		goto fail_epoll;
+	pfd = -1;
+	ret = h->port.ops->start(&h->port);
+	if (ret < 0) {
+		snprintf(err, errlen, "cannot start capture on %s: %s", spec->dev, strerror(-ret));
+		goto fail;
+	}
+	h->id = ++d->next_id;
+	list_add_tail(&d->handlers, &h->node);
+	d->nhandlers++;
+	log_info("handler %lu: %s %s <-> %s %s at %s:%u, %zu address%s", h->id,
+		 proto_config_name(spec->conf), spec->dev, proto_config_name(spec->peer_conf),
+		 spec->peer_dev, h->raddr, h->rport, spec->nmacs, spec->nmacs == 1 ? "" : "es");
+	/* Frames the peer sent right behind its OK, and our queued OK. */
+	if (handler_inject(h) && handler_flush(h))
+		update_interest(h);
+	return h->id;
+fail_epoll:
+	snprintf(err, errlen, "epoll: %s", strerror(-ret));
+fail:
+	if (h) {
+		if (h->link_io.fd >= 0)
+			loop_close(&d->loop, &h->link_io);
+		if (h->port_io.fd >= 0)
+			loop_close(&d->loop, &h->port_io);
+		handler_free(h);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (pfd >= 0)
+		close(pfd);
+	return 0;
+}
+
+bool handler_close_id(struct daemon *d, unsigned long id)
+{
+	struct list *pos, *tmp;
+
+	list_for_each(pos, tmp, &d->handlers) {
+		struct handler *h = list_entry(pos, struct handler, node);
+
+		if (h->id == id) {
+			handler_close(h, "closed by request");
+			return true;
+		}
+	}
+	return false;
+}
+
+void handler_close_all(struct daemon *d)
+{
+	struct list *pos, *tmp;
+
+	list_for_each(pos, tmp, &d->handlers)
+		handler_close(list_entry(pos, struct handler, node), "vnet is stopping");
+}
+
+void handler_tick(struct daemon *d, uint64_t now)
+{
+	struct list *pos, *tmp;
+
+	list_for_each(pos, tmp, &d->handlers) {
+		struct handler *h = list_entry(pos, struct handler, node);
+
+		if (h->inject_blocked)
+			h->last_rx = now;   /* we are not reading: silence proves nothing */
+		if (now - h->last_rx >= VNET_PEER_DEAD_MS) {
+			handler_close(h, "the peer has been silent for 30 s");
+			continue;
+		}
+		if (now - h->last_tx >= VNET_KEEPALIVE_MS && buf_len(&h->tx) == 0) {
+			uint8_t ka[FRAME_HDR_LEN];
+
+			frame_put_header(ka, FRAME_T_KEEPALIVE, 0);
+			buf_put(&h->tx, ka, sizeof(ka));
+			if (handler_flush(h))
+				update_interest(h);
+		}
+	}
+}
+
+int handler_describe(const struct daemon *d, size_t i, char *out, size_t cap)
+{
+	const struct list *pos;
+	const struct handler *h = NULL;
+	size_t pos_out;
+	int n;
+
+	for (pos = d->handlers.next; pos != &d->handlers; pos = pos->next) {
+		if (i-- == 0) {
+			h = list_entry(pos, const struct handler, node);
+			break;
+		}
+	}
+	if (!h)
+		return -1;
+	n = snprintf(out, cap, "%lu %s %s %u %s <-> %s %s %u %s", h->id,
+		     proto_config_name(h->spec.conf), h->laddr, h->lport, h->spec.dev,
+		     proto_config_name(h->spec.peer_conf), h->raddr, h->rport, h->spec.peer_dev);
+	if (n < 0 || (size_t)n >= cap)
+		return -1;
+	pos_out = (size_t)n;
+	for (size_t m = 0; m < h->spec.nmacs; m++) {
+		char mac[MAC_STRLEN];
+
+		mac_format(&h->spec.macs[m], mac);
+		n = snprintf(out + pos_out, cap - pos_out, " %s", mac);
+		if (n < 0 || (size_t)n >= cap - pos_out)
+			return -1;
+		pos_out += (size_t)n;
+	}
+	return (int)pos_out;
+}

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* netlink.c - network devices through rtnetlink (libmnl) */
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "vnet/netlink.h"
+
+struct dump {
+	struct nl_link *links;
+	size_t n, cap;
+	int err;
+};
+
+static int attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(attr);
+
+	if (mnl_attr_type_valid(attr, IFLA_MAX) < 0)
+		return MNL_CB_OK;   /* newer kernel attribute: ignore */
+	switch (type) {
+	case IFLA_IFNAME:
+		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+			return MNL_CB_ERROR;
+		break;
+	case IFLA_MTU:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		break;
+	case IFLA_ADDRESS:
+		if (mnl_attr_validate(attr, MNL_TYPE_BINARY) < 0)
+			return MNL_CB_ERROR;
+		break;
+	}
+	tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static int link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump *d = data;
+	const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
+	struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
+	struct nl_link *l;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK || mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifm))
+		return MNL_CB_OK;
+	if (mnl_attr_parse(nlh, sizeof(*ifm), attr_cb, tb) < 0)
+		return MNL_CB_ERROR;
+	if (!tb[IFLA_IFNAME])
+		return MNL_CB_OK;
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 16;
+		struct nl_link *nl = realloc(d->links, cap * sizeof(*nl));
+
+		if (!nl) {
+			d->err = -ENOMEM;
+			return MNL_CB_ERROR;
+		}
+		d->links = nl;
+		d->cap = cap;
+	}
+	l = &d->links[d->n++];
+	memset(l, 0, sizeof(*l));
+	l->index = ifm->ifi_index;
+	strncpy(l->name, mnl_attr_get_str(tb[IFLA_IFNAME]), IFNAMSIZ - 1);
+	if (tb[IFLA_MTU])
+		l->mtu = mnl_attr_get_u32(tb[IFLA_MTU]);
+	if (tb[IFLA_ADDRESS] && mnl_attr_get_payload_len(tb[IFLA_ADDRESS]) == MAC_LEN) {
+		memcpy(l->mac.b, mnl_attr_get_payload(tb[IFLA_ADDRESS]), MAC_LEN);
+		l->has_mac = true;
+	}
+	l->up = ifm->ifi_flags & IFF_UP;
+	l->running = ifm->ifi_flags & IFF_RUNNING;
+	return MNL_CB_OK;
+}
+
+int nl_links(struct nl_link **links, size_t *n)
+{
+	static char buf[32768];  /* a dump message (MNL_SOCKET_DUMP_SIZE in newer libmnl) */
+	struct mnl_socket *nl;
+	struct nlmsghdr *nlh;
+	struct rtgenmsg *rt;
+	struct dump d = { 0 };
+	unsigned int seq = (unsigned int)time(NULL), portid;
+	int ret;
+
+	*links = NULL;
+	*n = 0;
+	nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (!nl)
+		return -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	portid = mnl_socket_get_portid(nl);
+
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_GETLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
+	rt = mnl_nlmsg_put_extra_header(nlh, sizeof(*rt));
+	rt->rtgen_family = AF_PACKET;
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	for (;;) {
+		ssize_t len = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+
+		if (len < 0) {
+			ret = -errno;
+			goto out;
+		}
+		ret = mnl_cb_run(buf, (size_t)len, seq, portid, link_cb, &d);
+		if (ret == MNL_CB_STOP) {
+			ret = 0;
+			break;
+		}
+		if (ret < 0) {
+			/* EINTR here means the dump was interrupted: an error too */
+			ret = d.err ? d.err : (errno ? -errno : -EIO);
+			goto out;
+		}
+	}
+	*links = d.links;
+	*n = d.n;
+	d.links = NULL;
+out:
+	free(d.links);
+	mnl_socket_close(nl);
+	return ret;
+}
+
+int nl_link_by_name(const char *name, struct nl_link *link)
+{
+	struct nl_link *links;
+	size_t n;
+	int ret = nl_links(&links, &n);
+
+	if (ret < 0)
+		return ret;
+	ret = -ENODEV;
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(links[i].name, name)) {
+			*link = links[i];
+			ret = 0;
+			break;
+		}
+	}
+	free(links);
+	return ret;
+}

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * port_packet.c - AF_PACKET port: promiscuous capture through a kernel BPF filter, injection
+ *
+ * Loops: a packet socket never receives what it sends itself, and every frame
+ * vnet injects carries VNET_MARK, which every handler's filter rejects when it
+ * sees the frame leave. PACKET_IGNORE_OUTGOING would do the same but would
+ * also hide the host's own frames, and frames a local bridge forwards out of
+ * the device, from the handler.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "vnet/bpf.h"
+#include "vnet/log.h"
+#include "vnet/port.h"
+
+#define PACKET_SOCKBUF (4 * 1024 * 1024)
+
+static int packet_bind(struct port *p, uint16_t proto)
+{
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(proto),
+		.sll_ifindex = p->ifindex,
+	};
+
+	return bind(p->fd, (struct sockaddr *)&sll, sizeof(sll)) < 0 ? -errno : 0;
+}
+
+static int packet_start(struct port *p)
+{
+	return packet_bind(p, ETH_P_ALL);
+}
+
+static ssize_t packet_recv(struct port *p, struct virtio_net_hdr *vh, uint8_t *frame, size_t cap)
+{
+	struct iovec iov[2] = {
+		{ .iov_base = vh, .iov_len = sizeof(*vh) },
+		{ .iov_base = frame, .iov_len = cap },
+	};
+	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
+	ssize_t n = recvmsg(p->fd, &msg, MSG_DONTWAIT | MSG_TRUNC);
+
+	if (n < 0)
+		return errno == EINTR ? -EAGAIN : -errno;
+	if ((size_t)n < sizeof(*vh))
+		return -EIO;
+	n -= (ssize_t)sizeof(*vh);
+	if ((size_t)n > cap || (msg.msg_flags & MSG_TRUNC)) {
+		p->stats.rx_oversize++;
+		return -EMSGSIZE;
+	}
+	p->stats.rx_frames++;
+	p->stats.rx_bytes += (uint64_t)n;
+	return n;
+}
+
+static int packet_send(struct port *p, const struct virtio_net_hdr *vh, const uint8_t *frame,
+		       size_t len)
+{
+	struct iovec iov[2] = {
+		{ .iov_base = (void *)vh, .iov_len = sizeof(*vh) },
+		{ .iov_base = (void *)frame, .iov_len = len },
+	};
+	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
+
+	if (sendmsg(p->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+		if (errno == EAGAIN || errno == EINTR)
+			return -EAGAIN;
+		p->stats.tx_errors++;
+		return -errno;
+	}
+	p->stats.tx_frames++;
+	p->stats.tx_bytes += len;
+	return 0;
+}
+
+static void packet_close(struct port *p)
+{
+	/* Closing the socket drops its promiscuous membership: nothing else to undo. */
+	if (p->fd >= 0)
+		close(p->fd);
+	p->fd = -1;
+}
+
+static const struct port_ops packet_ops = {
+	.kind = "packet",
+	.start = packet_start,
+	.recv = packet_recv,
+	.send = packet_send,
+	.close = packet_close,
+};
+
+static int setopt(int fd, int level, int name, const void *val, socklen_t len, const char *what,
+		  char *err, size_t errlen)
+{
+	if (setsockopt(fd, level, name, val, len) == 0)
+		return 0;
+	snprintf(err, errlen, "cannot set %s: %s", what, strerror(errno));
+	return -errno;
+}
+
+int port_packet_open(struct port *p, const char *dev, enum vnet_config cfg,
+		     const struct mac *macs, size_t nmacs, char *err, size_t errlen)
+{
+	struct sock_filter prog[BPF_PROG_LEN(VNET_MACS_MAX)];
+	struct sock_fprog fprog;
+	struct packet_mreq mreq;
+	int one = 1, size = PACKET_SOCKBUF, len, ret;
+	uint32_t mark = VNET_MARK;
+	unsigned int ifindex = if_nametoindex(dev);
+
+	memset(p, 0, sizeof(*p));
+	p->fd = -1;
+	p->ops = &packet_ops;
+	if (!ifindex) {
+		snprintf(err, errlen, "device %s does not exist", dev);
+		return -ENODEV;
+	}
+	p->ifindex = (int)ifindex;
+	snprintf(p->name, sizeof(p->name), "%s", dev);
+
+	len = bpf_build(cfg, macs, nmacs, VNET_MARK, prog, ARRAY_SIZE(prog));
+	if (len < 0) {
+		snprintf(err, errlen, "cannot build the filter: %s", strerror(-len));
+		return len;
+	}
+	fprog.len = (unsigned short)len;
+	fprog.filter = prog;
+
+	/* Protocol 0: nothing is queued until the filter is in place and start() binds. */
+	p->fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (p->fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open a packet socket: %s", strerror(errno));
+		return ret;
+	}
+	if ((ret = setopt(p->fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof(fprog),
+			  "the BPF filter", err, errlen)) < 0 ||
+	    (ret = setopt(p->fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one),
+			  "PACKET_VNET_HDR", err, errlen)) < 0 ||
+	    (ret = setopt(p->fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark),
+			  "SO_MARK", err, errlen)) < 0)
+		goto fail;
+	/* Larger buffers absorb bursts of 64 KiB frames; best effort. */
+	if (setsockopt(p->fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+		setsockopt(p->fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	if (setsockopt(p->fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
+		setsockopt(p->fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	if ((ret = packet_bind(p, 0)) < 0) {
+		snprintf(err, errlen, "cannot bind to %s: %s", dev, strerror(-ret));
+		goto fail;
+	}
+	memset(&mreq, 0, sizeof(mreq));
+	mreq.mr_ifindex = p->ifindex;
+	mreq.mr_type = PACKET_MR_PROMISC;
+	if ((ret = setopt(p->fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mreq, sizeof(mreq),
+			  "promiscuous mode", err, errlen)) < 0)
+		goto fail;
+	return 0;
+fail:
+	close(p->fd);
+	p->fd = -1;
+	return ret;
+}

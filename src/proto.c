@@ -1,0 +1,406 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* proto.c - the control protocol: parse requests, format requests and replies */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "vnet/proto.h"
+
+#define WORDS_MAX (8 + VNET_MACS_MAX)
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Printable ASCII without spaces: what a protocol word may hold. */
+static bool word_valid(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f)
+			return false;
+	return true;
+}
+
+static void say(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* Split a copy of line into words; false if there are more than cap. */
+static bool split(char *s, char **words, size_t cap, size_t *n)
+{
+	*n = 0;
+	for (;;) {
+		while (is_space(*s))
+			s++;
+		if (!*s)
+			return true;
+		if (*n == cap)
+			return false;
+		words[(*n)++] = s;
+		while (*s && !is_space(*s))
+			s++;
+		if (*s)
+			*s++ = '\0';
+	}
+}
+
+bool proto_password_valid(const char *pw)
+{
+	size_t len = strlen(pw);
+
+	return len >= 1 && len <= VNET_PASSWORD_MAX && word_valid(pw);
+}
+
+bool proto_device_valid(const char *dev)
+{
+	size_t len = strlen(dev);
+
+	if (len == 0 || len >= PROTO_DEV_MAX || !strcmp(dev, ".") || !strcmp(dev, ".."))
+		return false;
+	for (const char *p = dev; *p; p++)
+		if (*p == '/' || *p == ':' || (unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f)
+			return false;
+	return true;
+}
+
+bool proto_version_supported(const char *version)
+{
+	return !strcmp(version, "0.9") || !strcmp(version, VNET_PROTO_VERSION);
+}
+
+bool proto_parse_port(const char *s, uint16_t *port)
+{
+	char *end;
+	unsigned long v;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v == 0 || v > 65535)
+		return false;
+	*port = (uint16_t)v;
+	return true;
+}
+
+bool proto_parse_config(const char *s, enum vnet_config *cfg)
+{
+	if (!strcasecmp(s, "local"))
+		*cfg = VNET_LOCAL;
+	else if (!strcasecmp(s, "remote"))
+		*cfg = VNET_REMOTE;
+	else
+		return false;
+	return true;
+}
+
+const char *proto_config_name(enum vnet_config cfg)
+{
+	return cfg == VNET_LOCAL ? "LOCAL" : "REMOTE";
+}
+
+bool proto_parse_macs(char *const *words, size_t n, struct mac *macs, size_t *nmacs,
+		      char *err, size_t errlen)
+{
+	*nmacs = 0;
+	if (n == 0) {
+		say(err, errlen, "no addresses");
+		return false;
+	}
+	if (n > VNET_MACS_MAX) {
+		say(err, errlen, "too many addresses (at most %d)", VNET_MACS_MAX);
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct mac m;
+		bool dup = false;
+
+		if (strlen(words[i]) >= MAC_STRLEN || !mac_parse(words[i], &m)) {
+			say(err, errlen, "bad address '%.*s' (want aa:bb:cc:dd:ee:ff)", 20, words[i]);
+			return false;
+		}
+		if (mac_is_zero(&m)) {
+			say(err, errlen, "bad address %s", words[i]);
+			return false;
+		}
+		for (size_t j = 0; j < *nmacs; j++)
+			dup |= mac_equal(&macs[j], &m);
+		if (!dup)
+			macs[(*nmacs)++] = m;
+	}
+	return true;
+}
+
+static bool get_device(const char *word, char *out, const char *what, char *err, size_t errlen)
+{
+	if (!proto_device_valid(word)) {
+		say(err, errlen, "bad %s name '%.*s'", what, 20, word);
+		return false;
+	}
+	strcpy(out, word);      /* proto_device_valid bounded its length */
+	return true;
+}
+
+static bool get_config(const char *word, enum vnet_config *cfg, char *err, size_t errlen)
+{
+	if (!proto_parse_config(word, cfg)) {
+		say(err, errlen, "bad config '%.*s' (want LOCAL or REMOTE)", 20, word);
+		return false;
+	}
+	return true;
+}
+
+static bool complementary(const struct proto_req *r, char *err, size_t errlen)
+{
+	if (r->lconf == r->rconf) {
+		say(err, errlen, "configs must differ (one LOCAL, one REMOTE)");
+		return false;
+	}
+	return true;
+}
+
+static bool parse_hello(char **w, size_t n, struct proto_req *r, char *err, size_t errlen)
+{
+	if (n != 3) {
+		say(err, errlen, "usage: HELLO password version");
+		return false;
+	}
+	if (!proto_password_valid(w[1])) {
+		say(err, errlen, "bad password");
+		return false;
+	}
+	if (strlen(w[2]) >= PROTO_VERSION_MAX || !word_valid(w[2])) {
+		say(err, errlen, "bad version");
+		return false;
+	}
+	strcpy(r->password, w[1]);
+	strcpy(r->version, w[2]);
+	return true;
+}
+
+static bool parse_close(char **w, size_t n, struct proto_req *r, char *err, size_t errlen)
+{
+	char *end;
+
+	if (n != 2) {
+		say(err, errlen, "usage: CLOSE id");
+		return false;
+	}
+	errno = 0;
+	r->id = strtoul(w[1], &end, 10);
+	if (w[1][0] < '0' || w[1][0] > '9' || *end || errno || r->id == 0 || r->id > UINT32_MAX) {
+		say(err, errlen, "bad handler id '%.*s'", 20, w[1]);
+		return false;
+	}
+	return true;
+}
+
+static bool parse_handle(char **w, size_t n, struct proto_req *r, char *err, size_t errlen)
+{
+	if (n < 9) {
+		say(err, errlen, "usage: HANDLE password local_config local_device remote_config "
+			"remote_address remote_port remote_device addresses+");
+		return false;
+	}
+	if (!proto_password_valid(w[1])) {
+		say(err, errlen, "bad password for the remote daemon");
+		return false;
+	}
+	strcpy(r->password, w[1]);
+	if (!get_config(w[2], &r->lconf, err, errlen) ||
+	    !get_device(w[3], r->ldev, "local device", err, errlen) ||
+	    !get_config(w[4], &r->rconf, err, errlen) || !complementary(r, err, errlen))
+		return false;
+	if (strlen(w[5]) > VNET_HOST_MAX || !word_valid(w[5])) {
+		say(err, errlen, "bad remote address");
+		return false;
+	}
+	strcpy(r->rhost, w[5]);
+	if (!proto_parse_port(w[6], &r->rport)) {
+		say(err, errlen, "bad remote port '%.*s'", 20, w[6]);
+		return false;
+	}
+	return get_device(w[7], r->rdev, "remote device", err, errlen) &&
+	       proto_parse_macs(w + 8, n - 8, r->macs, &r->nmacs, err, errlen);
+}
+
+static bool parse_begin(char **w, size_t n, struct proto_req *r, char *err, size_t errlen)
+{
+	if (n < 6) {
+		say(err, errlen, "usage: BEGIN local_config local_device remote_config "
+			"remote_device addresses+");
+		return false;
+	}
+	return get_config(w[1], &r->lconf, err, errlen) &&
+	       get_device(w[2], r->ldev, "local device", err, errlen) &&
+	       get_config(w[3], &r->rconf, err, errlen) && complementary(r, err, errlen) &&
+	       get_device(w[4], r->rdev, "remote device", err, errlen) &&
+	       proto_parse_macs(w + 5, n - 5, r->macs, &r->nmacs, err, errlen);
+}
+
+static bool no_args(size_t n, const char *usage, char *err, size_t errlen)
+{
+	if (n != 1) {
+		say(err, errlen, "usage: %s", usage);
+		return false;
+	}
+	return true;
+}
+
+bool proto_parse(const char *line, struct proto_req *req, char *err, size_t errlen)
+{
+	char copy[VNET_LINE_MAX];
+	char *w[WORDS_MAX];
+	size_t n, len = strlen(line);
+	bool ok = false;
+
+	memset(req, 0, sizeof(*req));
+	if (len >= sizeof(copy)) {
+		say(err, errlen, "line too long");
+		return false;
+	}
+	memcpy(copy, line, len + 1);
+	if (!split(copy, w, ARRAY_SIZE(w), &n)) {
+		say(err, errlen, "too many words");
+		goto out;
+	}
+	if (n == 0) {
+		say(err, errlen, "empty request");
+		goto out;
+	}
+	if (!strcasecmp(w[0], "HELLO")) {
+		req->cmd = PROTO_HELLO;
+		ok = parse_hello(w, n, req, err, errlen);
+	} else if (!strcasecmp(w[0], "DONE")) {
+		req->cmd = PROTO_DONE;
+		ok = no_args(n, "DONE", err, errlen);
+	} else if (!strcasecmp(w[0], "DEVICES?")) {
+		req->cmd = PROTO_DEVICES;
+		ok = no_args(n, "DEVICES?", err, errlen);
+	} else if (!strcasecmp(w[0], "HANDLERS?")) {
+		req->cmd = PROTO_HANDLERS;
+		ok = no_args(n, "HANDLERS?", err, errlen);
+	} else if (!strcasecmp(w[0], "CLOSE")) {
+		req->cmd = PROTO_CLOSE;
+		ok = parse_close(w, n, req, err, errlen);
+	} else if (!strcasecmp(w[0], "HANDLE")) {
+		req->cmd = PROTO_HANDLE;
+		ok = parse_handle(w, n, req, err, errlen);
+	} else if (!strcasecmp(w[0], "BEGIN")) {
+		req->cmd = PROTO_BEGIN;
+		ok = parse_begin(w, n, req, err, errlen);
+	} else {
+		say(err, errlen, "unknown request '%.*s'", 20, w[0]);
+	}
+out:
+	explicit_bzero(copy, sizeof(copy));
+	if (!ok)
+		proto_req_wipe(req);
+	return ok;
+}
+
+void proto_req_wipe(struct proto_req *req)
+{
+	explicit_bzero(req->password, sizeof(req->password));
+}
+
+/* Append formatted text at *pos; false once it no longer fits. */
+static bool append(char *out, size_t cap, size_t *pos, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*pos >= cap)
+		return false;
+	va_start(ap, fmt);
+	n = vsnprintf(out + *pos, cap - *pos, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= cap - *pos)
+		return false;
+	*pos += (size_t)n;
+	return true;
+}
+
+static bool append_macs(char *out, size_t cap, size_t *pos, const struct mac *macs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char s[MAC_STRLEN];
+
+		mac_format(&macs[i], s);
+		if (!append(out, cap, pos, " %s", s))
+			return false;
+	}
+	return append(out, cap, pos, "\n");
+}
+
+int proto_fmt_hello(char *out, size_t cap, const char *password)
+{
+	size_t pos = 0;
+
+	return append(out, cap, &pos, "HELLO %s %s\n", password, VNET_PROTO_VERSION) ?
+		(int)pos : -1;
+}
+
+int proto_fmt_handle(char *out, size_t cap, const char *password, enum vnet_config lconf,
+		     const char *ldev, const char *rhost, uint16_t rport, const char *rdev,
+		     const struct mac *macs, size_t nmacs)
+{
+	size_t pos = 0;
+	enum vnet_config rconf = lconf == VNET_LOCAL ? VNET_REMOTE : VNET_LOCAL;
+
+	if (!append(out, cap, &pos, "HANDLE %s %s %s %s %s %u %s", password,
+		    proto_config_name(lconf), ldev, proto_config_name(rconf), rhost,
+		    (unsigned int)rport, rdev) ||
+	    !append_macs(out, cap, &pos, macs, nmacs))
+		return -1;
+	return (int)pos;
+}
+
+int proto_fmt_begin(char *out, size_t cap, enum vnet_config lconf, const char *ldev,
+		    const char *rdev, const struct mac *macs, size_t nmacs)
+{
+	size_t pos = 0;
+	enum vnet_config rconf = lconf == VNET_LOCAL ? VNET_REMOTE : VNET_LOCAL;
+
+	if (!append(out, cap, &pos, "BEGIN %s %s %s %s", proto_config_name(lconf), ldev,
+		    proto_config_name(rconf), rdev) ||
+	    !append_macs(out, cap, &pos, macs, nmacs))
+		return -1;
+	return (int)pos;
+}
+
+bool proto_reply_ok(const char *line, const char **rest)
+{
+	if (!strncmp(line, "OK", 2) && (line[2] == '\0' || is_space(line[2]))) {
+		for (*rest = line + 2; is_space(**rest); (*rest)++)
+			;
+		return true;
+	}
+	if (!strncmp(line, "NOK", 3) && (line[3] == '\0' || is_space(line[3]))) {
+		for (*rest = line + 3; is_space(**rest); (*rest)++)
+			;
+		return false;
+	}
+	*rest = line;
+	return false;
+}
+
+bool proto_secret_equal(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	unsigned char diff = (unsigned char)(la != lb);
+
+	/* Always walk the whole of b; index a modulo its length. */
+	for (size_t i = 0; i < lb; i++)
+		diff |= (unsigned char)(b[i] ^ (la ? a[i % la] : 0));
+	return diff == 0 && la == lb;
+}

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * resolve.c - name resolution off the loop
+ *
+ * getaddrinfo() blocks, so each name is resolved by a short-lived detached
+ * thread, which hands the finished job back to the loop through a pipe. The
+ * loop alone frees jobs; a cancelled job is freed when it comes back.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vnet/daemon.h"
+#include "vnet/log.h"
+
+struct resolve_job {
+	char host[VNET_HOST_MAX + 1];
+	char port[8];
+	struct addrinfo *res;
+	int gai_err;
+	bool cancelled;
+	resolve_cb cb;
+	void *arg;
+};
+
+static int resolve_pipe[2] = { -1, -1 };
+static struct loop_io resolve_io;
+
+static void *resolve_thread(void *p)
+{
+	struct resolve_job *job = p;
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_ADDRCONFIG };
+	ssize_t n;
+
+	job->gai_err = getaddrinfo(job->host, job->port, &hints, &job->res);
+	do
+		n = write(resolve_pipe[1], &job, sizeof(job));
+	while (n < 0 && errno == EINTR);
+	/* A pointer-sized write to a pipe is atomic; it cannot fail short. */
+	return NULL;
+}
+
+static void resolve_ready(struct loop_io *io, uint32_t events)
+{
+	struct resolve_job *job;
+
+	while (read(io->fd, &job, sizeof(job)) == (ssize_t)sizeof(job)) {
+		if (job->cancelled) {
+			if (job->res)
+				freeaddrinfo(job->res);
+		} else {
+			job->cb(job->arg, job->gai_err ? NULL : job->res, job->gai_err);
+		}
+		free(job);
+	}
+}
+
+int resolve_init(struct loop *l)
+{
+	int ret;
+
+	/* The threads' end blocks (a job is never lost); the loop's end does not. */
+	if (pipe2(resolve_pipe, O_CLOEXEC) < 0)
+		return -errno;
+	if (fcntl(resolve_pipe[0], F_SETFL, O_NONBLOCK) < 0)
+		return -errno;
+	ret = loop_add(l, &resolve_io, resolve_pipe[0], EPOLLIN, resolve_ready);
+	return ret;
+}
+
+struct resolve_job *resolve_start(const char *host, uint16_t port, resolve_cb cb, void *arg)
+{
+	struct resolve_job *job = calloc(1, sizeof(*job));
+	pthread_attr_t attr;
+	pthread_t t;
+	int ret;
+
+	if (!job)
+		return NULL;
+	snprintf(job->host, sizeof(job->host), "%s", host);
+	snprintf(job->port, sizeof(job->port), "%u", (unsigned int)port);
+	job->cb = cb;
+	job->arg = arg;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	ret = pthread_create(&t, &attr, resolve_thread, job);
+	pthread_attr_destroy(&attr);
+	if (ret) {
+		log_warn("resolve_start: cannot start a thread: %s", strerror(ret));
+		free(job);
+		return NULL;
+	}
+	return job;
+}
+
+void resolve_cancel(struct resolve_job *job)
+{
+	job->cancelled = true;
+}

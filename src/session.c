@@ -1,0 +1,496 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * session.c - one control connection: HELLO, then requests, one a line
+ *
+ * A session accepts exactly the requests of its state: HELLO first (anything
+ * else, a wrong password or an unknown version is answered NOK and closed),
+ * then DONE, DEVICES?, HANDLERS?, CLOSE, HANDLE and BEGIN. While a HANDLE
+ * dials the peer daemon, the session reads nothing more. BEGIN hands the
+ * connection over to a new handler.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vnet/addr.h"
+#include "vnet/daemon.h"
+#include "vnet/log.h"
+#include "vnet/netlink.h"
+
+#define SESSION_OUT_MAX  (512 * 1024)
+#define SESSION_CLOSE_MS 5000   /* time to flush a last reply */
+
+enum session_state {
+	SES_HELLO,      /* waiting for HELLO */
+	SES_READY,      /* authenticated */
+	SES_DIALING,    /* a HANDLE is in progress */
+	SES_CLOSING,    /* flushing a last reply */
+};
+
+struct session {
+	struct list node;
+	struct daemon *d;
+	struct loop_io io;
+	struct buf in, out;
+	enum session_state state;
+	uint64_t deadline;      /* 0: none */
+	struct dial *dial;
+	char peer[ADDR_STRLEN + 8];
+};
+
+static void session_free(void *p)
+{
+	struct session *s = p;
+
+	buf_free(&s->in);
+	buf_free(&s->out);
+	free(s);
+}
+
+static void session_close(struct session *s)
+{
+	if (s->io.fd < 0 && s->node.next == &s->node)
+		return;
+	if (s->dial) {
+		dial_cancel(s->dial);
+		s->dial = NULL;
+	}
+	log_debug("%s: connection closed", s->peer);
+	loop_close(&s->d->loop, &s->io);
+	list_del(&s->node);
+	s->d->nsessions--;
+	loop_defer(&s->d->loop, session_free, s);
+}
+
+/* Write what is queued; false if the session was closed. */
+static bool session_flush(struct session *s)
+{
+	while (buf_len(&s->out)) {
+		ssize_t n = send(s->io.fd, buf_head(&s->out), buf_len(&s->out),
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN) {
+				loop_want(&s->d->loop, &s->io, EPOLLOUT, true);
+				return true;
+			}
+			log_debug("%s: send: %s", s->peer, strerror(errno));
+			session_close(s);
+			return false;
+		}
+		buf_consume(&s->out, (size_t)n);
+	}
+	loop_want(&s->d->loop, &s->io, EPOLLOUT, false);
+	if (s->state == SES_CLOSING) {
+		session_close(s);
+		return false;
+	}
+	return true;
+}
+
+static void session_printf(struct session *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void session_end(struct session *s);
+
+/* Queue a line (fmt has no newline); an overflowing client is dropped. */
+static void session_printf(struct session *s, const char *fmt, ...)
+{
+	char line[VNET_LINE_MAX + 1];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof(line) - 2)
+		n = (int)sizeof(line) - 2;
+	line[n++] = '\n';
+	if (!buf_put(&s->out, line, (size_t)n)) {
+		log_warn("%s: client does not read its replies: closing", s->peer);
+		buf_consume(&s->out, buf_len(&s->out));
+		session_end(s);
+	}
+}
+
+/* Read nothing more; close once the replies are out (or after a few seconds). */
+static void session_end(struct session *s)
+{
+	s->state = SES_CLOSING;
+	s->deadline = loop_now_ms() + SESSION_CLOSE_MS;
+	loop_want(&s->d->loop, &s->io, EPOLLIN, false);
+}
+
+/* Answer NOK and close: for anything before authentication, and bad lines. */
+static void session_refuse(struct session *s, const char *reason)
+{
+	session_printf(s, "NOK %s", reason);
+	session_end(s);
+}
+
+static void do_hello(struct session *s, struct proto_req *req)
+{
+	if (!proto_version_supported(req->version)) {
+		log_info("%s: unsupported protocol version %s", s->peer, req->version);
+		session_refuse(s, "unsupported version (supported: 0.9 " VNET_PROTO_VERSION ")");
+		return;
+	}
+	if (!proto_secret_equal(req->password, s->d->password)) {
+		log_warn("%s: authentication failed", s->peer);
+		session_refuse(s, "authentication failed");
+		return;
+	}
+	log_debug("%s: authenticated (version %s)", s->peer, req->version);
+	s->state = SES_READY;
+	s->deadline = 0;
+	session_printf(s, "OK %s", req->version);
+}
+
+static void do_devices(struct session *s)
+{
+	struct nl_link *links = NULL;
+	size_t n = 0;
+	int ret = nl_links(&links, &n);
+
+	if (ret < 0) {
+		session_printf(s, "NOK cannot list devices: %s", strerror(-ret));
+		return;
+	}
+	session_printf(s, "OK devices");
+	session_printf(s, "%zu", s->d->ndevices);
+	for (size_t i = 0; i < s->d->ndevices; i++) {
+		const char *name = s->d->devices[i];
+		const struct nl_link *l = NULL;
+		char mac[MAC_STRLEN] = "-";
+
+		for (size_t j = 0; j < n && !l; j++)
+			if (!strcmp(links[j].name, name))
+				l = &links[j];
+		if (!l) {
+			session_printf(s, "%s - 0 absent", name);
+			continue;
+		}
+		if (l->has_mac)
+			mac_format(&l->mac, mac);
+		session_printf(s, "%s %s %u %s", name, mac, l->mtu, l->up ? "up" : "down");
+	}
+	free(links);
+}
+
+static void do_handlers(struct session *s)
+{
+	char line[VNET_LINE_MAX];
+
+	session_printf(s, "OK handlers");
+	session_printf(s, "%zu", s->d->nhandlers);
+	for (size_t i = 0; handler_describe(s->d, i, line, sizeof(line)) >= 0; i++)
+		session_printf(s, "%s", line);
+}
+
+static bool check_device(struct session *s, const char *dev)
+{
+	if (!daemon_device_allowed(s->d, dev)) {
+		session_printf(s, "NOK device %s is not one of this daemon's devices", dev);
+		return false;
+	}
+	return true;
+}
+
+static bool check_capacity(struct session *s)
+{
+	if (s->d->nhandlers >= VNET_HANDLERS_MAX) {
+		session_printf(s, "NOK too many handlers (at most %d)", VNET_HANDLERS_MAX);
+		return false;
+	}
+	return true;
+}
+
+static void do_handle(struct session *s, struct proto_req *req)
+{
+	char err[256];
+
+	if (!check_device(s, req->ldev) || !check_capacity(s))
+		return;
+	if (dial_start(s->d, s, req, &s->dial, err, sizeof(err)) < 0) {
+		session_printf(s, "NOK %s", err);
+		return;
+	}
+	s->state = SES_DIALING;
+	loop_want(&s->d->loop, &s->io, EPOLLIN, false);
+}
+
+/* BEGIN: the initiator's "remote" side is ours. The session ends here either way. */
+static void do_begin(struct session *s, struct proto_req *req, size_t line_used)
+{
+	struct handler_spec spec = { .conf = req->rconf, .peer_conf = req->lconf,
+				     .nmacs = req->nmacs };
+	struct port port;
+	char err[256];
+	unsigned long id;
+	int fd;
+
+	if (!check_device(s, req->rdev) || !check_capacity(s)) {
+		session_end(s);
+		return;
+	}
+	if (port_packet_open(&port, req->rdev, spec.conf, req->macs, req->nmacs, err,
+			     sizeof(err)) < 0) {
+		log_warn("%s: BEGIN on %s refused: %s", s->peer, req->rdev, err);
+		session_printf(s, "NOK %s", err);
+		session_end(s);
+		return;
+	}
+	memcpy(spec.dev, req->rdev, sizeof(spec.dev));
+	memcpy(spec.peer_dev, req->ldev, sizeof(spec.peer_dev));
+	memcpy(spec.macs, req->macs, sizeof(spec.macs));
+
+	session_printf(s, "OK");
+	buf_consume(&s->in, line_used);
+	/* Hand the descriptor over: out of the loop without closing it. */
+	fd = s->io.fd;
+	epoll_ctl(s->d->loop.epfd, EPOLL_CTL_DEL, fd, NULL);
+	s->io.fd = -1;
+	id = handler_create(s->d, fd, &port, &spec, &s->out, &s->in, err, sizeof(err));
+	if (!id)
+		log_warn("%s: BEGIN failed: %s", s->peer, err);
+	session_close(s);
+}
+
+/* One request line; returns false once the session must read no further. */
+static bool session_request(struct session *s, char *line, size_t used)
+{
+	struct proto_req req;
+	char err[256];
+	bool go_on = true;
+
+	if (!proto_parse(line, &req, err, sizeof(err))) {
+		if (s->state == SES_HELLO) {
+			session_refuse(s, err);
+			return false;
+		}
+		session_printf(s, "NOK %s", err);
+		return true;
+	}
+	if (s->state == SES_HELLO && req.cmd != PROTO_HELLO) {
+		session_refuse(s, "say HELLO first");
+		go_on = false;
+		goto out;
+	}
+	switch (req.cmd) {
+	case PROTO_HELLO:
+		if (s->state != SES_HELLO)
+			session_printf(s, "NOK already authenticated");
+		else
+			do_hello(s, &req);
+		break;
+	case PROTO_DONE:
+		session_printf(s, "OK bye");
+		session_end(s);
+		break;
+	case PROTO_DEVICES:
+		do_devices(s);
+		break;
+	case PROTO_HANDLERS:
+		do_handlers(s);
+		break;
+	case PROTO_CLOSE:
+		if (handler_close_id(s->d, req.id))
+			session_printf(s, "OK closed %lu", req.id);
+		else
+			session_printf(s, "NOK no handler %lu", req.id);
+		break;
+	case PROTO_HANDLE:
+		do_handle(s, &req);
+		break;
+	case PROTO_BEGIN:
+		do_begin(s, &req, used);
+		go_on = false;
+		goto out;
+	}
+	go_on = s->state == SES_HELLO || s->state == SES_READY;
+out:
+	proto_req_wipe(&req);
+	return go_on;
+}
+
+/* Run the complete lines buffered; false if the session was closed or handed over. */
+static bool session_lines(struct session *s)
+{
+	while (s->state == SES_HELLO || s->state == SES_READY) {
+		size_t used;
+		long len = buf_line(&s->in, &used);
+
+		if (len < 0) {
+			if (buf_len(&s->in) >= VNET_LINE_MAX) {
+				log_info("%s: line too long", s->peer);
+				session_refuse(s, "line too long");
+			}
+			break;
+		}
+		if ((size_t)len >= VNET_LINE_MAX) {
+			session_refuse(s, "line too long");
+			break;
+		}
+		if (!session_request(s, (char *)buf_head(&s->in), used)) {
+			if (s->io.fd < 0)
+				return false;   /* handed over (BEGIN) or closed */
+			buf_consume(&s->in, used);
+			break;
+		}
+		buf_consume(&s->in, used);
+	}
+	if (s->io.fd >= 0 && s->state == SES_CLOSING && buf_len(&s->out) == 0) {
+		session_close(s);
+		return false;
+	}
+	return s->io.fd >= 0 && session_flush(s);
+}
+
+static void session_read(struct session *s)
+{
+	for (int rounds = 0; rounds < 16; rounds++) {
+		ssize_t n;
+
+		if (s->state != SES_HELLO && s->state != SES_READY)
+			return;
+		if (!buf_reserve(&s->in, 512)) {
+			session_refuse(s, "line too long");
+			session_flush(s);
+			return;
+		}
+		n = recv(s->io.fd, buf_tail(&s->in), buf_room(&s->in), MSG_DONTWAIT);
+		if (n == 0) {
+			/* Answer what was asked before the client half-closed. */
+			session_lines(s);
+			if (s->io.fd >= 0 && s->state != SES_DIALING && buf_len(&s->out) == 0)
+				session_close(s);
+			else if (s->io.fd >= 0 && s->state != SES_DIALING)
+				session_end(s);
+			else if (s->io.fd >= 0)
+				loop_want(&s->d->loop, &s->io, EPOLLIN, false);
+			return;
+		}
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN) {
+				log_debug("%s: recv: %s", s->peer, strerror(errno));
+				session_close(s);
+			}
+			return;
+		}
+		s->in.tail += (size_t)n;
+		if (!session_lines(s))
+			return;
+	}
+}
+
+static void session_event(struct loop_io *io, uint32_t events)
+{
+	struct session *s = (struct session *)((char *)io - offsetof(struct session, io));
+
+	if (events & EPOLLOUT) {
+		if (!session_flush(s))
+			return;
+	}
+	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+		if (s->state == SES_DIALING || s->state == SES_CLOSING) {
+			if (events & (EPOLLHUP | EPOLLERR))
+				session_close(s);
+			return;
+		}
+		session_read(s);
+	}
+}
+
+void session_accept(struct daemon *d, int fd)
+{
+	struct session *s;
+	uint16_t port;
+	char addr[ADDR_STRLEN];
+
+	addr_sock(fd, 1, addr, &port);
+	if (d->nsessions >= VNET_CONN_MAX) {
+		static const char msg[] = "NOK too many connections\n";
+
+		log_warn("%s: too many connections (%d): refused", addr, VNET_CONN_MAX);
+		if (send(fd, msg, sizeof(msg) - 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+			log_debug("send: %s", strerror(errno));
+		close(fd);
+		return;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s || buf_init(&s->in, 1024, 2 * VNET_LINE_MAX) < 0 ||
+	    buf_init(&s->out, 1024, SESSION_OUT_MAX) < 0) {
+		log_err("session_accept: out of memory");
+		if (s)
+			session_free(s);
+		close(fd);
+		return;
+	}
+	s->d = d;
+	s->state = SES_HELLO;
+	s->deadline = loop_now_ms() + VNET_AUTH_TIMEOUT_MS;
+	snprintf(s->peer, sizeof(s->peer), strchr(addr, ':') ? "[%s]:%u" : "%s:%u", addr, port);
+	list_init(&s->node);
+	if (loop_add(&d->loop, &s->io, fd, EPOLLIN, session_event) < 0) {
+		log_err("session_accept: epoll: %s", strerror(errno));
+		close(fd);
+		session_free(s);
+		return;
+	}
+	list_add_tail(&d->sessions, &s->node);
+	d->nsessions++;
+	log_debug("%s: connected", s->peer);
+}
+
+void session_dial_done(struct session *s, unsigned long id, const char *err)
+{
+	s->dial = NULL;
+	if (s->state != SES_DIALING)
+		return;
+	s->state = SES_READY;
+	if (id)
+		session_printf(s, "OK %lu", id);
+	else
+		session_printf(s, "NOK %s", err);
+	loop_want(&s->d->loop, &s->io, EPOLLIN, true);
+	/* Requests that arrived meanwhile are buffered: run them now. */
+	session_lines(s);
+}
+
+void session_tick(struct daemon *d, uint64_t now)
+{
+	struct list *pos, *tmp;
+
+	list_for_each(pos, tmp, &d->sessions) {
+		struct session *s = list_entry(pos, struct session, node);
+
+		if (s->dial)
+			dial_tick(s->dial, now);
+		if (!s->deadline || now < s->deadline || s->io.fd < 0)
+			continue;
+		if (s->state == SES_HELLO) {
+			log_info("%s: no HELLO within %d s: closing", s->peer,
+				 VNET_AUTH_TIMEOUT_MS / 1000);
+			session_refuse(s, "timeout waiting for HELLO");
+			session_flush(s);
+		} else {
+			session_close(s);
+		}
+	}
+}
+
+void session_close_all(struct daemon *d)
+{
+	struct list *pos, *tmp;
+
+	list_for_each(pos, tmp, &d->sessions)
+		session_close(list_entry(pos, struct session, node));
+}

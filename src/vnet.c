@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* vnet.c - the daemon: arguments, start-up, the loop, shutdown */
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "vnet/addr.h"
+#include "vnet/daemon.h"
+#include "vnet/log.h"
+#include "vnet/netlink.h"
+
+#define TICK_MS 250
+
+static const char usage_text[] =
+	"Usage: vnet PASSWORD [-s] [-h _|HOST] [-p PORT] -d DEVICE... [-v]\n"
+	"       vnet --help | --version\n"
+	"\n"
+	"Bridge Ethernet networks over TCP: serve vnetclient and other vnet daemons,\n"
+	"and run the handlers they ask for on the listed devices.\n"
+	"\n"
+	"  PASSWORD      what clients and peer daemons must say in HELLO\n"
+	"                (1-256 printable characters, no spaces)\n"
+	"  -s            encrypt connections with TLS (not supported yet)\n"
+	"  -h _|HOST     address to listen on; _ (the default) means every address,\n"
+	"                IPv6 and IPv4\n"
+	"  -p PORT       TCP port to listen on (default 4455)\n"
+	"  -d DEVICE...  the network devices handlers may use (one or more)\n"
+	"  -v, --verbose log debugging detail\n"
+	"  --help        show this help and exit\n"
+	"  --version     show the version and exit\n"
+	"\n"
+	"vnet runs in the foreground and logs to standard error; SIGINT or SIGTERM\n"
+	"close every handler and stop it. It needs CAP_NET_RAW and CAP_NET_ADMIN.\n"
+	"See vnet(8).\n";
+
+struct options {
+	const char *host;
+	uint16_t port;
+	bool tls;
+	bool verbose;
+};
+
+static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+static void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("vnet: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'vnet --help'.\n", stderr);
+	exit(2);
+}
+
+static void add_device(struct daemon *d, const char *dev)
+{
+	char **devs;
+
+	if (!proto_device_valid(dev))
+		usage_error("bad device name '%s'", dev);
+	if (daemon_device_allowed(d, dev))
+		return;
+	devs = realloc(d->devices, (d->ndevices + 1) * sizeof(*devs));
+	if (!devs || !(devs[d->ndevices] = strdup(dev))) {
+		fprintf(stderr, "vnet: out of memory\n");
+		exit(1);
+	}
+	d->devices = devs;
+	d->ndevices++;
+}
+
+static void parse_args(int argc, char **argv, struct daemon *d, struct options *o)
+{
+	bool have_password = false;
+
+	o->host = "_";
+	o->port = VNET_DEFAULT_PORT;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--help")) {
+			fputs(usage_text, stdout);
+			exit(0);
+		} else if (!strcmp(a, "--version")) {
+			printf("vnet %s (protocol %s)\n", VNET_VERSION, VNET_PROTO_VERSION);
+			exit(0);
+		} else if (!strcmp(a, "-s")) {
+			o->tls = true;
+		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+			o->verbose = true;
+		} else if (!strcmp(a, "-h")) {
+			if (++i == argc)
+				usage_error("%s needs an address (or _)", a);
+			o->host = argv[i];
+		} else if (!strcmp(a, "-p")) {
+			if (++i == argc || !proto_parse_port(argv[i], &o->port))
+				usage_error("%s needs a port number (1-65535)", a);
+		} else if (!strcmp(a, "-d")) {
+			int n = 0;
+
+			while (i + 1 < argc && argv[i + 1][0] != '-') {
+				add_device(d, argv[++i]);
+				n++;
+			}
+			if (!n)
+				usage_error("%s needs one or more device names", a);
+		} else if (a[0] == '-') {
+			usage_error("unknown option '%s'", a);
+		} else if (!have_password) {
+			if (!proto_password_valid(a))
+				usage_error("%s", "the password must be 1-256 printable characters "
+					    "without spaces");
+			snprintf(d->password, sizeof(d->password), "%s", a);
+			/* Hide it from ps and /proc/PID/cmdline. */
+			explicit_bzero(argv[i], strlen(argv[i]));
+			have_password = true;
+		} else {
+			usage_error("unexpected argument '%s' (devices follow -d)", a);
+		}
+	}
+	if (!have_password)
+		usage_error("%s", "a password is required");
+	if (!d->ndevices)
+		usage_error("%s", "no devices: name them with -d");
+}
+
+bool daemon_device_allowed(const struct daemon *d, const char *dev)
+{
+	for (size_t i = 0; i < d->ndevices; i++)
+		if (!strcmp(d->devices[i], dev))
+			return true;
+	return false;
+}
+
+/* The one daemon of this process, for the callbacks of its own handles. */
+static struct daemon *vnet_daemon;
+
+static void on_accept(struct loop_io *io, uint32_t events)
+{
+	struct daemon *d = vnet_daemon;
+
+	for (;;) {
+		int fd = accept4(io->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			    errno == ENOMEM) {
+				/* Stop accepting until the next tick instead of spinning. */
+				log_warn("accept: %s: pausing new connections", strerror(errno));
+				loop_mod(&d->loop, io, 0);
+			}
+			return;
+		}
+		session_accept(d, fd);
+	}
+}
+
+static int listen_on(struct daemon *d, const struct sockaddr *sa, socklen_t len, bool dual)
+{
+	char where[ADDR_STRLEN + 8];
+	int fd, one = 1, zero = 0, ret;
+
+	addr_format_full(sa, where, sizeof(where));
+	if (d->nlisten == DAEMON_LISTEN_MAX)
+		return 0;
+	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (sa->sa_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, dual ? &zero : &one, sizeof(int));
+	if (bind(fd, sa, len) < 0 || listen(fd, 128) < 0) {
+		ret = -errno;
+		log_err("cannot listen on %s: %s", where, strerror(errno));
+		close(fd);
+		return ret;
+	}
+	ret = loop_add(&d->loop, &d->listen_io[d->nlisten], fd, EPOLLIN, on_accept);
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	d->nlisten++;
+	log_info("listening on %s", where);
+	return 0;
+}
+
+static int listen_all(struct daemon *d, const struct options *o)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE };
+	struct addrinfo *res, *ai;
+	char port[8];
+	int ret;
+
+	if (!strcmp(o->host, "_")) {
+		struct sockaddr_in6 s6 = { .sin6_family = AF_INET6, .sin6_port = htons(o->port),
+					   .sin6_addr = IN6ADDR_ANY_INIT };
+		struct sockaddr_in s4 = { .sin_family = AF_INET, .sin_port = htons(o->port),
+					  .sin_addr.s_addr = htonl(INADDR_ANY) };
+
+		ret = listen_on(d, (struct sockaddr *)&s6, sizeof(s6), true);
+		if (ret == -EAFNOSUPPORT)   /* IPv6 disabled: IPv4 alone */
+			ret = listen_on(d, (struct sockaddr *)&s4, sizeof(s4), false);
+		return ret;
+	}
+	snprintf(port, sizeof(port), "%u", (unsigned int)o->port);
+	ret = getaddrinfo(o->host, port, &hints, &res);
+	if (ret) {
+		log_err("cannot resolve %s: %s", o->host, gai_strerror(ret));
+		return -ENOENT;
+	}
+	for (ai = res; ai; ai = ai->ai_next) {
+		ret = listen_on(d, ai->ai_addr, ai->ai_addrlen, false);
+		if (ret < 0)
+			break;
+	}
+	freeaddrinfo(res);
+	return ret;
+}
+
+static void on_signal(struct loop_io *io, uint32_t events)
+{
+	struct signalfd_siginfo si;
+
+	while (read(io->fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			log_info("SIGHUP ignored");
+			continue;
+		}
+		log_info("%s: stopping", strsignal((int)si.ssi_signo));
+		vnet_daemon->loop.stop = true;
+	}
+}
+
+static void on_tick(struct loop_io *io, uint32_t events)
+{
+	struct daemon *d = vnet_daemon;
+	uint64_t expirations, now = loop_now_ms();
+
+	if (read(io->fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
+		log_debug("timerfd: %s", strerror(errno));
+	for (size_t i = 0; i < d->nlisten; i++)
+		loop_mod(&d->loop, &d->listen_io[i], EPOLLIN);
+	session_tick(d, now);
+	handler_tick(d, now);
+}
+
+static int setup_events(struct daemon *d)
+{
+	struct itimerspec its = { .it_interval = { 0, TICK_MS * 1000000L },
+				  .it_value = { 0, TICK_MS * 1000000L } };
+	sigset_t set;
+	int fd;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -errno;
+	fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (fd < 0 || loop_add(&d->loop, &d->signal_io, fd, EPOLLIN, on_signal) < 0)
+		return -errno;
+	fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (fd < 0 || timerfd_settime(fd, 0, &its, NULL) < 0 ||
+	    loop_add(&d->loop, &d->timer_io, fd, EPOLLIN, on_tick) < 0)
+		return -errno;
+	return resolve_init(&d->loop);
+}
+
+/* Fail early and clearly when the privileges for packet sockets are missing. */
+static int check_privileges(void)
+{
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+static void check_devices(const struct daemon *d)
+{
+	struct nl_link *links;
+	size_t n;
+	int ret = nl_links(&links, &n);
+
+	if (ret < 0) {
+		log_warn("cannot list devices: %s", strerror(-ret));
+		return;
+	}
+	for (size_t i = 0; i < d->ndevices; i++) {
+		bool found = false;
+
+		for (size_t j = 0; j < n && !found; j++)
+			found = !strcmp(links[j].name, d->devices[i]);
+		if (!found)
+			log_warn("device %s does not exist (yet): handlers on it will fail until it does",
+				 d->devices[i]);
+	}
+	free(links);
+}
+
+int main(int argc, char **argv)
+{
+	static struct daemon d;
+	struct options o = { 0 };
+	int ret;
+
+	list_init(&d.sessions);
+	list_init(&d.handlers);
+	vnet_daemon = &d;
+	parse_args(argc, argv, &d, &o);
+	log_init("vnet", o.verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	if (o.tls) {
+		fprintf(stderr, "vnet: -s (TLS) is not supported yet\n");
+		return 2;
+	}
+	ret = check_privileges();
+	if (ret < 0) {
+		log_err("cannot open packet sockets: %s (vnet needs CAP_NET_RAW and "
+			"CAP_NET_ADMIN: run it as root)", strerror(-ret));
+		return 1;
+	}
+	ret = loop_init(&d.loop);
+	if (ret == 0)
+		ret = setup_events(&d);
+	if (ret < 0) {
+		log_err("cannot set up the event loop: %s", strerror(-ret));
+		return 1;
+	}
+	check_devices(&d);
+	if (listen_all(&d, &o) < 0)
+		return 1;
+	log_info("vnet %s ready, %zu device%s", VNET_VERSION, d.ndevices,
+		 d.ndevices == 1 ? "" : "s");
+
+	ret = loop_run(&d.loop);
+	if (ret < 0)
+		log_err("event loop: %s", strerror(-ret));
+	handler_close_all(&d);
+	session_close_all(&d);
+	for (size_t i = 0; i < d.nlisten; i++)
+		loop_close(&d.loop, &d.listen_io[i]);
+	loop_close(&d.loop, &d.timer_io);
+	loop_close(&d.loop, &d.signal_io);
+	loop_fini(&d.loop);
+	for (size_t i = 0; i < d.ndevices; i++)
+		free(d.devices[i]);
+	free(d.devices);
+	explicit_bzero(d.password, sizeof(d.password));
+	log_info("stopped");
+	return ret < 0 ? 1 : 0;
+}
