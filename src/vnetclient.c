@@ -91,18 +91,33 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* Read one line of standard input into out (without its newline). */
+/*
+ * Read one line of standard input into out (without its end of line), a byte
+ * at a time: what follows the line stays unread for the echo command.
+ */
 static bool read_stdin_line(char *out, size_t cap)
 {
-	size_t len;
+	size_t len = 0;
 
-	if (!fgets(out, (int)cap, stdin))
-		return false;
-	len = strlen(out);
-	if (len && out[len - 1] == '\n')
-		out[--len] = '\0';
+	for (;;) {
+		char ch;
+		ssize_t n = read(STDIN_FILENO, &ch, 1);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (len == 0)
+				return false;
+			break;
+		}
+		if (ch == '\n')
+			break;
+		if (len + 1 < cap)
+			out[len++] = ch;
+	}
 	if (len && out[len - 1] == '\r')
-		out[--len] = '\0';
+		len--;
+	out[len] = '\0';
 	return true;
 }
 
@@ -138,7 +153,9 @@ static void get_password(const char *host, char *out, size_t cap)
 	if (!proto_password_valid(buf))
 		die(EXIT_USAGE, "the password for %s must be 1-%d printable characters without spaces",
 		    host, VNET_PASSWORD_MAX);
-	snprintf(out, cap, "%s", buf);
+	if (strlen(buf) >= cap)
+		die(EXIT_USAGE, "password too long");
+	memcpy(out, buf, strlen(buf) + 1);
 	explicit_bzero(buf, sizeof(buf));
 }
 
