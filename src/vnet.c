@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
@@ -22,13 +23,18 @@
 
 static const char usage_text[] =
 	"Usage: vnet PASSWORD [-s] [-h _|HOST] [-p PORT] -d DEVICE... [-v]\n"
+	"       vnet --password-file FILE [-s] [-h _|HOST] [-p PORT] -d DEVICE... [-v]\n"
 	"       vnet --help | --version\n"
 	"\n"
 	"Bridge Ethernet networks over TCP: serve vnetclient and other vnet daemons,\n"
 	"and run the handlers they ask for on the listed devices.\n"
 	"\n"
 	"  PASSWORD      what clients and peer daemons must say in HELLO\n"
-	"                (1-256 printable characters, no spaces)\n"
+	"                (1-256 printable characters, no spaces); also taken from\n"
+	"                the environment variable VNET_PASSWORD\n"
+	"  --password-file FILE\n"
+	"                read the password from the first line of FILE, which\n"
+	"                must not be readable by group or others\n"
 	"  -s            encrypt connections with TLS (not supported yet)\n"
 	"  -h _|HOST     address to listen on; _ (the default) means every address,\n"
 	"                IPv6 and IPv4\n"
@@ -80,6 +86,38 @@ static void add_device(struct daemon *d, const char *dev)
 	d->ndevices++;
 }
 
+/* The first line of path, which only its owner may read. */
+static void read_password_file(const char *path, char *out, size_t cap)
+{
+	char line[VNET_PASSWORD_MAX + 3];
+	struct stat st;
+	FILE *f = fopen(path, "re");
+	size_t len;
+
+	if (!f) {
+		fprintf(stderr, "vnet: cannot open %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	if (fstat(fileno(f), &st) < 0 || (st.st_mode & 077)) {
+		fprintf(stderr, "vnet: %s is readable by group or others: refusing it "
+			"(chmod 600 %s)\n", path, path);
+		exit(1);
+	}
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	fclose(f);
+	len = strcspn(line, "\r\n");
+	line[len] = '\0';
+	if (!proto_password_valid(line)) {
+		explicit_bzero(line, sizeof(line));
+		fprintf(stderr, "vnet: %s: the password (first line) must be 1-256 printable "
+			"characters without spaces\n", path);
+		exit(1);
+	}
+	snprintf(out, cap, "%s", line);
+	explicit_bzero(line, sizeof(line));
+}
+
 static void parse_args(int argc, char **argv, struct daemon *d, struct options *o)
 {
 	bool have_password = false;
@@ -97,6 +135,13 @@ static void parse_args(int argc, char **argv, struct daemon *d, struct options *
 			exit(0);
 		} else if (!strcmp(a, "-s")) {
 			o->tls = true;
+		} else if (!strcmp(a, "--password-file")) {
+			if (++i == argc)
+				usage_error("%s needs a file name", a);
+			if (have_password)
+				usage_error("%s", "give the password once");
+			read_password_file(argv[i], d->password, sizeof(d->password));
+			have_password = true;
 		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
 			o->verbose = true;
 		} else if (!strcmp(a, "-h")) {
@@ -129,8 +174,19 @@ static void parse_args(int argc, char **argv, struct daemon *d, struct options *
 			usage_error("unexpected argument '%s' (devices follow -d)", a);
 		}
 	}
-	if (!have_password)
-		usage_error("%s", "a password is required");
+	if (!have_password) {
+		char *env = getenv("VNET_PASSWORD");
+
+		if (!env)
+			usage_error("%s", "a password is required (argument, --password-file "
+				    "or VNET_PASSWORD)");
+		if (!proto_password_valid(env))
+			usage_error("%s", "VNET_PASSWORD must be 1-256 printable characters "
+				    "without spaces");
+		snprintf(d->password, sizeof(d->password), "%s", env);
+		explicit_bzero(env, strlen(env));   /* out of /proc/PID/environ too */
+		unsetenv("VNET_PASSWORD");
+	}
 	if (!d->ndevices)
 		usage_error("%s", "no devices: name them with -d");
 }
