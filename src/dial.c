@@ -16,12 +16,14 @@
 #include <unistd.h>
 
 #include "vnet/addr.h"
+#include "vnet/conn.h"
 #include "vnet/daemon.h"
 #include "vnet/log.h"
 
 enum dial_state {
-	DIAL_RESOLVING,
+	DIAL_RESOLVING,     /* and deriving the TLS key */
 	DIAL_CONNECTING,
+	DIAL_TLS,           /* TLS handshake */
 	DIAL_HELLO,     /* HELLO sent, waiting for OK */
 	DIAL_BEGIN,     /* BEGIN sent, waiting for OK */
 	DIAL_DONE,
@@ -33,8 +35,11 @@ struct dial {
 	struct proto_req req;
 	struct port port;
 	struct loop_io io;
+	struct conn *conn;
 	struct buf in, out;
 	struct resolve_job *job;
+	uint8_t key[TLS_KEY_LEN];
+	bool have_key;
 	struct addrinfo *res;
 	const struct addrinfo *cur;
 	enum dial_state state;
@@ -48,6 +53,7 @@ static void dial_free(void *p)
 	struct dial *dl = p;
 
 	proto_req_wipe(&dl->req);
+	explicit_bzero(dl->key, sizeof(dl->key));
 	buf_free(&dl->in);
 	buf_free(&dl->out);
 	free(dl);
@@ -62,7 +68,9 @@ static void dial_release(struct dial *dl)
 	if (dl->res)
 		freeaddrinfo(dl->res);
 	dl->res = NULL;
-	loop_close(&dl->d->loop, &dl->io);
+	loop_detach(&dl->d->loop, &dl->io);
+	conn_free(dl->conn);
+	dl->conn = NULL;
 	if (dl->port.fd >= 0)
 		dl->port.ops->close(&dl->port);
 	dl->state = DIAL_DONE;
@@ -92,16 +100,16 @@ static void dial_succeed(struct dial *dl)
 	struct session *s = dl->s;
 	struct buf none = { 0 };
 	char err[256];
+	struct conn *conn = dl->conn;
 	unsigned long id;
-	int fd = dl->io.fd;
 
 	memcpy(spec.dev, dl->req.ldev, sizeof(spec.dev));
 	memcpy(spec.peer_dev, dl->req.rdev, sizeof(spec.peer_dev));
 	memcpy(spec.macs, dl->req.macs, sizeof(spec.macs));
 	/* The link and the port now belong to the handler. */
-	epoll_ctl(dl->d->loop.epfd, EPOLL_CTL_DEL, fd, NULL);
-	dl->io.fd = -1;
-	id = handler_create(dl->d, fd, &dl->port, &spec, &none, &dl->in, err, sizeof(err));
+	loop_detach(&dl->d->loop, &dl->io);
+	dl->conn = NULL;
+	id = handler_create(dl->d, conn, &dl->port, &spec, &none, &dl->in, err, sizeof(err));
 	dl->port.fd = -1;
 	dial_release(dl);
 	session_dial_done(s, id, err);
@@ -112,15 +120,12 @@ static void dial_connect_next(struct dial *dl);
 static void dial_send(struct dial *dl)
 {
 	while (buf_len(&dl->out)) {
-		ssize_t n = send(dl->io.fd, buf_head(&dl->out), buf_len(&dl->out),
-				 MSG_DONTWAIT | MSG_NOSIGNAL);
+		ssize_t n = conn_write(dl->conn, buf_head(&dl->out), buf_len(&dl->out));
 
+		if (n == -EAGAIN)
+			break;
 		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN)
-				break;
-			dial_fail(dl, "connection to %s lost: %s", dl->target, strerror(errno));
+			dial_fail(dl, "connection to %s lost: %s", dl->target, conn_error(dl->conn));
 			return;
 		}
 		buf_consume(&dl->out, (size_t)n);
@@ -137,11 +142,10 @@ static void dial_queue(struct dial *dl, const char *line, int len)
 	dial_send(dl);
 }
 
-static void dial_connected(struct dial *dl)
+static void dial_hello(struct dial *dl)
 {
 	char line[VNET_LINE_MAX];
 
-	log_debug("HANDLE: connected to %s", dl->target);
 	dl->state = DIAL_HELLO;
 	dial_queue(dl, line, proto_fmt_hello(line, sizeof(line), dl->req.password));
 	explicit_bzero(line, sizeof(line));
@@ -182,14 +186,15 @@ static void dial_read(struct dial *dl)
 			dial_fail(dl, "%s sent a garbled reply", dl->target);
 			return;
 		}
-		n = recv(dl->io.fd, buf_tail(&dl->in), buf_room(&dl->in), MSG_DONTWAIT);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
+		n = conn_read(dl->conn, buf_tail(&dl->in), buf_room(&dl->in));
+		if (n == -EAGAIN) {
+			if (conn_pending(dl->conn))
+				loop_kick(&dl->d->loop, &dl->io);
 			return;
+		}
 		if (n <= 0) {
 			dial_fail(dl, "%s closed the connection%s%s", dl->target, n ? ": " : "",
-				  n ? strerror(errno) : "");
+				  n ? conn_error(dl->conn) : "");
 			return;
 		}
 		dl->in.tail += (size_t)n;
@@ -215,6 +220,41 @@ static void dial_read(struct dial *dl)
 	}
 }
 
+static void dial_tls(struct dial *dl)
+{
+	char said[80];
+	int ret = conn_handshake(dl->conn);
+
+	if (ret == -EAGAIN) {
+		loop_mod(&dl->d->loop, &dl->io, conn_handshake_events(dl->conn));
+		return;
+	}
+	if (ret < 0) {
+		if (conn_peer_plaintext(dl->conn, said, sizeof(said)))
+			dial_fail(dl, "%s does not use TLS (it answered '%s')", dl->target, said);
+		else if (tls_client_uses_key())
+			dial_fail(dl, "%s: %s (wrong password for it, or it has no -s?)",
+				  dl->target, conn_error(dl->conn));
+		else
+			dial_fail(dl, "%s: %s (is its certificate signed by the CA of --ca?)",
+				  dl->target, conn_error(dl->conn));
+		return;
+	}
+	log_debug("HANDLE: TLS 1.3 with %s (%s)", dl->target, conn_cipher(dl->conn));
+	dial_hello(dl);
+}
+
+static void dial_connected(struct dial *dl)
+{
+	log_debug("HANDLE: connected to %s", dl->target);
+	if (conn_is_tls(dl->conn)) {
+		dl->state = DIAL_TLS;
+		dial_tls(dl);
+	} else {
+		dial_hello(dl);
+	}
+}
+
 static void dial_event(struct loop_io *io, uint32_t events)
 {
 	struct dial *dl = (struct dial *)((char *)io - offsetof(struct dial, io));
@@ -227,12 +267,18 @@ static void dial_event(struct loop_io *io, uint32_t events)
 			err = errno;
 		if (err) {
 			snprintf(dl->why, sizeof(dl->why), "%s", strerror(err));
-			loop_close(&dl->d->loop, &dl->io);
+			loop_detach(&dl->d->loop, &dl->io);
+			conn_free(dl->conn);
+			dl->conn = NULL;
 			dl->cur = dl->cur->ai_next;
 			dial_connect_next(dl);
 			return;
 		}
 		dial_connected(dl);
+		return;
+	}
+	if (dl->state == DIAL_TLS) {
+		dial_tls(dl);
 		return;
 	}
 	if (events & EPOLLOUT) {
@@ -253,8 +299,16 @@ static void dial_connect_next(struct dial *dl)
 			snprintf(dl->why, sizeof(dl->why), "%s", strerror(-ret));
 			continue;
 		}
+		dl->conn = dl->d->tls ? conn_new_tls_client(fd, dl->have_key ? dl->key : NULL,
+							     dl->req.rhost)
+				      : conn_new_plain(fd);
+		if (!dl->conn) {
+			snprintf(dl->why, sizeof(dl->why), "out of memory");
+			continue;
+		}
 		if (loop_add(&dl->d->loop, &dl->io, fd, EPOLLOUT, dial_event) < 0) {
-			close(fd);
+			conn_free(dl->conn);
+			dl->conn = NULL;
 			snprintf(dl->why, sizeof(dl->why), "epoll: %s", strerror(errno));
 			continue;
 		}
@@ -266,7 +320,7 @@ static void dial_connect_next(struct dial *dl)
 	dial_fail(dl, "cannot connect to %s: %s", dl->target, dl->why);
 }
 
-static void dial_resolved(void *arg, struct addrinfo *res, int gai_err)
+static void dial_resolved(void *arg, struct addrinfo *res, int gai_err, const uint8_t *key)
 {
 	struct dial *dl = arg;
 
@@ -274,6 +328,10 @@ static void dial_resolved(void *arg, struct addrinfo *res, int gai_err)
 	if (!res) {
 		dial_fail(dl, "cannot resolve %s: %s", dl->req.rhost, gai_strerror(gai_err));
 		return;
+	}
+	if (key) {
+		memcpy(dl->key, key, sizeof(dl->key));
+		dl->have_key = true;
 	}
 	dl->res = res;
 	dl->cur = res;
@@ -283,10 +341,7 @@ static void dial_resolved(void *arg, struct addrinfo *res, int gai_err)
 int dial_start(struct daemon *d, struct session *s, const struct proto_req *req,
 	       struct dial **out, char *err, size_t errlen)
 {
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-				  .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV };
 	struct dial *dl = calloc(1, sizeof(*dl));
-	char port[8];
 	int ret;
 
 	if (!dl || buf_init(&dl->in, 1024, 2 * VNET_LINE_MAX) < 0 ||
@@ -315,14 +370,10 @@ int dial_start(struct daemon *d, struct session *s, const struct proto_req *req,
 	log_info("HANDLE %s %s <-> %s %s at %s: connecting", proto_config_name(req->lconf),
 		 req->ldev, proto_config_name(req->rconf), req->rdev, dl->target);
 
-	snprintf(port, sizeof(port), "%u", (unsigned int)req->rport);
-	ret = getaddrinfo(req->rhost, port, &hints, &dl->res);
-	if (ret == 0) {
-		dl->cur = dl->res;
-		dial_connect_next(dl);
-		return 0;
-	}
-	dl->job = resolve_start(req->rhost, req->rport, dial_resolved, dl);
+	/* Resolving a name, and deriving a key, may take a while: off the loop. */
+	dl->job = resolve_start(req->rhost, req->rport,
+				d->tls && tls_client_uses_key() ? req->password : NULL,
+				dial_resolved, dl);
 	if (!dl->job) {
 		*out = NULL;
 		dl->port.ops->close(&dl->port);
@@ -343,6 +394,7 @@ void dial_tick(struct dial *dl, uint64_t now)
 {
 	static const char *const step[] = {
 		[DIAL_RESOLVING] = "resolving", [DIAL_CONNECTING] = "connecting",
+		[DIAL_TLS] = "in the TLS handshake with",
 		[DIAL_HELLO] = "waiting for its HELLO reply", [DIAL_BEGIN] = "waiting for its BEGIN reply",
 		[DIAL_DONE] = "",
 	};

@@ -20,13 +20,14 @@
 #include <unistd.h>
 
 #include "vnet/addr.h"
+#include "vnet/conn.h"
 #include "vnet/daemon.h"
 #include "vnet/frame.h"
 #include "vnet/log.h"
 
 #define HANDLER_RX_BYTES    (256 * 1024)
 #define HANDLER_BUDGET      64      /* frames captured per wake-up */
-#define HANDLER_READS       8       /* link reads per wake-up */
+#define HANDLER_READ_BYTES  (256 * 1024) /* link bytes read per wake-up */
 
 struct handler {
 	struct list node;
@@ -35,6 +36,7 @@ struct handler {
 	struct handler_spec spec;
 	struct port port;
 	struct loop_io port_io, link_io;
+	struct conn *link;
 	struct buf tx, rx;
 	bool inject_blocked;    /* the port is full: wait for EPOLLOUT on it */
 	bool closed;
@@ -48,6 +50,7 @@ static void handler_free(void *p)
 {
 	struct handler *h = p;
 
+	conn_free(h->link);
 	buf_free(&h->tx);
 	buf_free(&h->rx);
 	free(h);
@@ -65,7 +68,9 @@ static void handler_close(struct handler *h, const char *why)
 		  (unsigned long long)h->port.stats.rx_frames,
 		  (unsigned long long)h->port.stats.tx_frames,
 		  (unsigned long long)(h->inject_drops + h->port.stats.rx_oversize));
-	loop_close(&h->d->loop, &h->link_io);
+	loop_detach(&h->d->loop, &h->link_io);
+	conn_free(h->link);
+	h->link = NULL;
 	loop_close(&h->d->loop, &h->port_io);
 	h->port.fd = -1;
 	h->port.ops->close(&h->port);
@@ -82,23 +87,23 @@ static void update_interest(struct handler *h)
 	loop_mod(l, &h->port_io, (capture ? EPOLLIN : 0) | (h->inject_blocked ? EPOLLOUT : 0));
 	loop_mod(l, &h->link_io, (h->inject_blocked ? 0 : EPOLLIN) |
 				 (buf_len(&h->tx) ? EPOLLOUT : 0));
+	/* TLS may hold records the socket no longer announces. */
+	if (!h->inject_blocked && conn_pending(h->link))
+		loop_kick(l, &h->link_io);
 }
 
 /* Send what is queued to the peer; false if the handler closed. */
 static bool handler_flush(struct handler *h)
 {
 	while (buf_len(&h->tx)) {
-		ssize_t n = send(h->link_io.fd, buf_head(&h->tx), buf_len(&h->tx),
-				 MSG_DONTWAIT | MSG_NOSIGNAL);
+		ssize_t n = conn_write(h->link, buf_head(&h->tx), buf_len(&h->tx));
 
 		if (n < 0) {
-			char why[128];
+			char why[192];
 
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN)
+			if (n == -EAGAIN)
 				break;
-			snprintf(why, sizeof(why), "link send: %s", strerror(errno));
+			snprintf(why, sizeof(why), "link send: %s", conn_error(h->link));
 			handler_close(h, why);
 			return false;
 		}
@@ -192,29 +197,28 @@ static bool handler_inject(struct handler *h)
 
 static void handler_receive(struct handler *h)
 {
-	for (int i = 0; i < HANDLER_READS && !h->inject_blocked; i++) {
+	for (size_t got = 0; got < HANDLER_READ_BYTES && !h->inject_blocked;) {
 		ssize_t n;
 
 		if (!buf_reserve(&h->rx, FRAME_MSG_MAX)) {
 			handler_close(h, "receive buffer full");
 			return;
 		}
-		n = recv(h->link_io.fd, buf_tail(&h->rx), buf_room(&h->rx), MSG_DONTWAIT);
+		n = conn_read(h->link, buf_tail(&h->rx), buf_room(&h->rx));
 		if (n == 0) {
 			handler_close(h, "the peer closed the connection");
 			return;
 		}
 		if (n < 0) {
-			char why[128];
+			char why[192];
 
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN)
+			if (n == -EAGAIN)
 				break;
-			snprintf(why, sizeof(why), "link receive: %s", strerror(errno));
+			snprintf(why, sizeof(why), "link receive: %s", conn_error(h->link));
 			handler_close(h, why);
 			return;
 		}
+		got += (size_t)n;
 		h->rx.tail += (size_t)n;
 		h->link_rx_bytes += (uint64_t)n;
 		h->last_rx = loop_now_ms();
@@ -253,14 +257,16 @@ static void handler_link_event(struct loop_io *io, uint32_t events)
 		handler_receive(h);
 }
 
-unsigned long handler_create(struct daemon *d, int fd, struct port *port,
+unsigned long handler_create(struct daemon *d, struct conn *link, struct port *port,
 			     const struct handler_spec *spec, const struct buf *tx_pre,
 			     const struct buf *rx_pre, char *err, size_t errlen)
 {
 	struct handler *h = calloc(1, sizeof(*h));
-	int one = 1, ret, pfd = port->fd;
+	int one = 1, ret, pfd = port->fd, fd = conn_fd(link);
 
 	port->fd = -1;
+	if (h)
+		h->link_io.fd = h->port_io.fd = -1;
 	if (!h || buf_init(&h->tx, VNET_QUEUE_BYTES, VNET_QUEUE_BYTES) < 0 ||
 	    buf_init(&h->rx, HANDLER_RX_BYTES, HANDLER_RX_BYTES) < 0 ||
 	    !buf_put(&h->tx, buf_head(tx_pre), buf_len(tx_pre)) ||
@@ -273,6 +279,8 @@ unsigned long handler_create(struct daemon *d, int fd, struct port *port,
 	h->port = *port;
 	h->port.fd = pfd;
 	h->link_io.fd = h->port_io.fd = -1;
+	h->link = link;
+	link = NULL;
 	h->last_rx = h->last_tx = loop_now_ms();
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	addr_sock(fd, 0, h->laddr, &h->lport);
@@ -281,7 +289,6 @@ unsigned long handler_create(struct daemon *d, int fd, struct port *port,
 	ret = loop_add(&d->loop, &h->link_io, fd, EPOLLIN, handler_link_event);
 	if (ret < 0)
 		goto fail_epoll;
-	fd = -1;
 	ret = loop_add(&d->loop, &h->port_io, pfd, EPOLLIN, handler_port_event);
 	if (ret < 0)
 		goto fail_epoll;
@@ -305,14 +312,12 @@ fail_epoll:
 	snprintf(err, errlen, "epoll: %s", strerror(-ret));
 fail:
 	if (h) {
-		if (h->link_io.fd >= 0)
-			loop_close(&d->loop, &h->link_io);
+		loop_detach(&d->loop, &h->link_io);
 		if (h->port_io.fd >= 0)
 			loop_close(&d->loop, &h->port_io);
-		handler_free(h);
+		handler_free(h);   /* frees the link */
 	}
-	if (fd >= 0)
-		close(fd);
+	conn_free(link);
 	if (pfd >= 0)
 		close(pfd);
 	return 0;

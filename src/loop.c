@@ -21,6 +21,7 @@ int loop_init(struct loop *l)
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
 	l->stop = false;
 	l->deferred = NULL;
+	l->kicks = NULL;
 	return l->epfd < 0 ? -errno : 0;
 }
 
@@ -50,6 +51,8 @@ int loop_add(struct loop *l, struct loop_io *io, int fd, uint32_t events, loop_c
 	io->fd = fd;
 	io->events = events;
 	io->cb = cb;
+	io->kicked = false;
+	io->kick_next = NULL;
 	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		io->fd = -1;
 		return -errno;
@@ -74,8 +77,43 @@ int loop_want(struct loop *l, struct loop_io *io, uint32_t bits, bool on)
 	return loop_mod(l, io, on ? io->events | bits : io->events & ~bits);
 }
 
+static void unkick(struct loop *l, struct loop_io *io)
+{
+	for (struct loop_io **p = &l->kicks; *p; p = &(*p)->kick_next) {
+		if (*p == io) {
+			*p = io->kick_next;
+			break;
+		}
+	}
+	io->kicked = false;
+	io->kick_next = NULL;
+}
+
+void loop_kick(struct loop *l, struct loop_io *io)
+{
+	if (io->fd < 0 || io->kicked)
+		return;
+	io->kicked = true;
+	io->kick_next = l->kicks;
+	l->kicks = io;
+}
+
+int loop_detach(struct loop *l, struct loop_io *io)
+{
+	int fd = io->fd;
+
+	if (io->kicked)
+		unkick(l, io);
+	if (fd >= 0)
+		epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
+	io->fd = -1;
+	return fd;
+}
+
 void loop_close(struct loop *l, struct loop_io *io)
 {
+	if (io->kicked)
+		unkick(l, io);
 	if (io->fd < 0)
 		return;
 	epoll_ctl(l->epfd, EPOLL_CTL_DEL, io->fd, NULL);
@@ -104,7 +142,8 @@ int loop_run(struct loop *l)
 	struct epoll_event evs[LOOP_EVENTS];
 
 	while (!l->stop) {
-		int n = epoll_wait(l->epfd, evs, LOOP_EVENTS, -1);
+		int n = epoll_wait(l->epfd, evs, LOOP_EVENTS, l->kicks ? 0 : -1);
+		struct loop_io *kicks;
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -116,6 +155,18 @@ int loop_run(struct loop *l)
 
 			if (io->fd >= 0)
 				io->cb(io, evs[i].events);
+		}
+		/* Kicks made from here on wait for the next round: every handle gets its turn. */
+		kicks = l->kicks;
+		l->kicks = NULL;
+		while (kicks) {
+			struct loop_io *io = kicks;
+
+			kicks = io->kick_next;
+			io->kicked = false;
+			io->kick_next = NULL;
+			if (io->fd >= 0)
+				io->cb(io, EPOLLIN);
 		}
 		run_deferred(l);
 	}

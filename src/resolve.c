@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * resolve.c - name resolution off the loop
+ * resolve.c - the slow preparations of a dial, off the loop
  *
- * getaddrinfo() blocks, so each name is resolved by a short-lived detached
- * thread, which hands the finished job back to the loop through a pipe. The
- * loop alone frees jobs; a cancelled job is freed when it comes back.
+ * getaddrinfo() blocks and deriving a TLS key from a password takes a tenth
+ * of a second on purpose, so both run in a short-lived detached thread,
+ * which hands the finished job back to the loop through a pipe. The loop
+ * alone frees jobs; a cancelled job is freed when it comes back.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,12 +18,16 @@
 
 #include "vnet/daemon.h"
 #include "vnet/log.h"
+#include "vnet/tls.h"
 
 struct resolve_job {
 	char host[VNET_HOST_MAX + 1];
 	char port[8];
 	struct addrinfo *res;
 	int gai_err;
+	char password[VNET_PASSWORD_MAX + 1];
+	bool want_key, have_key;
+	uint8_t key[TLS_KEY_LEN];
 	bool cancelled;
 	resolve_cb cb;
 	void *arg;
@@ -34,11 +39,13 @@ static struct loop_io resolve_io;
 static void *resolve_thread(void *p)
 {
 	struct resolve_job *job = p;
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-				  .ai_flags = AI_ADDRCONFIG };
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
 	ssize_t n;
 
 	job->gai_err = getaddrinfo(job->host, job->port, &hints, &job->res);
+	if (job->want_key && job->gai_err == 0)
+		job->have_key = tls_derive_key(job->password, job->key) == 0;
+	explicit_bzero(job->password, sizeof(job->password));
 	do
 		n = write(resolve_pipe[1], &job, sizeof(job));
 	while (n < 0 && errno == EINTR);
@@ -55,8 +62,10 @@ static void resolve_ready(struct loop_io *io, uint32_t events)
 			if (job->res)
 				freeaddrinfo(job->res);
 		} else {
-			job->cb(job->arg, job->gai_err ? NULL : job->res, job->gai_err);
+			job->cb(job->arg, job->gai_err ? NULL : job->res, job->gai_err,
+				job->have_key ? job->key : NULL);
 		}
+		explicit_bzero(job, sizeof(*job));
 		free(job);
 	}
 }
@@ -74,7 +83,8 @@ int resolve_init(struct loop *l)
 	return ret;
 }
 
-struct resolve_job *resolve_start(const char *host, uint16_t port, resolve_cb cb, void *arg)
+struct resolve_job *resolve_start(const char *host, uint16_t port, const char *password,
+				  resolve_cb cb, void *arg)
 {
 	struct resolve_job *job = calloc(1, sizeof(*job));
 	pthread_attr_t attr;
@@ -87,6 +97,10 @@ struct resolve_job *resolve_start(const char *host, uint16_t port, resolve_cb cb
 	snprintf(job->port, sizeof(job->port), "%u", (unsigned int)port);
 	job->cb = cb;
 	job->arg = arg;
+	if (password) {
+		job->want_key = true;
+		snprintf(job->password, sizeof(job->password), "%s", password);
+	}
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	ret = pthread_create(&t, &attr, resolve_thread, job);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "vnet/addr.h"
+#include "vnet/conn.h"
 #include "vnet/daemon.h"
 #include "vnet/log.h"
 #include "vnet/netlink.h"
@@ -24,6 +25,7 @@
 #define SESSION_CLOSE_MS 5000   /* time to flush a last reply */
 
 enum session_state {
+	SES_TLS,        /* TLS handshake (-s) */
 	SES_HELLO,      /* waiting for HELLO */
 	SES_READY,      /* authenticated */
 	SES_DIALING,    /* a HANDLE is in progress */
@@ -34,8 +36,11 @@ struct session {
 	struct list node;
 	struct daemon *d;
 	struct loop_io io;
+	struct conn *conn;
 	struct buf in, out;
 	enum session_state state;
+	bool tls_checked;       /* the first byte looked like TLS */
+	bool got_bytes;
 	uint64_t deadline;      /* 0: none */
 	struct dial *dial;
 	char peer[ADDR_STRLEN + 8];
@@ -45,6 +50,7 @@ static void session_free(void *p)
 {
 	struct session *s = p;
 
+	conn_free(s->conn);
 	buf_free(&s->in);
 	buf_free(&s->out);
 	free(s);
@@ -59,7 +65,9 @@ static void session_close(struct session *s)
 		s->dial = NULL;
 	}
 	log_debug("%s: connection closed", s->peer);
-	loop_close(&s->d->loop, &s->io);
+	loop_detach(&s->d->loop, &s->io);
+	conn_free(s->conn);
+	s->conn = NULL;
 	list_del(&s->node);
 	s->d->nsessions--;
 	loop_defer(&s->d->loop, session_free, s);
@@ -69,17 +77,14 @@ static void session_close(struct session *s)
 static bool session_flush(struct session *s)
 {
 	while (buf_len(&s->out)) {
-		ssize_t n = send(s->io.fd, buf_head(&s->out), buf_len(&s->out),
-				 MSG_DONTWAIT | MSG_NOSIGNAL);
+		ssize_t n = conn_write(s->conn, buf_head(&s->out), buf_len(&s->out));
 
 		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN) {
+			if (n == -EAGAIN) {
 				loop_want(&s->d->loop, &s->io, EPOLLOUT, true);
 				return true;
 			}
-			log_debug("%s: send: %s", s->peer, strerror(errno));
+			log_debug("%s: send: %s", s->peer, conn_error(s->conn));
 			session_close(s);
 			return false;
 		}
@@ -231,9 +236,9 @@ static void do_begin(struct session *s, struct proto_req *req, size_t line_used)
 	struct handler_spec spec = { .conf = req->rconf, .peer_conf = req->lconf,
 				     .nmacs = req->nmacs };
 	struct port port;
+	struct conn *conn;
 	char err[256];
 	unsigned long id;
-	int fd;
 
 	if (!check_device(s, req->rdev) || !check_capacity(s)) {
 		session_end(s);
@@ -252,11 +257,11 @@ static void do_begin(struct session *s, struct proto_req *req, size_t line_used)
 
 	session_printf(s, "OK");
 	buf_consume(&s->in, line_used);
-	/* Hand the descriptor over: out of the loop without closing it. */
-	fd = s->io.fd;
-	epoll_ctl(s->d->loop.epfd, EPOLL_CTL_DEL, fd, NULL);
-	s->io.fd = -1;
-	id = handler_create(s->d, fd, &port, &spec, &s->out, &s->in, err, sizeof(err));
+	/* Hand the connection over: out of the loop without closing it. */
+	loop_detach(&s->d->loop, &s->io);
+	conn = s->conn;
+	s->conn = NULL;
+	id = handler_create(s->d, conn, &port, &spec, &s->out, &s->in, err, sizeof(err));
 	if (!id)
 		log_warn("%s: BEGIN failed: %s", s->peer, err);
 	session_close(s);
@@ -364,7 +369,16 @@ static void session_read(struct session *s)
 			session_flush(s);
 			return;
 		}
-		n = recv(s->io.fd, buf_tail(&s->in), buf_room(&s->in), MSG_DONTWAIT);
+		n = conn_read(s->conn, buf_tail(&s->in), buf_room(&s->in));
+		if (n > 0 && !s->got_bytes && !conn_is_tls(s->conn) && buf_tail(&s->in)[0] == 0x16) {
+			/* A TLS ClientHello: say so in clear rather than wait for a newline. */
+			log_info("%s: TLS handshake, but this daemon runs without -s", s->peer);
+			session_refuse(s, "this daemon does not use TLS (it runs without -s)");
+			session_flush(s);
+			return;
+		}
+		if (n > 0)
+			s->got_bytes = true;
 		if (n == 0) {
 			/* Answer what was asked before the client half-closed. */
 			session_lines(s);
@@ -377,10 +391,8 @@ static void session_read(struct session *s)
 			return;
 		}
 		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN) {
-				log_debug("%s: recv: %s", s->peer, strerror(errno));
+			if (n != -EAGAIN) {
+				log_debug("%s: receive: %s", s->peer, conn_error(s->conn));
 				session_close(s);
 			}
 			return;
@@ -389,12 +401,62 @@ static void session_read(struct session *s)
 		if (!session_lines(s))
 			return;
 	}
+	if (conn_pending(s->conn))
+		loop_kick(&s->d->loop, &s->io);
+}
+
+/* -s: check that the client speaks TLS, then shake hands. */
+static void session_tls(struct session *s)
+{
+	int ret;
+
+	if (!s->tls_checked) {
+		uint8_t first;
+		ssize_t n = recv(s->io.fd, &first, 1, MSG_PEEK | MSG_DONTWAIT);
+
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n <= 0) {
+			session_close(s);
+			return;
+		}
+		if (first != 0x16) {
+			static const char msg[] = "NOK this daemon requires TLS (use -s)\n";
+
+			log_info("%s: a client without TLS on a daemon with -s: refused", s->peer);
+			if (send(s->io.fd, msg, sizeof(msg) - 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+				log_debug("%s: send: %s", s->peer, strerror(errno));
+			session_close(s);
+			return;
+		}
+		s->tls_checked = true;
+	}
+	ret = conn_handshake(s->conn);
+	if (ret == -EAGAIN) {
+		loop_mod(&s->d->loop, &s->io, conn_handshake_events(s->conn));
+		return;
+	}
+	if (ret < 0) {
+		log_warn("%s: %s (wrong password?)", s->peer, conn_error(s->conn));
+		session_close(s);
+		return;
+	}
+	log_debug("%s: TLS 1.3 established (%s)", s->peer, conn_cipher(s->conn));
+	s->state = SES_HELLO;
+	s->deadline = loop_now_ms() + VNET_AUTH_TIMEOUT_MS;
+	loop_mod(&s->d->loop, &s->io, EPOLLIN);
+	if (conn_pending(s->conn))
+		loop_kick(&s->d->loop, &s->io);
 }
 
 static void session_event(struct loop_io *io, uint32_t events)
 {
 	struct session *s = (struct session *)((char *)io - offsetof(struct session, io));
 
+	if (s->state == SES_TLS) {
+		session_tls(s);
+		return;
+	}
 	if (events & EPOLLOUT) {
 		if (!session_flush(s))
 			return;
@@ -434,14 +496,19 @@ void session_accept(struct daemon *d, int fd)
 		close(fd);
 		return;
 	}
+	s->conn = d->tls ? conn_new_tls_server(fd) : conn_new_plain(fd);
+	if (!s->conn) {
+		log_err("session_accept: out of memory");
+		session_free(s);
+		return;
+	}
 	s->d = d;
-	s->state = SES_HELLO;
-	s->deadline = loop_now_ms() + VNET_AUTH_TIMEOUT_MS;
+	s->state = d->tls ? SES_TLS : SES_HELLO;
+	s->deadline = loop_now_ms() + (d->tls ? TLS_HANDSHAKE_MS : VNET_AUTH_TIMEOUT_MS);
 	snprintf(s->peer, sizeof(s->peer), strchr(addr, ':') ? "[%s]:%u" : "%s:%u", addr, port);
 	list_init(&s->node);
 	if (loop_add(&d->loop, &s->io, fd, EPOLLIN, session_event) < 0) {
 		log_err("session_accept: epoll: %s", strerror(errno));
-		close(fd);
 		session_free(s);
 		return;
 	}
@@ -476,7 +543,11 @@ void session_tick(struct daemon *d, uint64_t now)
 			dial_tick(s->dial, now);
 		if (!s->deadline || now < s->deadline || s->io.fd < 0)
 			continue;
-		if (s->state == SES_HELLO) {
+		if (s->state == SES_TLS) {
+			log_info("%s: TLS handshake not done within %d s: closing", s->peer,
+				 TLS_HANDSHAKE_MS / 1000);
+			session_close(s);
+		} else if (s->state == SES_HELLO) {
 			log_info("%s: no HELLO within %d s: closing", s->peer,
 				 VNET_AUTH_TIMEOUT_MS / 1000);
 			session_refuse(s, "timeout waiting for HELLO");

@@ -18,12 +18,13 @@
 #include "vnet/daemon.h"
 #include "vnet/log.h"
 #include "vnet/netlink.h"
+#include "vnet/tls.h"
 
 #define TICK_MS 250
 
 static const char usage_text[] =
-	"Usage: vnet PASSWORD [-s] [-h _|HOST] [-p PORT] -d DEVICE... [-v]\n"
-	"       vnet --password-file FILE [-s] [-h _|HOST] [-p PORT] -d DEVICE... [-v]\n"
+	"Usage: vnet PASSWORD [-s] [-h _|HOST] [-p PORT] -d DEVICE... [OPTIONS]\n"
+	"       vnet --password-file FILE [-s] [-h _|HOST] [-p PORT] -d DEVICE... [OPTIONS]\n"
 	"       vnet --help | --version\n"
 	"\n"
 	"Bridge Ethernet networks over TCP: serve vnetclient and other vnet daemons,\n"
@@ -35,7 +36,12 @@ static const char usage_text[] =
 	"  --password-file FILE\n"
 	"                read the password from the first line of FILE, which\n"
 	"                must not be readable by group or others\n"
-	"  -s            encrypt connections with TLS (not supported yet)\n"
+	"  -s            TLS 1.3 on every connection, incoming and outgoing; with no\n"
+	"                certificate, keys are derived from the passwords\n"
+	"  --cert FILE   with -s: present this certificate (PEM) to clients\n"
+	"  --key FILE    with -s: the certificate's private key (PEM)\n"
+	"  --ca FILE     with -s: verify the daemons this one connects to (HANDLE)\n"
+	"                against this CA (PEM) instead of using their password\n"
 	"  -h _|HOST     address to listen on; _ (the default) means every address,\n"
 	"                IPv6 and IPv4\n"
 	"  -p PORT       TCP port to listen on (default 4455)\n"
@@ -53,6 +59,7 @@ struct options {
 	uint16_t port;
 	bool tls;
 	bool verbose;
+	struct tls_options tlso;
 };
 
 static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -135,6 +142,15 @@ static void parse_args(int argc, char **argv, struct daemon *d, struct options *
 			exit(0);
 		} else if (!strcmp(a, "-s")) {
 			o->tls = true;
+		} else if (!strcmp(a, "--cert") || !strcmp(a, "--key") || !strcmp(a, "--ca")) {
+			if (++i == argc)
+				usage_error("%s needs a file name", a);
+			if (a[2] == 'c' && a[3] == 'e')
+				o->tlso.cert = argv[i];
+			else if (a[2] == 'k')
+				o->tlso.key = argv[i];
+			else
+				o->tlso.ca = argv[i];
 		} else if (!strcmp(a, "--password-file")) {
 			if (++i == argc)
 				usage_error("%s needs a file name", a);
@@ -189,6 +205,10 @@ static void parse_args(int argc, char **argv, struct daemon *d, struct options *
 	}
 	if (!d->ndevices)
 		usage_error("%s", "no devices: name them with -d");
+	if (!o->tls && (o->tlso.cert || o->tlso.key || o->tlso.ca))
+		usage_error("%s", "--cert, --key and --ca need -s");
+	if (!o->tlso.cert != !o->tlso.key)
+		usage_error("%s", "--cert and --key go together");
 }
 
 bool daemon_device_allowed(const struct daemon *d, const char *dev)
@@ -383,8 +403,17 @@ int main(int argc, char **argv)
 	parse_args(argc, argv, &d, &o);
 	log_init("vnet", o.verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
 	if (o.tls) {
-		fprintf(stderr, "vnet: -s (TLS) is not supported yet\n");
-		return 2;
+		uint8_t key[TLS_KEY_LEN];
+		char err[256] = "";
+
+		if (tls_derive_key(d.password, key) < 0 ||
+		    tls_setup(&o.tlso, key, err, sizeof(err)) < 0) {
+			explicit_bzero(key, sizeof(key));
+			log_err("TLS: %s", err[0] ? err : "cannot derive the key");
+			return 1;
+		}
+		explicit_bzero(key, sizeof(key));
+		d.tls = true;
 	}
 	ret = check_privileges();
 	if (ret < 0) {
@@ -402,8 +431,10 @@ int main(int argc, char **argv)
 	check_devices(&d);
 	if (listen_all(&d, &o) < 0)
 		return 1;
-	log_info("vnet %s ready, %zu device%s", VNET_VERSION, d.ndevices,
-		 d.ndevices == 1 ? "" : "s");
+	log_info("vnet %s ready, %zu device%s%s", VNET_VERSION, d.ndevices,
+		 d.ndevices == 1 ? "" : "s",
+		 !d.tls ? "" : o.tlso.cert ? ", TLS 1.3 (password or certificate)"
+			       : ", TLS 1.3 (keys from the password)");
 
 	ret = loop_run(&d.loop);
 	if (ret < 0)
@@ -419,6 +450,8 @@ int main(int argc, char **argv)
 		free(d.devices[i]);
 	free(d.devices);
 	explicit_bzero(d.password, sizeof(d.password));
+	if (d.tls)
+		tls_cleanup();
 	log_info("stopped");
 	return ret < 0 ? 1 : 0;
 }

@@ -8,13 +8,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "vnet/addr.h"
+#include "vnet/conn.h"
 #include "vnet/proto.h"
+#include "vnet/tls.h"
 
 #define EXIT_NOK      1
 #define EXIT_USAGE    2
@@ -23,12 +26,15 @@
 #define REPLY_TIMEOUT_MS   30000
 
 static const char usage_text[] =
-	"Usage: vnetclient [-s] [-p PASSWORD] [-o PORT] -h HOST -c COMMAND [ARGS...]\n"
+	"Usage: vnetclient [-s [--ca FILE]] [-p PASSWORD] [-o PORT] -h HOST -c COMMAND [ARGS...]\n"
 	"       vnetclient --help | --version\n"
 	"\n"
 	"Talk to the vnet daemon on HOST.\n"
 	"\n"
-	"  -s           encrypt the connection with TLS (not supported yet)\n"
+	"  -s           TLS 1.3, with a key derived from the password (the daemon\n"
+	"               must run with -s too)\n"
+	"  --ca FILE    with -s: verify the daemon's certificate against this CA\n"
+	"               (PEM) instead of deriving a key\n"
 	"  -p PASSWORD  the daemon's password (default: prompt, or read a line from\n"
 	"               standard input when it is not a terminal)\n"
 	"  -o PORT      the daemon's port (default 4455)\n"
@@ -60,9 +66,11 @@ struct client {
 	const char *host;
 	uint16_t port;
 	bool tls;
+	struct tls_options tlso;
 	bool have_password;
 	char password[VNET_PASSWORD_MAX + 1];
 	int fd;
+	struct conn *conn;
 	char in[2 * VNET_LINE_MAX];
 	size_t inlen;
 };
@@ -187,6 +195,45 @@ static int wait_fd(int fd, short events, uint64_t deadline)
 	}
 }
 
+/* Wrap the socket: in clear, or TLS with its handshake done. */
+static void client_secure(struct client *c)
+{
+	uint8_t key[TLS_KEY_LEN];
+	uint64_t deadline;
+	char said[80];
+	int ret;
+
+	if (!c->tls) {
+		c->conn = conn_new_plain(c->fd);
+		if (!c->conn)
+			die(EXIT_NET, "out of memory");
+		return;
+	}
+	if (tls_client_uses_key() && tls_derive_key(c->password, key) < 0)
+		die(EXIT_USAGE, "cannot derive a key from the password");
+	c->conn = conn_new_tls_client(c->fd, tls_client_uses_key() ? key : NULL, c->host);
+	explicit_bzero(key, sizeof(key));
+	if (!c->conn)
+		die(EXIT_NET, "out of memory");
+	deadline = now_ms() + TLS_HANDSHAKE_MS;
+	while ((ret = conn_handshake(c->conn)) == -EAGAIN) {
+		short ev = conn_handshake_events(c->conn) == EPOLLOUT ? POLLOUT : POLLIN;
+
+		if (wait_fd(c->fd, ev, deadline) < 0)
+			die(EXIT_NET, "TLS handshake with %s timed out (does the daemon run with -s?)",
+			    c->host);
+	}
+	if (ret < 0) {
+		if (conn_peer_plaintext(c->conn, said, sizeof(said)))
+			die(EXIT_NET, "%s does not use TLS (drop -s): it answered '%s'", c->host, said);
+		if (tls_client_uses_key())
+			die(EXIT_NOK, "%s: authentication failed: the TLS handshake was refused "
+			    "(wrong password?): %s", c->host, conn_error(c->conn));
+		die(EXIT_NET, "%s: %s (with --ca, the daemon must present a certificate signed "
+		    "by that CA: vnet -s --cert --key)", c->host, conn_error(c->conn));
+	}
+}
+
 static void client_connect(struct client *c)
 {
 	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
@@ -215,6 +262,7 @@ static void client_connect(struct client *c)
 		if (ret == 0) {
 			c->fd = fd;
 			freeaddrinfo(res);
+			client_secure(c);
 			return;
 		}
 		snprintf(why, sizeof(why), "%s", ret == -ETIMEDOUT ? "timed out" : strerror(-ret));
@@ -228,17 +276,15 @@ static void client_send(struct client *c, const char *line, size_t len)
 	uint64_t deadline = now_ms() + REPLY_TIMEOUT_MS;
 
 	while (len) {
-		ssize_t n = send(c->fd, line, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		ssize_t n = conn_write(c->conn, line, len);
 
-		if (n < 0 && errno == EAGAIN) {
+		if (n == -EAGAIN) {
 			if (wait_fd(c->fd, POLLOUT, deadline) < 0)
 				die(EXIT_NET, "%s: timed out sending", c->host);
 			continue;
 		}
-		if (n < 0 && errno == EINTR)
-			continue;
 		if (n < 0)
-			die(EXIT_NET, "%s: %s", c->host, strerror(errno));
+			die(EXIT_NET, "%s: %s", c->host, conn_error(c->conn));
 		line += n;
 		len -= (size_t)n;
 	}
@@ -267,15 +313,17 @@ static bool client_line(struct client *c, char *out, size_t cap, uint64_t deadli
 		}
 		if (c->inlen == sizeof(c->in))
 			die(EXIT_NET, "%s: answer line too long", c->host);
-		ret = wait_fd(c->fd, POLLIN, deadline);
-		if (ret < 0)
-			die(EXIT_NET, "%s: %s waiting for an answer", c->host,
-			    ret == -ETIMEDOUT ? "timed out" : strerror(-ret));
-		n = recv(c->fd, c->in + c->inlen, sizeof(c->in) - c->inlen, MSG_DONTWAIT);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		if (!conn_pending(c->conn)) {
+			ret = wait_fd(c->fd, POLLIN, deadline);
+			if (ret < 0)
+				die(EXIT_NET, "%s: %s waiting for an answer", c->host,
+				    ret == -ETIMEDOUT ? "timed out" : strerror(-ret));
+		}
+		n = conn_read(c->conn, c->in + c->inlen, sizeof(c->in) - c->inlen);
+		if (n == -EAGAIN)
 			continue;
 		if (n < 0)
-			die(EXIT_NET, "%s: %s", c->host, strerror(errno));
+			die(EXIT_NET, "%s: %s", c->host, conn_error(c->conn));
 		if (n == 0)
 			return false;
 		c->inlen += (size_t)n;
@@ -320,7 +368,7 @@ static void done(struct client *c)
 	client_send(c, "DONE\n", 5);
 	/* The daemon answers and closes; its answer changes nothing now. */
 	client_line(c, line, sizeof(line), now_ms() + 2000);
-	close(c->fd);
+	conn_free(c->conn);
 }
 
 /* A reply made of an OK line, a count, and that many lines. */
@@ -363,15 +411,19 @@ static int cmd_echo(struct client *c)
 				die(EXIT_NET, "%s: timed out waiting for it to close", c->host);
 			timeout = (int)(deadline - now);
 		}
+		if (conn_pending(c->conn))
+			timeout = 0;
 		n = poll(p, stdin_open ? 2 : 1, timeout);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			die(EXIT_NET, "poll: %s", strerror(errno));
-		if (p[0].revents) {
-			r = recv(c->fd, buf, sizeof(buf), 0);
+		if (p[0].revents || conn_pending(c->conn)) {
+			r = conn_read(c->conn, buf, sizeof(buf));
+			if (r == -EAGAIN)
+				continue;
 			if (r < 0)
-				die(EXIT_NET, "%s: %s", c->host, strerror(errno));
+				die(EXIT_NET, "%s: %s", c->host, conn_error(c->conn));
 			if (r == 0)
 				return 0;
 			fwrite(buf, 1, (size_t)r, stdout);
@@ -500,6 +552,12 @@ int main(int argc, char **argv)
 			c.tls = true;
 			continue;
 		}
+		if (!strcmp(a, "--ca")) {
+			if (++i == argc)
+				die(EXIT_USAGE, "--ca needs a file name");
+			c.tlso.ca = argv[i];
+			continue;
+		}
 		if (strlen(a) != 2 || a[0] != '-' || !strchr("pohc", a[1]))
 			die(EXIT_USAGE, "unknown option '%s'", a);
 		if (++i == argc)
@@ -526,8 +584,14 @@ int main(int argc, char **argv)
 		die(EXIT_USAGE, "which daemon? Give -h HOST");
 	if (!cmd)
 		die(EXIT_USAGE, "what to do? Give -c COMMAND");
-	if (c.tls)
-		die(EXIT_USAGE, "-s (TLS) is not supported yet");
+	if (c.tlso.ca && !c.tls)
+		die(EXIT_USAGE, "--ca needs -s");
+	if (c.tls) {
+		char err[256] = "";
+
+		if (tls_setup(&c.tlso, NULL, err, sizeof(err)) < 0)
+			die(EXIT_USAGE, "TLS: %s", err);
+	}
 
 	/* Check the command before asking for passwords or connecting. */
 	if (!strcmp(cmd, "echo") || !strcmp(cmd, "handlers") || !strcmp(cmd, "devices")) {

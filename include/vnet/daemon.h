@@ -28,6 +28,7 @@ struct daemon {
 	struct list handlers;
 	size_t nhandlers;
 	unsigned long next_id;
+	bool tls;                   /* -s: TLS on every connection */
 };
 
 bool daemon_device_allowed(const struct daemon *d, const char *dev);
@@ -56,11 +57,12 @@ struct handler_spec {
 	size_t nmacs;
 };
 /*
- * Create a handler over a connected link fd and an opened port (both taken
+ * Create a handler over a connected link and an opened port (both taken
  * over, even on failure). tx_pre is sent to the peer first; rx_pre holds bytes
  * already read from it. Returns the handler's id, or 0 with err set.
  */
-unsigned long handler_create(struct daemon *d, int fd, struct port *port,
+struct conn;
+unsigned long handler_create(struct daemon *d, struct conn *link, struct port *port,
 			     const struct handler_spec *spec, const struct buf *tx_pre,
 			     const struct buf *rx_pre, char *err, size_t errlen);
 bool handler_close_id(struct daemon *d, unsigned long id);
@@ -72,10 +74,15 @@ int handler_describe(const struct daemon *d, size_t i, char *out, size_t cap);
 /* resolve.c: name resolution off the loop (getaddrinfo in a thread) */
 struct resolve_job;
 struct addrinfo;
-typedef void (*resolve_cb)(void *arg, struct addrinfo *res, int gai_err);
+typedef void (*resolve_cb)(void *arg, struct addrinfo *res, int gai_err, const uint8_t *key);
 int resolve_init(struct loop *l);
-/* Resolve host:port for TCP; cb runs in the loop (it owns res). NULL on error. */
-struct resolve_job *resolve_start(const char *host, uint16_t port, resolve_cb cb, void *arg);
+/*
+ * Resolve host:port for TCP and, if password is given, derive its TLS key
+ * (slow on purpose); cb runs in the loop (it owns res; key is wiped after).
+ * NULL on error.
+ */
+struct resolve_job *resolve_start(const char *host, uint16_t port, const char *password,
+				  resolve_cb cb, void *arg);
 /* The callback will not run; the result is freed. */
 void resolve_cancel(struct resolve_job *job);
 

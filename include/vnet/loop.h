@@ -21,6 +21,8 @@ struct loop_io {
 	int fd;             /* -1 when not registered */
 	uint32_t events;    /* current interest */
 	loop_cb cb;
+	bool kicked;        /* on the kick list */
+	struct loop_io *kick_next;
 };
 
 struct loop_deferred;
@@ -29,6 +31,7 @@ struct loop {
 	int epfd;
 	bool stop;
 	struct loop_deferred *deferred;
+	struct loop_io *kicks;
 };
 
 int loop_init(struct loop *l);
@@ -39,8 +42,15 @@ int loop_add(struct loop *l, struct loop_io *io, int fd, uint32_t events, loop_c
 int loop_mod(struct loop *l, struct loop_io *io, uint32_t events);
 /* Set or clear some bits of the interest. */
 int loop_want(struct loop *l, struct loop_io *io, uint32_t bits, bool on);
+/* Unregister the descriptor without closing it (handing it over); returns it. */
+int loop_detach(struct loop *l, struct loop_io *io);
 /* Unregister and close the descriptor. */
 void loop_close(struct loop *l, struct loop_io *io);
+/*
+ * Call io's callback with EPOLLIN after the current batch, although the
+ * descriptor shows nothing: for data a library buffered (TLS records).
+ */
+void loop_kick(struct loop *l, struct loop_io *io);
 /* Run fn(arg) after the current batch of events. */
 int loop_defer(struct loop *l, void (*fn)(void *), void *arg);
 /* Wait and dispatch until l->stop; 0 or -errno. */

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * tls.h - TLS 1.3 with wolfSSL: contexts, password-derived keys, certificates
+ *
+ * Zero-configuration mode: both ends derive a 32-byte external pre-shared key
+ * from the password with PBKDF2-HMAC-SHA256 (TLS_KDF_ITERATIONS iterations,
+ * salt TLS_KDF_SALT) and run a TLS 1.3 PSK handshake with (EC)DHE key
+ * exchange (psk_dhe_ke), so that the session keys have forward secrecy and
+ * nobody without the password completes a handshake. Certificate mode: the
+ * daemon presents --cert/--key; a client given --ca verifies it instead of
+ * offering a key.
+ */
+#ifndef VNET_TLS_H
+#define VNET_TLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TLS_KEY_LEN         32
+#define TLS_KDF_ITERATIONS  200000
+#define TLS_KDF_SALT        "vnet-tls13-psk-v1"
+#define TLS_PSK_IDENTITY    "vnet-1"
+#define TLS_HANDSHAKE_MS    10000   /* a handshake must finish within this */
+
+struct tls_options {
+	const char *cert;   /* daemon: certificate chain (PEM) */
+	const char *key;    /* daemon: its private key (PEM) */
+	const char *ca;     /* verify peers against this CA (PEM) instead of a key */
+};
+
+/* Derive the pre-shared key of a password; 0 or -EINVAL. Slow on purpose. */
+int tls_derive_key(const char *password, uint8_t key[TLS_KEY_LEN]);
+
+/*
+ * Set up TLS for this process: a server context if server_key is given (the
+ * daemon's own derived key) and a client context. err gets a reason.
+ */
+int tls_setup(const struct tls_options *o, const uint8_t *server_key, char *err, size_t errlen);
+void tls_cleanup(void);
+bool tls_enabled(void);
+/* Clients offer a pre-shared key (true) or verify a certificate (--ca given). */
+bool tls_client_uses_key(void);
+
+/* For conn.c: new sessions on the contexts (opaque WOLFSSL pointers). */
+void *tls_new_server(void);
+void *tls_new_client(void);
+/* The server's key for an incoming PSK handshake. */
+const uint8_t *tls_server_key(void);
+
+#endif
