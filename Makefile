@@ -42,7 +42,7 @@ endif
 
 # Pure modules: no I/O, unit-tested and fuzzed.
 PURE_SRCS   := src/mac.c src/bpf.c src/frame.c src/proto.c src/buf.c
-DAEMON_SRCS := src/vnet.c src/log.c src/loop.c src/netlink.c src/port_packet.c \
+DAEMON_SRCS := src/vnet.c src/log.c src/loop.c src/netlink.c src/port.c src/port_packet.c src/port_tap.c \
                src/session.c src/dial.c src/handler.c src/resolve.c src/addr.c \
                src/conn.c src/tls.c $(PURE_SRCS)
 CLIENT_SRCS := src/vnetclient.c src/log.c src/addr.c src/conn.c src/tls.c $(PURE_SRCS)
@@ -110,6 +110,22 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/vnet $(DESTDIR)$(BINDIR)/vnetclient \
 	      $(DESTDIR)$(MANDIR)/man8/vnet.8 $(DESTDIR)$(MANDIR)/man1/vnetclient.1
+
+# ---- packages (issue #7): make deb, make rpm, make check-packages
+# Built from a copy of the source tree, see packaging/; results in PKG_OUT.
+PKG_OUT ?= build/packages
+
+deb:
+	$(Q)bash packaging/build-deb.sh $(PKG_OUT)
+
+rpm:
+	$(Q)bash packaging/build-rpm.sh $(PKG_OUT)
+
+check-packages:
+	$(Q)bash packaging/check-packages.sh $(PKG_OUT)
+
+.PHONY: deb rpm check-packages
+# ---- end of packages
 
 clean:
 	rm -rf build build-asan

@@ -361,7 +361,7 @@ int dial_start(struct daemon *d, struct session *s, const struct proto_req *req,
 		 req->rhost, (unsigned int)req->rport);
 	snprintf(dl->why, sizeof(dl->why), "no address");
 
-	ret = port_packet_open(&dl->port, req->ldev, req->lconf, req->macs, req->nmacs, err, errlen);
+	ret = port_open(&dl->port, req->ldev, req->lconf, req->macs, req->nmacs, err, errlen);
 	if (ret < 0) {
 		dial_free(dl);
 		return ret;

@@ -71,8 +71,7 @@ static void handler_close(struct handler *h, const char *why)
 	loop_detach(&h->d->loop, &h->link_io);
 	conn_free(h->link);
 	h->link = NULL;
-	loop_close(&h->d->loop, &h->port_io);
-	h->port.fd = -1;
+	loop_detach(&h->d->loop, &h->port_io);
 	h->port.ops->close(&h->port);
 	list_del(&h->node);
 	h->d->nhandlers--;
@@ -262,37 +261,38 @@ unsigned long handler_create(struct daemon *d, struct conn *link, struct port *p
 			     const struct buf *rx_pre, char *err, size_t errlen)
 {
 	struct handler *h = calloc(1, sizeof(*h));
-	int one = 1, ret, pfd = port->fd, fd = conn_fd(link);
+	int one = 1, ret, fd = conn_fd(link);
 
+	if (!h) {
+		snprintf(err, errlen, "out of memory");
+		port->ops->close(port);
+		conn_free(link);
+		return 0;
+	}
+	/* From here on, the handler owns the link and the port. */
+	h->d = d;
+	h->spec = *spec;
+	h->port = *port;
 	port->fd = -1;
-	if (h)
-		h->link_io.fd = h->port_io.fd = -1;
-	if (!h || buf_init(&h->tx, VNET_QUEUE_BYTES, VNET_QUEUE_BYTES) < 0 ||
+	h->link = link;
+	h->link_io.fd = h->port_io.fd = -1;
+	if (buf_init(&h->tx, VNET_QUEUE_BYTES, VNET_QUEUE_BYTES) < 0 ||
 	    buf_init(&h->rx, HANDLER_RX_BYTES, HANDLER_RX_BYTES) < 0 ||
 	    !buf_put(&h->tx, buf_head(tx_pre), buf_len(tx_pre)) ||
 	    !buf_put(&h->rx, buf_head(rx_pre), buf_len(rx_pre))) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	h->d = d;
-	h->spec = *spec;
-	h->port = *port;
-	h->port.fd = pfd;
-	h->link_io.fd = h->port_io.fd = -1;
-	h->link = link;
-	link = NULL;
 	h->last_rx = h->last_tx = loop_now_ms();
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	addr_sock(fd, 0, h->laddr, &h->lport);
 	addr_sock(fd, 1, h->raddr, &h->rport);
 
-	ret = loop_add(&d->loop, &h->link_io, fd, EPOLLIN, handler_link_event);
-	if (ret < 0)
-		goto fail_epoll;
-	ret = loop_add(&d->loop, &h->port_io, pfd, EPOLLIN, handler_port_event);
-	if (ret < 0)
-		goto fail_epoll;
-	pfd = -1;
+	if ((ret = loop_add(&d->loop, &h->link_io, fd, EPOLLIN, handler_link_event)) < 0 ||
+	    (ret = loop_add(&d->loop, &h->port_io, h->port.fd, EPOLLIN, handler_port_event)) < 0) {
+		snprintf(err, errlen, "epoll: %s", strerror(-ret));
+		goto fail;
+	}
 	ret = h->port.ops->start(&h->port);
 	if (ret < 0) {
 		snprintf(err, errlen, "cannot start capture on %s: %s", spec->dev, strerror(-ret));
@@ -308,18 +308,11 @@ unsigned long handler_create(struct daemon *d, struct conn *link, struct port *p
 	if (handler_inject(h) && handler_flush(h))
 		update_interest(h);
 	return h->id;
-fail_epoll:
-	snprintf(err, errlen, "epoll: %s", strerror(-ret));
 fail:
-	if (h) {
-		loop_detach(&d->loop, &h->link_io);
-		if (h->port_io.fd >= 0)
-			loop_close(&d->loop, &h->port_io);
-		handler_free(h);   /* frees the link */
-	}
-	conn_free(link);
-	if (pfd >= 0)
-		close(pfd);
+	loop_detach(&d->loop, &h->link_io);
+	loop_detach(&d->loop, &h->port_io);
+	h->port.ops->close(&h->port);
+	handler_free(h);   /* frees the link */
 	return 0;
 }
 

@@ -244,7 +244,7 @@ static void do_begin(struct session *s, struct proto_req *req, size_t line_used)
 		session_end(s);
 		return;
 	}
-	if (port_packet_open(&port, req->rdev, spec.conf, req->macs, req->nmacs, err,
+	if (port_open(&port, req->rdev, spec.conf, req->macs, req->nmacs, err,
 			     sizeof(err)) < 0) {
 		log_warn("%s: BEGIN on %s refused: %s", s->peer, req->rdev, err);
 		session_printf(s, "NOK %s", err);

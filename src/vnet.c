@@ -45,7 +45,8 @@ static const char usage_text[] =
 	"  -h _|HOST     address to listen on; _ (the default) means every address,\n"
 	"                IPv6 and IPv4\n"
 	"  -p PORT       TCP port to listen on (default 4455)\n"
-	"  -d DEVICE...  the network devices handlers may use (one or more)\n"
+	"  -d DEVICE...  the network devices handlers may use (one or more);\n"
+	"                tap:NAME creates TAP device NAME, owned by vnet\n"
 	"  -v, --verbose log debugging detail\n"
 	"  --help        show this help and exit\n"
 	"  --version     show the version and exit\n"
@@ -80,6 +81,20 @@ static void add_device(struct daemon *d, const char *dev)
 {
 	char **devs;
 
+	if (!strncmp(dev, "tap:", 4)) {
+		char **taps;
+
+		dev += 4;
+		if (!proto_device_valid(dev))
+			usage_error("bad TAP device name '%s'", dev);
+		taps = realloc(d->taps, (d->ntaps + 1) * sizeof(*taps));
+		if (!taps) {
+			fprintf(stderr, "vnet: out of memory\n");
+			exit(1);
+		}
+		d->taps = taps;
+		d->taps[d->ntaps++] = (char *)dev;
+	}
 	if (!proto_device_valid(dev))
 		usage_error("bad device name '%s'", dev);
 	if (daemon_device_allowed(d, dev))
@@ -428,9 +443,20 @@ int main(int argc, char **argv)
 		log_err("cannot set up the event loop: %s", strerror(-ret));
 		return 1;
 	}
+	for (size_t i = 0; i < d.ntaps; i++) {
+		char err[256];
+
+		if (port_tap_create(d.taps[i], err, sizeof(err)) < 0) {
+			log_err("%s", err);
+			port_tap_destroy_all();
+			return 1;
+		}
+	}
 	check_devices(&d);
-	if (listen_all(&d, &o) < 0)
+	if (listen_all(&d, &o) < 0) {
+		port_tap_destroy_all();
 		return 1;
+	}
 	log_info("vnet %s ready, %zu device%s%s", VNET_VERSION, d.ndevices,
 		 d.ndevices == 1 ? "" : "s",
 		 !d.tls ? "" : o.tlso.cert ? ", TLS 1.3 (password or certificate)"
@@ -446,9 +472,11 @@ int main(int argc, char **argv)
 	loop_close(&d.loop, &d.timer_io);
 	loop_close(&d.loop, &d.signal_io);
 	loop_fini(&d.loop);
+	port_tap_destroy_all();
 	for (size_t i = 0; i < d.ndevices; i++)
 		free(d.devices[i]);
 	free(d.devices);
+	free(d.taps);
 	explicit_bzero(d.password, sizeof(d.password));
 	if (d.tls)
 		tls_cleanup();

@@ -18,8 +18,10 @@
 struct daemon {
 	struct loop loop;
 	char password[VNET_PASSWORD_MAX + 1];
-	char **devices;             /* the -d list */
+	char **devices;             /* the -d list (TAP names without "tap:") */
 	size_t ndevices;
+	char **taps;                /* the TAP devices to create (into argv) */
+	size_t ntaps;
 	struct loop_io listen_io[DAEMON_LISTEN_MAX];
 	size_t nlisten;
 	struct loop_io timer_io, signal_io;

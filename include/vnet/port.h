@@ -11,6 +11,7 @@
 
 #include <linux/virtio_net.h>
 #include <net/if.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -33,7 +34,7 @@ struct port_ops {
 	/* Inject one frame. 0, -EAGAIN (try again when writable), or -errno (dropped). */
 	int (*send)(struct port *p, const struct virtio_net_hdr *vh, const uint8_t *frame,
 		    size_t len);
-	/* Release what the port holds besides its descriptor (closed by the owner). */
+	/* Close the descriptor and release what the port holds. */
 	void (*close)(struct port *p);
 };
 
@@ -58,5 +59,20 @@ struct port {
  */
 int port_packet_open(struct port *p, const char *dev, enum vnet_config cfg,
 		     const struct mac *macs, size_t nmacs, char *err, size_t errlen);
+
+/*
+ * TAP devices owned by vnet ("tap:NAME" in -d): created at start, gone when
+ * vnet exits. A device that exists already is refused (err says so).
+ */
+int port_tap_create(const char *name, char *err, size_t errlen);
+bool port_tap_owned(const char *name);
+void port_tap_destroy_all(void);
+/* A port on vnet's TAP name (one handler at a time), filtered in the kernel. */
+int port_tap_open(struct port *p, const char *name, enum vnet_config cfg,
+		  const struct mac *macs, size_t nmacs, char *err, size_t errlen);
+
+/* Either kind: a TAP port for vnet's own TAP devices, else an AF_PACKET port. */
+int port_open(struct port *p, const char *dev, enum vnet_config cfg, const struct mac *macs,
+	      size_t nmacs, char *err, size_t errlen);
 
 #endif
