@@ -10,6 +10,7 @@
 
 /*
  * Layout, 5 instructions an address so that every jump is short:
+ *   ld len ; jge 14 -> on ; ret 0 (a runt frame)
  *   ldb pkttype ; jne OUTGOING -> addresses ; ld mark ; jne vnet's mark -> addresses ; ret 0
  *   for each address:  ld [off+2] ; jne lo32 -> next ; ldh [off] ; jne hi16 -> next ; ret accept
  *   ret 0
@@ -25,6 +26,9 @@ int bpf_build(enum vnet_config cfg, const struct mac *macs, size_t n, uint32_t m
 	if (len > cap || len > BPF_MAXINSNS)
 		return -E2BIG;
 
+	prog[i++] = STMT(BPF_LD | BPF_W | BPF_LEN, 0);
+	prog[i++] = JUMP(BPF_JMP | BPF_JGE | BPF_K, 14, 1, 0);
+	prog[i++] = STMT(BPF_RET | BPF_K, 0);
 	prog[i++] = STMT(BPF_LD | BPF_B | BPF_ABS, (uint32_t)(SKF_AD_OFF + SKF_AD_PKTTYPE));
 	prog[i++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, 0, 3);
 	prog[i++] = STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)(SKF_AD_OFF + SKF_AD_MARK));

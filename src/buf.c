@@ -40,7 +40,7 @@ bool buf_reserve(struct buf *b, size_t n)
 		uint8_t *p;
 
 		while (cap - b->tail < n)
-			cap = cap > b->max / 2 ? b->max : cap * 2;
+			cap = cap == 0 ? n : cap > b->max / 2 ? b->max : cap * 2;
 		p = realloc(b->data, cap);
 		if (!p)
 			return false;

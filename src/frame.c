@@ -58,9 +58,7 @@ bool frame_offload_valid(const struct virtio_net_hdr *vh, size_t eth_len, const 
 	case VIRTIO_NET_HDR_GSO_TCPV4:
 	case VIRTIO_NET_HDR_GSO_TCPV6:
 	case VIRTIO_NET_HDR_GSO_UDP:
-#ifdef VIRTIO_NET_HDR_GSO_UDP_L4
 	case VIRTIO_NET_HDR_GSO_UDP_L4:
-#endif
 		break;
 	default:
 		*err = "unknown segmentation type";

@@ -11,11 +11,11 @@
 #include "vnet/mac.h"
 
 /* Instructions bpf_build() needs for n addresses. */
-#define BPF_PROG_LEN(n) (6 + 5 * (n))
+#define BPF_PROG_LEN(n) (9 + 5 * (n))
 #define BPF_ACCEPT_LEN  0x40000u    /* accept value: whole frame, GSO super-frames included */
 
 /*
- * Build a program that accepts a frame when its destination (VNET_LOCAL) or
+ * Build a program that accepts a frame of at least 14 bytes when its destination (VNET_LOCAL) or
  * source (VNET_REMOTE) address is one of macs[0..n), and rejects every
  * outgoing frame that carries mark: vnet marks (SO_MARK) all it injects, so a
  * bridged frame, broadcast or not, is never captured again by any handler,

@@ -19,6 +19,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* UDP segmentation offload (Linux 6.2), missing from older headers such as Debian 12's */
+#ifndef VIRTIO_NET_HDR_GSO_UDP_L4
+#define VIRTIO_NET_HDR_GSO_UDP_L4 5
+#endif
+
 #define FRAME_HDR_LEN       4
 #define FRAME_OFFLOAD_LEN   10
 #define FRAME_ETH_MIN       14

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# bench.sh - measure vnet against its peers in one run, in network namespaces.
+#
+# Uses the project's peers.sh (the team's shared benchmark: direct veth,
+# kernel VXLAN, OpenVPN TAP over TCP in clear and with TLS, tinc switch mode)
+# and adds vnet and vnet -s as rows of the same run, same topology:
+#   vA 198.18.0.1 -- gA == underlay 198.19.0.0/24 == gB -- vB 198.18.0.2
+# Prints peers.sh's rows, then a table of ratios. Not part of make check.
+#
+# Usage: tests/bench/bench.sh [MODE...]   (default: the modes below)
+# Env: VNET, VNETCLIENT (binaries), PEERS (path of peers.sh), and peers.sh's
+# knobs (PB_TCP_T, PB_UDP_T, PB_PINGS).
+set -u
+cd "$(dirname "$0")/../.."
+VNET=$(realpath "${VNET:-build/vnet}")
+VNETCLIENT=$(realpath "${VNETCLIENT:-build/vnetclient}")
+export VNET VNETCLIENT
+PEERS=${PEERS:-}
+for p in "$PEERS" ../shared/bench/peers.sh tests/bench/peers.sh; do
+	[ -n "$p" ] && [ -f "$p" ] && { PEERS=$p; break; }
+done
+if [ ! -f "$PEERS" ]; then
+	echo "bench: peers.sh not found (set PEERS=/path/to/peers.sh)" >&2
+	exit 1
+fi
+[ "$(id -u)" = 0 ] || { echo "bench: needs root (network namespaces)" >&2; exit 1; }
+
+modes=("$@")
+[ ${#modes[@]} -gt 0 ] || modes=(direct vxlan openvpn-tcp-plain openvpn-tcp-tls tinc vnet vnet-tls)
+
+out=$(mktemp /tmp/vnet-bench.XXXXXX)
+trap 'rm -f "$out"' EXIT
+bash "$PEERS" install >/dev/null 2>&1 || echo "bench: could not install the peers' packages" >&2
+PB_PLUGIN=$(realpath tests/bench/modes.sh) PB_EXTRA_MODES="vnet vnet-tls" \
+	bash "$PEERS" "${modes[@]}" | tee "$out"
+
+echo
+echo "# vnet against its peers, measured in this run (higher is better, but for rtt)"
+awk '
+	/^#/ { next }
+	{ tcp[$1] = $2; tcp2[$1] = $3; rtt[$1] = $4; udp[$1] = $6; st[$1] = $NF; order[n++] = $1 }
+	function best(m) { return (tcp2[m] + 0 > tcp[m] + 0) ? tcp2[m] : tcp[m] }
+	function ratio(a, b) { return (a + 0 > 0 && b + 0 > 0) ? sprintf("%.2fx", a / b) : "-" }
+	END {
+		printf "%-18s %9s %9s %10s  %-24s %-24s %-24s\n", "mode", "tcp_gbps", "rtt_us", "udp64_pps",
+			"tcp vs openvpn-tcp", "tcp vs vxlan", "rtt vs vxlan"
+		for (i = 0; i < n; i++) {
+			m = order[i]
+			peer = (m ~ /tls/) ? "openvpn-tcp-tls" : "openvpn-tcp-plain"
+			printf "%-18s %9s %9s %10s  %-24s %-24s %-24s\n", m, best(m), rtt[m], udp[m],
+				ratio(best(m), best(peer)) " (" peer ")", ratio(best(m), best("vxlan")),
+				ratio(rtt[m], rtt["vxlan"])
+		}
+	}' "$out"

@@ -1,0 +1,457 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* test_buf.c - unit tests of the byte queue: put, consume, reserve, growth, lines */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "vnet/buf.h"
+
+static void put_str(struct buf *b, const char *s)
+{
+	assert_true(buf_put(b, s, strlen(s)));
+}
+
+/* The buffered bytes are exactly s. */
+static void assert_content(const struct buf *b, const char *s)
+{
+	assert_int_equal(buf_len(b), strlen(s));
+	assert_memory_equal(buf_head(b), s, strlen(s));
+}
+
+static void test_init(void **state)
+{
+	struct buf b;
+
+	assert_int_equal(buf_init(&b, 16, 64), 0);
+	assert_non_null(b.data);
+	assert_int_equal(b.cap, 16);
+	assert_int_equal(b.max, 64);
+	assert_int_equal(buf_len(&b), 0);
+	assert_int_equal(buf_room(&b), 16);
+	assert_ptr_equal(buf_head(&b), b.data);
+	assert_ptr_equal(buf_tail(&b), b.data);
+	buf_free(&b);
+	assert_null(b.data);
+	assert_int_equal(b.cap, 0);
+	assert_int_equal(b.max, 0);
+	assert_int_equal(buf_len(&b), 0);
+
+	/* max below cap is raised to cap. */
+	assert_int_equal(buf_init(&b, 64, 16), 0);
+	assert_int_equal(b.cap, 64);
+	assert_int_equal(b.max, 64);
+	buf_free(&b);
+	buf_free(&b);   /* freeing twice is harmless */
+	assert_null(b.data);
+}
+
+static void test_put_consume(void **state)
+{
+	struct buf b;
+
+	assert_int_equal(buf_init(&b, 64, 64), 0);
+	put_str(&b, "hello");
+	assert_content(&b, "hello");
+	assert_int_equal(buf_room(&b), 59);
+	put_str(&b, " world");
+	assert_content(&b, "hello world");
+	assert_ptr_equal(buf_tail(&b), buf_head(&b) + 11);
+
+	buf_consume(&b, 0);
+	assert_content(&b, "hello world");
+	buf_consume(&b, 6);
+	assert_content(&b, "world");
+	assert_int_equal(b.head, 6);
+	buf_consume(&b, 1);
+	assert_content(&b, "orld");
+
+	/* Consuming everything resets the queue to the start of its memory. */
+	buf_consume(&b, 4);
+	assert_int_equal(buf_len(&b), 0);
+	assert_int_equal(b.head, 0);
+	assert_int_equal(b.tail, 0);
+	assert_int_equal(buf_room(&b), 64);
+
+	/* Consuming more than is there consumes what is there. */
+	put_str(&b, "abc");
+	buf_consume(&b, 100);
+	assert_int_equal(buf_len(&b), 0);
+	assert_int_equal(b.head, 0);
+	assert_int_equal(b.tail, 0);
+	buf_consume(&b, 1);
+	assert_int_equal(buf_len(&b), 0);
+
+	/* Zero bytes always fit. */
+	assert_true(buf_put(&b, "", 0));
+	assert_int_equal(buf_len(&b), 0);
+	buf_free(&b);
+}
+
+static void test_reserve_with_room(void **state)
+{
+	struct buf b;
+	uint8_t *data;
+
+	assert_int_equal(buf_init(&b, 32, 32), 0);
+	put_str(&b, "0123456789");
+	buf_consume(&b, 4);
+	data = b.data;
+	assert_true(buf_reserve(&b, 22));   /* 32 - 10: room enough, nothing moves */
+	assert_ptr_equal(b.data, data);
+	assert_int_equal(b.head, 4);
+	assert_int_equal(b.tail, 10);
+	assert_int_equal(b.cap, 32);
+	assert_true(buf_reserve(&b, 0));
+	assert_content(&b, "456789");
+	buf_free(&b);
+}
+
+static void test_reserve_compacts(void **state)
+{
+	struct buf b;
+
+	assert_int_equal(buf_init(&b, 16, 16), 0);
+	put_str(&b, "0123456789ab");
+	buf_consume(&b, 8);
+	assert_int_equal(b.head, 8);
+	assert_int_equal(b.tail, 12);
+	assert_int_equal(buf_room(&b), 4);
+
+	assert_true(buf_reserve(&b, 10));
+	assert_int_equal(b.head, 0);
+	assert_int_equal(b.tail, 4);
+	assert_int_equal(b.cap, 16);        /* moving was enough: no growth */
+	assert_memory_equal(b.data, "89ab", 4);
+	assert_content(&b, "89ab");
+	assert_true(buf_room(&b) >= 10);
+
+	/* put compacts too, and everything comes out in order. */
+	put_str(&b, "cdefghijkl");
+	assert_content(&b, "89abcdefghijkl");
+	buf_consume(&b, 13);
+	put_str(&b, "0123456789abcde");   /* 1 + 15 == 16 == max */
+	assert_content(&b, "l0123456789abcde");
+	assert_int_equal(buf_room(&b), 0);
+	assert_int_equal(b.cap, 16);
+	buf_free(&b);
+}
+
+static void test_growth_doubles(void **state)
+{
+	struct buf b;
+	uint8_t chunk[256];
+
+	for (size_t i = 0; i < sizeof(chunk); i++)
+		chunk[i] = (uint8_t)i;
+	assert_int_equal(buf_init(&b, 16, 256), 0);
+	assert_true(buf_put(&b, chunk, 16));
+	assert_int_equal(b.cap, 16);
+	assert_true(buf_put(&b, chunk + 16, 1));
+	assert_int_equal(b.cap, 32);
+	assert_true(buf_put(&b, chunk + 17, 15));
+	assert_int_equal(b.cap, 32);
+	assert_true(buf_put(&b, chunk + 32, 40));   /* 72: 32 -> 64 -> 128 */
+	assert_int_equal(b.cap, 128);
+	assert_true(buf_reserve(&b, 256 - 72));
+	assert_int_equal(b.cap, 256);
+	assert_true(buf_put(&b, chunk + 72, 256 - 72));
+	assert_int_equal(b.cap, 256);
+	assert_int_equal(buf_len(&b), 256);
+	assert_memory_equal(buf_head(&b), chunk, 256);   /* content kept across reallocs */
+	buf_free(&b);
+}
+
+static void test_growth_capped_at_max(void **state)
+{
+	struct buf b;
+	uint8_t chunk[100];
+
+	memset(chunk, 'x', sizeof(chunk));
+	assert_int_equal(buf_init(&b, 16, 100), 0);
+	assert_true(buf_put(&b, chunk, 40));        /* 16 -> 32 -> 64 */
+	assert_int_equal(b.cap, 64);
+	assert_true(buf_put(&b, chunk, 30));        /* 64 -> 100, not 128 */
+	assert_int_equal(b.cap, 100);
+	assert_true(buf_put(&b, chunk, 30));
+	assert_int_equal(buf_len(&b), 100);
+	assert_int_equal(b.cap, 100);
+	assert_false(buf_put(&b, chunk, 1));
+	buf_free(&b);
+
+	/* One big reservation goes straight to max. */
+	assert_int_equal(buf_init(&b, 16, 100), 0);
+	assert_true(buf_reserve(&b, 100));
+	assert_int_equal(b.cap, 100);
+	buf_free(&b);
+}
+
+static void test_refuses_beyond_max(void **state)
+{
+	struct buf b;
+	uint8_t chunk[64];
+
+	for (size_t i = 0; i < sizeof(chunk); i++)
+		chunk[i] = (uint8_t)(i + 1);
+	assert_int_equal(buf_init(&b, 16, 64), 0);
+	assert_false(buf_reserve(&b, 65));
+	assert_false(buf_reserve(&b, SIZE_MAX));
+	assert_int_equal(b.cap, 16);
+	assert_true(buf_put(&b, chunk, 64));
+	assert_int_equal(b.cap, 64);
+
+	/* Full: nothing appended, nothing changed. */
+	assert_false(buf_put(&b, "z", 1));
+	assert_false(buf_reserve(&b, 1));
+	assert_int_equal(buf_len(&b), 64);
+	assert_memory_equal(buf_head(&b), chunk, 64);
+
+	/* Room made by consuming is reused, by moving, but no more than that. */
+	buf_consume(&b, 10);
+	assert_false(buf_put(&b, chunk, 11));
+	assert_int_equal(buf_len(&b), 54);
+	assert_memory_equal(buf_head(&b), chunk + 10, 54);
+	assert_true(buf_put(&b, chunk, 10));
+	assert_int_equal(buf_len(&b), 64);
+	assert_memory_equal(buf_head(&b), chunk + 10, 54);
+	assert_memory_equal(buf_head(&b) + 54, chunk, 10);
+	assert_int_equal(b.cap, 64);
+	assert_false(buf_put(&b, chunk, 1));
+	assert_false(buf_reserve(&b, SIZE_MAX));
+	buf_free(&b);
+}
+
+/* A queue that starts empty (cap 0) still grows on demand up to max. */
+static void test_growth_from_zero(void **state)
+{
+	pid_t pid = fork();
+	int status;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct buf b;
+		int ok;
+
+		alarm(2);   /* an endless growth loop is a failure, not a hang */
+		if (buf_init(&b, 0, 64) < 0)
+			_exit(0);       /* malloc(0) may return NULL: an acceptable refusal */
+		ok = buf_reserve(&b, 10) && b.cap >= 10 && b.cap <= 64 &&
+		     buf_put(&b, "0123456789", 10) && buf_len(&b) == 10;
+		buf_free(&b);
+		_exit(ok ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (WIFSIGNALED(status))
+		fail_msg("buf_reserve(cap 0 -> 10) did not return (killed by signal %d)",
+			 WTERMSIG(status));
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+/* ---- lines ---- */
+
+static void test_line_lf(void **state)
+{
+	struct buf b;
+	size_t used = 0;
+
+	assert_int_equal(buf_init(&b, 64, 64), 0);
+	put_str(&b, "abc\n");
+	assert_int_equal(buf_line(&b, &used), 3);
+	assert_int_equal(used, 4);
+	assert_string_equal((const char *)buf_head(&b), "abc");
+	buf_consume(&b, used);
+	assert_int_equal(buf_len(&b), 0);
+	buf_free(&b);
+}
+
+static void test_line_crlf(void **state)
+{
+	struct buf b;
+	size_t used = 0;
+
+	assert_int_equal(buf_init(&b, 64, 64), 0);
+	put_str(&b, "HELLO pw 1.0\r\n");
+	assert_int_equal(buf_line(&b, &used), 12);
+	assert_int_equal(used, 14);
+	assert_string_equal((const char *)buf_head(&b), "HELLO pw 1.0");
+	buf_consume(&b, used);
+	assert_int_equal(buf_len(&b), 0);
+
+	/* Only a CR right before the LF is part of the end of line. */
+	put_str(&b, "a\rb\n");
+	assert_int_equal(buf_line(&b, &used), 3);
+	assert_int_equal(used, 4);
+	assert_memory_equal(buf_head(&b), "a\rb", 4);
+	buf_consume(&b, used);
+	put_str(&b, "x\r\r\n");
+	assert_int_equal(buf_line(&b, &used), 2);
+	assert_int_equal(used, 4);
+	assert_memory_equal(buf_head(&b), "x\r", 3);
+	buf_free(&b);
+}
+
+static void test_line_incomplete(void **state)
+{
+	struct buf b;
+	size_t used = 777;
+
+	assert_int_equal(buf_init(&b, 64, 64), 0);
+	assert_int_equal(buf_line(&b, &used), -1);      /* empty */
+	put_str(&b, "abc");
+	assert_int_equal(buf_line(&b, &used), -1);
+	put_str(&b, "\r");
+	assert_int_equal(buf_line(&b, &used), -1);      /* CR alone ends nothing */
+	assert_content(&b, "abc\r");                    /* and the bytes are untouched */
+	put_str(&b, "\n");
+	assert_int_equal(buf_line(&b, &used), 3);
+	assert_int_equal(used, 5);
+	buf_free(&b);
+}
+
+static void test_line_empty(void **state)
+{
+	struct buf b;
+	size_t used = 0;
+
+	assert_int_equal(buf_init(&b, 64, 64), 0);
+	put_str(&b, "\n");
+	assert_int_equal(buf_line(&b, &used), 0);
+	assert_int_equal(used, 1);
+	assert_int_equal(buf_head(&b)[0], '\0');
+	buf_consume(&b, used);
+	put_str(&b, "\r\n");
+	assert_int_equal(buf_line(&b, &used), 0);
+	assert_int_equal(used, 2);
+	assert_int_equal(buf_head(&b)[0], '\0');
+	buf_consume(&b, used);
+	assert_int_equal(buf_len(&b), 0);
+	buf_free(&b);
+}
+
+static void test_several_lines(void **state)
+{
+	static const struct {
+		const char *text;
+		size_t used;
+	} want[] = {
+		{ "one", 4 }, { "two", 5 }, { "", 1 }, { "three", 6 }, { "", 2 }, { "4", 2 },
+	};
+	struct buf b;
+
+	assert_int_equal(buf_init(&b, 8, 256), 0);
+	put_str(&b, "one\ntwo\r\n\nthree\n\r\n4\nrest");
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		size_t used = 0;
+		long len = buf_line(&b, &used);
+
+		assert_int_equal(len, strlen(want[i].text));
+		assert_int_equal(used, want[i].used);
+		assert_string_equal((const char *)buf_head(&b), want[i].text);
+		buf_consume(&b, used);
+	}
+	{
+		size_t used = 0;
+
+		assert_int_equal(buf_line(&b, &used), -1);
+		assert_content(&b, "rest");
+		put_str(&b, " of it\r\n");
+		assert_int_equal(buf_line(&b, &used), 10);
+		assert_string_equal((const char *)buf_head(&b), "rest of it");
+		buf_consume(&b, used);
+		assert_int_equal(buf_len(&b), 0);
+	}
+	buf_free(&b);
+}
+
+/* The line is terminated in place: in the queue's memory, over its end of line. */
+static void test_line_nul_in_place(void **state)
+{
+	struct buf b;
+	size_t used = 0;
+	uint8_t *head;
+
+	assert_int_equal(buf_init(&b, 32, 32), 0);
+	put_str(&b, "xx");
+	buf_consume(&b, 2);
+	put_str(&b, "first\nsecond\r\nthird");
+	head = buf_head(&b);
+	assert_int_equal(buf_line(&b, &used), 5);
+	assert_ptr_equal(buf_head(&b), head);
+	assert_int_equal(head[5], '\0');
+	assert_memory_equal(head + 6, "second\r\n", 8);     /* the next line untouched */
+	assert_int_equal(buf_len(&b), 19);                  /* nothing consumed */
+	buf_consume(&b, used);
+	head = buf_head(&b);
+	assert_int_equal(buf_line(&b, &used), 6);
+	assert_int_equal(head[6], '\0');                    /* over the CR */
+	assert_int_equal(head[7], '\n');
+	buf_consume(&b, used);
+	assert_content(&b, "third");
+	buf_free(&b);
+}
+
+/* A NUL byte inside a line does not end it: the length says where it ends. */
+static void test_line_embedded_nul(void **state)
+{
+	struct buf b;
+	size_t used = 0;
+
+	assert_int_equal(buf_init(&b, 32, 32), 0);
+	assert_true(buf_put(&b, "a\0b\n", 4));
+	assert_int_equal(buf_line(&b, &used), 3);
+	assert_int_equal(used, 4);
+	buf_free(&b);
+}
+
+/* Lines that straddle a compaction and a growth. */
+static void test_line_after_growth(void **state)
+{
+	struct buf b;
+	size_t used = 0;
+	char big[100];
+
+	memset(big, 'L', sizeof(big));
+	assert_int_equal(buf_init(&b, 8, 512), 0);
+	put_str(&b, "abcdef");
+	buf_consume(&b, 4);
+	assert_true(buf_put(&b, big, sizeof(big)));
+	put_str(&b, "\n");
+	assert_int_equal(buf_line(&b, &used), 102);
+	assert_int_equal(used, 103);
+	assert_memory_equal(buf_head(&b), "ef", 2);
+	assert_memory_equal(buf_head(&b) + 2, big, sizeof(big));
+	assert_int_equal(buf_head(&b)[102], '\0');
+	buf_free(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_init),
+		cmocka_unit_test(test_put_consume),
+		cmocka_unit_test(test_reserve_with_room),
+		cmocka_unit_test(test_reserve_compacts),
+		cmocka_unit_test(test_growth_doubles),
+		cmocka_unit_test(test_growth_capped_at_max),
+		cmocka_unit_test(test_refuses_beyond_max),
+		cmocka_unit_test(test_growth_from_zero),
+		cmocka_unit_test(test_line_lf),
+		cmocka_unit_test(test_line_crlf),
+		cmocka_unit_test(test_line_incomplete),
+		cmocka_unit_test(test_line_empty),
+		cmocka_unit_test(test_several_lines),
+		cmocka_unit_test(test_line_nul_in_place),
+		cmocka_unit_test(test_line_embedded_nul),
+		cmocka_unit_test(test_line_after_growth),
+	};
+
+	return cmocka_run_group_tests_name("buf", tests, NULL, NULL);
+}
