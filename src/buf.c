@@ -19,6 +19,9 @@ int buf_init(struct buf *b, size_t cap, size_t max)
 
 void buf_free(struct buf *b)
 {
+	/* Control lines carry passwords: leave nothing behind. */
+	if (b->data)
+		explicit_bzero(b->data, b->cap);
 	free(b->data);
 	b->data = NULL;
 	b->cap = b->max = b->head = b->tail = 0;
@@ -41,9 +44,12 @@ bool buf_reserve(struct buf *b, size_t n)
 
 		while (cap - b->tail < n)
 			cap = cap == 0 ? n : cap > b->max / 2 ? b->max : cap * 2;
-		p = realloc(b->data, cap);
+		p = malloc(cap);
 		if (!p)
 			return false;
+		memcpy(p, b->data, b->tail);
+		explicit_bzero(b->data, b->cap);
+		free(b->data);
 		b->data = p;
 		b->cap = cap;
 	}

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* conn.c - a non-blocking byte stream over TCP, in clear or in TLS (wolfSSL) */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,6 +109,13 @@ struct conn *conn_new_tls_server(int fd)
 	return conn_new_tls(fd, tls_new_server());
 }
 
+static bool is_address(const char *host)
+{
+	uint8_t a[16];
+
+	return inet_pton(AF_INET, host, a) == 1 || inet_pton(AF_INET6, host, a) == 1;
+}
+
 struct conn *conn_new_tls_client(int fd, const uint8_t *key, const char *host)
 {
 	struct conn *c = conn_new_tls(fd, tls_new_client());
@@ -118,7 +126,7 @@ struct conn *conn_new_tls_client(int fd, const uint8_t *key, const char *host)
 	if (key) {
 		memcpy(c->key, key, TLS_KEY_LEN);
 		wolfSSL_set_psk_callback_ctx(c->ssl, c->key);
-	} else if (host && !strchr(host, ':') && !(host[0] >= '0' && host[0] <= '9')) {
+	} else if (host && !is_address(host)) {
 		/* A host name (not an address): the certificate must name it. */
 		wolfSSL_check_domain_name(c->ssl, host);
 	}

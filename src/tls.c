@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <wolfssl/options.h>
 #include <wolfssl/ssl.h>
@@ -10,6 +11,7 @@
 #include <wolfssl/wolfcrypt/pwdbased.h>
 
 #include "vnet/common.h"
+#include "vnet/log.h"
 #include "vnet/tls.h"
 
 /* ChaCha20-Poly1305 first: Debian's wolfSSL has no AES-NI (about 2.5x faster here). */
@@ -73,6 +75,8 @@ static int ctx_common(WOLFSSL_CTX *ctx, char *err, size_t errlen)
 
 int tls_setup(const struct tls_options *o, const uint8_t *key, char *err, size_t errlen)
 {
+	struct stat st;
+
 	if (wolfSSL_Init() != WOLFSSL_SUCCESS) {
 		snprintf(err, errlen, "cannot initialise wolfSSL");
 		return -EINVAL;
@@ -96,6 +100,8 @@ int tls_setup(const struct tls_options *o, const uint8_t *key, char *err, size_t
 				snprintf(err, errlen, "cannot load the certificate %s", o->cert);
 				goto fail;
 			}
+			if (stat(o->key, &st) == 0 && (st.st_mode & 077))
+				log_warn("%s is readable by group or others: chmod 600 it", o->key);
 			if (wolfSSL_CTX_use_PrivateKey_file(server_ctx, o->key,
 							    WOLFSSL_FILETYPE_PEM) != WOLFSSL_SUCCESS ||
 			    wolfSSL_CTX_check_private_key(server_ctx) != WOLFSSL_SUCCESS) {
