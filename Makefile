@@ -44,7 +44,7 @@ endif
 PURE_SRCS   := src/mac.c src/bpf.c src/frame.c src/proto.c src/buf.c
 DAEMON_SRCS := src/vnet.c src/log.c src/loop.c src/netlink.c src/port.c src/port_packet.c src/port_tap.c \
                src/session.c src/dial.c src/handler.c src/resolve.c src/addr.c \
-               src/conn.c src/tls.c $(PURE_SRCS)
+               src/conn.c src/tls.c src/priv.c $(PURE_SRCS)
 CLIENT_SRCS := src/vnetclient.c src/log.c src/addr.c src/conn.c src/tls.c $(PURE_SRCS)
 UNIT_TESTS  := mac bpf frame proto buf
 

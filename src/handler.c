@@ -11,6 +11,7 @@
  * Closing either end closes the handler, and the peer sees its link close.
  */
 #include <errno.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -339,6 +340,41 @@ void handler_close_all(struct daemon *d)
 		handler_close(list_entry(pos, struct handler, node), "vnet is stopping");
 }
 
+void handler_link_changed(struct daemon *d, int ifindex, const char *name, bool removed)
+{
+	struct list *pos, *tmp;
+
+	list_for_each(pos, tmp, &d->handlers) {
+		struct handler *h = list_entry(pos, struct handler, node);
+		char why[96];
+
+		if (h->port.ifindex != ifindex)
+			continue;
+		if (removed)
+			snprintf(why, sizeof(why), "device %s was removed", h->spec.dev);
+		else if (strcmp(name, h->spec.dev))
+			snprintf(why, sizeof(why), "device %s was renamed %s", h->spec.dev, name);
+		else
+			continue;
+		handler_close(h, why);
+	}
+}
+
+void handler_check_devices(struct daemon *d)
+{
+	struct list *pos, *tmp;
+
+	list_for_each(pos, tmp, &d->handlers) {
+		struct handler *h = list_entry(pos, struct handler, node);
+		char name[IF_NAMESIZE];
+
+		if (!if_indextoname((unsigned int)h->port.ifindex, name))
+			handler_link_changed(d, h->port.ifindex, "", true);
+		else
+			handler_link_changed(d, h->port.ifindex, name, false);
+	}
+}
+
 void handler_tick(struct daemon *d, uint64_t now)
 {
 	struct list *pos, *tmp;
@@ -348,11 +384,15 @@ void handler_tick(struct daemon *d, uint64_t now)
 
 		if (h->inject_blocked)
 			h->last_rx = now;   /* we are not reading: silence proves nothing */
-		if (now - h->last_rx >= VNET_PEER_DEAD_MS) {
-			handler_close(h, "the peer has been silent for 30 s");
+		if (now - h->last_rx >= 3ull * d->keepalive_ms) {
+			char why[64];
+
+			snprintf(why, sizeof(why), "the peer has been silent for %u s",
+				 3 * d->keepalive_ms / 1000);
+			handler_close(h, why);
 			continue;
 		}
-		if (now - h->last_tx >= VNET_KEEPALIVE_MS && buf_len(&h->tx) == 0) {
+		if (now - h->last_tx >= d->keepalive_ms && buf_len(&h->tx) == 0) {
 			uint8_t ka[FRAME_HDR_LEN];
 
 			frame_put_header(ka, FRAME_T_KEEPALIVE, 0);

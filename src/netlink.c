@@ -41,18 +41,14 @@ static int attr_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
+static bool parse_link(const struct nlmsghdr *nlh, struct nl_link *l);
+
 static int link_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct dump *d = data;
-	const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
-	struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
-	struct nl_link *l;
+	struct nl_link l;
 
-	if (nlh->nlmsg_type != RTM_NEWLINK || mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifm))
-		return MNL_CB_OK;
-	if (mnl_attr_parse(nlh, sizeof(*ifm), attr_cb, tb) < 0)
-		return MNL_CB_ERROR;
-	if (!tb[IFLA_IFNAME])
+	if (!parse_link(nlh, &l))
 		return MNL_CB_OK;
 	if (d->n == d->cap) {
 		size_t cap = d->cap ? d->cap * 2 : 16;
@@ -65,7 +61,21 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 		d->links = nl;
 		d->cap = cap;
 	}
-	l = &d->links[d->n++];
+	d->links[d->n++] = l;
+	return MNL_CB_OK;
+}
+
+/* Fill one link from an RTM_NEWLINK/RTM_DELLINK message; false if it is not one. */
+static bool parse_link(const struct nlmsghdr *nlh, struct nl_link *l)
+{
+	const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
+	struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
+
+	if ((nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK) ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifm))
+		return false;
+	if (mnl_attr_parse(nlh, sizeof(*ifm), attr_cb, tb) < 0 || !tb[IFLA_IFNAME])
+		return false;
 	memset(l, 0, sizeof(*l));
 	l->index = ifm->ifi_index;
 	strncpy(l->name, mnl_attr_get_str(tb[IFLA_IFNAME]), IFNAMSIZ - 1);
@@ -77,7 +87,68 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	l->up = ifm->ifi_flags & IFF_UP;
 	l->running = ifm->ifi_flags & IFF_RUNNING;
+	return true;
+}
+
+struct nl_monitor {
+	struct mnl_socket *nl;
+	nl_link_cb cb;
+	void *arg;
+};
+
+static int monitor_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nl_monitor *m = data;
+	struct nl_link l;
+
+	if (parse_link(nlh, &l))
+		m->cb(m->arg, &l, nlh->nlmsg_type == RTM_DELLINK);
 	return MNL_CB_OK;
+}
+
+struct nl_monitor *nl_monitor_open(nl_link_cb cb, void *arg)
+{
+	struct nl_monitor *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return NULL;
+	m->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (!m->nl || mnl_socket_bind(m->nl, RTMGRP_LINK, MNL_SOCKET_AUTOPID) < 0) {
+		nl_monitor_close(m);
+		return NULL;
+	}
+	m->cb = cb;
+	m->arg = arg;
+	return m;
+}
+
+int nl_monitor_fd(const struct nl_monitor *m)
+{
+	return mnl_socket_get_fd(m->nl);
+}
+
+int nl_monitor_read(struct nl_monitor *m)
+{
+	static char buf[32768];
+
+	for (;;) {
+		ssize_t len = mnl_socket_recvfrom(m->nl, buf, sizeof(buf));
+
+		if (len < 0)
+			return errno == EAGAIN ? 0 : -errno;
+		/* Notifications: no sequence number or port to check. */
+		if (mnl_cb_run(buf, (size_t)len, 0, 0, monitor_cb, m) < 0)
+			return -EIO;
+	}
+}
+
+void nl_monitor_close(struct nl_monitor *m)
+{
+	if (!m)
+		return;
+	if (m->nl)
+		mnl_socket_close(m->nl);
+	free(m);
 }
 
 int nl_links(struct nl_link **links, size_t *n)

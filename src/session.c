@@ -9,6 +9,7 @@
  * connection over to a new handler.
  */
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@
 
 enum session_state {
 	SES_TLS,        /* TLS handshake (-s) */
+	SES_WAIT,       /* its address failed to authenticate lately: HELLO waits */
 	SES_HELLO,      /* waiting for HELLO */
 	SES_READY,      /* authenticated */
 	SES_DIALING,    /* a HANDLE is in progress */
@@ -40,11 +42,83 @@ struct session {
 	struct buf in, out;
 	enum session_state state;
 	bool tls_checked;       /* the first byte looked like TLS */
+	bool tls_done;
 	bool got_bytes;
 	uint64_t deadline;      /* 0: none */
 	struct dial *dial;
+	struct in6_addr ip;     /* the client's address (IPv4 mapped) */
 	char peer[ADDR_STRLEN + 8];
 };
+
+/*
+ * Failed HELLOs slow their source address down: each failure pushes the
+ * moment its next HELLO is looked at further away (250 ms, doubling, at most
+ * 5 s a failure), so guesses from one address, even on parallel connections,
+ * come one at a time. Sixty seconds without a failure forgive it all.
+ */
+#define PENALTY_SLOTS     256
+#define PENALTY_BASE_MS   250
+#define PENALTY_MAX_MS    5000
+#define PENALTY_FORGET_MS 60000
+
+struct penalty {
+	struct in6_addr ip;
+	unsigned int fails;
+	uint64_t next_ok, last_fail;
+};
+
+static struct penalty penalties[PENALTY_SLOTS];
+
+static struct penalty *penalty_find(const struct in6_addr *ip, bool create, uint64_t now)
+{
+	struct penalty *oldest = &penalties[0];
+
+	for (size_t i = 0; i < PENALTY_SLOTS; i++) {
+		struct penalty *p = &penalties[i];
+
+		if (p->fails && now - p->last_fail > PENALTY_FORGET_MS)
+			memset(p, 0, sizeof(*p));
+		if (p->fails && !memcmp(&p->ip, ip, sizeof(*ip)))
+			return p;
+		if (p->last_fail < oldest->last_fail)
+			oldest = p;
+	}
+	if (!create)
+		return NULL;
+	memset(oldest, 0, sizeof(*oldest));
+	oldest->ip = *ip;
+	return oldest;
+}
+
+/* Milliseconds the next HELLO from s's address must wait. */
+static uint64_t penalty_left(const struct session *s, uint64_t now)
+{
+	struct penalty *p = penalty_find(&s->ip, false, now);
+
+	return p && p->next_ok > now ? p->next_ok - now : 0;
+}
+
+static uint64_t penalty_fail(const struct session *s, uint64_t now)
+{
+	struct penalty *p = penalty_find(&s->ip, true, now);
+	unsigned int shift = p->fails < 5 ? p->fails : 5;
+	uint64_t delay = (uint64_t)PENALTY_BASE_MS << shift;
+
+	if (delay > PENALTY_MAX_MS)
+		delay = PENALTY_MAX_MS;
+	p->fails++;
+	p->last_fail = now;
+	p->next_ok = (p->next_ok > now ? p->next_ok : now) + delay;
+	return p->next_ok - now;
+}
+
+static void penalty_forgive(const struct session *s, uint64_t now)
+{
+	struct penalty *p = penalty_find(&s->ip, false, now);
+
+	if (p)
+		memset(p, 0, sizeof(*p));
+}
 
 static void session_free(void *p)
 {
@@ -147,10 +221,14 @@ static void do_hello(struct session *s, struct proto_req *req)
 		return;
 	}
 	if (!proto_secret_equal(req->password, s->d->password)) {
-		log_warn("%s: authentication failed", s->peer);
+		uint64_t wait = penalty_fail(s, loop_now_ms());
+
+		log_warn("%s: authentication failed (its next HELLO waits %llu ms)", s->peer,
+			 (unsigned long long)wait);
 		session_refuse(s, "authentication failed");
 		return;
 	}
+	penalty_forgive(s, loop_now_ms());
 	log_debug("%s: authenticated (version %s)", s->peer, req->version);
 	s->state = SES_READY;
 	s->deadline = 0;
@@ -329,8 +407,19 @@ static bool session_lines(struct session *s)
 {
 	while (s->state == SES_HELLO || s->state == SES_READY) {
 		size_t used;
-		long len = buf_line(&s->in, &used);
+		long len;
+		uint64_t wait;
 
+		if (s->state == SES_HELLO && buf_len(&s->in) &&
+		    (wait = penalty_left(s, loop_now_ms())) > 0) {
+			log_debug("%s: HELLO delayed %llu ms (failed attempts)", s->peer,
+				  (unsigned long long)wait);
+			s->state = SES_WAIT;
+			s->deadline = loop_now_ms() + wait;
+			loop_want(&s->d->loop, &s->io, EPOLLIN, false);
+			break;
+		}
+		len = buf_line(&s->in, &used);
 		if (len < 0) {
 			if (buf_len(&s->in) >= VNET_LINE_MAX) {
 				log_info("%s: line too long", s->peer);
@@ -437,10 +526,14 @@ static void session_tls(struct session *s)
 		return;
 	}
 	if (ret < 0) {
-		log_warn("%s: %s (wrong password?)", s->peer, conn_error(s->conn));
+		uint64_t wait = penalty_fail(s, loop_now_ms());
+
+		log_warn("%s: %s (wrong password?); its next attempt waits %llu ms", s->peer,
+			 conn_error(s->conn), (unsigned long long)wait);
 		session_close(s);
 		return;
 	}
+	s->tls_done = true;
 	log_debug("%s: TLS 1.3 established (%s)", s->peer, conn_cipher(s->conn));
 	s->state = SES_HELLO;
 	s->deadline = loop_now_ms() + VNET_AUTH_TIMEOUT_MS;
@@ -462,7 +555,7 @@ static void session_event(struct loop_io *io, uint32_t events)
 			return;
 	}
 	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
-		if (s->state == SES_DIALING || s->state == SES_CLOSING) {
+		if (s->state == SES_DIALING || s->state == SES_CLOSING || s->state == SES_WAIT) {
 			if (events & (EPOLLHUP | EPOLLERR))
 				session_close(s);
 			return;
@@ -471,13 +564,32 @@ static void session_event(struct loop_io *io, uint32_t events)
 	}
 }
 
+/* The peer's address as an IPv6 address (IPv4 mapped), for the penalty table. */
+static void ip_of(int fd, struct in6_addr *ip)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	memset(ip, 0, sizeof(*ip));
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) < 0)
+		return;
+	if (ss.ss_family == AF_INET6) {
+		*ip = ((struct sockaddr_in6 *)&ss)->sin6_addr;
+	} else if (ss.ss_family == AF_INET) {
+		ip->s6_addr[10] = ip->s6_addr[11] = 0xff;
+		memcpy(&ip->s6_addr[12], &((struct sockaddr_in *)&ss)->sin_addr, 4);
+	}
+}
+
 void session_accept(struct daemon *d, int fd)
 {
 	struct session *s;
 	uint16_t port;
 	char addr[ADDR_STRLEN];
+	struct in6_addr ip;
 
 	addr_sock(fd, 1, addr, &port);
+	ip_of(fd, &ip);
 	if (d->nsessions >= VNET_CONN_MAX) {
 		static const char msg[] = "NOK too many connections\n";
 
@@ -503,11 +615,17 @@ void session_accept(struct daemon *d, int fd)
 		return;
 	}
 	s->d = d;
+	s->ip = ip;
 	s->state = d->tls ? SES_TLS : SES_HELLO;
 	s->deadline = loop_now_ms() + (d->tls ? TLS_HANDSHAKE_MS : VNET_AUTH_TIMEOUT_MS);
+	if (d->tls && penalty_left(s, loop_now_ms())) {
+		/* Recent failed handshakes from there: this one waits its turn. */
+		s->state = SES_WAIT;
+		s->deadline = loop_now_ms() + penalty_left(s, loop_now_ms());
+	}
 	snprintf(s->peer, sizeof(s->peer), strchr(addr, ':') ? "[%s]:%u" : "%s:%u", addr, port);
 	list_init(&s->node);
-	if (loop_add(&d->loop, &s->io, fd, EPOLLIN, session_event) < 0) {
+	if (loop_add(&d->loop, &s->io, fd, s->state == SES_WAIT ? 0 : EPOLLIN, session_event) < 0) {
 		log_err("session_accept: epoll: %s", strerror(errno));
 		session_free(s);
 		return;
@@ -547,6 +665,16 @@ void session_tick(struct daemon *d, uint64_t now)
 			log_info("%s: TLS handshake not done within %d s: closing", s->peer,
 				 TLS_HANDSHAKE_MS / 1000);
 			session_close(s);
+		} else if (s->state == SES_WAIT && s->d->tls && !s->tls_done) {
+			s->state = SES_TLS;
+			s->deadline = now + TLS_HANDSHAKE_MS;
+			loop_mod(&s->d->loop, &s->io, EPOLLIN);
+			session_tls(s);
+		} else if (s->state == SES_WAIT) {
+			s->state = SES_HELLO;
+			s->deadline = now + VNET_AUTH_TIMEOUT_MS;
+			loop_want(&s->d->loop, &s->io, EPOLLIN, true);
+			session_lines(s);
 		} else if (s->state == SES_HELLO) {
 			log_info("%s: no HELLO within %d s: closing", s->peer,
 				 VNET_AUTH_TIMEOUT_MS / 1000);

@@ -18,6 +18,7 @@
 #include "vnet/daemon.h"
 #include "vnet/log.h"
 #include "vnet/netlink.h"
+#include "vnet/priv.h"
 #include "vnet/tls.h"
 
 #define TICK_MS 250
@@ -47,6 +48,11 @@ static const char usage_text[] =
 	"  -p PORT       TCP port to listen on (default 4455)\n"
 	"  -d DEVICE...  the network devices handlers may use (one or more);\n"
 	"                tap:NAME creates TAP device NAME, owned by vnet\n"
+	"  --user USER   after start-up, run as USER (keeping only CAP_NET_RAW and\n"
+	"                CAP_NET_ADMIN)\n"
+	"  --keepalive SECONDS\n"
+	"                send a keepalive on a quiet handler link after SECONDS\n"
+	"                (default 10); close a link silent for 3 times as long\n"
 	"  -v, --verbose log debugging detail\n"
 	"  --help        show this help and exit\n"
 	"  --version     show the version and exit\n"
@@ -61,6 +67,7 @@ struct options {
 	bool tls;
 	bool verbose;
 	struct tls_options tlso;
+	const char *user;
 };
 
 static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -173,6 +180,21 @@ static void parse_args(int argc, char **argv, struct daemon *d, struct options *
 				usage_error("%s", "give the password once");
 			read_password_file(argv[i], d->password, sizeof(d->password));
 			have_password = true;
+		} else if (!strcmp(a, "--user")) {
+			if (++i == argc)
+				usage_error("%s needs a user name", a);
+			o->user = argv[i];
+		} else if (!strcmp(a, "--keepalive")) {
+			char *end;
+			unsigned long v;
+
+			if (++i == argc)
+				usage_error("%s needs a number of seconds", a);
+			errno = 0;
+			v = strtoul(argv[i], &end, 10);
+			if (argv[i][0] < '0' || argv[i][0] > '9' || *end || errno || v < 1 || v > 3600)
+				usage_error("%s needs a number of seconds from 1 to 3600", a);
+			d->keepalive_ms = (uint32_t)v * 1000;
 		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
 			o->verbose = true;
 		} else if (!strcmp(a, "-h")) {
@@ -349,6 +371,21 @@ static void on_tick(struct loop_io *io, uint32_t events)
 	handler_tick(d, now);
 }
 
+static void on_link(void *arg, const struct nl_link *l, bool removed)
+{
+	handler_link_changed(arg, l->index, l->name, removed);
+}
+
+static void on_link_event(struct loop_io *io, uint32_t events)
+{
+	int ret = nl_monitor_read(vnet_daemon->links);
+
+	if (ret < 0) {
+		log_warn("link notifications: %s: checking every device", strerror(-ret));
+		handler_check_devices(vnet_daemon);
+	}
+}
+
 static int setup_events(struct daemon *d)
 {
 	struct itimerspec its = { .it_interval = { 0, TICK_MS * 1000000L },
@@ -370,6 +407,10 @@ static int setup_events(struct daemon *d)
 	if (fd < 0 || timerfd_settime(fd, 0, &its, NULL) < 0 ||
 	    loop_add(&d->loop, &d->timer_io, fd, EPOLLIN, on_tick) < 0)
 		return -errno;
+	d->links = nl_monitor_open(on_link, d);
+	if (!d->links || loop_add(&d->loop, &d->link_io, nl_monitor_fd(d->links), EPOLLIN,
+				  on_link_event) < 0)
+		return -errno ? -errno : -ENOMEM;
 	return resolve_init(&d->loop);
 }
 
@@ -414,6 +455,7 @@ int main(int argc, char **argv)
 
 	list_init(&d.sessions);
 	list_init(&d.handlers);
+	d.keepalive_ms = VNET_KEEPALIVE_MS;
 	vnet_daemon = &d;
 	parse_args(argc, argv, &d, &o);
 	log_init("vnet", o.verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
@@ -457,6 +499,15 @@ int main(int argc, char **argv)
 		port_tap_destroy_all();
 		return 1;
 	}
+	{
+		char err[160];
+
+		if (priv_drop(o.user, err, sizeof(err)) < 0) {
+			log_err("cannot drop privileges: %s", err);
+			port_tap_destroy_all();
+			return 1;
+		}
+	}
 	log_info("vnet %s ready, %zu device%s%s", VNET_VERSION, d.ndevices,
 		 d.ndevices == 1 ? "" : "s",
 		 !d.tls ? "" : o.tlso.cert ? ", TLS 1.3 (password or certificate)"
@@ -471,6 +522,8 @@ int main(int argc, char **argv)
 		loop_close(&d.loop, &d.listen_io[i]);
 	loop_close(&d.loop, &d.timer_io);
 	loop_close(&d.loop, &d.signal_io);
+	loop_detach(&d.loop, &d.link_io);
+	nl_monitor_close(d.links);
 	loop_fini(&d.loop);
 	port_tap_destroy_all();
 	for (size_t i = 0; i < d.ndevices; i++)

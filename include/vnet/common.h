@@ -19,8 +19,8 @@
 #define VNET_HANDLERS_MAX   128
 #define VNET_AUTH_TIMEOUT_MS    30000   /* HELLO must arrive within this */
 #define VNET_DIAL_TIMEOUT_MS    15000   /* HANDLE: connect + HELLO + BEGIN */
-#define VNET_KEEPALIVE_MS       10000   /* send a keepalive after this much silence */
-#define VNET_PEER_DEAD_MS       30000   /* close a link silent for this long */
+#define VNET_KEEPALIVE_MS       10000   /* default: a keepalive after this much silence; */
+					/* a link silent 3 times as long is closed */
 #define VNET_QUEUE_BYTES    (256 * 1024) /* queued bytes per direction per handler */
 
 /* skb mark of every frame vnet injects (SO_MARK), so that none is captured again */

@@ -10,6 +10,7 @@
 #include "vnet/buf.h"
 #include "vnet/list.h"
 #include "vnet/loop.h"
+#include "vnet/netlink.h"
 #include "vnet/port.h"
 #include "vnet/proto.h"
 
@@ -24,13 +25,15 @@ struct daemon {
 	size_t ntaps;
 	struct loop_io listen_io[DAEMON_LISTEN_MAX];
 	size_t nlisten;
-	struct loop_io timer_io, signal_io;
+	struct loop_io timer_io, signal_io, link_io;
+	struct nl_monitor *links;   /* link notifications */
 	struct list sessions;
 	size_t nsessions;
 	struct list handlers;
 	size_t nhandlers;
 	unsigned long next_id;
 	bool tls;                   /* -s: TLS on every connection */
+	uint32_t keepalive_ms;      /* --keepalive; a link is dead after 3 times this */
 };
 
 bool daemon_device_allowed(const struct daemon *d, const char *dev);
@@ -70,6 +73,10 @@ unsigned long handler_create(struct daemon *d, struct conn *link, struct port *p
 bool handler_close_id(struct daemon *d, unsigned long id);
 void handler_close_all(struct daemon *d);
 void handler_tick(struct daemon *d, uint64_t now);
+/* A device was removed or renamed: close the handlers on it. */
+void handler_link_changed(struct daemon *d, int ifindex, const char *name, bool removed);
+/* Notifications were lost: check every handler's device by hand. */
+void handler_check_devices(struct daemon *d);
 /* HANDLERS? line for the i-th handler, without newline; -1 if none. */
 int handler_describe(const struct daemon *d, size_t i, char *out, size_t cap);
 

@@ -24,4 +24,16 @@ int nl_links(struct nl_link **links, size_t *n);
 /* One link by name: 0, -ENODEV if there is none, or -errno. */
 int nl_link_by_name(const char *name, struct nl_link *link);
 
+/*
+ * Link notifications: cb(arg, link, removed) for every link that appears,
+ * changes (name, flags, ...) or goes. Read when the descriptor is readable.
+ */
+struct nl_monitor;
+typedef void (*nl_link_cb)(void *arg, const struct nl_link *link, bool removed);
+struct nl_monitor *nl_monitor_open(nl_link_cb cb, void *arg);
+int nl_monitor_fd(const struct nl_monitor *m);
+/* Handle what is queued; 0, or -ENOBUFS when notifications were lost. */
+int nl_monitor_read(struct nl_monitor *m);
+void nl_monitor_close(struct nl_monitor *m);
+
 #endif
