@@ -1,0 +1,772 @@
+# shellcheck shell=bash
+# tests/net/lib.sh - shared helpers for the vnet network-namespace scenarios.
+#
+# Sourced by every tests/net/t_*.sh.  It builds the README's section-7 scenario inside network
+# namespaces that belong to this run only, starts and stops the daemons, runs vnetclient, and
+# tears everything down on exit (also on failure and on Ctrl-C).
+#
+# Traffic rule: the scenarios address only loopback and the addresses below, inside namespaces
+# created here: 198.18.0.0/24 for the hosts, 198.19.0.0/24 for the underlay between the daemons.
+#
+# Topology (vn_topology):
+#
+#   ns vm  eth0 198.18.0.10 (VM_MAC)          ns h1 eth0 198.18.0.1     ns h2 eth0 198.18.0.2
+#        |                                          |                        |
+#   ns gA vmnet1 (no IP)                       ns lan: bridge br0 (p-h1, p-h2, p-gB)
+#   ns gA ul 198.19.0.1  <-- underlay veth -->  ns gB ul 198.19.0.2;  ns gB eth0 -> lan p-gB
+#
+#   gA = "machine44-1" (hosts the VM), gB = "machine42-2" (the proxy on the LAN).
+#   With --vm2: ns vm2 eth0 198.18.0.11 (VM2_MAC) <-> gA vmnet2.
+#
+# Environment: VNET, VNETCLIENT (default build/vnet, build/vnetclient of the repository),
+# VNET_WRAP (optional command prefix, e.g. "valgrind -q --error-exitcode=99"),
+# VN_LOGDIR (where to keep logs; default: a temporary directory, removed when the scenario passes).
+
+# shellcheck disable=SC2034  # globals set here are used by the scenarios
+set -u
+
+VN_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+VN_ROOT=$(cd "$VN_LIB_DIR/../.." && pwd)
+
+vn_abspath() {
+    case $1 in
+        /*) printf '%s\n' "$1" ;;
+        *) printf '%s\n' "$VN_ROOT/$1" ;;
+    esac
+}
+VNET=$(vn_abspath "${VNET:-build/vnet}")
+VNETCLIENT=$(vn_abspath "${VNETCLIENT:-build/vnetclient}")
+VNET_WRAP=${VNET_WRAP:-}
+VN_WRAP=()
+if [ -n "$VNET_WRAP" ]; then
+    read -r -a VN_WRAP <<< "$VNET_WRAP"
+fi
+# Waiting bounds are stretched when the programs run under a wrapper (valgrind is slow).
+VN_SLOW=1
+[ -n "$VNET_WRAP" ] && VN_SLOW=5
+VN_PY=/usr/bin/python3
+[ -x "$VN_PY" ] || VN_PY=$(command -v python3 || echo python3)
+
+# ---- fixed addresses and secrets of the scenario
+PASS_A=alphaSecret44    # daemon in gA (machine44-1)
+PASS_B=bravoSecret42    # daemon in gB (machine42-2)
+PORT=4455
+UL_A=198.19.0.1
+UL_B=198.19.0.2
+VM_IP=198.18.0.10
+VM2_IP=198.18.0.11
+H1_IP=198.18.0.1
+H2_IP=198.18.0.2
+VM_MAC=02:00:c6:12:00:0a
+VM2_MAC=02:00:c6:12:00:0b
+H1_MAC=02:00:c6:12:00:01
+H2_MAC=02:00:c6:12:00:02
+VMNET1_MAC=02:00:c6:13:00:a1
+VMNET2_MAC=02:00:c6:13:00:a2
+GB_ETH0_MAC=02:00:c6:13:00:b0
+UL_A_MAC=02:00:c6:13:00:01
+UL_B_MAC=02:00:c6:13:00:02
+BCAST=ff:ff:ff:ff:ff:ff
+
+# ---- per-run names
+VN_SCEN=$(basename "$0" .sh)
+VN_SCEN=${VN_SCEN#t_}
+# run.sh passes its own prefix (vnPID-) so that it can sweep up after a scenario it had to kill.
+VN_RUN_PREFIX=${VN_RUN_PREFIX:-vn$$-}
+VN_PFX="${VN_RUN_PREFIX}${VN_SCEN:0:8}-"
+VN_FAILS=0
+VN_CHECKS=0
+declare -A VN_DPID=()     # daemon tag -> pid
+VN_BGPIDS=()              # other background processes
+if [ -n "${VN_LOGDIR:-}" ]; then
+    VN_TMP="$VN_LOGDIR/$VN_SCEN"
+    rm -rf "$VN_TMP"
+    mkdir -p "$VN_TMP"
+    VN_TMP_KEEP=1
+else
+    VN_TMP=$(mktemp -d "/tmp/vnet-$VN_SCEN.XXXXXX")
+    VN_TMP_KEEP=0
+fi
+VN_T0=$(date +%s)
+
+# ---- reporting
+vn_log() { printf '[%s +%ss] %s\n' "$(date +%T)" "$(( $(date +%s) - VN_T0 ))" "$*"; }
+vn_ok() { VN_CHECKS=$((VN_CHECKS + 1)); printf 'ok   - %s\n' "$*"; }
+vn_fail() { VN_CHECKS=$((VN_CHECKS + 1)); VN_FAILS=$((VN_FAILS + 1)); printf 'FAIL - %s\n' "$*"; }
+# vn_check DESCRIPTION COMMAND...: passes when COMMAND succeeds.
+vn_check() {
+    local desc=$1
+    shift
+    if "$@"; then vn_ok "$desc"; else vn_fail "$desc"; fi
+}
+# vn_die MESSAGE: a failure after which the scenario cannot go on.
+vn_die() { vn_fail "$*"; exit 1; }
+vn_section() { printf '\n== %s\n' "$*"; }
+
+# vn_eq DESCRIPTION EXPECTED ACTUAL
+vn_eq() {
+    if [ "$2" = "$3" ]; then vn_ok "$1 ($3)"; else vn_fail "$1: expected '$2', got '$3'"; fi
+}
+# vn_match DESCRIPTION EXTENDED-REGEX TEXT (case-insensitive)
+vn_match() {
+    if printf '%s\n' "$3" | grep -Eiq -- "$2"; then vn_ok "$1"; else vn_fail "$1: /$2/ not in: $3"; fi
+}
+
+# ---- cleanup
+vn_dump_logs() {
+    local f
+    for f in "$VN_TMP"/vnet-*.log; do
+        [ -e "$f" ] || continue
+        printf -- '--- tail of %s\n' "$f"
+        tail -n 25 "$f"
+    done
+}
+
+vn_cleanup() {
+    local rc=$? pid ns p tag i
+    set +e
+    trap - EXIT INT TERM
+    for tag in "${!VN_DPID[@]}"; do
+        kill -TERM "${VN_DPID[$tag]}" 2>/dev/null
+    done
+    for pid in "${VN_BGPIDS[@]}"; do
+        kill -TERM "$pid" 2>/dev/null
+    done
+    for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+        p=0
+        for tag in "${!VN_DPID[@]}"; do kill -0 "${VN_DPID[$tag]}" 2>/dev/null && p=1; done
+        for pid in "${VN_BGPIDS[@]}"; do kill -0 "$pid" 2>/dev/null && p=1; done
+        [ $p = 0 ] && break
+        sleep 0.25
+    done
+    for tag in "${!VN_DPID[@]}"; do kill -KILL "${VN_DPID[$tag]}" 2>/dev/null; done
+    for pid in "${VN_BGPIDS[@]}"; do kill -KILL "$pid" 2>/dev/null; done
+    # Anything still living in our namespaces was started by this scenario.
+    for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -F -- "$VN_PFX"); do
+        case $ns in "$VN_PFX"*) ;; *) continue ;; esac
+        for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+        ip netns del "$ns" 2>/dev/null
+    done
+    wait 2>/dev/null
+    if [ "$VN_FAILS" -gt 0 ] || [ "$rc" -ne 0 ]; then
+        vn_dump_logs
+        printf 'RESULT: FAIL %s (%d of %d checks failed, exit %d, %ss; logs in %s)\n' \
+            "$VN_SCEN" "$VN_FAILS" "$VN_CHECKS" "$rc" "$(( $(date +%s) - VN_T0 ))" "$VN_TMP"
+        [ "$rc" -eq 0 ] && rc=1
+    else
+        printf 'RESULT: PASS %s (%d checks, %ss)\n' "$VN_SCEN" "$VN_CHECKS" "$(( $(date +%s) - VN_T0 ))"
+        [ "$VN_TMP_KEEP" = 1 ] || rm -rf "$VN_TMP"
+    fi
+    exit "$rc"
+}
+trap vn_cleanup EXIT
+trap 'vn_log "interrupted"; exit 130' INT TERM
+
+# vn_finish: end of a scenario: stop the daemons still running with SIGTERM (each must exit 0:
+# this also catches sanitizer or valgrind reports at exit), then exit 1 when any check failed.
+vn_finish() {
+    local tag
+    for tag in "${!VN_DPID[@]}"; do
+        vn_stop_daemon "$tag" TERM
+        vn_eq "daemon $tag exits 0 on SIGTERM" 0 "$VN_DRC"
+    done
+    [ "$VN_FAILS" -eq 0 ] && exit 0
+    exit 1
+}
+
+# ---- preconditions
+vn_require() {
+    [ "$(id -u)" = 0 ] || vn_die "must run as root (network namespaces)"
+    [ -x "$VNET" ] || vn_die "vnet binary not found or not executable: $VNET (run make)"
+    [ -x "$VNETCLIENT" ] || vn_die "vnetclient binary not found or not executable: $VNETCLIENT (run make)"
+    local t
+    for t in ip ss timeout setsid; do
+        command -v "$t" >/dev/null || vn_die "missing tool: $t"
+    done
+    "$VN_PY" -c 'import socket' 2>/dev/null || vn_die "missing tool: python3"
+    vn_write_pylib
+    vn_log "scenario $VN_SCEN: vnet=$VNET vnetclient=$VNETCLIENT wrap='${VNET_WRAP}' prefix=$VN_PFX"
+}
+
+# ---- namespaces
+vn_ns() { printf '%s%s\n' "$VN_PFX" "$1"; }
+# vn_in NS COMMAND...: run COMMAND inside our namespace NS.
+vn_in() {
+    local ns=$1
+    shift
+    ip netns exec "$VN_PFX$ns" "$@"
+}
+vn_ip() {
+    local ns=$1
+    shift
+    ip -n "$VN_PFX$ns" "$@"
+}
+
+vn_add_ns() {
+    local n=$1 host=${2:-0}
+    ip netns add "$VN_PFX$n" || vn_die "ip netns add $VN_PFX$n"
+    vn_ip "$n" link set lo up
+    if [ "$host" = 1 ]; then
+        # Hosts speak IPv4 only: no IPv6 autoconfiguration chatter in the frame counts.
+        vn_in "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+    else
+        # Daemon hosts keep ::1 on lo but new devices get no IPv6.
+        vn_in "$n" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+    fi
+}
+
+# vn_add_vm NAME GA_DEV MAC IP: a "virtual machine" namespace wired to gA's GA_DEV.
+vn_add_vm() {
+    local n=$1 dev=$2 mac=$3 ipaddr=$4 devmac=$5
+    vn_add_ns "$n" 1
+    vn_ip gA link add "$dev" address "$devmac" type veth peer name eth0 address "$mac" netns "$VN_PFX$n" ||
+        vn_die "veth $dev <-> $n"
+    vn_ip "$n" addr add "$ipaddr/24" dev eth0
+    vn_ip "$n" link set eth0 up
+    vn_ip gA link set "$dev" up
+}
+
+# vn_add_lanhost NAME MAC IP: a host on the LAN bridge.
+vn_add_lanhost() {
+    local n=$1 mac=$2 ipaddr=$3
+    vn_add_ns "$n" 1
+    vn_ip lan link add "p-$n" type veth peer name eth0 address "$mac" netns "$VN_PFX$n" || vn_die "veth p-$n"
+    vn_ip lan link set "p-$n" master br0 up
+    vn_ip "$n" addr add "$ipaddr/24" dev eth0
+    vn_ip "$n" link set eth0 up
+}
+
+# vn_topology [--vm2]: build the seed's section-7 scenario (see the top of this file).
+vn_topology() {
+    local vm2=0
+    [ "${1:-}" = --vm2 ] && vm2=1
+    vn_log "building topology (prefix $VN_PFX)"
+    vn_add_ns gA
+    vn_add_ns gB
+    vn_add_ns lan 1
+    # underlay between the two daemons
+    vn_ip gA link add ul address "$UL_A_MAC" type veth peer name ul address "$UL_B_MAC" netns "$VN_PFX"gB ||
+        vn_die "underlay veth"
+    vn_ip gA addr add "$UL_A/24" dev ul
+    vn_ip gB addr add "$UL_B/24" dev ul
+    vn_ip gA link set ul up
+    vn_ip gB link set ul up
+    # the LAN
+    vn_ip lan link add br0 type bridge stp_state 0 forward_delay 0 || vn_die "bridge"
+    vn_ip lan link set br0 up
+    vn_ip lan link add p-gB type veth peer name eth0 address "$GB_ETH0_MAC" netns "$VN_PFX"gB || vn_die "veth gB"
+    vn_ip lan link set p-gB master br0 up
+    vn_ip gB link set eth0 up
+    vn_add_lanhost h1 "$H1_MAC" "$H1_IP"
+    vn_add_lanhost h2 "$H2_MAC" "$H2_IP"
+    # the VM(s) on machine44-1
+    vn_add_vm vm vmnet1 "$VM_MAC" "$VM_IP" "$VMNET1_MAC"
+    [ $vm2 = 1 ] && vn_add_vm vm2 vmnet2 "$VM2_MAC" "$VM2_IP" "$VMNET2_MAC"
+    # underlay reachable?
+    vn_in gA ping -c 1 -W 2 -q "$UL_B" >/dev/null || vn_die "underlay ping gA -> gB failed"
+    vn_log "topology ready"
+}
+
+# ---- daemons
+# vn_start_daemon TAG NS PASSWORD ARGS...: start vnet in NS (log: $VN_TMP/vnet-TAG.log) and wait
+# until it listens on the -p port (default 4455).
+vn_start_daemon() {
+    local tag=$1 ns=$2 pass=$3
+    shift 3
+    local log="$VN_TMP/vnet-$tag.log" port=$PORT a prev=""
+    for a in "$@"; do
+        [ "$prev" = -p ] && port=$a
+        prev=$a
+    done
+    vn_log "start $tag in $ns: vnet ****** $*"
+    ip netns exec "$VN_PFX$ns" ${VN_WRAP[@]+"${VN_WRAP[@]}"} "$VNET" "$pass" "$@" >>"$log" 2>&1 &
+    VN_DPID[$tag]=$!
+    vn_wait_listen "$ns" "$port" "${VN_DPID[$tag]}" || vn_die "daemon $tag does not listen on port $port"
+    vn_log "daemon $tag pid ${VN_DPID[$tag]} listening on port $port"
+}
+
+# vn_wait_listen NS PORT PID: wait (bounded) until something in NS listens on TCP PORT.
+vn_wait_listen() {
+    local ns=$1 port=$2 pid=$3 i
+    for ((i = 0; i < 100 * VN_SLOW; i++)); do
+        if [ -n "$(vn_in "$ns" ss -Hltn "sport = :$port" 2>/dev/null)" ]; then
+            return 0
+        fi
+        if ! kill -0 "$pid" 2>/dev/null; then
+            vn_log "process $pid exited before listening"
+            return 1
+        fi
+        sleep 0.1
+    done
+    return 1
+}
+
+# vn_start_seed_daemons [GA_DEVICES...]: the two daemons of the seed scenario.
+vn_start_seed_daemons() {
+    local devs=("$@")
+    [ ${#devs[@]} -eq 0 ] && devs=(vmnet1)
+    vn_start_daemon A gA "$PASS_A" -h "$UL_A" -p "$PORT" -d "${devs[@]}"
+    vn_start_daemon B gB "$PASS_B" -h "$UL_B" -p "$PORT" -d eth0
+}
+
+# vn_stop_daemon TAG [SIGNAL]: signal the daemon, wait (bounded) for it, set VN_DRC to its exit
+# status (or "timeout").
+vn_stop_daemon() {
+    local tag=$1 sig=${2:-TERM} pid=${VN_DPID[$1]} i
+    kill "-$sig" "$pid" 2>/dev/null
+    VN_DRC=timeout
+    for ((i = 0; i < 100 * VN_SLOW; i++)); do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            wait "$pid" 2>/dev/null
+            VN_DRC=$?
+            break
+        fi
+        sleep 0.1
+    done
+    if [ "$VN_DRC" = timeout ]; then
+        kill -KILL "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    fi
+    unset "VN_DPID[$tag]"
+    vn_log "daemon $tag (pid $pid) after SIG$sig: exit $VN_DRC"
+}
+
+# vn_cpu_ticks PID: user+system CPU ticks of a process.
+vn_cpu_ticks() {
+    awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+# ---- the client
+# vn_client NS ARGS...: run vnetclient in NS without a terminal (setsid) and with empty stdin;
+# sets VN_OUT (stdout), VN_ERR (stderr), VN_RC (exit status).
+vn_client() {
+    vn_client_input "" "$@"
+}
+# vn_client_input TEXT NS ARGS...: same, TEXT is given on standard input.
+vn_client_input() {
+    local input=$1 ns=$2
+    shift 2
+    local errf="$VN_TMP/client.err"
+    VN_OUT=$(printf '%s' "$input" | ip netns exec "$VN_PFX$ns" setsid -w \
+        timeout -k 5 $((45 * VN_SLOW)) ${VN_WRAP[@]+"${VN_WRAP[@]}"} "$VNETCLIENT" "$@" 2>"$errf")
+    VN_RC=$?
+    VN_ERR=$(cat "$errf")
+    {
+        printf '  $ vnetclient'
+        printf ' %q' "$@"
+        printf '   -> exit %s\n' "$VN_RC"
+        [ -n "$VN_OUT" ] && printf '%s\n' "$VN_OUT" | sed 's/^/  | /'
+        [ -n "$VN_ERR" ] && printf '%s\n' "$VN_ERR" | sed 's/^/  ! /'
+    } | sed "s/$PASS_A/<PASS_A>/g; s/$PASS_B/<PASS_B>/g"
+    return 0
+}
+
+# vn_query NS HOST PASSWORD COMMAND: "handlers" or "devices"; sets VN_OUT/VN_RC and VN_COUNT
+# (the count line, or -1 when the answer is malformed) and VN_LINES (the listed lines).
+vn_query() {
+    local ns=$1 host=$2 pass=$3 cmd=$4 first count
+    vn_client "$ns" -p "$pass" -h "$host" -c "$cmd"
+    VN_COUNT=-1
+    VN_LINES=""
+    [ "$VN_RC" = 0 ] || return 1
+    first=$(printf '%s\n' "$VN_OUT" | sed -n 1p)
+    count=$(printf '%s\n' "$VN_OUT" | sed -n 2p)
+    case $first in OK*) ;; *) return 1 ;; esac
+    case $count in '' | *[!0-9]*) return 1 ;; esac
+    VN_COUNT=$count
+    VN_LINES=$(printf '%s\n' "$VN_OUT" | sed -n '3,$p')
+    [ "$(printf '%s' "$VN_LINES" | grep -c .)" = "$count" ] || return 1
+    return 0
+}
+vn_handlers_A() { vn_query gB "$UL_A" "$PASS_A" handlers; }
+vn_handlers_B() { vn_query gB "$UL_B" "$PASS_B" handlers; }
+
+# vn_wait_handlers A|B N SECONDS: poll HANDLERS? until the count is N.
+vn_wait_handlers() {
+    local side=$1 want=$2 secs=$3 end
+    end=$(( $(date +%s) + secs * VN_SLOW ))
+    while :; do
+        "vn_handlers_$side" >/dev/null
+        [ "$VN_COUNT" = "$want" ] && return 0
+        [ "$(date +%s)" -ge "$end" ] && return 1
+        sleep 0.5
+    done
+}
+
+# vn_handle_seed [DEV2 [MACS...]]: the README's section-7 handle command, run from gB.
+# Sets VN_HID (the id answered, or empty).
+vn_handle_seed() {
+    local dev2=${1:-vmnet1}
+    shift || true
+    local macs=("$@")
+    [ ${#macs[@]} -eq 0 ] && macs=("$VM_MAC" "$BCAST")
+    vn_client gB -p "$PASS_B" -h "$UL_B" -c handle -b "$PASS_A" -d "$UL_A" \
+        -e eth0 -f "$dev2" -g local -j "${macs[@]}"
+    VN_HID=""
+    if [ "$VN_RC" = 0 ] && [[ $VN_OUT =~ ^OK\ ([0-9]+)$ ]]; then
+        VN_HID=${BASH_REMATCH[1]}
+        return 0
+    fi
+    return 1
+}
+
+# ---- traffic (bounded)
+# vn_ping NS DST [COUNT]: succeeds when at least COUNT-1 (and at least 1) replies arrive.
+vn_ping() {
+    local ns=$1 dst=$2 n=${3:-5} out rx
+    out=$(vn_in "$ns" timeout --foreground -k 2 $((n + 8)) ping -n -c "$n" -i 0.2 -W 2 "$dst" 2>&1)
+    rx=$(printf '%s\n' "$out" | sed -n 's/.* \([0-9][0-9]*\) received.*/\1/p')
+    rx=${rx:-0}
+    vn_log "ping $ns -> $dst: $rx/$n replies"
+    [ "$rx" -ge 1 ] && [ "$rx" -ge $((n - 1)) ]
+}
+# vn_ping_fails NS DST: succeeds when no reply at all arrives to 3 pings.
+vn_ping_fails() {
+    local ns=$1 dst=$2 out rx
+    out=$(vn_in "$ns" timeout --foreground -k 2 10 ping -n -c 3 -i 0.3 -W 1 "$dst" 2>&1)
+    rx=$(printf '%s\n' "$out" | sed -n 's/.* \([0-9][0-9]*\) received.*/\1/p')
+    rx=${rx:-0}
+    vn_log "ping $ns -> $dst (expected to fail): $rx/3 replies"
+    # Forget the failed ARP resolution, or the next pings could be refused for a few seconds.
+    vn_ip "$ns" neigh flush all >/dev/null 2>&1
+    [ "$rx" -eq 0 ]
+}
+
+# vn_bg NS COMMAND...: run COMMAND in NS in the background, tracked for cleanup; sets VN_BG.
+vn_bg() {
+    local ns=$1
+    shift
+    ip netns exec "$VN_PFX$ns" "$@" &
+    VN_BG=$!
+    VN_BGPIDS+=("$VN_BG")
+}
+
+# vn_wait_file FILE SECONDS: wait (bounded) until FILE exists.
+vn_wait_file() {
+    local f=$1 i
+    for ((i = 0; i < $2 * 10; i++)); do
+        [ -e "$f" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# vn_rx NS DEV: rx_packets of a device.
+vn_rx() { vn_in "$1" cat "/sys/class/net/$2/statistics/rx_packets" 2>/dev/null || echo 0; }
+
+# vn_promisc NS DEV: succeeds when DEV is in promiscuous mode (IFF_PROMISC or promiscuity > 0).
+vn_promisc() {
+    local out
+    out=$(vn_ip "$1" -d link show dev "$2" 2>/dev/null)
+    case $out in *PROMISC*) return 0 ;; esac
+    [[ $out =~ promiscuity\ ([0-9]+) ]] && [ "${BASH_REMATCH[1]}" -gt 0 ]
+}
+
+# ---- python helpers (raw protocol client, frame sender and counter)
+vn_write_pylib() {
+    cat >"$VN_TMP/vnlib.py" <<'PYEOF'
+"""Helpers for the vnet netns tests: raw control-protocol client, framing, ARP frames."""
+import os, select, socket, struct, sys, time
+
+FAILS = 0
+
+def ok(cond, desc, detail=""):
+    global FAILS
+    if cond:
+        print("ok   - " + desc, flush=True)
+    else:
+        FAILS += 1
+        print("FAIL - " + desc + (": " + detail if detail else ""), flush=True)
+    return cond
+
+def done():
+    sys.exit(1 if FAILS else 0)
+
+class Conn:
+    def __init__(self, host, port, timeout=5.0):
+        self.s = socket.create_connection((host, port), timeout=timeout)
+        self.buf = b""
+        self.eof = False
+
+    def close(self):
+        try:
+            self.s.close()
+        except OSError:
+            pass
+
+    def send(self, data):
+        try:
+            self.s.sendall(data)
+            return True
+        except OSError:
+            return False
+
+    def line(self, text, eol=b"\n"):
+        return self.send(text.encode() + eol)
+
+    def _fill(self, deadline):
+        if self.eof:
+            return False
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        r, _, _ = select.select([self.s], [], [], left)
+        if not r:
+            return False
+        try:
+            d = self.s.recv(65536)
+        except OSError:
+            d = b""
+        if not d:
+            self.eof = True
+            return False
+        self.buf += d
+        return True
+
+    def readline(self, timeout=5.0):
+        """One answer line without its line end; None on EOF or timeout."""
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self.buf:
+            if not self._fill(deadline):
+                return None
+        ln, self.buf = self.buf.split(b"\n", 1)
+        return ln.rstrip(b"\r").decode(errors="replace")
+
+    def request(self, text, timeout=5.0):
+        self.line(text)
+        return self.readline(timeout)
+
+    def expect_eof(self, timeout=5.0):
+        """True when the peer closes within timeout (data before the close is discarded)."""
+        deadline = time.monotonic() + timeout
+        while not self.eof:
+            if time.monotonic() >= deadline:
+                return False
+            self.buf = b""
+            self._fill(deadline)
+        return True
+
+    def recv_exact(self, n, timeout=5.0):
+        deadline = time.monotonic() + timeout
+        while len(self.buf) < n:
+            if not self._fill(deadline):
+                return None
+        d, self.buf = self.buf[:n], self.buf[n:]
+        return d
+
+    def send_msg(self, mtype, payload=b""):
+        return self.send(struct.pack(">I", (mtype << 24) | len(payload)) + payload)
+
+    def recv_msg(self, timeout=5.0):
+        """(type, payload) of the next framed message; None on EOF or timeout."""
+        deadline = time.monotonic() + timeout
+        h = self.recv_exact(4, max(0.0, deadline - time.monotonic()))
+        if h is None:
+            return None
+        v = struct.unpack(">I", h)[0]
+        p = self.recv_exact(v & 0xFFFFFF, max(0.0, deadline - time.monotonic()) + 1)
+        if p is None:
+            return None
+        return (v >> 24, p)
+
+def mac_bytes(mac):
+    return bytes(int(x, 16) for x in mac.split(":"))
+
+def arp_request(src_mac, src_ip, target_ip, dst_mac="ff:ff:ff:ff:ff:ff"):
+    eth = mac_bytes(dst_mac) + mac_bytes(src_mac) + b"\x08\x06"
+    arp = struct.pack(">HHBBH", 1, 0x0800, 6, 4, 1) + mac_bytes(src_mac) + socket.inet_aton(src_ip) \
+        + b"\x00" * 6 + socket.inet_aton(target_ip)
+    return eth + arp + b"\x00" * 18
+
+def arp_info(frame):
+    """(op, sender_ip, target_ip) of an ARP frame, or None."""
+    if len(frame) < 42 or frame[12:14] != b"\x08\x06":
+        return None
+    op = struct.unpack(">H", frame[20:22])[0]
+    return (op, socket.inet_ntoa(frame[28:32]), socket.inet_ntoa(frame[38:42]))
+
+def frame_of(msg):
+    """The Ethernet frame inside a FRAME (0x02) or FRAME_OFFLOAD (0x01) message."""
+    t, p = msg
+    if t == 1:
+        return p[10:]
+    if t == 2:
+        return p
+    return None
+
+def cmd_sendarp(ifname, src_mac, src_ip, target_ip, count, interval):
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind((ifname, 0))
+    f = arp_request(src_mac, src_ip, target_ip)
+    for i in range(int(count)):
+        s.send(f)
+        if i + 1 < int(count):
+            time.sleep(float(interval))
+    print(count)
+
+def cmd_count(ifname, seconds, targets, ready, out):
+    """Count incoming ARP requests for each of the comma-separated target IPs on ifname for
+    `seconds`; writes "IP COUNT" lines to out."""
+    targets = targets.split(",")
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
+    s.bind((ifname, 0))
+    s.settimeout(0.2)
+    open(ready, "w").close()
+    n = dict((t, 0) for t in targets)
+    end = time.monotonic() + float(seconds)
+    while time.monotonic() < end:
+        try:
+            data, addr = s.recvfrom(65536)
+        except socket.timeout:
+            continue
+        if addr[2] == socket.PACKET_OUTGOING:
+            continue
+        a = arp_info(data)
+        if a and a[0] == 1 and a[2] in n:
+            n[a[2]] += 1
+    with open(out + ".tmp", "w") as fh:
+        for t in targets:
+            fh.write("%s %d\n" % (t, n[t]))
+    os.rename(out + ".tmp", out)
+
+def cmd_tcpgrep(ifname, seconds, port, needles, ready, out):
+    """Watch the IPv4 TCP segments to or from `port` on ifname for `seconds`; writes
+    "segments N", "payload BYTES" and "hits-NEEDLE N" for each comma-separated needle."""
+    port = int(port)
+    needles = [x for x in needles.split(",") if x]
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
+    s.bind((ifname, 0))
+    s.settimeout(0.2)
+    open(ready, "w").close()
+    segs = nbytes = 0
+    hits = dict((n, 0) for n in needles)
+    end = time.monotonic() + float(seconds)
+    while time.monotonic() < end:
+        try:
+            f = s.recv(262144)
+        except socket.timeout:
+            continue
+        if len(f) < 34 or f[12:14] != b"\x08\x00" or f[23] != 6:
+            continue
+        ihl = (f[14] & 15) * 4
+        t = 14 + ihl
+        sport, dport = struct.unpack(">HH", f[t:t + 4])
+        if port not in (sport, dport):
+            continue
+        payload = f[t + (f[t + 12] >> 4) * 4:]
+        if not payload:
+            continue
+        segs += 1
+        nbytes += len(payload)
+        for n in needles:
+            if n.encode() in payload:
+                hits[n] += 1
+    with open(out + ".tmp", "w") as fh:
+        fh.write("segments %d\npayload %d\n" % (segs, nbytes))
+        for n in needles:
+            fh.write("hits-%s %d\n" % (n, hits[n]))
+    os.rename(out + ".tmp", out)
+
+if __name__ == "__main__":
+    {"sendarp": cmd_sendarp, "count": cmd_count, "tcpgrep": cmd_tcpgrep}[sys.argv[1]](*sys.argv[2:])
+PYEOF
+}
+
+# vn_py NS [ARGS...] <<'EOF' ... EOF: run a python3 program from stdin inside NS, with vnlib
+# importable and the scenario's constants in the environment.
+vn_py() {
+    local ns=$1
+    shift
+    ip netns exec "$VN_PFX$ns" env PYTHONPATH="$VN_TMP" PASS_A="$PASS_A" PASS_B="$PASS_B" \
+        UL_A="$UL_A" UL_B="$UL_B" PORT="$PORT" VM_MAC="$VM_MAC" BCAST="$BCAST" \
+        H1_IP="$H1_IP" H1_MAC="$H1_MAC" GB_ETH0_MAC="$GB_ETH0_MAC" \
+        timeout --foreground -k 5 $((50 * VN_SLOW)) "$VN_PY" - "$@"
+}
+
+# vn_py_checks NS ARGS... <<'EOF': as vn_py, counting the program's ok/FAIL lines into the
+# scenario's totals.
+vn_py_checks() {
+    local out rc n f
+    out=$(vn_py "$@")
+    rc=$?
+    printf '%s\n' "$out"
+    n=$(printf '%s\n' "$out" | grep -c '^ok   - ')
+    f=$(printf '%s\n' "$out" | grep -c '^FAIL - ')
+    VN_CHECKS=$((VN_CHECKS + n + f))
+    VN_FAILS=$((VN_FAILS + f))
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+        vn_fail "python checker exited $rc"
+    fi
+}
+
+# vn_parse_handler LINE: split a HANDLERS? line
+# "ID LCONF LADDR LPORT LDEV <-> RCONF RADDR RPORT RDEV MAC..." into H_ID, H_LCONF, H_LADDR,
+# H_LPORT, H_LDEV, H_RCONF, H_RADDR, H_RPORT, H_RDEV, H_MACS (lower case); fails when malformed.
+vn_parse_handler() {
+    local arrow
+    read -r H_ID H_LCONF H_LADDR H_LPORT H_LDEV arrow H_RCONF H_RADDR H_RPORT H_RDEV H_MACS <<< "$1"
+    H_MACS=$(printf '%s' "${H_MACS:-}" | tr 'A-F' 'a-f')
+    [[ ${H_ID:-} =~ ^[0-9]+$ ]] || return 1
+    [ "${arrow:-}" = "<->" ] || return 1
+    [[ ${H_LPORT:-} =~ ^[0-9]+$ ]] && [[ ${H_RPORT:-} =~ ^[0-9]+$ ]] || return 1
+    [[ ${H_LCONF:-} =~ ^(LOCAL|REMOTE)$ ]] && [[ ${H_RCONF:-} =~ ^(LOCAL|REMOTE)$ ]] || return 1
+    [ -n "$H_MACS" ]
+}
+
+# vn_iperf SERVER_NS SERVER_IP CLIENT_NS: a bounded 3-second iperf3 TCP run from CLIENT_NS to
+# SERVER_IP; sets VN_IPERF_BYTES (received), VN_IPERF_GBPS, VN_IPERF_ERR; fails when the run failed.
+vn_iperf() {
+    local sns=$1 sip=$2 cns=$3 json i
+    VN_IPERF_BYTES=0
+    VN_IPERF_GBPS=0
+    VN_IPERF_ERR=""
+    command -v iperf3 >/dev/null || { VN_IPERF_ERR="iperf3 not installed"; return 1; }
+    vn_bg "$sns" timeout -k 3 30 iperf3 -s -1 -B "$sip" -p 5201 >>"$VN_TMP/iperf-server.log" 2>&1
+    local spid=$VN_BG
+    for ((i = 0; i < 50; i++)); do
+        [ -n "$(vn_in "$sns" ss -Hltn 'sport = :5201' 2>/dev/null)" ] && break
+        sleep 0.1
+    done
+    json=$(vn_in "$cns" timeout --foreground -k 3 25 iperf3 -c "$sip" -p 5201 -t 3 -J --connect-timeout 5000 2>&1)
+    printf '%s\n' "$json" >"$VN_TMP/iperf-$cns-to-$sns.json"
+    read -r VN_IPERF_BYTES VN_IPERF_GBPS VN_IPERF_ERR < <(printf '%s' "$json" | "$VN_PY" -c '
+import json, sys
+try:
+    d = json.load(sys.stdin)
+except Exception as e:
+    print(0, 0, "no-json-output"); sys.exit()
+err = d.get("error", "")
+s = d.get("end", {}).get("sum_received", {})
+print(int(s.get("bytes", 0)), "%.3f" % (s.get("bits_per_second", 0) / 1e9), err.replace(" ", "_") or "")
+')
+    kill "$spid" 2>/dev/null
+    wait "$spid" 2>/dev/null
+    vn_log "iperf3 $cns -> $sip: received ${VN_IPERF_BYTES:-0} bytes, ${VN_IPERF_GBPS:-0} Gbit/s ${VN_IPERF_ERR:+error=$VN_IPERF_ERR}"
+    [ -z "${VN_IPERF_ERR:-}" ] && [ "${VN_IPERF_BYTES:-0}" -gt 0 ]
+}
+
+# vn_wiretap_start NS DEV SECONDS TAG NEEDLE...: watch the TCP payload to/from port $PORT on DEV
+# for SECONDS (in the background), counting the segments that contain each NEEDLE.
+vn_wiretap_start() {
+    local ns=$1 dev=$2 secs=$3 tag=$4
+    shift 4
+    local IFS=,
+    rm -f "$VN_TMP/ready-$tag" "$VN_TMP/wire-$tag"
+    vn_bg "$ns" "$VN_PY" "$VN_TMP/vnlib.py" tcpgrep "$dev" "$secs" "$PORT" "$*" \
+        "$VN_TMP/ready-$tag" "$VN_TMP/wire-$tag"
+    vn_wait_file "$VN_TMP/ready-$tag" 5 || vn_fail "wiretap $tag did not start"
+}
+# vn_wiretap_get TAG KEY: "segments", "payload" or "hits-NEEDLE" (waits for the tap to end).
+vn_wiretap_get() {
+    vn_wait_file "$VN_TMP/wire-$1" 30 || { echo -1; return; }
+    awk -v k="$2" '$1 == k {print $2}' "$VN_TMP/wire-$1"
+}
+# vn_ping_pattern NS DST: 5 pings whose payload repeats "vnet-wire-check!".
+WIRE_NEEDLE=vnet-wire-check!
+vn_ping_pattern() {
+    vn_in "$1" timeout --foreground -k 2 10 ping -n -q -c 5 -i 0.2 -W 2 -s 200 \
+        -p 766e65742d776972652d636865636b21 "$2" >/dev/null 2>&1
+}
+
+# vn_link_exists NS DEV: succeeds when DEV exists in NS.
+vn_link_exists() { vn_ip "$1" link show dev "$2" >/dev/null 2>&1; }

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# tests/net/run.sh - run the vnet network-namespace scenarios (tests/net/t_*.sh).
+#
+#   bash tests/net/run.sh [SCENARIO...]     e.g. run.sh seed_scenario t_errors t_protocol.sh
+#
+# Each scenario runs in its own bash process; prints "PASS name" or "FAIL name" (with the tail of
+# its log), then "N passed, N failed". Exit status 1 when any scenario failed.
+# Environment: VNET, VNETCLIENT (default build/vnet, build/vnetclient of the repository, resolved
+# to absolute paths), VNET_WRAP (optional command prefix for both programs, e.g. valgrind),
+# VN_SCENARIO_TIMEOUT (seconds per scenario, default 150; 5x under VNET_WRAP).
+# Needs root (network namespaces). Logs are kept in a temporary directory printed at the end.
+set -u
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+abs() {
+    case $1 in
+        /*) printf '%s\n' "$1" ;;
+        *) printf '%s\n' "$root/$1" ;;
+    esac
+}
+VNET=$(abs "${VNET:-build/vnet}")
+VNETCLIENT=$(abs "${VNETCLIENT:-build/vnetclient}")
+VNET_WRAP=${VNET_WRAP:-}
+export VNET VNETCLIENT VNET_WRAP
+
+limit=${VN_SCENARIO_TIMEOUT:-150}
+[ -n "$VNET_WRAP" ] && [ -z "${VN_SCENARIO_TIMEOUT:-}" ] && limit=$((limit * 5))
+
+# The scenarios to run: all of them, or the ones named (with or without t_ and .sh).
+scripts=()
+if [ $# -eq 0 ]; then
+    for f in "$here"/t_*.sh; do
+        [ -e "$f" ] && scripts+=("$f")
+    done
+else
+    for a in "$@"; do
+        n=${a##*/}
+        n=${n%.sh}
+        n=${n#t_}
+        if [ -f "$here/t_$n.sh" ]; then
+            scripts+=("$here/t_$n.sh")
+        else
+            echo "run.sh: no scenario named '$a' (tests/net/t_$n.sh)" >&2
+            exit 2
+        fi
+    done
+fi
+
+logdir=$(mktemp -d /tmp/vnet-netns.XXXXXX)
+export VN_LOGDIR="$logdir"
+# Every namespace of this run starts with vnPID- (PID of this runner).
+export VN_RUN_PREFIX="vn$$-"
+passed=0
+failed=0
+failed_names=()
+child=""
+# sweep: remove what a scenario left behind when it could not clean up itself (killed after its
+# time limit): the processes inside this run's namespaces (by pid), then the namespaces.
+sweep() {
+    local ns p
+    for ns in $(ip netns list 2>/dev/null | awk '{print $1}'); do
+        case $ns in "$VN_RUN_PREFIX"*) ;; *) continue ;; esac
+        echo "run.sh: removing leftover namespace $ns"
+        for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+        ip netns del "$ns" 2>/dev/null
+    done
+}
+on_signal() {
+    trap - INT TERM
+    # The scenario's own trap tears its namespaces down; sweep() catches the rest.
+    if [ -n "$child" ]; then
+        kill -TERM "$child" 2>/dev/null
+        wait "$child" 2>/dev/null
+    fi
+    sweep
+    echo "run.sh: interrupted"
+    echo "$passed passed, $((failed + 1)) failed"
+    exit 130
+}
+trap on_signal INT TERM
+
+echo "vnet netns tests: vnet=$VNET vnetclient=$VNETCLIENT${VNET_WRAP:+ wrap=\"$VNET_WRAP\"}"
+if [ "$(id -u)" != 0 ]; then
+    echo "run.sh: these tests need root (network namespaces)" >&2
+fi
+for f in "${scripts[@]}"; do
+    name=$(basename "$f" .sh)
+    log="$logdir/$name.log"
+    start=$(date +%s)
+    timeout -k 60 "$limit" bash "$f" >"$log" 2>&1 </dev/null &
+    child=$!
+    wait "$child"
+    rc=$?
+    child=""
+    sweep >>"$log"
+    secs=$(( $(date +%s) - start ))
+    if [ "$rc" -eq 0 ]; then
+        passed=$((passed + 1))
+        echo "PASS $name (${secs}s)"
+    else
+        failed=$((failed + 1))
+        failed_names+=("$name")
+        [ "$rc" -eq 124 ] && echo "  (timed out after ${limit}s)" >>"$log"
+        echo "FAIL $name (${secs}s, exit $rc)"
+        grep '^FAIL - ' "$log" | head -n 20 | sed 's/^/    /'
+        echo "    --- last lines of $log:"
+        tail -n 40 "$log" | sed 's/^/    /'
+    fi
+done
+
+echo "logs: $logdir"
+[ "$failed" -gt 0 ] && echo "failed: ${failed_names[*]}"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Errors a user can make: wrong passwords, devices, MACs, configs, ports, raw protocol misuse.
+# Each gets NOK (client exit 1) with a reason, nothing is left behind, and the daemons keep serving.
+# shellcheck source=tests/net/lib.sh
+. "$(dirname "$0")/lib.sh"
+vn_require
+vn_topology
+vn_start_daemon A gA "$PASS_A" -h "$UL_A" -p "$PORT" -d vmnet1
+# ghost0 does not exist: only a warning at start-up.
+vn_start_daemon B gB "$PASS_B" -h "$UL_B" -p "$PORT" -d eth0 ghost0
+vn_match "a -d device that does not exist gives a warning naming it" 'ghost0' "$(cat "$VN_TMP/vnet-B.log")"
+
+# handle_b ARGS...: a handle command on gB with the given options after "-c handle".
+handle_b() { vn_client gB -p "$PASS_B" -h "$UL_B" -c handle "$@"; }
+# nok DESCRIPTION: the last client run answered NOK (exit 1) with a "vnetclient: HOST: reason".
+nok() {
+    vn_eq "$1: exit 1 (NOK)" 1 "$VN_RC"
+    vn_match "$1: stderr gives the reason" "vnetclient: .*$UL_B.*: *[^ ]" "$VN_ERR"
+}
+
+vn_section "wrong password"
+vn_client gB -p wrongPassword -h "$UL_B" -c handlers
+vn_eq "wrong password: exit 1" 1 "$VN_RC"
+vn_match "wrong password: message says authentication failed" 'authentication failed' "$VN_ERR"
+vn_client gB -p "$PASS_B" -h "$UL_B" -c handlers
+vn_eq "the daemon still serves a correct client" 0 "$VN_RC"
+
+vn_section "devices"
+vn_query gB "$UL_B" "$PASS_B" devices
+vn_match "DEVICES? lists the missing -d device as absent" '^ghost0 - 0 absent$' "$VN_LINES"
+handle_b -b "$PASS_A" -d "$UL_A" -e ul -f vmnet1 -g local -j "$VM_MAC"
+nok "HANDLE with a device that exists but is not among -d"
+handle_b -b "$PASS_A" -d "$UL_A" -e ghost0 -f vmnet1 -g local -j "$VM_MAC"
+nok "HANDLE with a -d device that does not exist"
+handle_b -b "$PASS_A" -d "$UL_A" -e eth0 -f ul -g local -j "$VM_MAC"
+nok "HANDLE whose second device is not among the second daemon's -d"
+handle_b -b "$PASS_A" -d "$UL_A" -e eth0 -f nosuchdev -g local -j "$VM_MAC"
+nok "HANDLE whose second device is unknown to the second daemon"
+
+vn_section "MACs and configs"
+handle_b -b "$PASS_A" -d "$UL_A" -e eth0 -f vmnet1 -g local -j 02:00:zz:00:00:0a
+vn_check "bad MAC via vnetclient: refused (exit 1 or 2, got $VN_RC)" test "$VN_RC" = 1 -o "$VN_RC" = 2
+handle_b -b "$PASS_A" -d "$UL_A" -e eth0 -f vmnet1 -g sideways -j "$VM_MAC"
+vn_check "bad config word via vnetclient: refused (exit 1 or 2, got $VN_RC)" test "$VN_RC" = 1 -o "$VN_RC" = 2
+
+vn_section "second daemon unreachable or refusing"
+t0=$(date +%s)
+handle_b -a 4999 -b "$PASS_A" -d "$UL_A" -e eth0 -f vmnet1 -g local -j "$VM_MAC"
+t1=$(date +%s)
+nok "HANDLE to a port where no daemon listens"
+vn_match "no listener: the reason says why" '[Cc]onnect|[Rr]efused|[Uu]nreach|[Tt]ime' "$VN_ERR"
+vn_check "no listener: answered within 16 s (took $((t1 - t0)) s)" test $((t1 - t0)) -le $((16 * VN_SLOW))
+t0=$(date +%s)
+handle_b -b "$PASS_A" -d 198.19.0.3 -e eth0 -f vmnet1 -g local -j "$VM_MAC"
+t1=$(date +%s)
+nok "HANDLE to an address where no host answers (198.19.0.3)"
+vn_check "no host: answered within ~15 s (took $((t1 - t0)) s)" test $((t1 - t0)) -le $((17 * VN_SLOW))
+handle_b -b wrongPassword -d "$UL_A" -e eth0 -f vmnet1 -g local -j "$VM_MAC"
+nok "HANDLE with a wrong second password"
+# A "daemon" that accepts the connection and then never says a word: the dial must give up
+# (SPEC: connect + HELLO + BEGIN within 15 s).
+vn_bg gA timeout 45 "$VN_PY" -c '
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("198.19.0.1", 4998)); s.listen(4)
+conns = []
+while True:
+    c, _ = s.accept(); conns.append(c)
+'
+vn_wait_listen gA 4998 "$VN_BG" || vn_fail "silent listener did not start"
+t0=$(date +%s)
+handle_b -a 4998 -b "$PASS_A" -d "$UL_A" -e eth0 -f vmnet1 -g local -j "$VM_MAC"
+t1=$(date +%s)
+nok "HANDLE to a peer that accepts but never answers HELLO"
+vn_check "silent peer: answered within ~15 s (took $((t1 - t0)) s)" test $((t1 - t0)) -le $((17 * VN_SLOW))
+
+vn_section "raw protocol misuse (python client in gB)"
+vn_py_checks gB <<'PYEOF'
+import os
+from vnlib import Conn, ok, done
+B, A = os.environ["UL_B"], os.environ["UL_A"]
+PB, PA, P = os.environ["PASS_B"], os.environ["PASS_A"], int(os.environ["PORT"])
+VM = os.environ["VM_MAC"]
+
+c = Conn(B, P)
+a = c.request("HANDLERS?")
+ok(a is not None and a.startswith("NOK"), "a request before HELLO gets NOK", repr(a))
+ok(c.expect_eof(5), "... and the connection is closed")
+c.close()
+
+c = Conn(B, P)
+a = c.request("HELLO %s 7.3" % PB)
+ok(a == "NOK unsupported version 7.3", "HELLO with version 7.3: 'NOK unsupported version 7.3'", repr(a))
+ok(c.expect_eof(5), "... and the connection is closed")
+c.close()
+
+c = Conn(B, P)
+a = c.request("HELLO %s 1.0" % PB)
+ok(a == "OK 1.0", "HELLO ... 1.0", repr(a))
+a = c.request("FROBNICATE now")
+ok(a is not None and a.startswith("NOK"), "unknown request gets NOK", repr(a))
+a = c.request("HANDLERS?")
+ok(a == "OK handlers", "the connection still serves requests after an unknown one", repr(a))
+if a == "OK handlers":
+    n = c.readline()
+    for _ in range(int(n or 0)):
+        c.readline()
+
+def handle(words, desc):
+    a = c.request("HANDLE " + words, 20)
+    ok(a is not None and a.startswith("NOK "), desc + " -> NOK reason", repr(a))
+
+base = "%s %%s eth0 %%s %s %d vmnet1 %%s" % (PA, A, P)
+handle(base % ("SIDEWAYS", "REMOTE", VM), "bad config word (SIDEWAYS)")
+handle(base % ("LOCAL", "LOCAL", VM), "both configs LOCAL")
+handle(base % ("LOCAL", "REMOTE", "02:00:zz:00:00:0a"), "bad MAC 02:00:zz:00:00:0a")
+handle(base % ("LOCAL", "REMOTE", "02:00:c6:12:00"), "short MAC 02:00:c6:12:00")
+handle(base % ("LOCAL", "REMOTE", "00:00:00:00:00:00"), "MAC 00:00:00:00:00:00")
+handle(base % ("LOCAL", "REMOTE", " ".join("02:00:00:00:01:%02x" % i for i in range(65))), "65 MACs")
+handle("%s LOCAL eth0 REMOTE %s %d vmnet1" % (PA, A, P), "no MAC at all")
+handle("%s LOCAL eth0 REMOTE %s 99999 vmnet1 %s" % (PA, A, VM), "port 99999")
+a = c.request("CLOSE 4242")
+ok(a == "NOK no handler 4242", "CLOSE of an unknown id: 'NOK no handler 4242'", repr(a))
+a = c.request("DONE")
+ok(a == "OK bye", "DONE -> OK bye", repr(a))
+c.close()
+done()
+PYEOF
+
+vn_section "after all that: nothing leaked, and a good client still works"
+vn_handlers_B
+vn_eq "gB lists 0 handlers" 0 "$VN_COUNT"
+vn_handlers_A
+vn_eq "gA lists 0 handlers" 0 "$VN_COUNT"
+vn_check "the README's handle command still answers OK" vn_handle_seed
+vn_check "and the bridge works: ping vm -> h1" vn_ping vm "$H1_IP" 3
+vn_check "both daemons still running" kill -0 "${VN_DPID[A]}" "${VN_DPID[B]}"
+
+vn_finish
