@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * dial.c - the outgoing side of HANDLE: resolve, connect, HELLO, BEGIN
+ * dial.c - the outgoing side of HANDLE: resolve, connect, TLS, HELLO, BEGIN
  *
  * Every step is non-blocking and the whole dial has one deadline, so a slow,
- * silent or dead peer daemon costs the loop nothing. The local port is opened
- * before dialing (a bad device fails at once) and is handed to the handler.
+ * silent or dead peer daemon costs the loop nothing. When BEGIN is accepted
+ * the connection is handed to whoever asked (a session creating a handler,
+ * or a reconnecting handler) through its callback, with the bytes the peer
+ * may already have sent behind its OK.
  */
 #include <errno.h>
 #include <netdb.h>
@@ -30,10 +32,11 @@ enum dial_state {
 };
 
 struct dial {
+	struct list node;       /* every dial in progress, for the deadlines */
 	struct daemon *d;
-	struct session *s;
+	dial_cb cb;
+	void *arg;
 	struct proto_req req;
-	struct port port;
 	struct loop_io io;
 	struct conn *conn;
 	struct buf in, out;
@@ -47,6 +50,8 @@ struct dial {
 	char target[VNET_HOST_MAX + 16];
 	char why[160];      /* last connect error */
 };
+
+static struct list dials = LIST_INIT(dials);
 
 static void dial_free(void *p)
 {
@@ -71,9 +76,8 @@ static void dial_release(struct dial *dl)
 	loop_detach(&dl->d->loop, &dl->io);
 	conn_free(dl->conn);
 	dl->conn = NULL;
-	if (dl->port.fd >= 0)
-		dl->port.ops->close(&dl->port);
 	dl->state = DIAL_DONE;
+	list_del(&dl->node);
 	loop_defer(&dl->d->loop, dial_free, dl);
 }
 
@@ -83,36 +87,24 @@ static void dial_fail(struct dial *dl, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
-	struct session *s = dl->s;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	log_warn("HANDLE %s to %s: %s", dl->req.ldev, dl->target, msg);
 	dial_release(dl);
-	session_dial_done(s, 0, msg);
+	dl->cb(dl->arg, NULL, NULL, msg);
 }
 
 static void dial_succeed(struct dial *dl)
 {
-	struct handler_spec spec = { .conf = dl->req.lconf, .peer_conf = dl->req.rconf,
-				     .nmacs = dl->req.nmacs };
-	struct session *s = dl->s;
-	struct buf none = { 0 };
-	char err[256];
 	struct conn *conn = dl->conn;
-	unsigned long id;
 
-	memcpy(spec.dev, dl->req.ldev, sizeof(spec.dev));
-	memcpy(spec.peer_dev, dl->req.rdev, sizeof(spec.peer_dev));
-	memcpy(spec.macs, dl->req.macs, sizeof(spec.macs));
-	/* The link and the port now belong to the handler. */
+	/* The link goes to the callback, with what followed BEGIN's OK. */
 	loop_detach(&dl->d->loop, &dl->io);
 	dl->conn = NULL;
-	id = handler_create(dl->d, conn, &dl->port, &spec, &none, &dl->in, err, sizeof(err));
-	dl->port.fd = -1;
 	dial_release(dl);
-	session_dial_done(s, id, err);
+	dl->cb(dl->arg, conn, &dl->in, NULL);
 }
 
 static void dial_connect_next(struct dial *dl);
@@ -338,11 +330,10 @@ static void dial_resolved(void *arg, struct addrinfo *res, int gai_err, const ui
 	dial_connect_next(dl);
 }
 
-int dial_start(struct daemon *d, struct session *s, const struct proto_req *req,
+int dial_start(struct daemon *d, const struct proto_req *req, dial_cb cb, void *arg,
 	       struct dial **out, char *err, size_t errlen)
 {
 	struct dial *dl = calloc(1, sizeof(*dl));
-	int ret;
 
 	if (!dl || buf_init(&dl->in, 1024, 2 * VNET_LINE_MAX) < 0 ||
 	    buf_init(&dl->out, 1024, VNET_LINE_MAX) < 0) {
@@ -351,8 +342,10 @@ int dial_start(struct daemon *d, struct session *s, const struct proto_req *req,
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
+	list_init(&dl->node);
 	dl->d = d;
-	dl->s = s;
+	dl->cb = cb;
+	dl->arg = arg;
 	dl->req = *req;
 	dl->io.fd = -1;
 	dl->state = DIAL_RESOLVING;
@@ -360,13 +353,6 @@ int dial_start(struct daemon *d, struct session *s, const struct proto_req *req,
 	snprintf(dl->target, sizeof(dl->target), strchr(req->rhost, ':') ? "[%s]:%u" : "%s:%u",
 		 req->rhost, (unsigned int)req->rport);
 	snprintf(dl->why, sizeof(dl->why), "no address");
-
-	ret = port_open(&dl->port, req->ldev, req->lconf, req->macs, req->nmacs, err, errlen);
-	if (ret < 0) {
-		dial_free(dl);
-		return ret;
-	}
-	*out = dl;
 	log_info("HANDLE %s %s <-> %s %s at %s: connecting", proto_config_name(req->lconf),
 		 req->ldev, proto_config_name(req->rconf), req->rdev, dl->target);
 
@@ -375,12 +361,12 @@ int dial_start(struct daemon *d, struct session *s, const struct proto_req *req,
 				d->tls && tls_client_uses_key() ? req->password : NULL,
 				dial_resolved, dl);
 	if (!dl->job) {
-		*out = NULL;
-		dl->port.ops->close(&dl->port);
 		dial_free(dl);
 		snprintf(err, errlen, "cannot resolve %s: out of resources", req->rhost);
 		return -ENOMEM;
 	}
+	list_add_tail(&dials, &dl->node);
+	*out = dl;
 	return 0;
 }
 
@@ -390,7 +376,7 @@ void dial_cancel(struct dial *dl)
 		dial_release(dl);
 }
 
-void dial_tick(struct dial *dl, uint64_t now)
+static void dial_tick(struct dial *dl, uint64_t now)
 {
 	static const char *const step[] = {
 		[DIAL_RESOLVING] = "resolving", [DIAL_CONNECTING] = "connecting",
@@ -402,4 +388,12 @@ void dial_tick(struct dial *dl, uint64_t now)
 	if (dl->state != DIAL_DONE && now >= dl->deadline)
 		dial_fail(dl, "timeout after %d s %s %s", VNET_DIAL_TIMEOUT_MS / 1000,
 			  step[dl->state], dl->target);
+}
+
+void dial_tick_all(uint64_t now)
+{
+	struct list *pos, *tmp;
+
+	list_for_each(pos, tmp, &dials)
+		dial_tick(list_entry(pos, struct dial, node), now);
 }

@@ -25,16 +25,31 @@
 #include "vnet/daemon.h"
 #include "vnet/frame.h"
 #include "vnet/log.h"
+#include "vnet/netlink.h"
 
 #define HANDLER_RX_BYTES    (256 * 1024)
 #define HANDLER_BUDGET      64      /* frames captured per wake-up */
+#define BACKOFF_FIRST_MS    1000    /* reconnecting handlers: first wait, */
+#define BACKOFF_MAX_MS      30000   /* doubling up to this, +-20 % jitter */
 #define HANDLER_READ_BYTES  (256 * 1024) /* link bytes read per wake-up */
+
+enum handler_state {
+	H_UP,           /* the link carries frames */
+	H_WAITING,      /* reconnecting: waiting before the next attempt */
+	H_CONNECTING,   /* reconnecting: dialing */
+};
 
 struct handler {
 	struct list node;
 	struct daemon *d;
 	unsigned long id;
 	struct handler_spec spec;
+	enum handler_state state;
+	struct proto_req *redial;   /* reconnecting handlers: how to dial again */
+	struct dial *dial;
+	uint64_t next_try, backoff_ms, up_since;
+	unsigned int reconnects;
+	uint64_t dev_base;      /* the device's frame counters when the handler began */
 	struct port port;
 	struct loop_io port_io, link_io;
 	struct conn *link;
@@ -52,6 +67,10 @@ static void handler_free(void *p)
 	struct handler *h = p;
 
 	conn_free(h->link);
+	if (h->redial) {
+		proto_req_wipe(h->redial);
+		free(h->redial);
+	}
 	buf_free(&h->tx);
 	buf_free(&h->rx);
 	free(h);
@@ -65,6 +84,9 @@ static void handler_close(struct handler *h, const char *why)
 	log_info("handler %lu (%s %s <-> %s:%u %s) closed: %s", h->id,
 		 proto_config_name(h->spec.conf), h->spec.dev, h->raddr, h->rport,
 		 h->spec.peer_dev, why);
+	if (h->dial)
+		dial_cancel(h->dial);
+	h->dial = NULL;
 	log_debug("handler %lu: captured %llu frames, injected %llu, %llu dropped", h->id,
 		  (unsigned long long)h->port.stats.rx_frames,
 		  (unsigned long long)h->port.stats.tx_frames,
@@ -79,11 +101,111 @@ static void handler_close(struct handler *h, const char *why)
 	loop_defer(&h->d->loop, handler_free, h);
 }
 
+static void handler_redialed(void *arg, struct conn *link, const struct buf *rx, const char *err);
+static void update_interest(struct handler *h);
+static bool handler_inject(struct handler *h);
+static bool handler_flush(struct handler *h);
+static void handler_link_event(struct loop_io *io, uint32_t events);
+
+static uint64_t next_backoff(struct handler *h)
+{
+	uint64_t b = h->backoff_ms ? h->backoff_ms : BACKOFF_FIRST_MS;
+	uint64_t jitter = (uint64_t)(random() % 41);   /* 0..40 -> -20 %..+20 % */
+
+	h->backoff_ms = b * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : b * 2;
+	return b * (80 + jitter) / 100;
+}
+
+static void handler_wait(struct handler *h, uint64_t now)
+{
+	uint64_t wait = next_backoff(h);
+
+	h->state = H_WAITING;
+	h->next_try = now + wait;
+	log_info("handler %lu: next attempt to reach %s:%u in %.1f s", h->id, h->redial->rhost,
+		 (unsigned int)h->redial->rport, (double)wait / 1000);
+}
+
+/* The link is gone: the end of a handler, or of one connection of a reconnecting one. */
+static void handler_link_lost(struct handler *h, const char *why)
+{
+	if (!h->redial) {
+		handler_close(h, why);
+		return;
+	}
+	log_warn("handler %lu (%s %s <-> %s:%u %s): link lost: %s", h->id,
+		 proto_config_name(h->spec.conf), h->spec.dev, h->raddr, h->rport,
+		 h->spec.peer_dev, why);
+	loop_detach(&h->d->loop, &h->link_io);
+	conn_free(h->link);
+	h->link = NULL;
+	buf_consume(&h->tx, buf_len(&h->tx));
+	buf_consume(&h->rx, buf_len(&h->rx));
+	h->inject_blocked = false;
+	h->backoff_ms = 0;
+	handler_wait(h, loop_now_ms());
+	update_interest(h);
+}
+
+static void handler_attach(struct handler *h, struct conn *link)
+{
+	int one = 1, fd = conn_fd(link);
+	uint64_t now = loop_now_ms();
+
+	h->link = link;
+	h->state = H_UP;
+	h->up_since = h->last_rx = h->last_tx = now;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	addr_sock(fd, 0, h->laddr, &h->lport);
+	addr_sock(fd, 1, h->raddr, &h->rport);
+}
+
+static void handler_redial(struct handler *h)
+{
+	char err[256];
+
+	h->state = H_CONNECTING;
+	if (dial_start(h->d, h->redial, handler_redialed, h, &h->dial, err, sizeof(err)) < 0) {
+		log_warn("handler %lu: %s", h->id, err);
+		handler_wait(h, loop_now_ms());
+	}
+}
+
+static void handler_redialed(void *arg, struct conn *link, const struct buf *rx, const char *err)
+{
+	struct handler *h = arg;
+	int ret;
+
+	h->dial = NULL;
+	if (!link) {
+		handler_wait(h, loop_now_ms());
+		return;
+	}
+	handler_attach(h, link);
+	ret = loop_add(&h->d->loop, &h->link_io, conn_fd(link), EPOLLIN, handler_link_event);
+	if (ret < 0 || !buf_put(&h->rx, buf_head(rx), buf_len(rx))) {
+		loop_detach(&h->d->loop, &h->link_io);
+		handler_link_lost(h, "cannot take the new connection");
+		return;
+	}
+	h->reconnects++;
+	h->backoff_ms = 0;
+	log_info("handler %lu: reconnected to %s:%u (reconnection %u)", h->id, h->raddr,
+		 h->rport, h->reconnects);
+	if (handler_inject(h) && handler_flush(h))
+		update_interest(h);
+}
+
 static void update_interest(struct handler *h)
 {
 	struct loop *l = &h->d->loop;
 	bool capture = buf_room(&h->tx) >= FRAME_MSG_MAX || buf_reserve(&h->tx, FRAME_MSG_MAX);
 
+	if (h->state != H_UP) {
+		/* No link: capture nothing (the kernel drops what the device sees). */
+		loop_mod(l, &h->port_io, 0);
+		return;
+	}
 	loop_mod(l, &h->port_io, (capture ? EPOLLIN : 0) | (h->inject_blocked ? EPOLLOUT : 0));
 	loop_mod(l, &h->link_io, (h->inject_blocked ? 0 : EPOLLIN) |
 				 (buf_len(&h->tx) ? EPOLLOUT : 0));
@@ -104,7 +226,7 @@ static bool handler_flush(struct handler *h)
 			if (n == -EAGAIN)
 				break;
 			snprintf(why, sizeof(why), "link send: %s", conn_error(h->link));
-			handler_close(h, why);
+			handler_link_lost(h, why);
 			return false;
 		}
 		buf_consume(&h->tx, (size_t)n);
@@ -170,7 +292,7 @@ static bool handler_inject(struct handler *h)
 			char why[128];
 
 			snprintf(why, sizeof(why), "protocol error from the peer: %s", err);
-			handler_close(h, why);
+			handler_link_lost(h, why);
 			return false;
 		}
 		case FRAME_OK:
@@ -201,12 +323,12 @@ static void handler_receive(struct handler *h)
 		ssize_t n;
 
 		if (!buf_reserve(&h->rx, FRAME_MSG_MAX)) {
-			handler_close(h, "receive buffer full");
+			handler_link_lost(h, "receive buffer full");
 			return;
 		}
 		n = conn_read(h->link, buf_tail(&h->rx), buf_room(&h->rx));
 		if (n == 0) {
-			handler_close(h, "the peer closed the connection");
+			handler_link_lost(h, "the peer closed the connection");
 			return;
 		}
 		if (n < 0) {
@@ -215,7 +337,7 @@ static void handler_receive(struct handler *h)
 			if (n == -EAGAIN)
 				break;
 			snprintf(why, sizeof(why), "link receive: %s", conn_error(h->link));
-			handler_close(h, why);
+			handler_link_lost(h, why);
 			return;
 		}
 		got += (size_t)n;
@@ -232,6 +354,8 @@ static void handler_port_event(struct loop_io *io, uint32_t events)
 {
 	struct handler *h = (struct handler *)((char *)io - offsetof(struct handler, port_io));
 
+	if (h->closed || h->state != H_UP)
+		return;
 	if (events & EPOLLOUT) {
 		h->inject_blocked = false;
 		if (!handler_inject(h))
@@ -246,23 +370,47 @@ static void handler_link_event(struct loop_io *io, uint32_t events)
 {
 	struct handler *h = (struct handler *)((char *)io - offsetof(struct handler, link_io));
 
+	if (h->closed || h->state != H_UP)
+		return;
 	if (events & EPOLLOUT) {
 		if (!handler_flush(h))
 			return;
 		update_interest(h);
 	}
-	if (h->closed)
-		return;
 	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
 		handler_receive(h);
 }
 
+/* Frames the handler's device has seen (received, sent, dropped on the way to a TAP reader). */
+static uint64_t device_frames(const struct handler *h, const struct nl_link *links, size_t n)
+{
+	struct nl_link *own = NULL;
+	uint64_t total = 0;
+	size_t own_n = 0;
+
+	if (!links && nl_links(&own, &own_n) == 0) {
+		links = own;
+		n = own_n;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (links[i].index == h->port.ifindex) {
+			total = links[i].rx_packets + links[i].tx_packets;
+			if (!strcmp(h->port.ops->kind, "tap"))
+				total += links[i].tx_dropped;
+			break;
+		}
+	}
+	free(own);
+	return total;
+}
+
 unsigned long handler_create(struct daemon *d, struct conn *link, struct port *port,
 			     const struct handler_spec *spec, const struct buf *tx_pre,
-			     const struct buf *rx_pre, char *err, size_t errlen)
+			     const struct buf *rx_pre, const struct proto_req *redial,
+			     char *err, size_t errlen)
 {
 	struct handler *h = calloc(1, sizeof(*h));
-	int one = 1, ret, fd = conn_fd(link);
+	int ret, fd = conn_fd(link);
 
 	if (!h) {
 		snprintf(err, errlen, "out of memory");
@@ -284,10 +432,15 @@ unsigned long handler_create(struct daemon *d, struct conn *link, struct port *p
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	h->last_rx = h->last_tx = loop_now_ms();
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	addr_sock(fd, 0, h->laddr, &h->lport);
-	addr_sock(fd, 1, h->raddr, &h->rport);
+	if (redial) {
+		h->redial = malloc(sizeof(*h->redial));
+		if (!h->redial) {
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
+		*h->redial = *redial;
+	}
+	handler_attach(h, link);
 
 	if ((ret = loop_add(&d->loop, &h->link_io, fd, EPOLLIN, handler_link_event)) < 0 ||
 	    (ret = loop_add(&d->loop, &h->port_io, h->port.fd, EPOLLIN, handler_port_event)) < 0) {
@@ -299,12 +452,14 @@ unsigned long handler_create(struct daemon *d, struct conn *link, struct port *p
 		snprintf(err, errlen, "cannot start capture on %s: %s", spec->dev, strerror(-ret));
 		goto fail;
 	}
+	h->dev_base = device_frames(h, NULL, 0);
 	h->id = ++d->next_id;
 	list_add_tail(&d->handlers, &h->node);
 	d->nhandlers++;
-	log_info("handler %lu: %s %s <-> %s %s at %s:%u, %zu address%s", h->id,
+	log_info("handler %lu: %s %s <-> %s %s at %s:%u, %zu address%s%s", h->id,
 		 proto_config_name(spec->conf), spec->dev, proto_config_name(spec->peer_conf),
-		 spec->peer_dev, h->raddr, h->rport, spec->nmacs, spec->nmacs == 1 ? "" : "es");
+		 spec->peer_dev, h->raddr, h->rport, spec->nmacs, spec->nmacs == 1 ? "" : "es",
+		 redial ? ", reconnecting" : "");
 	/* Frames the peer sent right behind its OK, and our queued OK. */
 	if (handler_inject(h) && handler_flush(h))
 		update_interest(h);
@@ -382,6 +537,13 @@ void handler_tick(struct daemon *d, uint64_t now)
 	list_for_each(pos, tmp, &d->handlers) {
 		struct handler *h = list_entry(pos, struct handler, node);
 
+		if (h->state == H_CONNECTING)
+			continue;   /* the dial has its own deadline */
+		if (h->state == H_WAITING) {
+			if (now >= h->next_try)
+				handler_redial(h);
+			continue;
+		}
 		if (h->inject_blocked)
 			h->last_rx = now;   /* we are not reading: silence proves nothing */
 		if (now - h->last_rx >= 3ull * d->keepalive_ms) {
@@ -389,7 +551,7 @@ void handler_tick(struct daemon *d, uint64_t now)
 
 			snprintf(why, sizeof(why), "the peer has been silent for %u s",
 				 3 * d->keepalive_ms / 1000);
-			handler_close(h, why);
+			handler_link_lost(h, why);
 			continue;
 		}
 		if (now - h->last_tx >= d->keepalive_ms && buf_len(&h->tx) == 0) {
@@ -401,6 +563,45 @@ void handler_tick(struct daemon *d, uint64_t now)
 				update_interest(h);
 		}
 	}
+}
+
+static struct handler *handler_nth(const struct daemon *d, size_t i)
+{
+	for (const struct list *pos = d->handlers.next; pos != &d->handlers; pos = pos->next)
+		if (i-- == 0)
+			return list_entry(pos, struct handler, node);
+	return NULL;
+}
+
+int handler_stats(const struct daemon *d, size_t i, const struct nl_link *links, size_t nlinks,
+		  char *out, size_t cap)
+{
+	static const char *const names[] = { "up", "waiting", "connecting" };
+	struct handler *h = handler_nth(d, i);
+	const struct port_stats *st;
+	uint64_t seen, forwarded, filtered;
+	int n;
+
+	if (!h)
+		return -1;
+	if (h->port.ops->update_stats)
+		h->port.ops->update_stats(&h->port);
+	st = &h->port.stats;
+	/* What the device saw that is neither forwarded nor injected: filtered out. */
+	seen = device_frames(h, links, nlinks) - h->dev_base;
+	forwarded = st->rx_frames + st->rx_oversize + st->queue_drops + st->tx_frames;
+	filtered = seen > forwarded ? seen - forwarded : 0;
+	n = snprintf(out, cap, "%lu state=%s uptime=%llu reconnects=%u out_frames=%llu "
+		     "out_bytes=%llu in_frames=%llu in_bytes=%llu drop_filter=%llu "
+		     "drop_queue=%llu drop_inject=%llu drop_oversize=%llu", h->id,
+		     names[h->state],
+		     (unsigned long long)(h->state == H_UP ? (loop_now_ms() - h->up_since) / 1000 : 0),
+		     h->reconnects, (unsigned long long)st->rx_frames,
+		     (unsigned long long)st->rx_bytes, (unsigned long long)st->tx_frames,
+		     (unsigned long long)st->tx_bytes, (unsigned long long)filtered,
+		     (unsigned long long)st->queue_drops, (unsigned long long)h->inject_drops,
+		     (unsigned long long)st->rx_oversize);
+	return n < 0 || (size_t)n >= cap ? -1 : n;
 }
 
 int handler_describe(const struct daemon *d, size_t i, char *out, size_t cap)
@@ -418,9 +619,16 @@ int handler_describe(const struct daemon *d, size_t i, char *out, size_t cap)
 	}
 	if (!h)
 		return -1;
-	n = snprintf(out, cap, "%lu %s %s %u %s <-> %s %s %u %s", h->id,
-		     proto_config_name(h->spec.conf), h->laddr, h->lport, h->spec.dev,
-		     proto_config_name(h->spec.peer_conf), h->raddr, h->rport, h->spec.peer_dev);
+	if (h->state == H_UP)
+		n = snprintf(out, cap, "%lu %s %s %u %s <-> %s %s %u %s", h->id,
+			     proto_config_name(h->spec.conf), h->laddr, h->lport, h->spec.dev,
+			     proto_config_name(h->spec.peer_conf), h->raddr, h->rport,
+			     h->spec.peer_dev);
+	else    /* no connection: where it is trying to go */
+		n = snprintf(out, cap, "%lu %s - 0 %s <-> %s %s %u %s", h->id,
+			     proto_config_name(h->spec.conf), h->spec.dev,
+			     proto_config_name(h->spec.peer_conf), h->redial->rhost,
+			     (unsigned int)h->redial->rport, h->spec.peer_dev);
 	if (n < 0 || (size_t)n >= cap)
 		return -1;
 	pos_out = (size_t)n;
@@ -429,6 +637,14 @@ int handler_describe(const struct daemon *d, size_t i, char *out, size_t cap)
 
 		mac_format(&h->spec.macs[m], mac);
 		n = snprintf(out + pos_out, cap - pos_out, " %s", mac);
+		if (n < 0 || (size_t)n >= cap - pos_out)
+			return -1;
+		pos_out += (size_t)n;
+	}
+	if (h->redial) {
+		static const char *const names[] = { "up", "waiting", "connecting" };
+
+		n = snprintf(out + pos_out, cap - pos_out, " reconnect %s", names[h->state]);
 		if (n < 0 || (size_t)n >= cap - pos_out)
 			return -1;
 		pos_out += (size_t)n;

@@ -36,6 +36,10 @@ static int attr_cb(const struct nlattr *attr, void *data)
 		if (mnl_attr_validate(attr, MNL_TYPE_BINARY) < 0)
 			return MNL_CB_ERROR;
 		break;
+	case IFLA_STATS64:
+		if (mnl_attr_get_payload_len(attr) < sizeof(struct rtnl_link_stats64))
+			return MNL_CB_OK;   /* shorter than we know: ignore */
+		break;
 	}
 	tb[type] = attr;
 	return MNL_CB_OK;
@@ -87,6 +91,14 @@ static bool parse_link(const struct nlmsghdr *nlh, struct nl_link *l)
 	}
 	l->up = ifm->ifi_flags & IFF_UP;
 	l->running = ifm->ifi_flags & IFF_RUNNING;
+	if (tb[IFLA_STATS64]) {
+		struct rtnl_link_stats64 st;
+
+		memcpy(&st, mnl_attr_get_payload(tb[IFLA_STATS64]), sizeof(st));
+		l->rx_packets = st.rx_packets;
+		l->tx_packets = st.tx_packets;
+		l->tx_dropped = st.tx_dropped;
+	}
 	return true;
 }
 

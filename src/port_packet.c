@@ -91,12 +91,23 @@ static void packet_close(struct port *p)
 	p->fd = -1;
 }
 
+static void packet_update_stats(struct port *p)
+{
+	struct tpacket_stats st;
+	socklen_t len = sizeof(st);
+
+	/* The kernel resets its counters on every read: accumulate. */
+	if (p->fd >= 0 && getsockopt(p->fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) == 0)
+		p->stats.queue_drops += st.tp_drops;
+}
+
 static const struct port_ops packet_ops = {
 	.kind = "packet",
 	.start = packet_start,
 	.recv = packet_recv,
 	.send = packet_send,
 	.close = packet_close,
+	.update_stats = packet_update_stats,
 };
 
 static int setopt(int fd, int level, int name, const void *val, socklen_t len, const char *what,

@@ -292,9 +292,13 @@ bool proto_parse(const char *line, struct proto_req *req, char *err, size_t errl
 	} else if (!strcasecmp(w[0], "CLOSE")) {
 		req->cmd = PROTO_CLOSE;
 		ok = parse_close(w, n, req, err, errlen);
-	} else if (!strcasecmp(w[0], "HANDLE")) {
+	} else if (!strcasecmp(w[0], "HANDLE") || !strcasecmp(w[0], "RHANDLE")) {
 		req->cmd = PROTO_HANDLE;
+		req->reconnect = w[0][0] == 'R' || w[0][0] == 'r';
 		ok = parse_handle(w, n, req, err, errlen);
+	} else if (!strcasecmp(w[0], "STATS?")) {
+		req->cmd = PROTO_STATS;
+		ok = no_args(n, "STATS?", err, errlen);
 	} else if (!strcasecmp(w[0], "BEGIN")) {
 		req->cmd = PROTO_BEGIN;
 		ok = parse_begin(w, n, req, err, errlen);
@@ -354,10 +358,19 @@ int proto_fmt_handle(char *out, size_t cap, const char *password, enum vnet_conf
 		     const char *ldev, const char *rhost, uint16_t rport, const char *rdev,
 		     const struct mac *macs, size_t nmacs)
 {
+	return proto_fmt_handle_ex(out, cap, password, lconf, ldev, rhost, rport, rdev, macs,
+				   nmacs, false);
+}
+
+int proto_fmt_handle_ex(char *out, size_t cap, const char *password, enum vnet_config lconf,
+			const char *ldev, const char *rhost, uint16_t rport, const char *rdev,
+			const struct mac *macs, size_t nmacs, bool reconnect)
+{
 	size_t pos = 0;
 	enum vnet_config rconf = lconf == VNET_LOCAL ? VNET_REMOTE : VNET_LOCAL;
 
-	if (!append(out, cap, &pos, "HANDLE %s %s %s %s %s %u %s", password,
+	if (!append(out, cap, &pos, "%s %s %s %s %s %s %u %s", reconnect ? "RHANDLE" : "HANDLE",
+		    password,
 		    proto_config_name(lconf), ldev, proto_config_name(rconf), rhost,
 		    (unsigned int)rport, rdev) ||
 	    !append_macs(out, cap, &pos, macs, nmacs))

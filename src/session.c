@@ -46,6 +46,8 @@ struct session {
 	bool got_bytes;
 	uint64_t deadline;      /* 0: none */
 	struct dial *dial;
+	struct proto_req pending;   /* the HANDLE being dialed (password included) */
+	struct port port;           /* and its port, opened before dialing */
 	struct in6_addr ip;     /* the client's address (IPv4 mapped) */
 	char peer[ADDR_STRLEN + 8];
 };
@@ -137,6 +139,8 @@ static void session_close(struct session *s)
 	if (s->dial) {
 		dial_cancel(s->dial);
 		s->dial = NULL;
+		s->port.ops->close(&s->port);
+		proto_req_wipe(&s->pending);
 	}
 	log_debug("%s: connection closed", s->peer);
 	loop_detach(&s->d->loop, &s->io);
@@ -217,7 +221,10 @@ static void do_hello(struct session *s, struct proto_req *req)
 {
 	if (!proto_version_supported(req->version)) {
 		log_info("%s: unsupported protocol version %s", s->peer, req->version);
-		session_refuse(s, "unsupported version (supported: 0.9 " VNET_PROTO_VERSION ")");
+		char why[64];
+
+		snprintf(why, sizeof(why), "unsupported version %s", req->version);
+		session_refuse(s, why);
 		return;
 	}
 	if (!proto_secret_equal(req->password, s->d->password)) {
@@ -276,6 +283,21 @@ static void do_handlers(struct session *s)
 		session_printf(s, "%s", line);
 }
 
+static void do_stats(struct session *s)
+{
+	struct nl_link *links = NULL;
+	size_t n = 0;
+	char line[VNET_LINE_MAX];
+
+	if (nl_links(&links, &n) < 0)
+		n = 0;
+	session_printf(s, "OK stats");
+	session_printf(s, "%zu", s->d->nhandlers);
+	for (size_t i = 0; handler_stats(s->d, i, links, n, line, sizeof(line)) >= 0; i++)
+		session_printf(s, "%s", line);
+	free(links);
+}
+
 static bool check_device(struct session *s, const char *dev)
 {
 	if (!daemon_device_allowed(s->d, dev)) {
@@ -294,18 +316,62 @@ static bool check_capacity(struct session *s)
 	return true;
 }
 
+static void session_dialed(void *arg, struct conn *link, const struct buf *rx, const char *err);
+static bool session_lines(struct session *s);
+
 static void do_handle(struct session *s, struct proto_req *req)
 {
 	char err[256];
 
 	if (!check_device(s, req->ldev) || !check_capacity(s))
 		return;
-	if (dial_start(s->d, s, req, &s->dial, err, sizeof(err)) < 0) {
+	/* The local side first: a bad device fails at once, before any dialing. */
+	if (port_open(&s->port, req->ldev, req->lconf, req->macs, req->nmacs, err,
+		      sizeof(err)) < 0) {
+		session_printf(s, "NOK %s", err);
+		return;
+	}
+	s->pending = *req;
+	if (dial_start(s->d, req, session_dialed, s, &s->dial, err, sizeof(err)) < 0) {
+		s->port.ops->close(&s->port);
+		proto_req_wipe(&s->pending);
 		session_printf(s, "NOK %s", err);
 		return;
 	}
 	s->state = SES_DIALING;
 	loop_want(&s->d->loop, &s->io, EPOLLIN, false);
+}
+
+/* HANDLE's dial is over: make the handler, answer. */
+static void session_dialed(void *arg, struct conn *link, const struct buf *rx, const char *err)
+{
+	struct session *s = arg;
+	const struct proto_req *r = &s->pending;
+	struct handler_spec spec = { .conf = r->lconf, .peer_conf = r->rconf, .nmacs = r->nmacs };
+	struct buf none = { 0 };
+	char why[256];
+	unsigned long id = 0;
+
+	s->dial = NULL;
+	if (link) {
+		memcpy(spec.dev, r->ldev, sizeof(spec.dev));
+		memcpy(spec.peer_dev, r->rdev, sizeof(spec.peer_dev));
+		memcpy(spec.macs, r->macs, sizeof(spec.macs));
+		id = handler_create(s->d, link, &s->port, &spec, &none, rx,
+				    r->reconnect ? r : NULL, why, sizeof(why));
+		err = why;
+	} else {
+		s->port.ops->close(&s->port);
+	}
+	proto_req_wipe(&s->pending);
+	s->state = SES_READY;
+	if (id)
+		session_printf(s, "OK %lu", id);
+	else
+		session_printf(s, "NOK %s", err);
+	loop_want(&s->d->loop, &s->io, EPOLLIN, true);
+	/* Requests that arrived meanwhile are buffered: run them now. */
+	session_lines(s);
 }
 
 /* BEGIN: the initiator's "remote" side is ours. The session ends here either way. */
@@ -339,7 +405,7 @@ static void do_begin(struct session *s, struct proto_req *req, size_t line_used)
 	loop_detach(&s->d->loop, &s->io);
 	conn = s->conn;
 	s->conn = NULL;
-	id = handler_create(s->d, conn, &port, &spec, &s->out, &s->in, err, sizeof(err));
+	id = handler_create(s->d, conn, &port, &spec, &s->out, &s->in, NULL, err, sizeof(err));
 	if (!id)
 		log_warn("%s: BEGIN failed: %s", s->peer, err);
 	session_close(s);
@@ -381,6 +447,9 @@ static bool session_request(struct session *s, char *line, size_t used)
 		break;
 	case PROTO_HANDLERS:
 		do_handlers(s);
+		break;
+	case PROTO_STATS:
+		do_stats(s);
 		break;
 	case PROTO_CLOSE:
 		if (handler_close_id(s->d, req.id))
@@ -635,21 +704,6 @@ void session_accept(struct daemon *d, int fd)
 	log_debug("%s: connected", s->peer);
 }
 
-void session_dial_done(struct session *s, unsigned long id, const char *err)
-{
-	s->dial = NULL;
-	if (s->state != SES_DIALING)
-		return;
-	s->state = SES_READY;
-	if (id)
-		session_printf(s, "OK %lu", id);
-	else
-		session_printf(s, "NOK %s", err);
-	loop_want(&s->d->loop, &s->io, EPOLLIN, true);
-	/* Requests that arrived meanwhile are buffered: run them now. */
-	session_lines(s);
-}
-
 void session_tick(struct daemon *d, uint64_t now)
 {
 	struct list *pos, *tmp;
@@ -657,8 +711,6 @@ void session_tick(struct daemon *d, uint64_t now)
 	list_for_each(pos, tmp, &d->sessions) {
 		struct session *s = list_entry(pos, struct session, node);
 
-		if (s->dial)
-			dial_tick(s->dial, now);
 		if (!s->deadline || now < s->deadline || s->io.fd < 0)
 			continue;
 		if (s->state == SES_TLS) {

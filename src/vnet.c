@@ -4,6 +4,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "vnet/addr.h"
@@ -48,6 +50,9 @@ static const char usage_text[] =
 	"  -p PORT       TCP port to listen on (default 4455)\n"
 	"  -d DEVICE...  the network devices handlers may use (one or more);\n"
 	"                tap:NAME creates TAP device NAME, owned by vnet\n"
+	"  --handlers FILE\n"
+	"                establish the handlers FILE lists at start (HANDLE or\n"
+	"                RHANDLE lines; a password may be @PATH)\n"
 	"  --user USER   after start-up, run as USER (keeping only CAP_NET_RAW and\n"
 	"                CAP_NET_ADMIN)\n"
 	"  --keepalive SECONDS\n"
@@ -68,6 +73,7 @@ struct options {
 	bool verbose;
 	struct tls_options tlso;
 	const char *user;
+	const char *handlers;
 };
 
 static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -180,6 +186,10 @@ static void parse_args(int argc, char **argv, struct daemon *d, struct options *
 				usage_error("%s", "give the password once");
 			read_password_file(argv[i], d->password, sizeof(d->password));
 			have_password = true;
+		} else if (!strcmp(a, "--handlers")) {
+			if (++i == argc)
+				usage_error("%s needs a file name", a);
+			o->handlers = argv[i];
 		} else if (!strcmp(a, "--user")) {
 			if (++i == argc)
 				usage_error("%s needs a user name", a);
@@ -367,6 +377,7 @@ static void on_tick(struct loop_io *io, uint32_t events)
 		log_debug("timerfd: %s", strerror(errno));
 	for (size_t i = 0; i < d->nlisten; i++)
 		loop_mod(&d->loop, &d->listen_io[i], EPOLLIN);
+	dial_tick_all(now);
 	session_tick(d, now);
 	handler_tick(d, now);
 }
@@ -412,6 +423,31 @@ static int setup_events(struct daemon *d)
 				  on_link_event) < 0)
 		return -errno ? -errno : -ENOMEM;
 	return resolve_init(&d->loop);
+}
+
+/*
+ * Tell systemd (Type=notify) how things stand: the sd_notify protocol, one
+ * datagram to $NOTIFY_SOCKET, no library needed. Nothing happens without it.
+ */
+static void notify_systemd(const char *state)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	socklen_t len;
+	int fd;
+
+	if (!path || (path[0] != '/' && path[0] != '@') || strlen(path) >= sizeof(sun.sun_path))
+		return;
+	memcpy(sun.sun_path, path, strlen(path));
+	if (path[0] == '@')
+		sun.sun_path[0] = '\0';   /* abstract socket */
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	if (sendto(fd, state, strlen(state), MSG_NOSIGNAL, (struct sockaddr *)&sun, len) < 0)
+		log_warn("cannot notify systemd: %s", strerror(errno));
+	close(fd);
 }
 
 /* Fail early and clearly when the privileges for packet sockets are missing. */
@@ -499,6 +535,10 @@ int main(int argc, char **argv)
 		port_tap_destroy_all();
 		return 1;
 	}
+	if (o.handlers && hfile_load(&d, o.handlers) < 0) {
+		port_tap_destroy_all();
+		return 1;
+	}
 	{
 		char err[160];
 
@@ -508,6 +548,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	hfile_start();
+	notify_systemd("READY=1\nSTATUS=listening");
 	log_info("vnet %s ready, %zu device%s%s", VNET_VERSION, d.ndevices,
 		 d.ndevices == 1 ? "" : "s",
 		 !d.tls ? "" : o.tlso.cert ? ", TLS 1.3 (password or certificate)"
@@ -516,6 +558,7 @@ int main(int argc, char **argv)
 	ret = loop_run(&d.loop);
 	if (ret < 0)
 		log_err("event loop: %s", strerror(-ret));
+	notify_systemd("STOPPING=1");
 	handler_close_all(&d);
 	session_close_all(&d);
 	for (size_t i = 0; i < d.nlisten; i++)

@@ -16,6 +16,7 @@
 
 #include "vnet/addr.h"
 #include "vnet/conn.h"
+#include "vnet/jsonout.h"
 #include "vnet/proto.h"
 #include "vnet/tls.h"
 
@@ -26,7 +27,7 @@
 #define REPLY_TIMEOUT_MS   30000
 
 static const char usage_text[] =
-	"Usage: vnetclient [-s [--ca FILE]] [-p PASSWORD] [-o PORT] -h HOST -c COMMAND [ARGS...]\n"
+	"Usage: vnetclient [-s [--ca FILE]] [-p PASSWORD] [-o PORT] [--json] -h HOST -c COMMAND [ARGS...]\n"
 	"       vnetclient --help | --version\n"
 	"\n"
 	"Talk to the vnet daemon on HOST.\n"
@@ -39,14 +40,19 @@ static const char usage_text[] =
 	"               standard input when it is not a terminal)\n"
 	"  -o PORT      the daemon's port (default 4455)\n"
 	"  -h HOST      the daemon's host name or address\n"
+	"  --json       print the answer as one JSON document (devices, handlers,\n"
+	"               stats, handle, close)\n"
 	"  -c COMMAND   what to do; it comes last, its arguments follow it:\n"
 	"\n"
 	"    echo                      type requests, see the answers (end with Ctrl-D)\n"
 	"    handlers                  list the daemon's handlers\n"
 	"    devices                   list the devices the daemon may use\n"
+	"    stats                     the handlers' counters\n"
 	"    close -i ID               close handler ID\n"
-	"    handle [-a PORT2] [-b PASSWORD2] -d HOST2 -e DEV1 -f DEV2 -g local|remote -j MAC...\n"
+	"    handle [-r] [-a PORT2] [-b PASSWORD2] -d HOST2 -e DEV1 -f DEV2 -g local|remote -j MAC...\n"
 	"                              bridge DEV1 on HOST with DEV2 on the daemon at HOST2\n"
+	"      -r            reconnecting: HOST re-establishes the handler whenever its\n"
+	"                    connection drops, until it is closed\n"
 	"      -a PORT2      the second daemon's port (default 4455)\n"
 	"      -b PASSWORD2  the second daemon's password (default: prompt, as for -p)\n"
 	"      -d HOST2      the second daemon's host, as HOST sees it\n"
@@ -63,6 +69,7 @@ static const char usage_text[] =
 	"2 usage error, 3 network error or timeout. See vnetclient(1).\n";
 
 struct client {
+	bool json;
 	const char *host;
 	uint16_t port;
 	bool tls;
@@ -371,25 +378,67 @@ static void done(struct client *c)
 	conn_free(c->conn);
 }
 
-/* A reply made of an OK line, a count, and that many lines. */
-static void list(struct client *c, const char *req)
+/* A reply made of an OK line, a count, and that many lines; printed as is or as JSON. */
+static void list(struct client *c, const char *req,
+		 bool (*to_json)(FILE *f, char *const *lines, size_t n))
 {
 	char line[VNET_LINE_MAX];
-	char *end;
+	char *end, **lines;
 	unsigned long n;
 
 	request(c, req, strlen(req), line, sizeof(line));
-	puts(line);
+	if (!c->json)
+		puts(line);
 	expect_line(c, line, sizeof(line));
 	errno = 0;
 	n = strtoul(line, &end, 10);
 	if (line[0] < '0' || line[0] > '9' || *end || errno || n > 100000)
 		die(EXIT_NET, "%s: bad count line '%.40s'", c->host, line);
-	puts(line);
+	if (!c->json)
+		puts(line);
+	lines = calloc(n ? n : 1, sizeof(*lines));
+	if (!lines)
+		die(EXIT_NET, "out of memory");
 	for (unsigned long i = 0; i < n; i++) {
 		expect_line(c, line, sizeof(line));
-		puts(line);
+		if (!c->json)
+			puts(line);
+		else if (!(lines[i] = strdup(line)))
+			die(EXIT_NET, "out of memory");
 	}
+	if (c->json) {
+		char *doc = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&doc, &len);
+
+		if (!f)
+			die(EXIT_NET, "out of memory");
+		if (!to_json(f, lines, n)) {
+			fclose(f);
+			die(EXIT_NET, "%s: an answer line has an unexpected shape", c->host);
+		}
+		fclose(f);
+		fputs(doc, stdout);
+		free(doc);
+	}
+	for (unsigned long i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+}
+
+/* One-line answers (handle, close): as is, or {"KEY": value}. */
+static void print_reply(const struct client *c, const char *reply, const char *key)
+{
+	const char *rest;
+
+	if (!c->json) {
+		puts(reply);
+		return;
+	}
+	proto_reply_ok(reply, &rest);
+	if (!strcmp(key, "closed") && !strncmp(rest, "closed ", 7))
+		rest += 7;
+	json_id(stdout, key, rest);
 }
 
 static int cmd_echo(struct client *c)
@@ -444,6 +493,7 @@ static int cmd_echo(struct client *c)
 }
 
 struct handle_args {
+	bool reconnect;
 	uint16_t port2;
 	bool have_password2;
 	char password2[VNET_PASSWORD_MAX + 1];
@@ -472,6 +522,10 @@ static void parse_handle(int argc, char **argv, int i, struct handle_args *h)
 					      err, sizeof(err)))
 				die(EXIT_USAGE, "-j: %s", err);
 			i--;
+			continue;
+		}
+		if (!strcmp(a, "-r")) {
+			h->reconnect = true;
 			continue;
 		}
 		if (strlen(a) != 2 || a[0] != '-' || !strchr("abdefg", a[1]))
@@ -516,15 +570,15 @@ static void parse_handle(int argc, char **argv, int i, struct handle_args *h)
 static int cmd_handle(struct client *c, struct handle_args *h)
 {
 	char line[VNET_LINE_MAX], reply[VNET_LINE_MAX];
-	int len = proto_fmt_handle(line, sizeof(line), h->password2, h->config, h->dev1,
-				   h->host2, h->port2, h->dev2, h->macs, h->nmacs);
+	int len = proto_fmt_handle_ex(line, sizeof(line), h->password2, h->config, h->dev1,
+				      h->host2, h->port2, h->dev2, h->macs, h->nmacs, h->reconnect);
 
 	explicit_bzero(h->password2, sizeof(h->password2));
 	if (len < 0)
 		die(EXIT_USAGE, "handle: request too long");
 	request(c, line, (size_t)len, reply, sizeof(reply));
 	explicit_bzero(line, sizeof(line));
-	puts(reply);
+	print_reply(c, reply, "id");
 	return 0;
 }
 
@@ -550,6 +604,10 @@ int main(int argc, char **argv)
 		}
 		if (!strcmp(a, "-s")) {
 			c.tls = true;
+			continue;
+		}
+		if (!strcmp(a, "--json")) {
+			c.json = true;
 			continue;
 		}
 		if (!strcmp(a, "--ca")) {
@@ -594,7 +652,8 @@ int main(int argc, char **argv)
 	}
 
 	/* Check the command before asking for passwords or connecting. */
-	if (!strcmp(cmd, "echo") || !strcmp(cmd, "handlers") || !strcmp(cmd, "devices")) {
+	if (!strcmp(cmd, "echo") || !strcmp(cmd, "handlers") || !strcmp(cmd, "devices") ||
+	    !strcmp(cmd, "stats")) {
 		if (cmd_at != argc)
 			die(EXIT_USAGE, "%s takes no arguments", cmd);
 	} else if (!strcmp(cmd, "close")) {
@@ -612,7 +671,8 @@ int main(int argc, char **argv)
 	} else if (!strcmp(cmd, "handle")) {
 		parse_handle(argc, argv, cmd_at, &h);
 	} else {
-		die(EXIT_USAGE, "unknown command '%s' (echo, handlers, devices, close, handle)", cmd);
+		die(EXIT_USAGE, "unknown command '%s' (echo, handlers, devices, stats, close, handle)",
+		    cmd);
 	}
 
 	if (!c.have_password)
@@ -625,14 +685,16 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "echo"))
 		return cmd_echo(&c);
 	if (!strcmp(cmd, "handlers")) {
-		list(&c, "HANDLERS?\n");
+		list(&c, "HANDLERS?\n", json_handlers);
 	} else if (!strcmp(cmd, "devices")) {
-		list(&c, "DEVICES?\n");
+		list(&c, "DEVICES?\n", json_devices);
+	} else if (!strcmp(cmd, "stats")) {
+		list(&c, "STATS?\n", json_stats);
 	} else if (!strcmp(cmd, "close")) {
 		char reply[VNET_LINE_MAX];
 
 		request(&c, line, strlen(line), reply, sizeof(reply));
-		puts(reply);
+		print_reply(&c, reply, "closed");
 	} else {
 		cmd_handle(&c, &h);
 	}

@@ -43,16 +43,22 @@ struct session;
 void session_accept(struct daemon *d, int fd);
 void session_tick(struct daemon *d, uint64_t now);
 void session_close_all(struct daemon *d);
-/* A HANDLE finished: id of the new handler, or err. */
-void session_dial_done(struct session *s, unsigned long id, const char *err);
 
 /* dial.c: the outgoing connection of a HANDLE request */
 struct dial;
-/* Start a dial for req (which it copies) on behalf of s; 0 or -errno with err set. */
-int dial_start(struct daemon *d, struct session *s, const struct proto_req *req,
+struct conn;
+/*
+ * The dial is over: link is the connection after BEGIN's OK (the callee takes
+ * it over; rx holds bytes already read from it), or NULL and err says why.
+ */
+typedef void (*dial_cb)(void *arg, struct conn *link, const struct buf *rx, const char *err);
+/* Connect to req's peer daemon, HELLO and BEGIN; 0 or -errno with err set. */
+int dial_start(struct daemon *d, const struct proto_req *req, dial_cb cb, void *arg,
 	       struct dial **out, char *err, size_t errlen);
+/* Abandon a dial: the callback will not run. */
 void dial_cancel(struct dial *dl);
-void dial_tick(struct dial *dl, uint64_t now);
+/* Fail the dials that ran out of time. */
+void dial_tick_all(uint64_t now);
 
 /* handler.c: a bridge between a port and a peer daemon */
 struct handler_spec {
@@ -64,12 +70,14 @@ struct handler_spec {
 /*
  * Create a handler over a connected link and an opened port (both taken
  * over, even on failure). tx_pre is sent to the peer first; rx_pre holds bytes
- * already read from it. Returns the handler's id, or 0 with err set.
+ * already read from it. With redial (the request that made it, password
+ * included), the handler dials again whenever its link drops, until CLOSE.
+ * Returns the handler's id, or 0 with err set.
  */
-struct conn;
 unsigned long handler_create(struct daemon *d, struct conn *link, struct port *port,
 			     const struct handler_spec *spec, const struct buf *tx_pre,
-			     const struct buf *rx_pre, char *err, size_t errlen);
+			     const struct buf *rx_pre, const struct proto_req *redial,
+			     char *err, size_t errlen);
 bool handler_close_id(struct daemon *d, unsigned long id);
 void handler_close_all(struct daemon *d);
 void handler_tick(struct daemon *d, uint64_t now);
@@ -77,8 +85,16 @@ void handler_tick(struct daemon *d, uint64_t now);
 void handler_link_changed(struct daemon *d, int ifindex, const char *name, bool removed);
 /* Notifications were lost: check every handler's device by hand. */
 void handler_check_devices(struct daemon *d);
+/* STATS? line for the i-th handler (links: a fresh device list), without newline; -1 if none. */
+int handler_stats(const struct daemon *d, size_t i, const struct nl_link *links, size_t nlinks,
+		  char *out, size_t cap);
 /* HANDLERS? line for the i-th handler, without newline; -1 if none. */
 int handler_describe(const struct daemon *d, size_t i, char *out, size_t cap);
+
+/* hfile.c: --handlers FILE: read it (0, or -errno if it cannot be read), */
+int hfile_load(struct daemon *d, const char *path);
+/* then, once the loop runs, dial its handlers. */
+void hfile_start(void);
 
 /* resolve.c: name resolution off the loop (getaddrinfo in a thread) */
 struct resolve_job;

@@ -6,6 +6,7 @@
 #include <net/if.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "vnet/mac.h"
 
@@ -16,7 +17,8 @@ struct nl_link {
 	struct mac mac;
 	unsigned int mtu;
 	bool up;            /* administratively up (IFF_UP) */
-	bool running;       /* carrier (IFF_RUNNING / IFF_LOWER_UP) */
+	bool running;       /* carrier (IFF_RUNNING) */
+	uint64_t rx_packets, tx_packets, tx_dropped;   /* IFLA_STATS64, 0 if absent */
 };
 
 /* Every link of this network namespace: *links is malloc'ed; 0 or -errno. */

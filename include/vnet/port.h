@@ -36,12 +36,15 @@ struct port_ops {
 		    size_t len);
 	/* Close the descriptor and release what the port holds. */
 	void (*close)(struct port *p);
+	/* Bring stats.queue_drops up to date (may be NULL). */
+	void (*update_stats)(struct port *p);
 };
 
 struct port_stats {
 	uint64_t rx_frames, rx_bytes;       /* captured */
 	uint64_t tx_frames, tx_bytes;       /* injected */
 	uint64_t rx_oversize, tx_errors;    /* dropped */
+	uint64_t queue_drops;               /* dropped by the kernel: our queue was full */
 };
 
 struct port {

@@ -22,8 +22,9 @@ enum proto_cmd {
 	PROTO_DEVICES,      /* DEVICES? */
 	PROTO_HANDLERS,     /* HANDLERS? */
 	PROTO_CLOSE,        /* CLOSE id */
-	PROTO_HANDLE,       /* HANDLE pw lconf ldev rconf rhost rport rdev macs+ */
+	PROTO_HANDLE,       /* HANDLE pw lconf ldev rconf rhost rport rdev macs+ (RHANDLE: reconnecting) */
 	PROTO_BEGIN,        /* BEGIN lconf ldev rconf rdev macs+ */
+	PROTO_STATS,        /* STATS? */
 };
 
 #define PROTO_DEV_MAX   IFNAMSIZ    /* a device name, NUL included */
@@ -40,6 +41,7 @@ struct proto_req {
 	uint16_t rport;
 	struct mac macs[VNET_MACS_MAX];
 	size_t nmacs;
+	bool reconnect;                         /* RHANDLE: re-established when it drops */
 };
 
 /*
@@ -68,6 +70,10 @@ int proto_fmt_hello(char *out, size_t cap, const char *password);
 int proto_fmt_handle(char *out, size_t cap, const char *password, enum vnet_config lconf,
 		     const char *ldev, const char *rhost, uint16_t rport, const char *rdev,
 		     const struct mac *macs, size_t nmacs);
+/* The same, as RHANDLE when reconnect is true. */
+int proto_fmt_handle_ex(char *out, size_t cap, const char *password, enum vnet_config lconf,
+			const char *ldev, const char *rhost, uint16_t rport, const char *rdev,
+			const struct mac *macs, size_t nmacs, bool reconnect);
 int proto_fmt_begin(char *out, size_t cap, enum vnet_config lconf, const char *ldev,
 		    const char *rdev, const struct mac *macs, size_t nmacs);
 

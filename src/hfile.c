@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * hfile.c - vnet --handlers FILE: handlers established at start
+ *
+ * One handler a line, in the words of a HANDLE (or RHANDLE, reconnecting)
+ * request; '#' starts a comment. The password word may be @PATH: the first
+ * line of that file, which only its owner may read. A bad line is reported
+ * with its number and skipped. The file (and the password files) are read
+ * at start, before vnet drops its privileges; then every good line is
+ * dialed, in the loop, like a HANDLE from a client.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "vnet/daemon.h"
+#include "vnet/log.h"
+
+struct boot {
+	struct daemon *d;
+	struct proto_req req;
+	struct port port;
+	struct dial *dial;
+	char where[96];     /* FILE:LINE */
+};
+
+static void boot_free(struct boot *b)
+{
+	proto_req_wipe(&b->req);
+	free(b);
+}
+
+static void boot_dialed(void *arg, struct conn *link, const struct buf *rx, const char *err)
+{
+	struct boot *b = arg;
+	const struct proto_req *r = &b->req;
+	struct handler_spec spec = { .conf = r->lconf, .peer_conf = r->rconf, .nmacs = r->nmacs };
+	struct buf none = { 0 };
+	char why[256];
+	unsigned long id;
+
+	if (!link) {
+		b->port.ops->close(&b->port);
+		log_err("%s: handler not established: %s", b->where, err);
+		boot_free(b);
+		return;
+	}
+	memcpy(spec.dev, r->ldev, sizeof(spec.dev));
+	memcpy(spec.peer_dev, r->rdev, sizeof(spec.peer_dev));
+	memcpy(spec.macs, r->macs, sizeof(spec.macs));
+	id = handler_create(b->d, link, &b->port, &spec, &none, rx, r->reconnect ? r : NULL, why,
+			    sizeof(why));
+	if (id)
+		log_info("%s: handler %lu established", b->where, id);
+	else
+		log_err("%s: handler not established: %s", b->where, why);
+	boot_free(b);
+}
+
+/* Replace an @PATH password word in line with the password it names. */
+static bool resolve_password(char *line, size_t cap, char *err, size_t errlen)
+{
+	char *at = line, *end, path[4096], pw[VNET_PASSWORD_MAX + 3], rest[VNET_LINE_MAX];
+	struct stat st;
+	FILE *f;
+
+	/* The second word is the password. */
+	at += strspn(at, " \t");
+	at += strcspn(at, " \t");
+	at += strspn(at, " \t");
+	if (*at != '@')
+		return true;
+	end = at + strcspn(at, " \t");
+	snprintf(path, sizeof(path), "%.*s", (int)(end - at - 1), at + 1);
+	f = fopen(path, "re");
+	if (!f) {
+		snprintf(err, errlen, "cannot open password file %.160s: %s", path, strerror(errno));
+		return false;
+	}
+	if (fstat(fileno(f), &st) < 0 || (st.st_mode & 077)) {
+		fclose(f);
+		snprintf(err, errlen, "password file %.160s is readable by group or others (chmod 600)",
+			 path);
+		return false;
+	}
+	if (!fgets(pw, sizeof(pw), f))
+		pw[0] = '\0';
+	fclose(f);
+	pw[strcspn(pw, "\r\n")] = '\0';
+	snprintf(rest, sizeof(rest), "%s", end);
+	if ((size_t)(at - line) + strlen(pw) + strlen(rest) + 1 > cap) {
+		snprintf(err, errlen, "line too long");
+		explicit_bzero(pw, sizeof(pw));
+		return false;
+	}
+	memcpy(at, pw, strlen(pw));
+	strcpy(at + strlen(pw), rest);
+	explicit_bzero(pw, sizeof(pw));
+	return true;
+}
+
+/* Lines read and parsed, waiting for hfile_start(). */
+static struct boot **pending;
+static size_t npending;
+
+static void read_line(struct daemon *d, const char *path, unsigned int lineno, char *line)
+{
+	char err[256];
+	struct boot *b, **more;
+	struct proto_req req;
+
+	if (!resolve_password(line, VNET_LINE_MAX, err, sizeof(err))) {
+		log_err("%s:%u: %s: line skipped", path, lineno, err);
+		return;
+	}
+	if (!proto_parse(line, &req, err, sizeof(err))) {
+		log_err("%s:%u: %s: line skipped", path, lineno, err);
+		return;
+	}
+	if (req.cmd != PROTO_HANDLE) {
+		log_err("%s:%u: only HANDLE and RHANDLE lines belong here: line skipped", path, lineno);
+		proto_req_wipe(&req);
+		return;
+	}
+	if (!daemon_device_allowed(d, req.ldev)) {
+		log_err("%s:%u: device %s is not one of this daemon's devices: line skipped", path,
+			lineno, req.ldev);
+		proto_req_wipe(&req);
+		return;
+	}
+	b = calloc(1, sizeof(*b));
+	more = realloc(pending, (npending + 1) * sizeof(*pending));
+	if (!b || !more) {
+		log_err("%s:%u: out of memory", path, lineno);
+		free(b);
+		proto_req_wipe(&req);
+		return;
+	}
+	pending = more;
+	pending[npending++] = b;
+	b->d = d;
+	b->req = req;
+	proto_req_wipe(&req);
+	snprintf(b->where, sizeof(b->where), "%.80s:%u", path, lineno);
+}
+
+void hfile_start(void)
+{
+	size_t started = 0;
+
+	for (size_t i = 0; i < npending; i++) {
+		struct boot *b = pending[i];
+		char err[256];
+
+		if (port_open(&b->port, b->req.ldev, b->req.lconf, b->req.macs, b->req.nmacs, err,
+			      sizeof(err)) < 0) {
+			log_err("%s: %s: line skipped", b->where, err);
+			boot_free(b);
+			continue;
+		}
+		if (dial_start(b->d, &b->req, boot_dialed, b, &b->dial, err, sizeof(err)) < 0) {
+			b->port.ops->close(&b->port);
+			log_err("%s: %s: line skipped", b->where, err);
+			boot_free(b);
+			continue;
+		}
+		started++;
+	}
+	if (npending)
+		log_info("establishing %zu handler%s from the handlers file", started,
+			 started == 1 ? "" : "s");
+	free(pending);
+	pending = NULL;
+	npending = 0;
+}
+
+int hfile_load(struct daemon *d, const char *path)
+{
+	char line[VNET_LINE_MAX + 2];
+	unsigned int lineno = 0;
+	FILE *f = fopen(path, "re");
+
+	if (!f) {
+		int ret = -errno;
+
+		log_err("cannot open %s: %s", path, strerror(errno));
+		return ret;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		size_t len = strlen(line);
+		char *p;
+
+		lineno++;
+		if (len && line[len - 1] != '\n' && !feof(f)) {
+			int c;
+
+			log_err("%s:%u: line too long: skipped", path, lineno);
+			while ((c = fgetc(f)) != EOF && c != '\n')
+				;
+			continue;
+		}
+		if ((p = strchr(line, '#')))
+			*p = '\0';
+		line[strcspn(line, "\r\n")] = '\0';
+		p = line + strspn(line, " \t");
+		if (!*p)
+			continue;
+		read_line(d, path, lineno, p);
+		explicit_bzero(line, sizeof(line));
+	}
+	fclose(f);
+	return 0;
+}

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* jsonout.c - vnetclient --json: list answers as JSON documents */
+#include <stdlib.h>
+#include <string.h>
+
+#include "vnet/jsonout.h"
+
+#define FIELDS_MAX 96
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+/* A decimal number, written as a JSON number. */
+static bool is_number(const char *s)
+{
+	if (!*s || strlen(s) > 20)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+/* Split a copy of line into words; the copy is *buf (to free). */
+static size_t words(const char *line, char **w, size_t cap, char **buf)
+{
+	size_t n = 0;
+	char *save, *t;
+
+	*buf = strdup(line);
+	if (!*buf)
+		return 0;
+	for (t = strtok_r(*buf, " \t", &save); t && n < cap; t = strtok_r(NULL, " \t", &save))
+		w[n++] = t;
+	return n;
+}
+
+bool json_devices(FILE *f, char *const *lines, size_t n)
+{
+	fputs("{\"devices\": [", f);
+	for (size_t i = 0; i < n; i++) {
+		char *w[FIELDS_MAX], *buf;
+		size_t k = words(lines[i], w, FIELDS_MAX, &buf);
+
+		if (k != 4 || !is_number(w[2])) {
+			free(buf);
+			return false;
+		}
+		fputs(i ? ", {\"name\": " : "{\"name\": ", f);
+		json_str(f, w[0]);
+		fputs(", \"mac\": ", f);
+		if (strcmp(w[1], "-"))
+			json_str(f, w[1]);
+		else
+			fputs("null", f);
+		fprintf(f, ", \"mtu\": %s, \"state\": ", w[2]);
+		json_str(f, w[3]);
+		fputc('}', f);
+		free(buf);
+	}
+	fputs("]}\n", f);
+	return true;
+}
+
+static void json_side(FILE *f, char **w)
+{
+	fputs("{\"config\": ", f);
+	json_str(f, w[0]);
+	fputs(", \"address\": ", f);
+	if (strcmp(w[1], "-"))
+		json_str(f, w[1]);
+	else
+		fputs("null", f);
+	fprintf(f, ", \"port\": %s, \"device\": ", w[2]);
+	json_str(f, w[3]);
+	fputc('}', f);
+}
+
+bool json_handlers(FILE *f, char *const *lines, size_t n)
+{
+	fputs("{\"handlers\": [", f);
+	for (size_t i = 0; i < n; i++) {
+		char *w[FIELDS_MAX], *buf;
+		size_t k = words(lines[i], w, FIELDS_MAX, &buf), end = k;
+		const char *reconnect = NULL;
+
+		if (k >= 2 && !strcmp(w[k - 2], "reconnect")) {
+			reconnect = w[k - 1];
+			end = k - 2;
+		}
+		if (end < 11 || strcmp(w[5], "<->") || !is_number(w[0]) || !is_number(w[3]) ||
+		    !is_number(w[8])) {
+			free(buf);
+			return false;
+		}
+		fprintf(f, "%s{\"id\": %s, \"local\": ", i ? ", " : "", w[0]);
+		json_side(f, w + 1);
+		fputs(", \"remote\": ", f);
+		json_side(f, w + 6);
+		fputs(", \"addresses\": [", f);
+		for (size_t m = 10; m < end; m++) {
+			if (m > 10)
+				fputs(", ", f);
+			json_str(f, w[m]);
+		}
+		fputs("], \"reconnect\": ", f);
+		if (reconnect)
+			json_str(f, reconnect);
+		else
+			fputs("null", f);
+		fputc('}', f);
+		free(buf);
+	}
+	fputs("]}\n", f);
+	return true;
+}
+
+bool json_stats(FILE *f, char *const *lines, size_t n)
+{
+	fputs("{\"stats\": [", f);
+	for (size_t i = 0; i < n; i++) {
+		char *w[FIELDS_MAX], *buf;
+		size_t k = words(lines[i], w, FIELDS_MAX, &buf);
+
+		if (k < 1 || !is_number(w[0])) {
+			free(buf);
+			return false;
+		}
+		fprintf(f, "%s{\"id\": %s", i ? ", " : "", w[0]);
+		for (size_t m = 1; m < k; m++) {
+			char *eq = strchr(w[m], '=');
+
+			if (!eq || eq == w[m]) {
+				free(buf);
+				return false;
+			}
+			*eq = '\0';
+			fputs(", ", f);
+			json_str(f, w[m]);
+			fputs(": ", f);
+			if (is_number(eq + 1))
+				fputs(eq + 1, f);
+			else
+				json_str(f, eq + 1);
+		}
+		fputc('}', f);
+		free(buf);
+	}
+	fputs("]}\n", f);
+	return true;
+}
+
+void json_id(FILE *f, const char *key, const char *id)
+{
+	fputc('{', f);
+	json_str(f, key);
+	fputs(": ", f);
+	if (is_number(id))
+		fputs(id, f);
+	else
+		json_str(f, id);
+	fputs("}\n", f);
+}

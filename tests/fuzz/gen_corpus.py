@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Write the seed corpora of the fuzz targets: tests/fuzz/corpus/{proto,frame}/.
+
+Run from anywhere: python3 tests/fuzz/gen_corpus.py. The files are committed; rerun
+only to change them. Frame layout: see include/vnet/frame.h.
+"""
+import os
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+OFFLOAD, PLAIN, KEEPALIVE = 0x01, 0x02, 0x03
+F_NEEDS_CSUM, F_DATA_VALID = 0x01, 0x02
+GSO_NONE, GSO_TCPV4, GSO_UDP, GSO_TCPV6, GSO_UDP_L4, GSO_ECN = 0, 1, 3, 4, 5, 0x80
+
+MAC_A = bytes.fromhex("02000000000a")
+MAC_B = bytes.fromhex("02000000000b")
+
+
+def hdr(mtype, length):
+    return struct.pack(">I", mtype << 24 | length)
+
+
+def offload(flags, gso_type, hdr_len, gso_size, csum_start, csum_offset):
+    return struct.pack(">BBHHHH", flags, gso_type, hdr_len, gso_size, csum_start, csum_offset)
+
+
+def eth_ipv4_tcp(payload_len):
+    """Ethernet + IPv4 + TCP headers (54 bytes) and payload_len payload bytes."""
+    total = 20 + 20 + payload_len
+    ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, total, 1, 0x4000, 64, 6, 0,
+                     bytes([192, 0, 2, 1]), bytes([192, 0, 2, 2]))
+    tcp = struct.pack(">HHIIBBHHH", 40000, 5201, 1, 1, 5 << 4, 0x18, 65535, 0, 0)
+    return MAC_B + MAC_A + b"\x08\x00" + ip + tcp + bytes((i * 7) & 0xff for i in range(payload_len))
+
+
+def eth_ipv4_udp(payload_len):
+    total = 20 + 8 + payload_len
+    ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, total, 2, 0x4000, 64, 17, 0,
+                     bytes([192, 0, 2, 1]), bytes([192, 0, 2, 2]))
+    udp = struct.pack(">HHHH", 40000, 53, 8 + payload_len, 0)
+    return MAC_B + MAC_A + b"\x08\x00" + ip + udp + bytes(payload_len)
+
+
+def arp():
+    """A 60-byte (padded) ARP request."""
+    body = struct.pack(">HHBBH6s4s6s4s", 1, 0x0800, 6, 4, 1, MAC_A, bytes([192, 0, 2, 1]),
+                       bytes(6), bytes([192, 0, 2, 2]))
+    return b"\xff" * 6 + MAC_A + b"\x08\x06" + body + bytes(18)
+
+
+def plain(eth):
+    return hdr(PLAIN, len(eth)) + eth
+
+
+def off(eth, *vh):
+    return hdr(OFFLOAD, 10 + len(eth)) + offload(*vh) + eth
+
+
+def frames():
+    keep = hdr(KEEPALIVE, 0)
+    tcp = eth_ipv4_tcp(1400)                  # 1454-byte frame, 2 segments of 1000
+    udp = eth_ipv4_udp(100)
+    return {
+        "keepalive": keep,
+        "plain_arp": plain(arp()),
+        # TCPv4 GSO: checksum from the TCP header (34), its checksum field at +16.
+        "offload_tcp4_gso": off(tcp, F_NEEDS_CSUM, GSO_TCPV4, 54, 1000, 34, 16),
+        "offload_tcp4_gso_ecn": off(tcp, F_NEEDS_CSUM, GSO_TCPV4 | GSO_ECN, 54, 1000, 34, 16),
+        "offload_udp_csum": off(udp, F_NEEDS_CSUM, GSO_NONE, 0, 0, 34, 6),
+        "offload_udp_l4_gso": off(udp, F_NEEDS_CSUM, GSO_UDP_L4, 42, 50, 34, 6),
+        "offload_data_valid": off(arp(), F_DATA_VALID, GSO_NONE, 0, 0, 0, 0),
+        "stream_mixed": keep + plain(arp()) + off(udp, F_NEEDS_CSUM, GSO_NONE, 0, 0, 34, 6)
+                        + hdr(0x80, 6) + b"future" + keep,
+        "optional_type": hdr(0xc1, 3) + b"abc" + keep,
+        "truncated": plain(arp())[:30],
+        "oversize": hdr(PLAIN, 65793) + bytes(16),
+        "unknown_type": hdr(0x05, 4) + b"abcd",
+        "bad_csum_offset": off(udp, F_NEEDS_CSUM, GSO_NONE, 0, 0, 34, len(udp)),
+        "bad_gso_size": off(tcp, F_NEEDS_CSUM, GSO_TCPV6, 54, 0, 34, 16),
+    }
+
+
+def requests():
+    macs64 = " ".join("02:00:00:00:%02x:%02x" % (i // 256, i % 256 + 1) for i in range(64))
+    return {
+        "hello": "HELLO s3cret 1.0\n",
+        "hello_old_crlf": "hello s3cret 0.9\r\n",
+        "hello_usage": "HELLO s3cret\n",
+        "session": "HELLO pw 1.0\r\nDEVICES?\nHANDLERS?\nCLOSE 12\nDONE\n",
+        "close_bad": "CLOSE 4294967296\n",
+        "handle": "HANDLE s3cret LOCAL eth0 REMOTE 192.0.2.7 4455 eth1 "
+                  "02:00:00:00:00:0a 02:00:00:00:00:0b\n",
+        "handle_v6_dup": "handle pw remote br-lan local 2001:db8::7 00080 tap0 "
+                         "02-00-00-00-00-0a 02:00:00:00:00:0A\n",
+        "handle_64": "HANDLE pw LOCAL eth0 REMOTE host.example 65535 eth1 " + macs64 + "\n",
+        "handle_same_conf": "HANDLE pw LOCAL eth0 LOCAL h 4455 eth1 02:00:00:00:00:0a\n",
+        "begin": "\tBEGIN\tremote  tap0 LOCAL eth1 02:00:00:00:00:0a aa:bb:cc:dd:ee:ff \n",
+        "begin_bad": "BEGIN LOCAL .. REMOTE eth1 00:00:00:00:00:00\n",
+        "begin_65": "BEGIN LOCAL a REMOTE b " + macs64 + " 02:00:00:00:ff:ff\n",
+        "unknown": "FOO bar\n",
+        "nul_inside": "HELLO pw\x00 1.0\nDONE\n",
+    }
+
+
+def main():
+    for name, data in frames().items():
+        write("frame", name, data)
+    for name, line in requests().items():
+        write("proto", name, line.encode("latin-1"))
+
+
+def write(kind, name, data):
+    d = os.path.join(HERE, "corpus", kind)
+    os.makedirs(d, exist_ok=True)
+    assert len(data) < 2048, name
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+if __name__ == "__main__":
+    main()
