@@ -516,7 +516,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	ret = loop_init(&d.loop);
-	d.loop.spin_us = getenv("VNET_SPIN_US") ? (unsigned int)atoi(getenv("VNET_SPIN_US")) : 0;
 	if (ret == 0)
 		ret = setup_events(&d);
 	if (ret < 0) {
