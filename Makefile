@@ -95,6 +95,11 @@ check-asan: deps
 	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(MAKE) --no-print-directory SANITIZE=1 netns
 
+# vnet against its peers (OpenVPN, tinc, VXLAN...) in network namespaces; not part of check
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)VNET=$(BUILD)/vnet VNETCLIENT=$(BUILD)/vnetclient bash tests/bench/bench.sh $(MODES)
+
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)VNET=$(BUILD)/vnet VNETCLIENT=$(BUILD)/vnetclient bash tests/demo/demo.sh
@@ -201,7 +206,7 @@ fuzz-clean:
 clean:
 	rm -rf build build-asan
 
-.PHONY: all deps unit netns check check-asan demo install uninstall clean
+.PHONY: all deps unit netns check check-asan demo bench install uninstall clean
 .DELETE_ON_ERROR:
 .SECONDARY:
 

@@ -29,6 +29,7 @@
 
 #define HANDLER_RX_BYTES    (256 * 1024)
 #define HANDLER_BUDGET      64      /* frames captured per wake-up */
+#define KEEPALIVE_ANSWER_MS 500     /* answer a keepalive if we sent nothing for this long */
 #define BACKOFF_FIRST_MS    1000    /* reconnecting handlers: first wait, */
 #define BACKOFF_MAX_MS      30000   /* doubling up to this, +-20 % jitter */
 #define HANDLER_READ_BYTES  (256 * 1024) /* link bytes read per wake-up */
@@ -174,6 +175,7 @@ static void handler_redial(struct handler *h)
 static void handler_redialed(void *arg, struct conn *link, const struct buf *rx, const char *err)
 {
 	struct handler *h = arg;
+	bool first;
 	int ret;
 
 	h->dial = NULL;
@@ -181,6 +183,7 @@ static void handler_redialed(void *arg, struct conn *link, const struct buf *rx,
 		handler_wait(h, loop_now_ms());
 		return;
 	}
+	first = h->up_since == 0;   /* started unconnected (handlers file): not a reconnection */
 	handler_attach(h, link);
 	ret = loop_add(&h->d->loop, &h->link_io, conn_fd(link), EPOLLIN, handler_link_event);
 	if (ret < 0 || !buf_put(&h->rx, buf_head(rx), buf_len(rx))) {
@@ -188,10 +191,13 @@ static void handler_redialed(void *arg, struct conn *link, const struct buf *rx,
 		handler_link_lost(h, "cannot take the new connection");
 		return;
 	}
-	h->reconnects++;
+	h->reconnects += !first;
 	h->backoff_ms = 0;
-	log_info("handler %lu: reconnected to %s:%u (reconnection %u)", h->id, h->raddr,
-		 h->rport, h->reconnects);
+	if (first)
+		log_info("handler %lu: connected to %s:%u", h->id, h->raddr, h->rport);
+	else
+		log_info("handler %lu: reconnected to %s:%u (reconnection %u)", h->id, h->raddr,
+			 h->rport, h->reconnects);
 	if (handler_inject(h) && handler_flush(h))
 		update_interest(h);
 }
@@ -274,6 +280,22 @@ static void handler_capture(struct handler *h)
 		update_interest(h);
 }
 
+/*
+ * Queue a keepalive and send it; false if the link went. Every side sends one
+ * after --keepalive seconds of silence, and answers one if it has itself been
+ * quiet for half a second: each side then hears from the other at its own
+ * pace, whatever the other's setting.
+ */
+static bool handler_keepalive(struct handler *h)
+{
+	uint8_t ka[FRAME_HDR_LEN];
+
+	frame_put_header(ka, FRAME_T_KEEPALIVE, 0);
+	if (!buf_put(&h->tx, ka, sizeof(ka)))
+		return true;    /* the queue is full: the link is far from idle */
+	return handler_flush(h);
+}
+
 /* Inject the complete messages buffered; false if the handler closed. */
 static bool handler_inject(struct handler *h)
 {
@@ -298,6 +320,9 @@ static bool handler_inject(struct handler *h)
 		case FRAME_OK:
 			break;
 		}
+		if (msg.type == FRAME_T_KEEPALIVE && loop_now_ms() - h->last_tx >= KEEPALIVE_ANSWER_MS &&
+		    !handler_keepalive(h))
+			return false;
 		if (msg.has_frame) {
 			ret = h->port.ops->send(&h->port, msg.has_offload ? &msg.vh : &none, msg.eth,
 						msg.eth_len);
@@ -410,7 +435,7 @@ unsigned long handler_create(struct daemon *d, struct conn *link, struct port *p
 			     char *err, size_t errlen)
 {
 	struct handler *h = calloc(1, sizeof(*h));
-	int ret, fd = conn_fd(link);
+	int ret, fd = link ? conn_fd(link) : -1;
 
 	if (!h) {
 		snprintf(err, errlen, "out of memory");
@@ -440,9 +465,20 @@ unsigned long handler_create(struct daemon *d, struct conn *link, struct port *p
 		}
 		*h->redial = *redial;
 	}
-	handler_attach(h, link);
+	if (link) {
+		handler_attach(h, link);
+	} else if (redial) {
+		/* Not connected yet: it starts by waiting for its first attempt. */
+		snprintf(h->raddr, sizeof(h->raddr), "%.60s", redial->rhost);
+		h->rport = redial->rport;
+		h->state = H_WAITING;
+	} else {
+		snprintf(err, errlen, "no connection");
+		goto fail;
+	}
 
-	if ((ret = loop_add(&d->loop, &h->link_io, fd, EPOLLIN, handler_link_event)) < 0 ||
+	if ((link && (ret = loop_add(&d->loop, &h->link_io, fd, EPOLLIN,
+				     handler_link_event)) < 0) ||
 	    (ret = loop_add(&d->loop, &h->port_io, h->port.fd, EPOLLIN, handler_port_event)) < 0) {
 		snprintf(err, errlen, "epoll: %s", strerror(-ret));
 		goto fail;
@@ -460,6 +496,11 @@ unsigned long handler_create(struct daemon *d, struct conn *link, struct port *p
 		 proto_config_name(spec->conf), spec->dev, proto_config_name(spec->peer_conf),
 		 spec->peer_dev, h->raddr, h->rport, spec->nmacs, spec->nmacs == 1 ? "" : "es",
 		 redial ? ", reconnecting" : "");
+	if (!link) {
+		handler_wait(h, loop_now_ms());
+		update_interest(h);
+		return h->id;
+	}
 	/* Frames the peer sent right behind its OK, and our queued OK. */
 	if (handler_inject(h) && handler_flush(h))
 		update_interest(h);
@@ -554,14 +595,9 @@ void handler_tick(struct daemon *d, uint64_t now)
 			handler_link_lost(h, why);
 			continue;
 		}
-		if (now - h->last_tx >= d->keepalive_ms && buf_len(&h->tx) == 0) {
-			uint8_t ka[FRAME_HDR_LEN];
-
-			frame_put_header(ka, FRAME_T_KEEPALIVE, 0);
-			buf_put(&h->tx, ka, sizeof(ka));
-			if (handler_flush(h))
-				update_interest(h);
-		}
+		if (now - h->last_tx >= d->keepalive_ms && buf_len(&h->tx) == 0 &&
+		    handler_keepalive(h))
+			update_interest(h);
 	}
 }
 

@@ -32,6 +32,14 @@ static void boot_free(struct boot *b)
 	free(b);
 }
 
+static const struct handler_spec *spec_of(const struct proto_req *r, struct handler_spec *spec)
+{
+	memcpy(spec->dev, r->ldev, sizeof(spec->dev));
+	memcpy(spec->peer_dev, r->rdev, sizeof(spec->peer_dev));
+	memcpy(spec->macs, r->macs, sizeof(spec->macs));
+	return spec;
+}
+
 static void boot_dialed(void *arg, struct conn *link, const struct buf *rx, const char *err)
 {
 	struct boot *b = arg;
@@ -41,17 +49,26 @@ static void boot_dialed(void *arg, struct conn *link, const struct buf *rx, cons
 	char why[256];
 	unsigned long id;
 
+	if (!link && r->reconnect) {
+		/* RHANDLE: the peer may simply not be up yet; keep trying. */
+		id = handler_create(b->d, NULL, &b->port, spec_of(r, &spec), &none, &none, r, why,
+				    sizeof(why));
+		if (id)
+			log_warn("%s: handler %lu not connected yet (%s): it will keep trying",
+				 b->where, id, err);
+		else
+			log_err("%s: handler not established: %s", b->where, why);
+		boot_free(b);
+		return;
+	}
 	if (!link) {
 		b->port.ops->close(&b->port);
 		log_err("%s: handler not established: %s", b->where, err);
 		boot_free(b);
 		return;
 	}
-	memcpy(spec.dev, r->ldev, sizeof(spec.dev));
-	memcpy(spec.peer_dev, r->rdev, sizeof(spec.peer_dev));
-	memcpy(spec.macs, r->macs, sizeof(spec.macs));
-	id = handler_create(b->d, link, &b->port, &spec, &none, rx, r->reconnect ? r : NULL, why,
-			    sizeof(why));
+	id = handler_create(b->d, link, &b->port, spec_of(r, &spec), &none, rx,
+			    r->reconnect ? r : NULL, why, sizeof(why));
 	if (id)
 		log_info("%s: handler %lu established", b->where, id);
 	else
@@ -59,8 +76,11 @@ static void boot_dialed(void *arg, struct conn *link, const struct buf *rx, cons
 	boot_free(b);
 }
 
-/* Replace an @PATH password word in line with the password it names. */
-static bool resolve_password(char *line, size_t cap, char *err, size_t errlen)
+/*
+ * Replace an @PATH password word in line with the password it names. A
+ * password written out is refused if others may read the file (exposed).
+ */
+static bool resolve_password(char *line, size_t cap, bool exposed, char *err, size_t errlen)
 {
 	char *at = line, *end, path[4096], pw[VNET_PASSWORD_MAX + 3], rest[VNET_LINE_MAX];
 	struct stat st;
@@ -70,8 +90,13 @@ static bool resolve_password(char *line, size_t cap, char *err, size_t errlen)
 	at += strspn(at, " \t");
 	at += strcspn(at, " \t");
 	at += strspn(at, " \t");
-	if (*at != '@')
-		return true;
+	if (*at != '@') {
+		if (!exposed)
+			return true;
+		snprintf(err, errlen, "a password written in a file that group or others can "
+			 "read: use @PATH, or chmod 600 the file");
+		return false;
+	}
 	end = at + strcspn(at, " \t");
 	snprintf(path, sizeof(path), "%.*s", (int)(end - at - 1), at + 1);
 	f = fopen(path, "re");
@@ -105,13 +130,14 @@ static bool resolve_password(char *line, size_t cap, char *err, size_t errlen)
 static struct boot **pending;
 static size_t npending;
 
-static void read_line(struct daemon *d, const char *path, unsigned int lineno, char *line)
+static void read_line(struct daemon *d, const char *path, unsigned int lineno, char *line,
+		      bool exposed)
 {
 	char err[256];
 	struct boot *b, **more;
 	struct proto_req req;
 
-	if (!resolve_password(line, VNET_LINE_MAX, err, sizeof(err))) {
+	if (!resolve_password(line, VNET_LINE_MAX, exposed, err, sizeof(err))) {
 		log_err("%s:%u: %s: line skipped", path, lineno, err);
 		return;
 	}
@@ -181,6 +207,8 @@ int hfile_load(struct daemon *d, const char *path)
 	char line[VNET_LINE_MAX + 2];
 	unsigned int lineno = 0;
 	FILE *f = fopen(path, "re");
+	struct stat st;
+	bool exposed;
 
 	if (!f) {
 		int ret = -errno;
@@ -188,6 +216,7 @@ int hfile_load(struct daemon *d, const char *path)
 		log_err("cannot open %s: %s", path, strerror(errno));
 		return ret;
 	}
+	exposed = fstat(fileno(f), &st) < 0 || (st.st_mode & 077);
 	while (fgets(line, sizeof(line), f)) {
 		size_t len = strlen(line);
 		char *p;
@@ -207,7 +236,7 @@ int hfile_load(struct daemon *d, const char *path)
 		p = line + strspn(line, " \t");
 		if (!*p)
 			continue;
-		read_line(d, path, lineno, p);
+		read_line(d, path, lineno, p, exposed);
 		explicit_bzero(line, sizeof(line));
 	}
 	fclose(f);

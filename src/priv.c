@@ -53,15 +53,20 @@ static int last_cap(void)
 int priv_drop(const char *user, char *err, size_t errlen)
 {
 	struct __user_cap_data_struct caps[2];
+	struct passwd *pw = NULL;
 	int ret;
 
-	if (user) {
-		struct passwd *pw = getpwnam(user);
+	if (user && !(pw = getpwnam(user))) {
+		snprintf(err, errlen, "no user %s", user);
+		return -ENOENT;
+	}
+	/* The bounding set first, while CAP_SETPCAP is still there (before the user change). */
+	for (int c = 0; c <= last_cap(); c++)
+		if (!(c < 32 && (KEEP_CAPS & (1u << c))))
+			prctl(PR_CAPBSET_DROP, c, 0, 0, 0);   /* EPERM without CAP_SETPCAP: fine */
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 
-		if (!pw) {
-			snprintf(err, errlen, "no user %s", user);
-			return -ENOENT;
-		}
+	if (pw) {
 		if (prctl(PR_SET_KEEPCAPS, 1) < 0 || setgroups(0, NULL) < 0 ||
 		    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) < 0 ||
 		    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) < 0) {
@@ -71,12 +76,6 @@ int priv_drop(const char *user, char *err, size_t errlen)
 		}
 		prctl(PR_SET_KEEPCAPS, 0);
 	}
-	/* The bounding set first, while CAP_SETPCAP may still be there. */
-	for (int c = 0; c <= last_cap(); c++)
-		if (!(c < 32 && (KEEP_CAPS & (1u << c))))
-			prctl(PR_CAPBSET_DROP, c, 0, 0, 0);   /* EPERM without CAP_SETPCAP: fine */
-	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-
 	if ((ret = cap_get(caps)) < 0) {
 		snprintf(err, errlen, "capget: %s", strerror(-ret));
 		return ret;

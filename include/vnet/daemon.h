@@ -71,7 +71,8 @@ struct handler_spec {
  * Create a handler over a connected link and an opened port (both taken
  * over, even on failure). tx_pre is sent to the peer first; rx_pre holds bytes
  * already read from it. With redial (the request that made it, password
- * included), the handler dials again whenever its link drops, until CLOSE.
+ * included), the handler dials again whenever its link drops, until CLOSE;
+ * a reconnecting handler may start without a link (link NULL, rx_pre empty).
  * Returns the handler's id, or 0 with err set.
  */
 unsigned long handler_create(struct daemon *d, struct conn *link, struct port *port,
