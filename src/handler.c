@@ -406,6 +406,17 @@ static void handler_link_event(struct loop_io *io, uint32_t events)
 		handler_receive(h);
 }
 
+void handler_spec_of(const struct proto_req *r, bool remote_side, struct handler_spec *spec)
+{
+	memset(spec, 0, sizeof(*spec));
+	spec->conf = remote_side ? r->rconf : r->lconf;
+	spec->peer_conf = remote_side ? r->lconf : r->rconf;
+	memcpy(spec->dev, remote_side ? r->rdev : r->ldev, sizeof(spec->dev));
+	memcpy(spec->peer_dev, remote_side ? r->ldev : r->rdev, sizeof(spec->peer_dev));
+	memcpy(spec->macs, r->macs, sizeof(spec->macs));
+	spec->nmacs = r->nmacs;
+}
+
 /* Frames the handler's device has seen (received, sent, dropped on the way to a TAP reader). */
 static uint64_t device_frames(const struct handler *h, const struct nl_link *links, size_t n)
 {

@@ -32,26 +32,20 @@ static void boot_free(struct boot *b)
 	free(b);
 }
 
-static const struct handler_spec *spec_of(const struct proto_req *r, struct handler_spec *spec)
-{
-	memcpy(spec->dev, r->ldev, sizeof(spec->dev));
-	memcpy(spec->peer_dev, r->rdev, sizeof(spec->peer_dev));
-	memcpy(spec->macs, r->macs, sizeof(spec->macs));
-	return spec;
-}
-
 static void boot_dialed(void *arg, struct conn *link, const struct buf *rx, const char *err)
 {
 	struct boot *b = arg;
 	const struct proto_req *r = &b->req;
-	struct handler_spec spec = { .conf = r->lconf, .peer_conf = r->rconf, .nmacs = r->nmacs };
+	struct handler_spec spec;
 	struct buf none = { 0 };
 	char why[256];
 	unsigned long id;
 
+	handler_spec_of(r, false, &spec);
+
 	if (!link && r->reconnect) {
 		/* RHANDLE: the peer may simply not be up yet; keep trying. */
-		id = handler_create(b->d, NULL, &b->port, spec_of(r, &spec), &none, &none, r, why,
+		id = handler_create(b->d, NULL, &b->port, &spec, &none, &none, r, why,
 				    sizeof(why));
 		if (id)
 			log_warn("%s: handler %lu not connected yet (%s): it will keep trying",
@@ -67,7 +61,7 @@ static void boot_dialed(void *arg, struct conn *link, const struct buf *rx, cons
 		boot_free(b);
 		return;
 	}
-	id = handler_create(b->d, link, &b->port, spec_of(r, &spec), &none, rx,
+	id = handler_create(b->d, link, &b->port, &spec, &none, rx,
 			    r->reconnect ? r : NULL, why, sizeof(why));
 	if (id)
 		log_info("%s: handler %lu established", b->where, id);

@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* port.c - open the right kind of port for a device */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "vnet/bpf.h"
 #include "vnet/port.h"
 
 int port_open(struct port *p, const char *dev, enum vnet_config cfg, const struct mac *macs,
@@ -8,4 +13,48 @@ int port_open(struct port *p, const char *dev, enum vnet_config cfg, const struc
 	if (port_tap_owned(dev))
 		return port_tap_open(p, dev, cfg, macs, nmacs, err, errlen);
 	return port_packet_open(p, dev, cfg, macs, nmacs, err, errlen);
+}
+
+int port_filter(enum vnet_config cfg, const struct mac *macs, size_t nmacs,
+		struct sock_filter *prog, size_t cap, struct sock_fprog *fprog, char *err,
+		size_t errlen)
+{
+	int len = bpf_build(cfg, macs, nmacs, VNET_MARK, prog, cap);
+
+	if (len < 0) {
+		snprintf(err, errlen, "cannot build the filter: %s", strerror(-len));
+		return len;
+	}
+	fprog->len = (unsigned short)len;
+	fprog->filter = prog;
+	return 0;
+}
+
+ssize_t port_received(struct port *p, ssize_t n, bool truncated, size_t cap)
+{
+	if (n < 0)
+		return errno == EINTR ? -EAGAIN : -errno;
+	if ((size_t)n < sizeof(struct virtio_net_hdr))
+		return -EIO;
+	n -= (ssize_t)sizeof(struct virtio_net_hdr);
+	if (truncated || (size_t)n > cap) {
+		p->stats.rx_oversize++;
+		return -EMSGSIZE;
+	}
+	p->stats.rx_frames++;
+	p->stats.rx_bytes += (uint64_t)n;
+	return n;
+}
+
+int port_sent(struct port *p, ssize_t ret, size_t len)
+{
+	if (ret < 0) {
+		if (errno == EAGAIN || errno == EINTR)
+			return -EAGAIN;
+		p->stats.tx_errors++;
+		return -errno;
+	}
+	p->stats.tx_frames++;
+	p->stats.tx_bytes += len;
+	return 0;
 }

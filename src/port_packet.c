@@ -49,18 +49,7 @@ static ssize_t packet_recv(struct port *p, struct virtio_net_hdr *vh, uint8_t *f
 	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
 	ssize_t n = recvmsg(p->fd, &msg, MSG_DONTWAIT | MSG_TRUNC);
 
-	if (n < 0)
-		return errno == EINTR ? -EAGAIN : -errno;
-	if ((size_t)n < sizeof(*vh))
-		return -EIO;
-	n -= (ssize_t)sizeof(*vh);
-	if ((size_t)n > cap || (msg.msg_flags & MSG_TRUNC)) {
-		p->stats.rx_oversize++;
-		return -EMSGSIZE;
-	}
-	p->stats.rx_frames++;
-	p->stats.rx_bytes += (uint64_t)n;
-	return n;
+	return port_received(p, n, n >= 0 && (msg.msg_flags & MSG_TRUNC), cap);
 }
 
 static int packet_send(struct port *p, const struct virtio_net_hdr *vh, const uint8_t *frame,
@@ -72,15 +61,7 @@ static int packet_send(struct port *p, const struct virtio_net_hdr *vh, const ui
 	};
 	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
 
-	if (sendmsg(p->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
-		if (errno == EAGAIN || errno == EINTR)
-			return -EAGAIN;
-		p->stats.tx_errors++;
-		return -errno;
-	}
-	p->stats.tx_frames++;
-	p->stats.tx_bytes += len;
-	return 0;
+	return port_sent(p, sendmsg(p->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL), len);
 }
 
 static void packet_close(struct port *p)
@@ -125,7 +106,7 @@ int port_packet_open(struct port *p, const char *dev, enum vnet_config cfg,
 	struct sock_filter prog[BPF_PROG_LEN(VNET_MACS_MAX)];
 	struct sock_fprog fprog;
 	struct packet_mreq mreq;
-	int one = 1, size = PACKET_SOCKBUF, len, ret;
+	int one = 1, size = PACKET_SOCKBUF, ret;
 	uint32_t mark = VNET_MARK;
 	unsigned int ifindex = if_nametoindex(dev);
 
@@ -139,13 +120,9 @@ int port_packet_open(struct port *p, const char *dev, enum vnet_config cfg,
 	p->ifindex = (int)ifindex;
 	snprintf(p->name, sizeof(p->name), "%s", dev);
 
-	len = bpf_build(cfg, macs, nmacs, VNET_MARK, prog, ARRAY_SIZE(prog));
-	if (len < 0) {
-		snprintf(err, errlen, "cannot build the filter: %s", strerror(-len));
-		return len;
-	}
-	fprog.len = (unsigned short)len;
-	fprog.filter = prog;
+	ret = port_filter(cfg, macs, nmacs, prog, ARRAY_SIZE(prog), &fprog, err, errlen);
+	if (ret < 0)
+		return ret;
 
 	/* Protocol 0: nothing is queued until the filter is in place and start() binds. */
 	p->fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);

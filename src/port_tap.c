@@ -157,14 +157,7 @@ static ssize_t tap_recv(struct port *p, struct virtio_net_hdr *vh, uint8_t *fram
 	};
 	ssize_t n = readv(p->fd, iov, 2);
 
-	if (n < 0)
-		return errno == EINTR ? -EAGAIN : -errno;
-	if ((size_t)n < sizeof(*vh))
-		return -EIO;
-	n -= (ssize_t)sizeof(*vh);
-	p->stats.rx_frames++;
-	p->stats.rx_bytes += (uint64_t)n;
-	return n;
+	return port_received(p, n, false, cap);
 }
 
 static int tap_send(struct port *p, const struct virtio_net_hdr *vh, const uint8_t *frame,
@@ -175,15 +168,7 @@ static int tap_send(struct port *p, const struct virtio_net_hdr *vh, const uint8
 		{ .iov_base = (void *)frame, .iov_len = len },
 	};
 
-	if (writev(p->fd, iov, 2) < 0) {
-		if (errno == EAGAIN || errno == EINTR)
-			return -EAGAIN;
-		p->stats.tx_errors++;
-		return -errno;
-	}
-	p->stats.tx_frames++;
-	p->stats.tx_bytes += len;
-	return 0;
+	return port_sent(p, writev(p->fd, iov, 2), len);
 }
 
 static void tap_close(struct port *p)
@@ -215,7 +200,7 @@ int port_tap_open(struct port *p, const char *name, enum vnet_config cfg,
 	struct sock_filter prog[BPF_PROG_LEN(VNET_MACS_MAX)];
 	struct sock_fprog fprog;
 	struct tap *t = tap_find(name);
-	int len, ret;
+	int ret;
 
 	memset(p, 0, sizeof(*p));
 	p->fd = -1;
@@ -230,13 +215,9 @@ int port_tap_open(struct port *p, const char *name, enum vnet_config cfg,
 	}
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	p->ifindex = (int)if_nametoindex(name);
-	len = bpf_build(cfg, macs, nmacs, VNET_MARK, prog, ARRAY_SIZE(prog));
-	if (len < 0) {
-		snprintf(err, errlen, "cannot build the filter: %s", strerror(-len));
-		return len;
-	}
-	fprog.len = (unsigned short)len;
-	fprog.filter = prog;
+	ret = port_filter(cfg, macs, nmacs, prog, ARRAY_SIZE(prog), &fprog, err, errlen);
+	if (ret < 0)
+		return ret;
 	p->fd = fcntl(t->fd, F_DUPFD_CLOEXEC, 0);
 	if (p->fd < 0) {
 		ret = -errno;

@@ -347,16 +347,14 @@ static void session_dialed(void *arg, struct conn *link, const struct buf *rx, c
 {
 	struct session *s = arg;
 	const struct proto_req *r = &s->pending;
-	struct handler_spec spec = { .conf = r->lconf, .peer_conf = r->rconf, .nmacs = r->nmacs };
+	struct handler_spec spec;
 	struct buf none = { 0 };
 	char why[256];
 	unsigned long id = 0;
 
 	s->dial = NULL;
 	if (link) {
-		memcpy(spec.dev, r->ldev, sizeof(spec.dev));
-		memcpy(spec.peer_dev, r->rdev, sizeof(spec.peer_dev));
-		memcpy(spec.macs, r->macs, sizeof(spec.macs));
+		handler_spec_of(r, false, &spec);
 		id = handler_create(s->d, link, &s->port, &spec, &none, rx,
 				    r->reconnect ? r : NULL, why, sizeof(why));
 		err = why;
@@ -377,13 +375,13 @@ static void session_dialed(void *arg, struct conn *link, const struct buf *rx, c
 /* BEGIN: the initiator's "remote" side is ours. The session ends here either way. */
 static void do_begin(struct session *s, struct proto_req *req, size_t line_used)
 {
-	struct handler_spec spec = { .conf = req->rconf, .peer_conf = req->lconf,
-				     .nmacs = req->nmacs };
+	struct handler_spec spec;
 	struct port port;
 	struct conn *conn;
 	char err[256];
 	unsigned long id;
 
+	handler_spec_of(req, true, &spec);
 	if (!check_device(s, req->rdev) || !check_capacity(s)) {
 		session_end(s);
 		return;
@@ -395,9 +393,6 @@ static void do_begin(struct session *s, struct proto_req *req, size_t line_used)
 		session_end(s);
 		return;
 	}
-	memcpy(spec.dev, req->rdev, sizeof(spec.dev));
-	memcpy(spec.peer_dev, req->ldev, sizeof(spec.peer_dev));
-	memcpy(spec.macs, req->macs, sizeof(spec.macs));
 
 	session_printf(s, "OK");
 	buf_consume(&s->in, line_used);

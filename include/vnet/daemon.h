@@ -68,6 +68,11 @@ struct handler_spec {
 	size_t nmacs;
 };
 /*
+ * The spec of a handler from a request: a HANDLE/RHANDLE (remote_side false:
+ * we are its "local" side), or a BEGIN, whose "remote" side is us.
+ */
+void handler_spec_of(const struct proto_req *r, bool remote_side, struct handler_spec *spec);
+/*
  * Create a handler over a connected link and an opened port (both taken
  * over, even on failure). tx_pre is sent to the peer first; rx_pre holds bytes
  * already read from it. With redial (the request that made it, password

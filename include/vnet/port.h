@@ -74,6 +74,17 @@ void port_tap_destroy_all(void);
 int port_tap_open(struct port *p, const char *name, enum vnet_config cfg,
 		  const struct mac *macs, size_t nmacs, char *err, size_t errlen);
 
+/* For the back-ends: the BPF filter of (cfg, macs) into prog/fprog; 0 or -errno with err. */
+struct sock_filter;
+struct sock_fprog;
+int port_filter(enum vnet_config cfg, const struct mac *macs, size_t nmacs,
+		struct sock_filter *prog, size_t cap, struct sock_fprog *fprog, char *err,
+		size_t errlen);
+/* Account a read of n bytes (virtio header included, -1 with errno); what recv returns. */
+ssize_t port_received(struct port *p, ssize_t n, bool truncated, size_t cap);
+/* Account a write (its return value, -1 with errno); what send returns. */
+int port_sent(struct port *p, ssize_t ret, size_t len);
+
 /* Either kind: a TAP port for vnet's own TAP devices, else an AF_PACKET port. */
 int port_open(struct port *p, const char *dev, enum vnet_config cfg, const struct mac *macs,
 	      size_t nmacs, char *err, size_t errlen);

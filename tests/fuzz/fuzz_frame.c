@@ -173,10 +173,10 @@ static size_t decode_all(const uint8_t *data, size_t size, struct rec *recs)
 /*
  * 2. The handler's way: before each read make room for a whole message (it must
  * always be possible), read at most chunk bytes, decode and consume what is complete.
- * rx is empty; the caller frees it.
+ * rx is empty. If npre, the first read brings pre, one message, before data's bytes.
  */
 static void decode_stream(const uint8_t *data, size_t size, size_t chunk, struct buf *rx,
-			  const struct rec *recs, size_t nrecs)
+			  const uint8_t *pre, size_t npre, const struct rec *recs, size_t nrecs)
 {
 	size_t pos = 0, k = 0;
 	enum frame_status last = FRAME_NEED_MORE;
@@ -184,8 +184,12 @@ static void decode_stream(const uint8_t *data, size_t size, size_t chunk, struct
 	while (pos < size && last != FRAME_ERROR) {
 		size_t n;
 
-		CHECK(buf_reserve(rx, FRAME_MSG_MAX));
+		CHECK(buf_reserve(rx, npre + FRAME_MSG_MAX));
 		CHECK(buf_room(rx) >= FRAME_MSG_MAX && rx->cap <= rx->max);
+		if (npre) {
+			memcpy(buf_tail(rx), pre, npre);
+			rx->tail += npre;
+		}
 		n = buf_room(rx);
 		if (n > chunk)
 			n = chunk;
@@ -200,6 +204,12 @@ static void decode_stream(const uint8_t *data, size_t size, size_t chunk, struct
 			const char *err = NULL;
 
 			last = frame_decode(buf_head(rx), buf_len(rx), &msg, &used, &err);
+			if (npre) {
+				CHECK(last == FRAME_OK && used == npre && msg.type == pre[0]);
+				buf_consume(rx, used);
+				npre = 0;
+				continue;
+			}
 			if (last == FRAME_NEED_MORE)
 				break;
 			CHECK(k < nrecs && recs[k].status == last);
@@ -327,6 +337,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* At most one message per 4 bytes, plus the final verdict. */
 	static struct buf rx, small;
+	static uint8_t pre[FRAME_HDR_LEN + 65700];
 	struct rec *recs = malloc((size / FRAME_HDR_LEN + 1) * sizeof(*recs));
 	size_t n;
 
@@ -337,17 +348,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!rx.data)
 		CHECK(buf_init(&rx, RX_BYTES, RX_BYTES) == 0);
 	rx.head = rx.tail = 0;
-	decode_stream(data, size, SIZE_MAX, &rx, recs, n);
+	decode_stream(data, size, SIZE_MAX, &rx, NULL, 0, recs, n);
 	CHECK(rx.cap == RX_BYTES);
 	/*
-	 * Small reads into a smaller buffer: the least that always holds a message and
-	 * room for the next, so that buf_reserve moves the content down (inputs over
-	 * 64 KiB). It starts at 4 KiB and grows on the first input, then stays.
+	 * Small reads into a smaller buffer, the least that always holds a message and
+	 * room for the next (it starts at 4 KiB and grows on the first input). A large
+	 * optional message ahead of data leaves the head far in, so that buf_reserve
+	 * moves data's bytes down while they are being decoded.
 	 */
-	if (!small.data)
+	if (!small.data) {
 		CHECK(buf_init(&small, 4096, 2 * FRAME_MSG_MAX) == 0);
+		frame_put_header(pre, (enum frame_type)0x80, sizeof(pre) - FRAME_HDR_LEN);
+	}
 	small.head = small.tail = 0;
-	decode_stream(data, size, 1 + size % 1499, &small, recs, n);
+	decode_stream(data, size, 1 + size % 1499, &small, pre, sizeof(pre), recs, n);
 	free(recs);
 	roundtrip(data, size);
 	return 0;

@@ -107,6 +107,7 @@ static void check_ok(const struct proto_req *r)
 	static struct proto_req back;
 	int n;
 
+	CHECK(!r->reconnect || r->cmd == PROTO_HANDLE);
 	switch (r->cmd) {
 	case PROTO_HELLO:
 		CHECK(proto_password_valid(r->password));
@@ -123,6 +124,7 @@ static void check_ok(const struct proto_req *r)
 	case PROTO_DONE:
 	case PROTO_DEVICES:
 	case PROTO_HANDLERS:
+	case PROTO_STATS:
 		break;
 	case PROTO_CLOSE:
 		CHECK(r->id >= 1 && r->id <= UINT32_MAX);
@@ -133,18 +135,24 @@ static void check_ok(const struct proto_req *r)
 		CHECK(word_ok(r->rhost, VNET_HOST_MAX));
 		CHECK(r->rport != 0);
 		check_macs(r);
+		/* HANDLE formats without reconnecting... */
 		n = proto_fmt_handle(out, sizeof(out), r->password, r->lconf, r->ldev, r->rhost,
 				     r->rport, r->rdev, r->macs, r->nmacs);
 		reparse(out, n, &back);
-		CHECK(back.cmd == PROTO_HANDLE);
+		CHECK(back.cmd == PROTO_HANDLE && !back.reconnect);
+		/* ...and the _ex form as parsed (RHANDLE when reconnecting), which must match. */
+		n = proto_fmt_handle_ex(out, sizeof(out), r->password, r->lconf, r->ldev, r->rhost,
+					r->rport, r->rdev, r->macs, r->nmacs, r->reconnect);
+		reparse(out, n, &back);
+		CHECK(back.cmd == PROTO_HANDLE && back.reconnect == r->reconnect);
 		CHECK(!strcmp(back.password, r->password));
 		CHECK(back.lconf == r->lconf && back.rconf == r->rconf);
 		CHECK(!strcmp(back.ldev, r->ldev) && !strcmp(back.rdev, r->rdev));
 		CHECK(!strcmp(back.rhost, r->rhost));
 		CHECK(back.rport == r->rport);
 		CHECK(same_macs(&back, r));
-		CHECK(proto_fmt_handle(out, (size_t)n, r->password, r->lconf, r->ldev, r->rhost,
-				       r->rport, r->rdev, r->macs, r->nmacs) == -1);
+		CHECK(proto_fmt_handle_ex(out, (size_t)n, r->password, r->lconf, r->ldev, r->rhost,
+					  r->rport, r->rdev, r->macs, r->nmacs, r->reconnect) == -1);
 		break;
 	case PROTO_BEGIN:
 		check_devices(r);
@@ -160,8 +168,7 @@ static void check_ok(const struct proto_req *r)
 				      r->nmacs) == -1);
 		break;
 	default:
-		/* A command newer than these checks: nothing known to check. */
-		break;
+		CHECK(0);       /* a command unknown here: add its checks */
 	}
 	proto_req_wipe(&back);
 	CHECK(all_zero(back.password, sizeof(back.password)));
@@ -199,6 +206,7 @@ static void parse_line(const char *line, size_t errlen_small)
 		CHECK((uint8_t)small[i] == GUARD);
 	if (ok) {
 		CHECK(again.cmd == req.cmd && again.id == req.id && again.rport == req.rport);
+		CHECK(again.reconnect == req.reconnect);
 		CHECK(!strcmp(again.password, req.password) && !strcmp(again.version, req.version));
 		CHECK(!strcmp(again.rhost, req.rhost) && same_macs(&again, &req));
 	}
@@ -229,7 +237,7 @@ static void reply_line(const char *line)
 static void stream(const uint8_t *data, size_t size, size_t chunk)
 {
 	struct buf b;
-	size_t pos = 0;
+	size_t pos = 0, done = 0;      /* input bytes read, and taken as lines */
 	bool stop = false;
 
 	CHECK(buf_init(&b, 1024, 2 * VNET_LINE_MAX) == 0);
@@ -259,19 +267,20 @@ static void stream(const uint8_t *data, size_t size, size_t chunk)
 					stop = true;    /* "line too long" */
 				break;
 			}
+			/* The next line of the input, less its "\n" or "\r\n", NUL-terminated. */
 			CHECK(nl != NULL);
 			CHECK(used == (size_t)(nl - head) + 1 && used <= have);
-			CHECK((size_t)len == used - 1 || ((size_t)len == used - 2 && head[len] == '\0' &&
-							  nl[-1] == '\0'));
-			CHECK(head[len] == '\0');
-			CHECK(memchr(head, '\n', (size_t)len) == NULL);
+			CHECK(done + used <= pos && data[done + used - 1] == '\n');
+			CHECK((size_t)len == used - 1 - (used >= 2 && data[done + used - 2] == '\r'));
+			CHECK(head[len] == '\0' && !memcmp(head, data + done, (size_t)len));
 			if ((size_t)len >= VNET_LINE_MAX) {
 				stop = true;            /* "line too long" */
 				break;
 			}
 			parse_line((const char *)head, 1 + (size_t)len % 32);
 			buf_consume(&b, used);
-			CHECK(buf_len(&b) == have - used);
+			done += used;
+			CHECK(buf_len(&b) == have - used && done + buf_len(&b) == pos);
 		}
 	}
 	buf_free(&b);
