@@ -266,7 +266,11 @@ static void handler_capture(struct handler *h)
 		if (n < 0) {
 			char why[128];
 
-			snprintf(why, sizeof(why), "device %s: %s", h->spec.dev, strerror((int)-n));
+			if (n == -EBADFD)   /* a TAP whose device was deleted */
+				snprintf(why, sizeof(why), "device %s was removed", h->spec.dev);
+			else
+				snprintf(why, sizeof(why), "device %s: %s", h->spec.dev,
+					 strerror((int)-n));
 			handler_close(h, why);
 			return;
 		}

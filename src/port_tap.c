@@ -130,8 +130,11 @@ int port_tap_create(const char *name, char *err, size_t errlen)
 void port_tap_destroy_all(void)
 {
 	for (size_t i = 0; i < ntaps; i++) {
+		bool there = if_nametoindex(taps[i].name) != 0;
+
 		close(taps[i].fd);      /* not persistent: the device goes with it */
-		log_info("removed TAP device %s", taps[i].name);
+		if (there)
+			log_info("removed TAP device %s", taps[i].name);
 	}
 	free(taps);
 	taps = NULL;
@@ -212,6 +215,12 @@ int port_tap_open(struct port *p, const char *name, enum vnet_config cfg,
 	if (t->busy) {
 		snprintf(err, errlen, "TAP device %s is in use by another handler", name);
 		return -EBUSY;
+	}
+	if (!if_nametoindex(name)) {
+		/* Deleted by the administrator: vnet does not make it again behind their back. */
+		snprintf(err, errlen, "device %s does not exist (vnet's TAP device was deleted)",
+			 name);
+		return -ENODEV;
 	}
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	p->ifindex = (int)if_nametoindex(name);

@@ -628,6 +628,43 @@ static void session_event(struct loop_io *io, uint32_t events)
 	}
 }
 
+static bool session_preauth(const struct session *s)
+{
+	return s->state == SES_TLS || s->state == SES_WAIT || s->state == SES_HELLO;
+}
+
+/*
+ * May a new connection from ip be taken? Connections that have not logged in
+ * are limited per address (so one address cannot hold them all) and, when
+ * every slot is taken, the oldest of them makes room: idle connections can
+ * delay a good client by a moment, never lock it out.
+ */
+static bool session_make_room(struct daemon *d, const struct in6_addr *ip)
+{
+	struct session *oldest = NULL;
+	struct list *pos, *tmp;
+	unsigned int same = 0;
+
+	list_for_each(pos, tmp, &d->sessions) {
+		struct session *s = list_entry(pos, struct session, node);
+
+		if (!session_preauth(s))
+			continue;
+		if (!oldest)
+			oldest = s;     /* the list is in order of arrival */
+		same += !memcmp(&s->ip, ip, sizeof(*ip));
+	}
+	if (same >= VNET_CONN_PER_ADDR)
+		return false;
+	if (d->nsessions < VNET_CONN_MAX)
+		return true;
+	if (!oldest)
+		return false;   /* every connection is logged in */
+	log_debug("%s: closed to make room for a new connection", oldest->peer);
+	session_close(oldest);
+	return true;
+}
+
 /* The peer's address as an IPv6 address (IPv4 mapped), for the penalty table. */
 static void ip_of(int fd, struct in6_addr *ip)
 {
@@ -654,10 +691,21 @@ void session_accept(struct daemon *d, int fd)
 
 	addr_sock(fd, 1, addr, &port);
 	ip_of(fd, &ip);
-	if (d->nsessions >= VNET_CONN_MAX) {
+	if (!session_make_room(d, &ip)) {
 		static const char msg[] = "NOK too many connections\n";
+		static uint64_t last_log;
+		static unsigned int unlogged;
+		uint64_t now = loop_now_ms();
 
-		log_warn("%s: too many connections (%d): refused", addr, VNET_CONN_MAX);
+		/* One line a second at most: a flood must not flood the log too. */
+		if (now - last_log >= 1000) {
+			log_warn("%s: too many connections: refused (%u more refused before)", addr,
+				 unlogged);
+			last_log = now;
+			unlogged = 0;
+		} else {
+			unlogged++;
+		}
 		if (send(fd, msg, sizeof(msg) - 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
 			log_debug("send: %s", strerror(errno));
 		close(fd);
