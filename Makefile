@@ -95,6 +95,14 @@ check-asan: deps
 	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(MAKE) --no-print-directory SANITIZE=1 netns
 
+# A network-namespace scenario with both programs under valgrind: no error, no leak
+# (the scenario checks that each daemon exits 0 on SIGTERM, which valgrind turns into 99).
+VALGRIND ?= valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99
+check-valgrind: deps
+	$(Q)command -v valgrind >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends valgrind; }
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)VNET=$(BUILD)/vnet VNETCLIENT=$(BUILD)/vnetclient VNET_WRAP="$(VALGRIND)" bash tests/net/run.sh peer_death
+
 # vnet against its peers (OpenVPN, tinc, VXLAN...) in network namespaces; not part of check
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
@@ -206,7 +214,7 @@ fuzz-clean:
 clean:
 	rm -rf build build-asan
 
-.PHONY: all deps unit netns check check-asan demo bench install uninstall clean
+.PHONY: all deps unit netns check check-asan check-valgrind demo bench install uninstall clean
 .DELETE_ON_ERROR:
 .SECONDARY:
 
