@@ -682,8 +682,14 @@ int main(int argc, char **argv)
 
 	client_connect(&c);
 	hello(&c, !strcmp(cmd, "echo"));
-	if (!strcmp(cmd, "echo"))
-		return cmd_echo(&c);
+	if (!strcmp(cmd, "echo")) {
+		int rc = cmd_echo(&c);
+
+		conn_free(c.conn);
+		if (c.tls)
+			tls_cleanup();
+		return rc;
+	}
 	if (!strcmp(cmd, "handlers")) {
 		list(&c, "HANDLERS?\n", json_handlers);
 	} else if (!strcmp(cmd, "devices")) {
@@ -699,5 +705,7 @@ int main(int argc, char **argv)
 		cmd_handle(&c, &h);
 	}
 	done(&c);
+	if (c.tls)
+		tls_cleanup();
 	return 0;
 }
