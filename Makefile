@@ -46,7 +46,7 @@ DAEMON_SRCS := src/vnet.c src/log.c src/loop.c src/netlink.c src/port.c src/port
                src/session.c src/dial.c src/handler.c src/resolve.c src/addr.c \
                src/conn.c src/tls.c src/priv.c src/hfile.c $(PURE_SRCS)
 CLIENT_SRCS := src/vnetclient.c src/log.c src/addr.c src/conn.c src/tls.c src/jsonout.c $(PURE_SRCS)
-UNIT_TESTS  := mac bpf frame proto buf
+UNIT_TESTS  := mac bpf frame proto buf tls
 
 DAEMON_OBJS := $(DAEMON_SRCS:src/%.c=$(BUILD)/%.o)
 CLIENT_OBJS := $(CLIENT_SRCS:src/%.c=$(BUILD)/%.o)
@@ -76,6 +76,11 @@ $(BUILD)/test_%: $(BUILD)/test_%.o $(PURE_SRCS:src/%.c=$(BUILD)/%.o)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
+# The TLS module needs wolfSSL (and logs).
+$(BUILD)/test_tls: $(BUILD)/test_tls.o $(BUILD)/tls.o $(BUILD)/log.o
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS)
+
 # ---- dependencies (Debian packages), tests, demo
 deps:
 	$(Q)sh tests/deps.sh
@@ -86,8 +91,11 @@ unit: $(UNIT_BINS)
 netns: all
 	$(Q)VNET=$(BUILD)/vnet VNETCLIENT=$(BUILD)/vnetclient bash tests/net/run.sh $(T)
 
+docs: all
+	$(Q)bash tests/docs/check.sh $(BUILD)
+
 check: deps
-	$(Q)$(MAKE) --no-print-directory all unit
+	$(Q)$(MAKE) --no-print-directory all unit docs
 	$(Q)$(MAKE) --no-print-directory netns
 
 check-asan: deps
@@ -214,7 +222,7 @@ fuzz-clean:
 clean:
 	rm -rf build build-asan
 
-.PHONY: all deps unit netns check check-asan check-valgrind demo bench install uninstall clean
+.PHONY: all deps unit docs netns check check-asan check-valgrind demo bench install uninstall clean
 .DELETE_ON_ERROR:
 .SECONDARY:
 
