@@ -630,7 +630,8 @@ def cmd_count(ifname, seconds, targets, ready, out):
     os.rename(out + ".tmp", out)
 
 def cmd_tcpgrep(ifname, seconds, port, needles, ready, out):
-    """Watch the IPv4 TCP segments to or from `port` on ifname for `seconds`; writes
+    """Watch the IPv4 TCP segments to or from `port` on ifname for `seconds` (or until the file
+    READY.stop appears); writes
     "segments N", "payload BYTES" and "hits-NEEDLE N" for each comma-separated needle."""
     port = int(port)
     needles = [x for x in needles.split(",") if x]
@@ -641,7 +642,7 @@ def cmd_tcpgrep(ifname, seconds, port, needles, ready, out):
     segs = nbytes = 0
     hits = dict((n, 0) for n in needles)
     end = time.monotonic() + float(seconds)
-    while time.monotonic() < end:
+    while time.monotonic() < end and not os.path.exists(ready + ".stop"):
         try:
             f = s.recv(262144)
         except socket.timeout:
@@ -745,20 +746,21 @@ print(int(s.get("bytes", 0)), "%.3f" % (s.get("bits_per_second", 0) / 1e9), err.
     [ -z "${VN_IPERF_ERR:-}" ] && [ "${VN_IPERF_BYTES:-0}" -gt 0 ]
 }
 
-# vn_wiretap_start NS DEV SECONDS TAG NEEDLE...: watch the TCP payload to/from port $PORT on DEV
-# for SECONDS (in the background), counting the segments that contain each NEEDLE.
+# vn_wiretap_start NS DEV TAG NEEDLE...: watch the TCP payload to/from port $PORT on DEV (in the
+# background, until vn_wiretap_get, at most 60 s), counting the segments that contain each NEEDLE.
 vn_wiretap_start() {
-    local ns=$1 dev=$2 secs=$3 tag=$4
-    shift 4
+    local ns=$1 dev=$2 tag=$3
+    shift 3
     local IFS=,
-    rm -f "$VN_TMP/ready-$tag" "$VN_TMP/wire-$tag"
-    vn_bg "$ns" "$VN_PY" "$VN_TMP/vnlib.py" tcpgrep "$dev" "$secs" "$PORT" "$*" \
+    rm -f "$VN_TMP/ready-$tag" "$VN_TMP/ready-$tag.stop" "$VN_TMP/wire-$tag"
+    vn_bg "$ns" "$VN_PY" "$VN_TMP/vnlib.py" tcpgrep "$dev" $((60 * VN_SLOW)) "$PORT" "$*" \
         "$VN_TMP/ready-$tag" "$VN_TMP/wire-$tag"
     vn_wait_file "$VN_TMP/ready-$tag" 5 || vn_fail "wiretap $tag did not start"
 }
-# vn_wiretap_get TAG KEY: "segments", "payload" or "hits-NEEDLE" (waits for the tap to end).
+# vn_wiretap_get TAG KEY: "segments", "payload" or "hits-NEEDLE" (stops the tap first).
 vn_wiretap_get() {
-    vn_wait_file "$VN_TMP/wire-$1" 30 || { echo -1; return; }
+    : >"$VN_TMP/ready-$1.stop"
+    vn_wait_file "$VN_TMP/wire-$1" 5 || { echo -1; return; }
     awk -v k="$2" '$1 == k {print $2}' "$VN_TMP/wire-$1"
 }
 # vn_ping_pattern NS DST: 5 pings whose payload repeats "vnet-wire-check!".

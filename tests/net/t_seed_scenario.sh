@@ -13,7 +13,7 @@ vn_check "no handler yet: ping vm -> h1 fails" vn_ping_fails vm "$H1_IP"
 
 vn_section "create the handler (README section 7)"
 # Watch the underlay meanwhile (the control for t_tls: without -s everything is in clear).
-vn_wiretap_start gA ul 4 clear "$PASS_A" "$WIRE_NEEDLE"
+vn_wiretap_start gA ul clear "$PASS_A" "$WIRE_NEEDLE"
 vn_check "handle answers OK ID (exit 0)" vn_handle_seed
 HID_B=$VN_HID
 vn_ping_pattern vm "$H1_IP"

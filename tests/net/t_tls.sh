@@ -13,7 +13,7 @@ vn_start_daemon B gB "$PASS_B" -s -h "$UL_B" -p "$PORT" -d eth0
 vn_start_daemon C gA "$PASS_A" -h "$UL_A" -p 4456 -d vmnet1
 
 vn_section "the README's handler, over TLS"
-vn_wiretap_start gA ul 5 tls "$PASS_A" "$PASS_B" "$WIRE_NEEDLE" HELLO BEGIN
+vn_wiretap_start gA ul tls "$PASS_A" "$PASS_B" "$WIRE_NEEDLE" HELLO BEGIN
 vn_client gB -s -p "$PASS_B" -h "$UL_B" -c handle -b "$PASS_A" -d "$UL_A" \
     -e eth0 -f vmnet1 -g local -j "$VM_MAC" "$BCAST"
 vn_eq "vnetclient -s ... handle exits 0" 0 "$VN_RC"
