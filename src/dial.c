@@ -120,6 +120,7 @@ static void dial_send(struct dial *dl)
 			dial_fail(dl, "connection to %s lost: %s", dl->target, conn_error(dl->conn));
 			return;
 		}
+		explicit_bzero(buf_head(&dl->out), (size_t)n);     /* HELLO's password */
 		buf_consume(&dl->out, (size_t)n);
 	}
 	loop_mod(&dl->d->loop, &dl->io, EPOLLIN | (buf_len(&dl->out) ? EPOLLOUT : 0));
@@ -392,8 +393,21 @@ static void dial_tick(struct dial *dl, uint64_t now)
 
 void dial_tick_all(uint64_t now)
 {
-	struct list *pos, *tmp;
+	struct dial *expired[64];
+	size_t n = 0;
+	struct list *pos;
 
-	list_for_each(pos, tmp, &dials)
-		dial_tick(list_entry(pos, struct dial, node), now);
+	/*
+	 * Collect first: failing a dial runs its owner's callback, which may
+	 * cancel other dials (a CLOSE behind a HANDLE), so the list cannot be
+	 * walked meanwhile. Dials are freed only after this batch of events.
+	 */
+	for (pos = dials.next; pos != &dials && n < ARRAY_SIZE(expired); pos = pos->next) {
+		struct dial *dl = list_entry(pos, struct dial, node);
+
+		if (now >= dl->deadline)
+			expired[n++] = dl;
+	}
+	for (size_t i = 0; i < n; i++)
+		dial_tick(expired[i], now);   /* skips the ones already done */
 }

@@ -191,6 +191,7 @@ static void handler_redialed(void *arg, struct conn *link, const struct buf *rx,
 		handler_link_lost(h, "cannot take the new connection");
 		return;
 	}
+	h->port.ops->start(&h->port);  /* drop what the device queued meanwhile */
 	h->reconnects += !first;
 	h->backoff_ms = 0;
 	if (first)
@@ -383,6 +384,15 @@ static void handler_port_event(struct loop_io *io, uint32_t events)
 {
 	struct handler *h = (struct handler *)((char *)io - offsetof(struct handler, port_io));
 
+	if (events & EPOLLERR) {
+		/* A socket error (device down) is reported until read: read it. */
+		int err = 0;
+		socklen_t len = sizeof(err);
+
+		if (getsockopt(io->fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == ENETDOWN)
+			log_warn("handler %lu: device %s is down", h->id, h->spec.dev);
+		events &= ~(uint32_t)EPOLLERR;
+	}
 	if (h->closed || h->state != H_UP)
 		return;
 	if (events & EPOLLOUT) {
@@ -401,6 +411,11 @@ static void handler_link_event(struct loop_io *io, uint32_t events)
 
 	if (h->closed || h->state != H_UP)
 		return;
+	if (h->inject_blocked && (events & (EPOLLHUP | EPOLLERR))) {
+		/* Not reading (the port is full) but the connection is gone: do not spin on it. */
+		handler_link_lost(h, "the connection closed while the device was busy");
+		return;
+	}
 	if (events & EPOLLOUT) {
 		if (!handler_flush(h))
 			return;
@@ -449,11 +464,14 @@ unsigned long handler_create(struct daemon *d, struct conn *link, struct port *p
 			     const struct buf *rx_pre, const struct proto_req *redial,
 			     char *err, size_t errlen)
 {
-	struct handler *h = calloc(1, sizeof(*h));
+	struct handler *h = d->nhandlers < VNET_HANDLERS_MAX ? calloc(1, sizeof(*h)) : NULL;
 	int ret, fd = link ? conn_fd(link) : -1;
 
 	if (!h) {
-		snprintf(err, errlen, "out of memory");
+		if (d->nhandlers >= VNET_HANDLERS_MAX)
+			snprintf(err, errlen, "too many handlers (at most %d)", VNET_HANDLERS_MAX);
+		else
+			snprintf(err, errlen, "out of memory");
 		port->ops->close(port);
 		conn_free(link);
 		return 0;
@@ -519,6 +537,10 @@ unsigned long handler_create(struct daemon *d, struct conn *link, struct port *p
 	/* Frames the peer sent right behind its OK, and our queued OK. */
 	if (handler_inject(h) && handler_flush(h))
 		update_interest(h);
+	if (h->closed) {
+		snprintf(err, errlen, "the peer's first frames were invalid: handler closed");
+		return 0;
+	}
 	return h->id;
 fail:
 	loop_detach(&d->loop, &h->link_io);
@@ -573,17 +595,21 @@ void handler_link_changed(struct daemon *d, int ifindex, const char *name, bool 
 
 void handler_check_devices(struct daemon *d)
 {
-	struct list *pos, *tmp;
+	struct { int ifindex; bool gone; char name[IF_NAMESIZE]; } seen[VNET_HANDLERS_MAX];
+	size_t n = 0;
 
-	list_for_each(pos, tmp, &d->handlers) {
+	/* Look first, close after: closing handlers while walking their list is not safe. */
+	for (struct list *pos = d->handlers.next; pos != &d->handlers && n < ARRAY_SIZE(seen);
+	     pos = pos->next) {
 		struct handler *h = list_entry(pos, struct handler, node);
-		char name[IF_NAMESIZE];
 
-		if (!if_indextoname((unsigned int)h->port.ifindex, name))
-			handler_link_changed(d, h->port.ifindex, "", true);
-		else
-			handler_link_changed(d, h->port.ifindex, name, false);
+		seen[n].ifindex = h->port.ifindex;
+		seen[n].gone = !if_indextoname((unsigned int)h->port.ifindex, seen[n].name);
+		n++;
 	}
+	for (size_t i = 0; i < n; i++)
+		handler_link_changed(d, seen[i].ifindex, seen[i].gone ? "" : seen[i].name,
+				     seen[i].gone);
 }
 
 void handler_tick(struct daemon *d, uint64_t now)

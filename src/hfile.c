@@ -125,13 +125,13 @@ static struct boot **pending;
 static size_t npending;
 
 static void read_line(struct daemon *d, const char *path, unsigned int lineno, char *line,
-		      bool exposed)
+		      size_t cap, bool exposed)
 {
 	char err[256];
 	struct boot *b, **more;
 	struct proto_req req;
 
-	if (!resolve_password(line, VNET_LINE_MAX, exposed, err, sizeof(err))) {
+	if (!resolve_password(line, cap, exposed, err, sizeof(err))) {
 		log_err("%s:%u: %s: line skipped", path, lineno, err);
 		return;
 	}
@@ -230,7 +230,7 @@ int hfile_load(struct daemon *d, const char *path)
 		p = line + strspn(line, " \t");
 		if (!*p)
 			continue;
-		read_line(d, path, lineno, p, exposed);
+		read_line(d, path, lineno, p, sizeof(line) - (size_t)(p - line), exposed);
 		explicit_bzero(line, sizeof(line));
 	}
 	fclose(f);

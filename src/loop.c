@@ -22,6 +22,7 @@ int loop_init(struct loop *l)
 	l->stop = false;
 	l->deferred = NULL;
 	l->kicks = NULL;
+	l->dispatch = NULL;
 	return l->epfd < 0 ? -errno : 0;
 }
 
@@ -77,14 +78,20 @@ int loop_want(struct loop *l, struct loop_io *io, uint32_t bits, bool on)
 	return loop_mod(l, io, on ? io->events | bits : io->events & ~bits);
 }
 
-static void unkick(struct loop *l, struct loop_io *io)
+static void unlink_kick(struct loop_io **list, struct loop_io *io)
 {
-	for (struct loop_io **p = &l->kicks; *p; p = &(*p)->kick_next) {
+	for (struct loop_io **p = list; *p; p = &(*p)->kick_next) {
 		if (*p == io) {
 			*p = io->kick_next;
-			break;
+			return;
 		}
 	}
+}
+
+static void unkick(struct loop *l, struct loop_io *io)
+{
+	unlink_kick(&l->kicks, io);
+	unlink_kick(&l->dispatch, io);
 	io->kicked = false;
 	io->kick_next = NULL;
 }
@@ -143,7 +150,6 @@ int loop_run(struct loop *l)
 
 	while (!l->stop) {
 		int n = epoll_wait(l->epfd, evs, LOOP_EVENTS, l->kicks ? 0 : -1);
-		struct loop_io *kicks;
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -157,12 +163,12 @@ int loop_run(struct loop *l)
 				io->cb(io, evs[i].events);
 		}
 		/* Kicks made from here on wait for the next round: every handle gets its turn. */
-		kicks = l->kicks;
+		l->dispatch = l->kicks;
 		l->kicks = NULL;
-		while (kicks) {
-			struct loop_io *io = kicks;
+		while (l->dispatch) {
+			struct loop_io *io = l->dispatch;
 
-			kicks = io->kick_next;
+			l->dispatch = io->kick_next;
 			io->kicked = false;
 			io->kick_next = NULL;
 			if (io->fd >= 0)

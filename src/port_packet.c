@@ -37,6 +37,12 @@ static int packet_bind(struct port *p, uint16_t proto)
 
 static int packet_start(struct port *p)
 {
+	uint8_t scrap[256];
+
+	/* Frames queued before (a reconnecting handler's outage) are stale: drop them. */
+	for (int i = 0; i < 8192; i++)
+		if (recv(p->fd, scrap, sizeof(scrap), MSG_DONTWAIT | MSG_TRUNC) < 0)
+			break;
 	return packet_bind(p, ETH_P_ALL);
 }
 

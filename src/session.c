@@ -78,7 +78,8 @@ static struct penalty *penalty_find(const struct in6_addr *ip, bool create, uint
 	for (size_t i = 0; i < PENALTY_SLOTS; i++) {
 		struct penalty *p = &penalties[i];
 
-		if (p->fails && now - p->last_fail > PENALTY_FORGET_MS)
+		if (p->fails && now - p->last_fail > PENALTY_FORGET_MS && now > p->next_ok &&
+		    now - p->next_ok > PENALTY_FORGET_MS)
 			memset(p, 0, sizeof(*p));
 		if (p->fails && !memcmp(&p->ip, ip, sizeof(*ip)))
 			return p;
@@ -98,6 +99,22 @@ static uint64_t penalty_left(const struct session *s, uint64_t now)
 	struct penalty *p = penalty_find(&s->ip, false, now);
 
 	return p && p->next_ok > now ? p->next_ok - now : 0;
+}
+
+/*
+ * A waiting attempt from a penalized address goes ahead: the next one waits
+ * another delay, so parallel connections are let in one at a time.
+ */
+static void penalty_admit(const struct session *s, uint64_t now)
+{
+	struct penalty *p = penalty_find(&s->ip, false, now);
+	unsigned int shift;
+
+	if (!p)
+		return;
+	shift = p->fails - 1 < 5 ? p->fails - 1 : 5;
+	p->next_ok = now + ((uint64_t)PENALTY_BASE_MS << shift > PENALTY_MAX_MS ?
+			    PENALTY_MAX_MS : (uint64_t)PENALTY_BASE_MS << shift);
 }
 
 static uint64_t penalty_fail(const struct session *s, uint64_t now)
@@ -368,8 +385,9 @@ static void session_dialed(void *arg, struct conn *link, const struct buf *rx, c
 	else
 		session_printf(s, "NOK %s", err);
 	loop_want(&s->d->loop, &s->io, EPOLLIN, true);
-	/* Requests that arrived meanwhile are buffered: run them now. */
-	session_lines(s);
+	/* Requests that arrived meanwhile are buffered (here or in TLS): run them now. */
+	if (session_lines(s) && conn_pending(s->conn))
+		loop_kick(&s->d->loop, &s->io);
 }
 
 /* BEGIN: the initiator's "remote" side is ours. The session ends here either way. */
@@ -498,9 +516,11 @@ static bool session_lines(struct session *s)
 		if (!session_request(s, (char *)buf_head(&s->in), used)) {
 			if (s->io.fd < 0)
 				return false;   /* handed over (BEGIN) or closed */
+			explicit_bzero(buf_head(&s->in), used);    /* passwords */
 			buf_consume(&s->in, used);
 			break;
 		}
+		explicit_bzero(buf_head(&s->in), used);
 		buf_consume(&s->in, used);
 	}
 	if (s->io.fd >= 0 && s->state == SES_CLOSING && buf_len(&s->out) == 0) {
@@ -760,16 +780,21 @@ void session_tick(struct daemon *d, uint64_t now)
 			log_info("%s: TLS handshake not done within %d s: closing", s->peer,
 				 TLS_HANDSHAKE_MS / 1000);
 			session_close(s);
+		} else if (s->state == SES_WAIT && penalty_left(s, now)) {
+			s->deadline = now + penalty_left(s, now);   /* another attempt went first */
 		} else if (s->state == SES_WAIT && s->d->tls && !s->tls_done) {
+			penalty_admit(s, now);
 			s->state = SES_TLS;
 			s->deadline = now + TLS_HANDSHAKE_MS;
 			loop_mod(&s->d->loop, &s->io, EPOLLIN);
 			session_tls(s);
 		} else if (s->state == SES_WAIT) {
+			penalty_admit(s, now);
 			s->state = SES_HELLO;
 			s->deadline = now + VNET_AUTH_TIMEOUT_MS;
 			loop_want(&s->d->loop, &s->io, EPOLLIN, true);
-			session_lines(s);
+			if (session_lines(s) && conn_pending(s->conn))
+				loop_kick(&s->d->loop, &s->io);
 		} else if (s->state == SES_HELLO) {
 			log_info("%s: no HELLO within %d s: closing", s->peer,
 				 VNET_AUTH_TIMEOUT_MS / 1000);

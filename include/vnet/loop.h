@@ -31,7 +31,8 @@ struct loop {
 	int epfd;
 	bool stop;
 	struct loop_deferred *deferred;
-	struct loop_io *kicks;
+	struct loop_io *kicks;      /* kicked during this round */
+	struct loop_io *dispatch;   /* kicks being dispatched */
 };
 
 int loop_init(struct loop *l);
