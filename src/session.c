@@ -43,6 +43,7 @@ struct session {
 	enum session_state state;
 	bool tls_checked;       /* the first byte looked like TLS */
 	bool tls_done;
+	bool admitted;          /* let in after waiting out its address's penalty */
 	bool got_bytes;
 	uint64_t deadline;      /* 0: none */
 	struct dial *dial;
@@ -492,7 +493,7 @@ static bool session_lines(struct session *s)
 		long len;
 		uint64_t wait;
 
-		if (s->state == SES_HELLO && buf_len(&s->in) &&
+		if (s->state == SES_HELLO && !s->admitted && buf_len(&s->in) &&
 		    (wait = penalty_left(s, loop_now_ms())) > 0) {
 			log_debug("%s: HELLO delayed %llu ms (failed attempts)", s->peer,
 				  (unsigned long long)wait);
@@ -784,12 +785,14 @@ void session_tick(struct daemon *d, uint64_t now)
 			s->deadline = now + penalty_left(s, now);   /* another attempt went first */
 		} else if (s->state == SES_WAIT && s->d->tls && !s->tls_done) {
 			penalty_admit(s, now);
+			s->admitted = true;
 			s->state = SES_TLS;
 			s->deadline = now + TLS_HANDSHAKE_MS;
 			loop_mod(&s->d->loop, &s->io, EPOLLIN);
 			session_tls(s);
 		} else if (s->state == SES_WAIT) {
 			penalty_admit(s, now);
+			s->admitted = true;
 			s->state = SES_HELLO;
 			s->deadline = now + VNET_AUTH_TIMEOUT_MS;
 			loop_want(&s->d->loop, &s->io, EPOLLIN, true);
