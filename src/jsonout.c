@@ -23,6 +23,15 @@ static void json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* A word that says "-" where there is no value: a string, or null. */
+static void json_str_or_null(FILE *f, const char *s)
+{
+	if (strcmp(s, "-"))
+		json_str(f, s);
+	else
+		fputs("null", f);
+}
+
 /* A decimal number, written as a JSON number. */
 static bool is_number(const char *s)
 {
@@ -62,10 +71,7 @@ bool json_devices(FILE *f, char *const *lines, size_t n)
 		fputs(i ? ", {\"name\": " : "{\"name\": ", f);
 		json_str(f, w[0]);
 		fputs(", \"mac\": ", f);
-		if (strcmp(w[1], "-"))
-			json_str(f, w[1]);
-		else
-			fputs("null", f);
+		json_str_or_null(f, w[1]);
 		fprintf(f, ", \"mtu\": %s, \"state\": ", w[2]);
 		json_str(f, w[3]);
 		fputc('}', f);
@@ -80,10 +86,7 @@ static void json_side(FILE *f, char **w)
 	fputs("{\"config\": ", f);
 	json_str(f, w[0]);
 	fputs(", \"address\": ", f);
-	if (strcmp(w[1], "-"))
-		json_str(f, w[1]);
-	else
-		fputs("null", f);
+	json_str_or_null(f, w[1]);
 	fprintf(f, ", \"port\": %s, \"device\": ", w[2]);
 	json_str(f, w[3]);
 	fputc('}', f);
