@@ -153,6 +153,10 @@ check "  ambient capabilities: those two at most" \
     grep -Eq '^CapAmb:[[:space:]]*0000000000003000|^CapAmb:[[:space:]]*0000000000000000' "$tmp/status"
 check "  no new privileges" grep -q '^NoNewPrivs:[[:space:]]*1' "$tmp/status"
 check "  seccomp filter" grep -q '^Seccomp:[[:space:]]*2' "$tmp/status"
+ct chrt -p "$pid" >"$tmp/sched" 2>&1
+ct journalctl -u vnet.service -o cat >"$tmp/journal" 2>&1
+check "  scheduling policy SCHED_BATCH, with no warning about it" \
+    sh -c "grep -q SCHED_BATCH '$tmp/sched' && ! grep -q SCHED_BATCH '$tmp/journal'"
 check "  ExecStart as configured" \
     ct sh -c "tr '\0' ' ' </proc/$pid/cmdline | grep -q -- '--password-file /etc/vnet/password -h _ -p 4455 -v${tls:+ -s} -d a1${tap:+ tap:$tap}'"
 [ -n "$tap" ] && check "  created its TAP device $tap" ct sh -c "ip link show $tap >/dev/null"

@@ -350,13 +350,15 @@ static bool handler_inject(struct handler *h)
 static void handler_receive(struct handler *h)
 {
 	for (size_t got = 0; got < HANDLER_READ_BYTES && !h->inject_blocked;) {
+		size_t want;
 		ssize_t n;
 
 		if (!buf_reserve(&h->rx, FRAME_MSG_MAX)) {
 			handler_link_lost(h, "receive buffer full");
 			return;
 		}
-		n = conn_read(h->link, buf_tail(&h->rx), buf_room(&h->rx));
+		want = buf_room(&h->rx);
+		n = conn_read(h->link, buf_tail(&h->rx), want);
 		if (n == 0) {
 			handler_link_lost(h, "the peer closed the connection");
 			return;
@@ -376,6 +378,13 @@ static void handler_receive(struct handler *h)
 		h->last_rx = loop_now_ms();
 		if (!handler_inject(h))
 			return;
+		/*
+		 * A short read emptied the socket: do not ask again only to hear
+		 * EAGAIN (epoll is level-triggered). TLS reads stop at a record,
+		 * so there a short read proves nothing.
+		 */
+		if ((size_t)n < want && !conn_is_tls(h->link))
+			break;
 	}
 	update_interest(h);
 }

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdarg.h>
@@ -58,6 +59,11 @@ static const char usage_text[] =
 	"  --keepalive SECONDS\n"
 	"                send a keepalive on a quiet handler link after SECONDS\n"
 	"                (default 10); close a link silent for 3 times as long\n"
+	"  --sched batch|normal\n"
+	"                batch (the default): a frame that wakes vnet does not\n"
+	"                preempt the program that sent it (SCHED_BATCH), which\n"
+	"                cuts round-trip times; normal: keep the policy vnet was\n"
+	"                started with\n"
 	"  -v, --verbose log debugging detail\n"
 	"  --help        show this help and exit\n"
 	"  --version     show the version and exit\n"
@@ -74,6 +80,7 @@ struct options {
 	struct tls_options tlso;
 	const char *user;
 	const char *handlers;
+	bool sched_normal;
 };
 
 static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -206,6 +213,10 @@ static void parse_args(int argc, char **argv, struct daemon *d, struct options *
 			if (argv[i][0] < '0' || argv[i][0] > '9' || *end || errno || v < 1 || v > 3600)
 				usage_error("%s needs a number of seconds from 1 to 3600", a);
 			d->keepalive_ms = (uint32_t)v * 1000;
+		} else if (!strcmp(a, "--sched")) {
+			if (++i == argc || (strcmp(argv[i], "batch") && strcmp(argv[i], "normal")))
+				usage_error("%s needs 'batch' or 'normal'", a);
+			o->sched_normal = !strcmp(argv[i], "normal");
 		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
 			o->verbose = true;
 		} else if (!strcmp(a, "-h")) {
@@ -484,6 +495,29 @@ static void check_devices(const struct daemon *d)
 	free(links);
 }
 
+/*
+ * SCHED_BATCH: a woken vnet waits for the running task to block instead of
+ * preempting it. The program whose frame woke vnet finishes its send and
+ * sleeps first, then vnet drains what it queued in one pass: a ping through
+ * two daemons on one CPU takes four context switches instead of five, and
+ * 15-20 % less time (README, Performance).
+ * Only a default policy is changed: one chosen with chrt(1) or systemd's
+ * CPUSchedulingPolicy= is kept. Threads made later inherit the policy.
+ */
+static void set_sched_policy(bool keep)
+{
+	struct sched_param sp = { .sched_priority = 0 };
+	int cur = sched_getscheduler(0);
+
+	if (cur < 0)
+		log_warn("cannot read the scheduling policy: %s", strerror(errno));
+	if (keep || cur != SCHED_OTHER)
+		return;
+	if (sched_setscheduler(0, SCHED_BATCH, &sp) < 0)
+		log_warn("cannot switch to SCHED_BATCH (%s): round trips will be slower; "
+			 "--sched normal silences this", strerror(errno));
+}
+
 int main(int argc, char **argv)
 {
 	static struct daemon d;
@@ -496,6 +530,7 @@ int main(int argc, char **argv)
 	vnet_daemon = &d;
 	parse_args(argc, argv, &d, &o);
 	log_init("vnet", o.verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	set_sched_policy(o.sched_normal);
 	if (o.tls) {
 		uint8_t key[TLS_KEY_LEN];
 		char err[256] = "";

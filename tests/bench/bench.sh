@@ -31,7 +31,7 @@ modes=("$@")
 out=$(mktemp /tmp/vnet-bench.XXXXXX)
 trap 'rm -f "$out"' EXIT
 bash "$PEERS" install >/dev/null 2>&1 || echo "bench: could not install the peers' packages" >&2
-PB_PLUGIN=$(realpath tests/bench/modes.sh) PB_EXTRA_MODES="vnet vnet-tls" \
+PB_PLUGIN=$(realpath tests/bench/modes.sh) PB_EXTRA_MODES="vnet vnet-tls vnet-sched-normal" \
 	bash "$PEERS" "${modes[@]}" | tee "$out"
 
 echo

@@ -4,12 +4,15 @@
 # host-facing veths with AF_PACKET (no TAP, no bridge), a handler created by
 # vnetclient in gB. VNET and VNETCLIENT are absolute paths.
 
-vnet_mode() { # EXTRA-FLAGS
-	local pw=bench-pw-not-secret flags="$1"
-	PB_CMD_A="exec $VNET $pw $flags -h \$UL_LOCAL -p 7000 -d \$HOST_IF" \
-	PB_CMD_B="exec $VNET $pw $flags -h \$UL_LOCAL -p 7000 -d \$HOST_IF" \
+vnet_mode() { # FLAGS (daemons and client) [DAEMON-FLAGS]
+	local pw=bench-pw-not-secret flags="$1" dflags="${2:-}"
+	PB_CMD_A="exec $VNET $pw $flags $dflags -h \$UL_LOCAL -p 7000 -d \$HOST_IF" \
+	PB_CMD_B="exec $VNET $pw $flags $dflags -h \$UL_LOCAL -p 7000 -d \$HOST_IF" \
 	PB_CMD_INIT="for i in \$(seq 50); do $VNETCLIENT $flags -p $pw -o 7000 -h \$UL_LOCAL -c handle -a 7000 -b $pw -d \$UL_PEER -e \$HOST_IF -f hA -g local -j \$MAC_A ff:ff:ff:ff:ff:ff && exit 0; sleep 0.1; done; exit 1" \
 		mode_custom
 }
 mode_vnet() { vnet_mode ""; }
 mode_vnet_tls() { vnet_mode "-s"; }
+# Not run by default (MODES="... vnet-sched-normal"): vnet as it was before it
+# switched itself to SCHED_BATCH, for before/after figures.
+mode_vnet_sched_normal() { vnet_mode "" "--sched normal"; }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The command lines: --version/--help, usage errors (exit 2), a busy port
 # (exit 1), network errors (client exit 3), passwords read from standard input without a terminal,
-# the interactive echo command, the password hidden from ps, and the dual-stack default listener.
+# the interactive echo command, the password hidden from ps, the dual-stack default listener, and
+# the scheduling policy (--sched).
 # shellcheck source=tests/net/lib.sh
 . "$(dirname "$0")/lib.sh"
 vn_require
@@ -89,12 +90,28 @@ vn_match "echo prints the DEVICES? answer" '^OK devices' "$VN_OUT"
 vn_match "echo prints the device line" "^eth0 $GB_ETH0_MAC 1500 up\$" "$VN_OUT"
 
 vn_section "-h _ (the default): IPv6 and IPv4 on one socket"
-vn_start_daemon D gA "$PASS_A" -p 4456 -d vmnet1
+vn_start_daemon D gA "$PASS_A" -p 4456 -d vmnet1 --sched normal
 vn_client gA -p "$PASS_A" -h 127.0.0.1 -o 4456 -c devices
 vn_eq "reachable over IPv4 loopback" 0 "$VN_RC"
 vn_client gA -p "$PASS_A" -h ::1 -o 4456 -c devices
 vn_eq "reachable over IPv6 loopback" 0 "$VN_RC"
 vn_client gB -p "$PASS_A" -h "$UL_A" -o 4456 -c handlers
 vn_eq "reachable from gB over the underlay" 0 "$VN_RC"
+
+vn_section "--sched: SCHED_BATCH by default, unless told or started otherwise"
+policy_of() { chrt -p "$1" 2>/dev/null | sed -n 's/.*scheduling policy: //p'; }
+# Daemons inherit this shell's policy: only SCHED_OTHER is switched to SCHED_BATCH.
+base=$(policy_of $$)
+want=$base
+[ "$base" = SCHED_OTHER ] && want=SCHED_BATCH
+vn_eq "a daemon started under $base runs as $want" "$want" "$(policy_of "${VN_DPID[A]}")"
+vn_eq "--sched normal keeps $base" "$base" "$(policy_of "${VN_DPID[D]}")"
+VN_WRAP_SAVED=(${VN_WRAP[@]+"${VN_WRAP[@]}"})
+VN_WRAP=(chrt -i 0 ${VN_WRAP[@]+"${VN_WRAP[@]}"})
+vn_start_daemon E gA "$PASS_A" -p 4457 -d vmnet1
+VN_WRAP=(${VN_WRAP_SAVED[@]+"${VN_WRAP_SAVED[@]}"})
+vn_eq "a policy chosen with chrt (SCHED_IDLE) is kept" SCHED_IDLE "$(policy_of "${VN_DPID[E]}")"
+run_in gB 5 "$VNET" "$PASS_B" --sched fast -h "$UL_B" -p 4460 -d eth0
+vn_eq "--sched fast is a usage error" 2 "$VN_RC"
 
 vn_finish
