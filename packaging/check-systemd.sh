@@ -137,8 +137,8 @@ ct sh -ec '
     ip link add a1 type veth peer name a0 netns nsA
     ip link add b1 type veth peer name b0 netns nsB
     ip link set a1 up; ip link set b1 up
-    ip -n nsA addr add 10.9.0.1/24 dev a0; ip -n nsA link set a0 up
-    ip -n nsB addr add 10.9.0.2/24 dev b0; ip -n nsB link set b0 up
+    ip -n nsA addr add 198.18.0.1/24 dev a0; ip -n nsA link set a0 up
+    ip -n nsB addr add 198.18.0.2/24 dev b0; ip -n nsB link set b0 up
     sed -i "s/^VNET_DEVICES=.*/VNET_DEVICES=\"$1\"/; s/^VNET_OPTIONS=.*/VNET_OPTIONS=\"$2\"/" /etc/default/vnet
     ' sh "a1${tap:+ tap:$tap}" "-v${tls:+ -s}"
 ct systemctl start vnet.service
@@ -169,7 +169,7 @@ check "handler between the service and a second daemon" ct sh -c '
     mac=$(ip -n nsB -br link show b0 | awk "{print \$3}")
     printf "%s\n%s\n" "$pw" "$pw" | vnetclient $1 -h ::1 -c handle -a 4456 -d 127.0.0.1 \
         -e a1 -f b1 -g local -j "$mac" ff:ff:ff:ff:ff:ff' sh "$tls"
-check "  ping crosses the bridge" ct ip netns exec nsA ping -c 3 -W 2 -q 10.9.0.2
+check "  ping crosses the bridge" ct ip netns exec nsA ping -c 3 -W 2 -q 198.18.0.2
 ct journalctl -u vnet.service -n 6 --no-pager -o cat | sed 's/^/  journal: /'
 
 # 4. Stop, purge.

@@ -42,7 +42,10 @@ cleanup() {
     sleep 0.5
     for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null; done
     for n in $(ip netns list 2>/dev/null | awk '{print $1}'); do
-        case $n in "$P"*) ip netns del "$n" 2>/dev/null ;; esac
+        case $n in "$P"*) ;; *) continue ;; esac
+        # Whatever still runs in a namespace of ours was started here: stop it with it.
+        for pid in $(ip netns pids "$n" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
+        ip netns del "$n" 2>/dev/null
     done
     wait 2>/dev/null
     if [ "$rc" -ne 0 ]; then
@@ -113,10 +116,11 @@ say "   no answer, as expected: the VM is plugged into machine44-1, not into the
 title "Start a vnet daemon on each machine"
 say "   Each daemon gets a password and the devices it may bridge (-d)."
 show machine44-1 "vnet $PASS_A -h 198.19.0.1 -p 4455 -d vmnet1"
-ns m44 "$VNET" "$PASS_A" -h 198.19.0.1 -p 4455 -d vmnet1 >"$LOGDIR/machine44-1.log" 2>&1 &
+# Started as a simple command (not through the function ns): $! is then vnet's own pid.
+ip netns exec "${P}m44" "$VNET" "$PASS_A" -h 198.19.0.1 -p 4455 -d vmnet1 >"$LOGDIR/machine44-1.log" 2>&1 &
 PIDS+=($!)
 show machine42-2 "vnet $PASS_B -h 198.19.0.2 -p 4455 -d eth0"
-ns m42 "$VNET" "$PASS_B" -h 198.19.0.2 -p 4455 -d eth0 >"$LOGDIR/machine42-2.log" 2>&1 &
+ip netns exec "${P}m42" "$VNET" "$PASS_B" -h 198.19.0.2 -p 4455 -d eth0 >"$LOGDIR/machine42-2.log" 2>&1 &
 PIDS+=($!)
 for n in m44 m42; do
     for ((i = 0; i < 100; i++)); do
@@ -164,9 +168,17 @@ show machine42-2 "vnetclient -p $PASS_B -h 198.19.0.2 -c close -i $hid"
 ns m42 timeout 30 "$VNETCLIENT" -p "$PASS_B" -h 198.19.0.2 -c close -i "$hid" </dev/null 2>&1 | sed 's/^/     /'
 say "   Stopping the daemons with SIGTERM (Ctrl-C does the same) and removing the namespaces."
 for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
-for pid in "${PIDS[@]}"; do
-    for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    wait "$pid" 2>/dev/null
+names=(machine44-1 machine42-2)
+for i in "${!PIDS[@]}"; do
+    pid=${PIDS[$i]}
+    # wait returns the daemon's exit status (bounded: the daemon's own shutdown is quick)
+    for ((t = 0; t < 50; t++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && fail "the daemon of ${names[$i]} (pid $pid) did not stop on SIGTERM"
+    wait "$pid"
+    st=$?
+    say "   ${names[$i]}'s daemon (pid $pid) exited with status $st; its last log lines:"
+    tail -n 2 "$LOGDIR/${names[$i]}.log" | sed 's/^/     /'
+    [ "$st" = 0 ] || fail "the daemon of ${names[$i]} exited with status $st"
 done
 PIDS=()
 

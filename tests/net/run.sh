@@ -9,6 +9,8 @@
 # to absolute paths), VNET_WRAP (optional command prefix for both programs, e.g. valgrind),
 # VN_SCENARIO_TIMEOUT (seconds per scenario, default 150; 5x under VNET_WRAP).
 # Needs root (network namespaces). Logs are kept in a temporary directory printed at the end.
+# After each scenario, and once more at the end, no process of $VNET or $VNETCLIENT may still run
+# (tests/net/leftovers.sh): a scenario that leaves one behind fails, naming it.
 set -u
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -94,6 +96,12 @@ for f in "${scripts[@]}"; do
     rc=$?
     child=""
     sweep >>"$log"
+    # Every scenario stops what it started: a vnet or vnetclient still running now is a leak
+    # (named in the log, then killed so that the next scenario does not inherit it).
+    if ! bash "$here/leftovers.sh" --kill "$VNET" "$VNETCLIENT" >"$logdir/leftovers" 2>&1; then
+        { echo "FAIL - processes left running after the scenario:"; cat "$logdir/leftovers"; } >>"$log"
+        [ "$rc" -eq 0 ] && rc=3
+    fi
     secs=$(( $(date +%s) - start ))
     if [ "$rc" -eq 0 ]; then
         passed=$((passed + 1))
@@ -109,6 +117,12 @@ for f in "${scripts[@]}"; do
     fi
 done
 
+if ! bash "$here/leftovers.sh" "$VNET" "$VNETCLIENT" >"$logdir/leftovers" 2>&1; then
+    failed=$((failed + 1))
+    failed_names+=("leftover-processes")
+    echo "FAIL leftover processes after the scenarios:"
+    sed 's/^/    /' "$logdir/leftovers"
+fi
 echo "logs: $logdir"
 [ "$failed" -gt 0 ] && echo "failed: ${failed_names[*]}"
 echo "$passed passed, $failed failed"

@@ -36,8 +36,9 @@ phase() {
     count_start h2 "$label-h2"
     count_start vm "$label-vm"
     vn_log "$label: vm and h2 each send $N broadcast ARP requests"
-    vn_in vm "$VN_PY" "$VN_TMP/vnlib.py" sendarp eth0 "$VM_MAC" "$VM_IP" "$FROM_VM" "$N" 0.15 >/dev/null &
-    local s1=$!
+    # vn_bg, not "vn_in ... &": its pid is the sender's own, and cleanup knows it.
+    vn_bg vm "$VN_PY" "$VN_TMP/vnlib.py" sendarp eth0 "$VM_MAC" "$VM_IP" "$FROM_VM" "$N" 0.15 >/dev/null
+    local s1=$VN_BG
     vn_in h2 "$VN_PY" "$VN_TMP/vnlib.py" sendarp eth0 "$H2_MAC" "$H2_IP" "$FROM_LAN" "$N" 0.15 >/dev/null
     wait "$s1"
 
