@@ -452,9 +452,12 @@ static uint64_t device_frames(const struct handler *h, const struct nl_link *lin
 	uint64_t total = 0;
 	size_t own_n = 0;
 
-	if (!links && nl_links(&own, &own_n) == 0) {
-		links = own;
-		n = own_n;
+	if (!links) {
+		n = 0;
+		if (nl_links(&own, &own_n) == 0) {
+			links = own;
+			n = own_n;
+		}
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (links[i].index == h->port.ifindex) {

@@ -150,15 +150,16 @@ static void read_line(struct daemon *d, const char *path, unsigned int lineno, c
 		proto_req_wipe(&req);
 		return;
 	}
-	b = calloc(1, sizeof(*b));
+	/* The array first: once it has grown, it is kept even if calloc fails. */
 	more = realloc(pending, (npending + 1) * sizeof(*pending));
-	if (!b || !more) {
+	if (more)
+		pending = more;
+	b = more ? calloc(1, sizeof(*b)) : NULL;
+	if (!b) {
 		log_err("%s:%u: out of memory", path, lineno);
-		free(b);
 		proto_req_wipe(&req);
 		return;
 	}
-	pending = more;
 	pending[npending++] = b;
 	b->d = d;
 	b->req = req;

@@ -26,6 +26,9 @@ static bool word_valid(const char *s)
 }
 
 static void say(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void say(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -318,6 +321,9 @@ void proto_req_wipe(struct proto_req *req)
 }
 
 /* Append formatted text at *pos; false once it no longer fits. */
+static bool append(char *out, size_t cap, size_t *pos, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 static bool append(char *out, size_t cap, size_t *pos, const char *fmt, ...)
 {
 	va_list ap;

@@ -689,7 +689,7 @@ static bool session_make_room(struct daemon *d, const struct in6_addr *ip)
 /* The peer's address as an IPv6 address (IPv4 mapped), for the penalty table. */
 static void ip_of(int fd, struct in6_addr *ip)
 {
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss = { 0 };
 	socklen_t len = sizeof(ss);
 
 	memset(ip, 0, sizeof(*ip));

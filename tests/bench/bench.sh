@@ -11,7 +11,7 @@
 # Env: VNET, VNETCLIENT (binaries), PEERS (path of peers.sh), and peers.sh's
 # knobs (PB_TCP_T, PB_UDP_T, PB_PINGS).
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 VNET=$(realpath "${VNET:-build/vnet}")
 VNETCLIENT=$(realpath "${VNETCLIENT:-build/vnetclient}")
 export VNET VNETCLIENT

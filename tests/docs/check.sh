@@ -4,7 +4,7 @@
 #   bash tests/docs/check.sh [BUILD_DIR]      (default build)
 # Prints "ok"/"FAIL" lines and "N passed, N failed"; exits 1 on any failure.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 build=${1:-build}
 pass=0 fail=0
 ok() { pass=$((pass + 1)); printf 'ok   - %s\n' "$*"; }

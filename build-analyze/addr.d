@@ -1,0 +1,2 @@
+build-analyze/addr.o: src/addr.c include/vnet/addr.h
+include/vnet/addr.h:

@@ -1,0 +1,2 @@
+build-analyze/mac.o: src/mac.c include/vnet/mac.h
+include/vnet/mac.h:
