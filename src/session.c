@@ -391,8 +391,12 @@ static void session_dialed(void *arg, struct conn *link, const struct buf *rx, c
 		loop_kick(&s->d->loop, &s->io);
 }
 
-/* BEGIN: the initiator's "remote" side is ours. The session ends here either way. */
-static void do_begin(struct session *s, struct proto_req *req, size_t line_used)
+/*
+ * BEGIN: the initiator's "remote" side is ours. Accepted, the connection is
+ * handed over to a new handler (true); refused, the session stays in its
+ * text phase, as in the seed's exchange (NOK, then the client tries again).
+ */
+static bool do_begin(struct session *s, struct proto_req *req, size_t line_used)
 {
 	struct handler_spec spec;
 	struct port port;
@@ -401,16 +405,13 @@ static void do_begin(struct session *s, struct proto_req *req, size_t line_used)
 	unsigned long id;
 
 	handler_spec_of(req, true, &spec);
-	if (!check_device(s, req->rdev) || !check_capacity(s)) {
-		session_end(s);
-		return;
-	}
+	if (!check_device(s, req->rdev) || !check_capacity(s))
+		return false;
 	if (port_open(&port, req->rdev, spec.conf, req->macs, req->nmacs, err,
 			     sizeof(err)) < 0) {
 		log_warn("%s: BEGIN on %s refused: %s", s->peer, req->rdev, err);
 		session_printf(s, "NOK %s", err);
-		session_end(s);
-		return;
+		return false;
 	}
 
 	session_printf(s, "OK");
@@ -423,6 +424,7 @@ static void do_begin(struct session *s, struct proto_req *req, size_t line_used)
 	if (!id)
 		log_warn("%s: BEGIN failed: %s", s->peer, err);
 	session_close(s);
+	return true;
 }
 
 /* One request line; returns false once the session must read no further. */
@@ -475,9 +477,11 @@ static bool session_request(struct session *s, char *line, size_t used)
 		do_handle(s, &req);
 		break;
 	case PROTO_BEGIN:
-		do_begin(s, &req, used);
-		go_on = false;
-		goto out;
+		if (do_begin(s, &req, used)) {
+			go_on = false;
+			goto out;
+		}
+		break;
 	}
 	go_on = s->state == SES_HELLO || s->state == SES_READY;
 out:
