@@ -78,6 +78,8 @@ void handler_spec_of(const struct proto_req *r, bool remote_side, struct handler
  * already read from it. With redial (the request that made it, password
  * included), the handler dials again whenever its link drops, until CLOSE;
  * a reconnecting handler may start without a link (link NULL, rx_pre empty).
+ * The port's device is checked again first (renamed or removed since the
+ * port was opened: refused, "device X was renamed Y").
  * Returns the handler's id, or 0 with err set.
  */
 unsigned long handler_create(struct daemon *d, struct conn *link, struct port *port,
