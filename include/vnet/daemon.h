@@ -99,8 +99,12 @@ int handler_stats(const struct daemon *d, size_t i, const struct nl_link *links,
 /* HANDLERS? line for the i-th handler, without newline; -1 if none. */
 int handler_describe(const struct daemon *d, size_t i, char *out, size_t cap);
 
-/* hfile.c: --handlers FILE: read it (0, or -errno if it cannot be read), */
-int hfile_load(struct daemon *d, const char *path);
+/*
+ * hfile.c: --handlers FILE: read it (0, or -errno if it cannot be read or
+ * is refused: group or others may write it, or it belongs to neither root
+ * nor vnet's user, the current one or user, the --user to come),
+ */
+int hfile_load(struct daemon *d, const char *path, const char *user);
 /* then, once the loop runs, dial its handlers. */
 void hfile_start(void);
 
