@@ -102,6 +102,47 @@ static void handler_close(struct handler *h, const char *why)
 	loop_defer(&h->d->loop, handler_free, h);
 }
 
+/* Why a handler on dev must close when its device is now name (or gone); false if it need not. */
+static bool device_changed(const char *dev, const char *name, bool removed, char *why, size_t len)
+{
+	if (removed)
+		snprintf(why, len, "device %s was removed", dev);
+	else if (strcmp(name, dev))
+		snprintf(why, len, "device %s was renamed %s", dev, name);
+	else
+		return false;
+	return true;
+}
+
+/*
+ * Is the port still on the device its request named, and is that one of
+ * ours? Asked when a handler is made or reconnects: a rename or removal
+ * while a HANDLE was dialing, or while the port was opened for the handlers
+ * file, was notified when there was no handler yet to close. True with why
+ * set if it changed.
+ */
+static bool port_device_changed(const struct daemon *d, const struct port *port, const char *dev,
+				char *why, size_t len)
+{
+	char name[IF_NAMESIZE] = "";
+	bool removed = false;
+
+	if (!if_indextoname((unsigned int)port->ifindex, name)) {
+		if (errno != ENXIO && errno != ENODEV) {
+			snprintf(why, len, "cannot check device %s: %s", dev, strerror(errno));
+			return true;
+		}
+		removed = true;
+	}
+	if (device_changed(dev, name, removed, why, len))
+		return true;
+	if (!daemon_device_allowed(d, dev)) {
+		snprintf(why, len, "device %s is not one of this daemon's devices", dev);
+		return true;
+	}
+	return false;
+}
+
 static void handler_redialed(void *arg, struct conn *link, const struct buf *rx, const char *err);
 static void update_interest(struct handler *h);
 static bool handler_inject(struct handler *h);
@@ -175,12 +216,18 @@ static void handler_redial(struct handler *h)
 static void handler_redialed(void *arg, struct conn *link, const struct buf *rx, const char *err)
 {
 	struct handler *h = arg;
+	char why[96];
 	bool first;
 	int ret;
 
 	h->dial = NULL;
 	if (!link) {
 		handler_wait(h, loop_now_ms());
+		return;
+	}
+	if (port_device_changed(h->d, &h->port, h->spec.dev, why, sizeof(why))) {
+		conn_free(link);
+		handler_close(h, why);
 		return;
 	}
 	first = h->up_since == 0;   /* started unconnected (handlers file): not a reconnection */
@@ -476,14 +523,17 @@ unsigned long handler_create(struct daemon *d, struct conn *link, struct port *p
 			     const struct buf *rx_pre, const struct proto_req *redial,
 			     char *err, size_t errlen)
 {
-	struct handler *h = d->nhandlers < VNET_HANDLERS_MAX ? calloc(1, sizeof(*h)) : NULL;
+	struct handler *h = NULL;
 	int ret, fd = link ? conn_fd(link) : -1;
 
-	if (!h) {
+	/* The device first: it may have been renamed while the link was being dialed. */
+	if (!port_device_changed(d, port, spec->dev, err, errlen)) {
 		if (d->nhandlers >= VNET_HANDLERS_MAX)
 			snprintf(err, errlen, "too many handlers (at most %d)", VNET_HANDLERS_MAX);
-		else
+		else if (!(h = calloc(1, sizeof(*h))))
 			snprintf(err, errlen, "out of memory");
+	}
+	if (!h) {
 		port->ops->close(port);
 		conn_free(link);
 		return 0;
@@ -593,15 +643,9 @@ void handler_link_changed(struct daemon *d, int ifindex, const char *name, bool 
 		struct handler *h = list_entry(pos, struct handler, node);
 		char why[96];
 
-		if (h->port.ifindex != ifindex)
-			continue;
-		if (removed)
-			snprintf(why, sizeof(why), "device %s was removed", h->spec.dev);
-		else if (strcmp(name, h->spec.dev))
-			snprintf(why, sizeof(why), "device %s was renamed %s", h->spec.dev, name);
-		else
-			continue;
-		handler_close(h, why);
+		if (h->port.ifindex == ifindex &&
+		    device_changed(h->spec.dev, name, removed, why, sizeof(why)))
+			handler_close(h, why);
 	}
 }
 

@@ -8,12 +8,19 @@
  * with its number and skipped. The file (and the password files) are read
  * at start, before vnet drops its privileges; then every good line is
  * dialed, in the loop, like a HANDLE from a client.
+ *
+ * Read as root, a line could send any root-only file to any address: the
+ * file must belong to root or to vnet's user and be writable by its owner
+ * only, and the password files named by a file that is not root's must
+ * belong to its owner.
  */
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "vnet/daemon.h"
 #include "vnet/log.h"
@@ -72,9 +79,12 @@ static void boot_dialed(void *arg, struct conn *link, const struct buf *rx, cons
 
 /*
  * Replace an @PATH password word in line with the password it names. A
- * password written out is refused if others may read the file (exposed).
+ * password written out is refused if others may read the file (exposed);
+ * a password file is refused unless it belongs to owner (the handlers
+ * file's) or owner is root.
  */
-static bool resolve_password(char *line, size_t cap, bool exposed, char *err, size_t errlen)
+static bool resolve_password(char *line, size_t cap, bool exposed, uid_t owner, char *err,
+			     size_t errlen)
 {
 	char *at = line, *end, path[4096], pw[VNET_PASSWORD_MAX + 3], rest[VNET_LINE_MAX];
 	struct stat st;
@@ -104,6 +114,13 @@ static bool resolve_password(char *line, size_t cap, bool exposed, char *err, si
 			 path);
 		return false;
 	}
+	if (owner != 0 && st.st_uid != owner) {
+		fclose(f);
+		snprintf(err, errlen, "password file %.160s belongs to UID %u, the handlers file to "
+			 "UID %u: only a handlers file of root's may name another user's file",
+			 path, (unsigned int)st.st_uid, (unsigned int)owner);
+		return false;
+	}
 	if (!fgets(pw, sizeof(pw), f))
 		pw[0] = '\0';
 	fclose(f);
@@ -125,13 +142,13 @@ static struct boot **pending;
 static size_t npending;
 
 static void read_line(struct daemon *d, const char *path, unsigned int lineno, char *line,
-		      size_t cap, bool exposed)
+		      size_t cap, const struct stat *st)
 {
-	char err[256];
+	char err[320];
 	struct boot *b, **more;
 	struct proto_req req;
 
-	if (!resolve_password(line, cap, exposed, err, sizeof(err))) {
+	if (!resolve_password(line, cap, st->st_mode & 077, st->st_uid, err, sizeof(err))) {
 		log_err("%s:%u: %s: line skipped", path, lineno, err);
 		return;
 	}
@@ -197,13 +214,30 @@ void hfile_start(void)
 	npending = 0;
 }
 
-int hfile_load(struct daemon *d, const char *path)
+/* Whose handlers file vnet obeys: root's or its user's, which only its owner may change. */
+static bool hfile_trusted(const char *path, const struct stat *st, const char *user)
+{
+	const struct passwd *pw = user ? getpwnam(user) : NULL;
+
+	if (st->st_mode & 022) {
+		log_err("%s may be written by group or others: refusing it (chmod go-w %s)", path,
+			path);
+		return false;
+	}
+	if (st->st_uid != 0 && st->st_uid != geteuid() && !(pw && pw->pw_uid == st->st_uid)) {
+		log_err("%s belongs to UID %u, neither root nor the user vnet runs as: refusing it "
+			"(chown root %s)", path, (unsigned int)st->st_uid, path);
+		return false;
+	}
+	return true;
+}
+
+int hfile_load(struct daemon *d, const char *path, const char *user)
 {
 	char line[VNET_LINE_MAX + 2];
 	unsigned int lineno = 0;
 	FILE *f = fopen(path, "re");
 	struct stat st;
-	bool exposed;
 
 	if (!f) {
 		int ret = -errno;
@@ -211,7 +245,17 @@ int hfile_load(struct daemon *d, const char *path)
 		log_err("cannot open %s: %s", path, strerror(errno));
 		return ret;
 	}
-	exposed = fstat(fileno(f), &st) < 0 || (st.st_mode & 077);
+	if (fstat(fileno(f), &st) < 0) {
+		int ret = -errno;
+
+		log_err("cannot check %s: %s", path, strerror(errno));
+		fclose(f);
+		return ret;
+	}
+	if (!hfile_trusted(path, &st, user)) {
+		fclose(f);
+		return -EPERM;
+	}
 	while (fgets(line, sizeof(line), f)) {
 		size_t len = strlen(line);
 		char *p;
@@ -231,7 +275,7 @@ int hfile_load(struct daemon *d, const char *path)
 		p = line + strspn(line, " \t");
 		if (!*p)
 			continue;
-		read_line(d, path, lineno, p, sizeof(line) - (size_t)(p - line), exposed);
+		read_line(d, path, lineno, p, sizeof(line) - (size_t)(p - line), &st);
 		explicit_bzero(line, sizeof(line));
 	}
 	fclose(f);

@@ -95,6 +95,14 @@ int priv_drop(const char *user, char *err, size_t errlen)
 	}
 	if ((caps[0].permitted & KEEP_CAPS) != KEEP_CAPS)
 		log_warn("running without CAP_NET_RAW or CAP_NET_ADMIN: handlers will fail");
+	/*
+	 * No switch to a user by itself: what vnet runs as should not depend on
+	 * whether some account exists. Say it instead.
+	 */
+	if (geteuid() == 0)
+		log_warn("running as root (UID 0): without other capabilities, but still able to "
+			 "write every file root owns; start it with --user %s",
+			 getpwnam("vnet") ? "vnet" : "USER (an unprivileged user of its own)");
 	log_debug("privileges dropped to CAP_NET_RAW and CAP_NET_ADMIN%s%s",
 		  user ? ", user " : "", user ? user : "");
 	return 0;

@@ -375,6 +375,8 @@ static void session_dialed(void *arg, struct conn *link, const struct buf *rx, c
 		handler_spec_of(r, false, &spec);
 		id = handler_create(s->d, link, &s->port, &spec, &none, rx,
 				    r->reconnect ? r : NULL, why, sizeof(why));
+		if (!id)
+			log_warn("%s: HANDLE on %s refused: %s", s->peer, r->ldev, why);
 		err = why;
 	} else {
 		s->port.ops->close(&s->port);

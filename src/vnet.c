@@ -53,7 +53,8 @@ static const char usage_text[] =
 	"                tap:NAME creates TAP device NAME, owned by vnet\n"
 	"  --handlers FILE\n"
 	"                establish the handlers FILE lists at start (HANDLE or\n"
-	"                RHANDLE lines; a password may be @PATH)\n"
+	"                RHANDLE lines; a password may be @PATH); FILE must belong\n"
+	"                to root or to vnet's user, and only its owner may write it\n"
 	"  --user USER   after start-up, run as USER (keeping only CAP_NET_RAW and\n"
 	"                CAP_NET_ADMIN)\n"
 	"  --keepalive SECONDS\n"
@@ -571,7 +572,7 @@ int main(int argc, char **argv)
 		port_tap_destroy_all();
 		return 1;
 	}
-	if (o.handlers && hfile_load(&d, o.handlers) < 0) {
+	if (o.handlers && hfile_load(&d, o.handlers, o.user) < 0) {
 		port_tap_destroy_all();
 		return 1;
 	}

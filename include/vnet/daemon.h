@@ -78,6 +78,8 @@ void handler_spec_of(const struct proto_req *r, bool remote_side, struct handler
  * already read from it. With redial (the request that made it, password
  * included), the handler dials again whenever its link drops, until CLOSE;
  * a reconnecting handler may start without a link (link NULL, rx_pre empty).
+ * The port's device is checked again first (renamed or removed since the
+ * port was opened: refused, "device X was renamed Y").
  * Returns the handler's id, or 0 with err set.
  */
 unsigned long handler_create(struct daemon *d, struct conn *link, struct port *port,
@@ -97,8 +99,12 @@ int handler_stats(const struct daemon *d, size_t i, const struct nl_link *links,
 /* HANDLERS? line for the i-th handler, without newline; -1 if none. */
 int handler_describe(const struct daemon *d, size_t i, char *out, size_t cap);
 
-/* hfile.c: --handlers FILE: read it (0, or -errno if it cannot be read), */
-int hfile_load(struct daemon *d, const char *path);
+/*
+ * hfile.c: --handlers FILE: read it (0, or -errno if it cannot be read or
+ * is refused: group or others may write it, or it belongs to neither root
+ * nor vnet's user, the current one or user, the --user to come),
+ */
+int hfile_load(struct daemon *d, const char *path, const char *user);
 /* then, once the loop runs, dial its handlers. */
 void hfile_start(void);
 

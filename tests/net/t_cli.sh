@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The command lines: --version/--help, usage errors (exit 2), a busy port
 # (exit 1), network errors (client exit 3), passwords read from standard input without a terminal,
-# the interactive echo command, the password hidden from ps, the dual-stack default listener, and
-# the scheduling policy (--sched).
+# the interactive echo command, the password hidden from ps, the dual-stack default listener,
+# the scheduling policy (--sched), and the warning of a daemon left running as root (no --user).
 # shellcheck source=tests/net/lib.sh
 . "$(dirname "$0")/lib.sh"
 vn_require
@@ -113,5 +113,24 @@ VN_WRAP=(${VN_WRAP_SAVED[@]+"${VN_WRAP_SAVED[@]}"})
 vn_eq "a policy chosen with chrt (SCHED_IDLE) is kept" SCHED_IDLE "$(policy_of "${VN_DPID[E]}")"
 run_in gB 5 "$VNET" "$PASS_B" --sched fast -h "$UL_B" -p 4460 -d eth0
 vn_eq "--sched fast is a usage error" 2 "$VN_RC"
+
+vn_section "started as root: a warning unless --user"
+# log_has TAG REGEX: wait (bounded) until vnet's "ready" line is in the daemon's log, then grep.
+log_has() {
+    local i
+    for ((i = 0; i < 50 * VN_SLOW; i++)); do
+        grep -q ' ready, ' "$VN_TMP/vnet-$1.log" && break
+        sleep 0.1
+    done
+    grep -Eq -- "$2" "$VN_TMP/vnet-$1.log"
+}
+ROOT_WARN='warn.*running as root \(UID 0\).*write every file root owns.*--user'
+vn_check "root without --user: the log warns that vnet keeps UID 0" log_has A "$ROOT_WARN"
+vn_start_daemon F gA "$PASS_A" -p 4458 -d vmnet1 --user nobody
+vn_check "root with --user nobody: the daemon becomes nobody" \
+    test "$(awk '$1 == "Uid:" {print $3}' "/proc/${VN_DPID[F]}/status")" = "$(id -u nobody)"
+vn_check "root with --user nobody: no such warning" eval "! log_has F '$ROOT_WARN'"
+vn_client gA -p "$PASS_A" -h 127.0.0.1 -o 4458 -c devices
+vn_eq "the daemon running as nobody answers" 0 "$VN_RC"
 
 vn_finish
