@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* frame.c - binary framing of the daemon-to-daemon link */
+#include <netinet/in.h>
 #include <string.h>
 
 #include "vnet/frame.h"
@@ -70,6 +71,135 @@ bool frame_offload_valid(const struct virtio_net_hdr *vh, size_t eth_len, const 
 	}
 	if (vh->hdr_len > eth_len) {
 		*err = "header length beyond the frame";
+		return false;
+	}
+	return true;
+}
+
+#define ETHERTYPE_IPV4  0x0800
+#define ETHERTYPE_IPV6  0x86dd
+#define ETHERTYPE_8021Q 0x8100
+#define ETHERTYPE_8021AD 0x88a8
+#define VLAN_TAGS_MAX   2       /* 802.1ad + 802.1Q (QinQ) */
+#define IPV6_EXT_MAX    4       /* extension headers walked before the transport header */
+
+/*
+ * The offset of the transport header of an IP frame and its IP protocol;
+ * false if the frame is not IPv4 or IPv6 or its IP headers are cut short.
+ * *v6 tells which IP version it is.
+ */
+static bool ip_transport(const uint8_t *eth, size_t len, size_t *l4, uint8_t *proto, bool *v6,
+			 const char **why)
+{
+	size_t off = FRAME_ETH_MIN;
+	uint16_t type = get16(eth + 12);
+
+	for (int tags = 0; type == ETHERTYPE_8021Q || type == ETHERTYPE_8021AD; tags++) {
+		if (tags == VLAN_TAGS_MAX || off + 4 > len) {
+			*why = "segmentation of a frame with too many or cut VLAN tags";
+			return false;
+		}
+		type = get16(eth + off + 2);
+		off += 4;
+	}
+	if (type == ETHERTYPE_IPV4) {
+		size_t ihl;
+
+		if (off + 20 > len || eth[off] >> 4 != 4 || (ihl = (eth[off] & 0x0fu) * 4u) < 20 ||
+		    off + ihl > len) {
+			*why = "segmentation of a frame with a bad IPv4 header";
+			return false;
+		}
+		if (get16(eth + off + 6) & 0x3fff) {
+			*why = "segmentation of an IPv4 fragment";
+			return false;
+		}
+		*proto = eth[off + 9];
+		*l4 = off + ihl;
+		*v6 = false;
+		return true;
+	}
+	if (type == ETHERTYPE_IPV6) {
+		uint8_t next;
+
+		if (off + 40 > len || eth[off] >> 4 != 6) {
+			*why = "segmentation of a frame with a bad IPv6 header";
+			return false;
+		}
+		next = eth[off + 6];
+		off += 40;
+		/* Hop-by-hop, routing and destination options may precede the transport header. */
+		for (int i = 0; i < IPV6_EXT_MAX && (next == 0 || next == 43 || next == 60); i++) {
+			if (off + 8 > len) {
+				*why = "segmentation of a frame with a cut IPv6 extension header";
+				return false;
+			}
+			next = eth[off];
+			off += ((size_t)eth[off + 1] + 1) * 8;
+		}
+		*proto = next;
+		*l4 = off;
+		*v6 = true;
+		return true;
+	}
+	*why = "segmentation of a frame that is neither IPv4 nor IPv6";
+	return false;
+}
+
+bool frame_offload_safe(const struct virtio_net_hdr *vh, const uint8_t *eth, size_t eth_len,
+			const char **why)
+{
+	uint8_t gso = vh->gso_type & (uint8_t)~VIRTIO_NET_HDR_GSO_ECN, proto = 0;
+	size_t l4 = 0, hdr, segs;
+	bool v6 = false;
+
+	if (gso == VIRTIO_NET_HDR_GSO_NONE)
+		return true;
+	if (gso == VIRTIO_NET_HDR_GSO_UDP) {
+		*why = "UDP fragmentation offload (UFO)";
+		return false;
+	}
+	if (vh->gso_size < FRAME_GSO_SIZE_MIN) {
+		*why = "segment size below the minimum";
+		return false;
+	}
+	if (eth_len < FRAME_ETH_MIN || !ip_transport(eth, eth_len, &l4, &proto, &v6, why))
+		return false;
+	switch (gso) {
+	case VIRTIO_NET_HDR_GSO_TCPV4:
+	case VIRTIO_NET_HDR_GSO_TCPV6:
+		if (v6 != (gso == VIRTIO_NET_HDR_GSO_TCPV6) || proto != IPPROTO_TCP) {
+			*why = "TCP segmentation of a frame that is not TCP of that IP version";
+			return false;
+		}
+		hdr = l4 + 20 > eth_len ? 0 : l4 + (size_t)(eth[l4 + 12] >> 4) * 4;
+		if (hdr < l4 + 20 || hdr > eth_len) {
+			*why = "TCP segmentation of a frame with a bad TCP header";
+			return false;
+		}
+		break;
+	case VIRTIO_NET_HDR_GSO_UDP_L4:
+		if (proto != IPPROTO_UDP) {
+			*why = "UDP segmentation of a frame that is not UDP";
+			return false;
+		}
+		if (vh->gso_type & VIRTIO_NET_HDR_GSO_ECN) {
+			*why = "ECN bit on UDP segmentation";
+			return false;
+		}
+		if (l4 + 8 > eth_len) {
+			*why = "UDP segmentation of a frame with a cut UDP header";
+			return false;
+		}
+		hdr = l4 + 8;
+		break;
+	default:
+		*why = "unknown segmentation type";
+		return false;
+	}
+	segs = (eth_len - hdr + vh->gso_size - 1) / vh->gso_size;
+	if (segs > FRAME_GSO_SEGS_MAX) {
+		*why = "too many segments";
 		return false;
 	}
 	return true;

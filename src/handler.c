@@ -61,6 +61,7 @@ struct handler {
 	uint16_t lport, rport;
 	uint64_t last_rx, last_tx;
 	uint64_t link_rx_bytes, link_tx_bytes, inject_drops;
+	uint64_t drop_unlisted, drop_offload;  /* frames from the peer refused (handler_refuse) */
 };
 
 static void handler_free(void *p)
@@ -91,7 +92,8 @@ static void handler_close(struct handler *h, const char *why)
 	log_debug("handler %lu: captured %llu frames, injected %llu, %llu dropped", h->id,
 		  (unsigned long long)h->port.stats.rx_frames,
 		  (unsigned long long)h->port.stats.tx_frames,
-		  (unsigned long long)(h->inject_drops + h->port.stats.rx_oversize));
+		  (unsigned long long)(h->inject_drops + h->port.stats.rx_oversize +
+				       h->drop_unlisted + h->drop_offload));
 	loop_detach(&h->d->loop, &h->link_io);
 	conn_free(h->link);
 	h->link = NULL;
@@ -348,6 +350,43 @@ static bool handler_keepalive(struct handler *h)
 	return handler_flush(h);
 }
 
+/*
+ * Whether to refuse a frame from the peer instead of injecting it: its
+ * addresses are not the handler's to inject (mac_inject_allowed), or its
+ * offload metadata would make the kernel cut it into too many packets
+ * (frame_offload_safe). Refused frames are counted; the first of each kind is
+ * logged.
+ */
+static bool handler_refuse(struct handler *h, const struct frame_msg *msg)
+{
+	const char *why = "";
+
+	if (!mac_inject_allowed(h->spec.conf, h->spec.macs, h->spec.nmacs, msg->eth)) {
+		if (h->drop_unlisted++ == 0) {
+			struct mac dst, src;
+			char d[MAC_STRLEN], s[MAC_STRLEN];
+
+			memcpy(dst.b, msg->eth, MAC_LEN);
+			memcpy(src.b, msg->eth + MAC_LEN, MAC_LEN);
+			mac_format(&dst, d);
+			mac_format(&src, s);
+			log_warn("handler %lu: refused a frame from the peer, %s -> %s: its %s address "
+				 "is not in the handler's list (further ones are counted, not logged)",
+				 h->id, s, d, h->spec.conf == VNET_LOCAL ? "source" : "destination");
+		}
+		return true;
+	}
+	if (msg->has_offload && !frame_offload_safe(&msg->vh, msg->eth, msg->eth_len, &why)) {
+		if (h->drop_offload++ == 0)
+			log_warn("handler %lu: refused a %zu-byte frame from the peer (segmentation "
+				 "type %u, segment size %u): %s (further ones are counted, not logged)",
+				 h->id, msg->eth_len, (unsigned int)msg->vh.gso_type,
+				 (unsigned int)msg->vh.gso_size, why);
+		return true;
+	}
+	return false;
+}
+
 /* Inject the complete messages buffered; false if the handler closed. */
 static bool handler_inject(struct handler *h)
 {
@@ -375,7 +414,7 @@ static bool handler_inject(struct handler *h)
 		if (msg.type == FRAME_T_KEEPALIVE && loop_now_ms() - h->last_tx >= KEEPALIVE_ANSWER_MS &&
 		    !handler_keepalive(h))
 			return false;
-		if (msg.has_frame) {
+		if (msg.has_frame && !handler_refuse(h, &msg)) {
 			ret = h->port.ops->send(&h->port, msg.has_offload ? &msg.vh : &none, msg.eth,
 						msg.eth_len);
 			if (ret == -EAGAIN) {
@@ -726,14 +765,16 @@ int handler_stats(const struct daemon *d, size_t i, const struct nl_link *links,
 	filtered = seen > forwarded ? seen - forwarded : 0;
 	n = snprintf(out, cap, "%lu state=%s uptime=%llu reconnects=%u out_frames=%llu "
 		     "out_bytes=%llu in_frames=%llu in_bytes=%llu drop_filter=%llu "
-		     "drop_queue=%llu drop_inject=%llu drop_oversize=%llu", h->id,
+		     "drop_queue=%llu drop_inject=%llu drop_oversize=%llu drop_unlisted=%llu "
+		     "drop_offload=%llu", h->id,
 		     names[h->state],
 		     (unsigned long long)(h->state == H_UP ? (loop_now_ms() - h->up_since) / 1000 : 0),
 		     h->reconnects, (unsigned long long)st->rx_frames,
 		     (unsigned long long)st->rx_bytes, (unsigned long long)st->tx_frames,
 		     (unsigned long long)st->tx_bytes, (unsigned long long)filtered,
 		     (unsigned long long)st->queue_drops, (unsigned long long)h->inject_drops,
-		     (unsigned long long)st->rx_oversize);
+		     (unsigned long long)st->rx_oversize, (unsigned long long)h->drop_unlisted,
+		     (unsigned long long)h->drop_offload);
 	return n < 0 || (size_t)n >= cap ? -1 : n;
 }
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* mac.c - Ethernet address parsing and formatting */
+/* mac.c - Ethernet address parsing, formatting and the injection rule */
 #include <stdio.h>
 #include <string.h>
 
@@ -63,4 +63,25 @@ bool mac_is_multicast(const struct mac *m)
 bool mac_equal(const struct mac *a, const struct mac *b)
 {
 	return memcmp(a->b, b->b, MAC_LEN) == 0;
+}
+
+bool mac_in_list(const struct mac *m, const struct mac *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (mac_equal(m, &list[i]))
+			return true;
+	return false;
+}
+
+bool mac_inject_allowed(enum vnet_config conf, const struct mac *list, size_t n,
+			const uint8_t *eth)
+{
+	struct mac m;
+
+	if (conf == VNET_LOCAL) {
+		memcpy(m.b, eth + MAC_LEN, MAC_LEN);    /* the source */
+		return !mac_is_multicast(&m) && mac_in_list(&m, list, n);
+	}
+	memcpy(m.b, eth, MAC_LEN);                  /* the destination */
+	return mac_in_list(&m, list, n);
 }

@@ -63,7 +63,42 @@ void frame_put_offload(uint8_t out[FRAME_OFFLOAD_LEN], const struct virtio_net_h
 enum frame_status frame_decode(const uint8_t *buf, size_t len, struct frame_msg *msg,
 			       size_t *used, const char **err);
 
-/* Check offload metadata against the frame it describes. */
+/*
+ * Check offload metadata against the frame it describes: the framing rules,
+ * whose breach is a protocol error (frame_decode applies them).
+ */
 bool frame_offload_valid(const struct virtio_net_hdr *vh, size_t eth_len, const char **err);
+
+/*
+ * Bounds on segmentation offload from the peer. The receiving kernel cuts a
+ * super-frame into packets of gso_size payload bytes, in software when the
+ * device has no TSO: left unbounded, one 64 KiB frame with gso_size 1 makes
+ * 64,000 packets (a CPU and network amplifier).
+ * FRAME_GSO_SIZE_MIN: no real path cuts segments this small. The smallest
+ * Linux makes from a path MTU is 500 bytes (its 552-byte minimum, less
+ * headers and timestamps); IPv4's default MSS is 536, an IPv6 path carries at
+ * least 1220. Only a TCP connection whose far end announces an MSS below 256
+ * (Linux accepts down to 48) gets its super-frames refused: a deliberate trade.
+ * FRAME_GSO_SEGS_MAX: a Linux super-frame is at most 65,536 bytes, that is at
+ * most 256 segments of 256 bytes, so no frame within the size rule made by a
+ * real sender is cut in more (a usual 64 KiB TCP frame, MSS 1448, makes 45;
+ * Linux's UDP segmentation sends 64 or 128 at most, by version). It also
+ * bounds the frames of up to 65,792 bytes that VLAN tags allow.
+ */
+#define FRAME_GSO_SIZE_MIN  256
+#define FRAME_GSO_SEGS_MAX  256
+
+/*
+ * Whether a frame with valid offload metadata (frame_offload_valid) is safe to
+ * inject: no segmentation, or segmentation whose type matches the frame's
+ * EtherType (after up to two 802.1Q/802.1ad tags) and IP protocol, whose
+ * headers lie within the frame, with gso_size >= FRAME_GSO_SIZE_MIN and at
+ * most FRAME_GSO_SEGS_MAX segments. UDP fragmentation offload (UFO,
+ * VIRTIO_NET_HDR_GSO_UDP), which turns one frame into IP fragments, is never
+ * safe. On false, why says why. A refused frame is dropped, not a protocol
+ * error.
+ */
+bool frame_offload_safe(const struct virtio_net_hdr *vh, const uint8_t *eth, size_t eth_len,
+			const char **why);
 
 #endif

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fuzz_frame.c - libFuzzer target for the daemon-to-daemon framing (frame_decode,
- * frame_offload_valid, frame_put_header, frame_put_offload).
+ * frame_offload_valid, frame_offload_safe, frame_put_header, frame_put_offload).
  *
  * The input is used three ways:
  *  1. as the byte stream from a peer, decoded in one piece by a loop like the
@@ -67,6 +67,25 @@ static void check_offload_valid(const struct virtio_net_hdr *vh, size_t eth_len)
 		check_offload_rules(vh, eth_len);
 	else
 		CHECK(nonempty(err));
+}
+
+/* What a frame frame_offload_safe lets through must satisfy (frame.h). */
+static void check_offload_safe(const struct frame_msg *msg)
+{
+	const char *why = NULL;
+	uint8_t gso = msg->vh.gso_type & (uint8_t)~VIRTIO_NET_HDR_GSO_ECN;
+
+	if (!frame_offload_safe(&msg->vh, msg->eth, msg->eth_len, &why)) {
+		CHECK(nonempty(why));
+		CHECK(gso != VIRTIO_NET_HDR_GSO_NONE);
+		return;
+	}
+	if (gso == VIRTIO_NET_HDR_GSO_NONE)
+		return;
+	CHECK(gso != VIRTIO_NET_HDR_GSO_UDP);
+	CHECK(msg->vh.gso_size >= FRAME_GSO_SIZE_MIN);
+	/* Headers come off the frame before it is cut: at most 8 KiB of IPv6 options. */
+	CHECK(msg->eth_len / msg->vh.gso_size <= FRAME_GSO_SEGS_MAX + 9000 / FRAME_GSO_SIZE_MIN);
 }
 
 static size_t header_len(const uint8_t *buf)
@@ -135,6 +154,7 @@ static void check_decoded(const uint8_t *buf, size_t len, enum frame_status st,
 		CHECK(msg->eth_len >= FRAME_ETH_MIN && msg->eth_len <= FRAME_ETH_MAX);
 		CHECK(msg->eth > buf && msg->eth + msg->eth_len == buf + used);
 		check_offload_valid(&msg->vh, msg->eth_len);
+		check_offload_safe(msg);
 	}
 	/* The same message alone decodes the same; one byte less is incomplete. */
 	{

@@ -668,8 +668,37 @@ def cmd_tcpgrep(ifname, seconds, port, needles, ready, out):
             fh.write("hits-%s %d\n" % (n, hits[n]))
     os.rename(out + ".tmp", out)
 
+def cmd_marks(ifname, seconds, markers, ready, out):
+    """Count the frames arriving on ifname for `seconds` (or until READY.stop appears) and those
+    that contain each comma-separated marker; writes "frames N" and "MARKER N" lines."""
+    markers = [x for x in markers.split(",") if x]
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
+    s.bind((ifname, 0))
+    s.settimeout(0.2)
+    open(ready, "w").close()
+    frames = 0
+    hits = dict((m, 0) for m in markers)
+    end = time.monotonic() + float(seconds)
+    while time.monotonic() < end and not os.path.exists(ready + ".stop"):
+        try:
+            f, addr = s.recvfrom(262144)
+        except socket.timeout:
+            continue
+        if addr[2] == socket.PACKET_OUTGOING:
+            continue
+        frames += 1
+        for m in markers:
+            if m.encode() in f:
+                hits[m] += 1
+    with open(out + ".tmp", "w") as fh:
+        fh.write("frames %d\n" % frames)
+        for m in markers:
+            fh.write("%s %d\n" % (m, hits[m]))
+    os.rename(out + ".tmp", out)
+
 if __name__ == "__main__":
-    {"sendarp": cmd_sendarp, "count": cmd_count, "tcpgrep": cmd_tcpgrep}[sys.argv[1]](*sys.argv[2:])
+    {"sendarp": cmd_sendarp, "count": cmd_count, "tcpgrep": cmd_tcpgrep,
+     "marks": cmd_marks}[sys.argv[1]](*sys.argv[2:])
 PYEOF
 }
 
@@ -746,18 +775,34 @@ print(int(s.get("bytes", 0)), "%.3f" % (s.get("bits_per_second", 0) / 1e9), err.
     [ -z "${VN_IPERF_ERR:-}" ] && [ "${VN_IPERF_BYTES:-0}" -gt 0 ]
 }
 
+# vn_tap_bg NS TAG VNLIB-COMMAND ARGS...: run a vnlib.py capture command in NS in the background,
+# with the ready and output files of TAG as its last arguments; wait until it is ready.
+vn_tap_bg() {
+    local ns=$1 tag=$2
+    shift 2
+    rm -f "$VN_TMP/ready-$tag" "$VN_TMP/ready-$tag.stop" "$VN_TMP/wire-$tag"
+    vn_bg "$ns" "$VN_PY" "$VN_TMP/vnlib.py" "$@" "$VN_TMP/ready-$tag" "$VN_TMP/wire-$tag"
+    vn_wait_file "$VN_TMP/ready-$tag" 5 || vn_fail "wiretap $tag did not start"
+}
 # vn_wiretap_start NS DEV TAG NEEDLE...: watch the TCP payload to/from port $PORT on DEV (in the
 # background, until vn_wiretap_get, at most 60 s), counting the segments that contain each NEEDLE.
 vn_wiretap_start() {
     local ns=$1 dev=$2 tag=$3
     shift 3
     local IFS=,
-    rm -f "$VN_TMP/ready-$tag" "$VN_TMP/ready-$tag.stop" "$VN_TMP/wire-$tag"
-    vn_bg "$ns" "$VN_PY" "$VN_TMP/vnlib.py" tcpgrep "$dev" $((60 * VN_SLOW)) "$PORT" "$*" \
-        "$VN_TMP/ready-$tag" "$VN_TMP/wire-$tag"
-    vn_wait_file "$VN_TMP/ready-$tag" 5 || vn_fail "wiretap $tag did not start"
+    vn_tap_bg "$ns" "$tag" tcpgrep "$dev" $((60 * VN_SLOW)) "$PORT" "$*"
 }
-# vn_wiretap_get TAG KEY: "segments", "payload" or "hits-NEEDLE" (stops the tap first).
+# vn_marks_start NS DEV TAG MARKER...: count the frames arriving on DEV (not those it sends) that
+# contain each MARKER (in the background, until vn_wiretap_get TAG MARKER, at most 60 s); the key
+# "frames" is the number of frames seen.
+vn_marks_start() {
+    local ns=$1 dev=$2 tag=$3
+    shift 3
+    local IFS=,
+    vn_tap_bg "$ns" "$tag" marks "$dev" $((60 * VN_SLOW)) "$*"
+}
+# vn_wiretap_get TAG KEY: "segments", "payload" or "hits-NEEDLE" (stops the tap first); for
+# vn_marks_start, "frames" or a marker.
 vn_wiretap_get() {
     : >"$VN_TMP/ready-$1.stop"
     vn_wait_file "$VN_TMP/wire-$1" 5 || { echo -1; return; }

@@ -665,6 +665,296 @@ static void test_decode_checks_offload(void **state)
 	}
 }
 
+/* ---- offload safety (what a peer may make the kernel segment) ---- */
+
+/*
+ * Build at eth an IP frame of len bytes: ntags VLAN tags (802.1ad first), then IPv4 or IPv6
+ * (with ext 8-byte extension headers of type 60) carrying proto; a TCP header of 20 bytes or a
+ * UDP header. Returns the offset of the transport header.
+ */
+static size_t build_ip(uint8_t *eth, size_t len, int ntags, bool v6, int ext, uint8_t proto)
+{
+	size_t off = 12;
+
+	memset(eth, 0, len);
+	memcpy(eth, "\x02\x00\x00\x00\x00\x0a\x02\x00\x00\x00\x00\x0b", 12);
+	for (int t = 0; t < ntags; t++) {
+		eth[off] = t == 0 && ntags > 1 ? 0x88 : 0x81;
+		eth[off + 1] = t == 0 && ntags > 1 ? 0xa8 : 0x00;
+		eth[off + 3] = 42;
+		off += 4;
+	}
+	eth[off] = v6 ? 0x86 : 0x08;
+	eth[off + 1] = v6 ? 0xdd : 0x00;
+	off += 2;
+	if (v6) {
+		eth[off] = 0x60;
+		eth[off + 6] = ext ? 60 : proto;
+		off += 40;
+		for (int e = 0; e < ext; e++) {
+			eth[off] = e + 1 < ext ? 60 : proto;
+			eth[off + 1] = 0;                       /* 8 bytes */
+			off += 8;
+		}
+	} else {
+		eth[off] = 0x45;
+		eth[off + 9] = proto;
+		off += 20;
+	}
+	if (proto == 6)
+		eth[off + 12] = 5 << 4;
+	return off;
+}
+
+static void expect_safe(const struct virtio_net_hdr *vh, const uint8_t *eth, size_t len)
+{
+	const char *why = NULL;
+	uint8_t *copy = malloc(len);    /* exact size: ASan sees any over-read */
+
+	assert_non_null(copy);
+	memcpy(copy, eth, len);
+	if (!frame_offload_safe(vh, copy, len, &why))
+		fail_msg("gso 0x%x size %u on %zu bytes: refused (%s)", vh->gso_type, vh->gso_size,
+			 len, why ? why : "?");
+	free(copy);
+}
+
+static void expect_unsafe(const struct virtio_net_hdr *vh, const uint8_t *eth, size_t len,
+			  const char *keyword)
+{
+	const char *why = NULL;
+	uint8_t *copy = malloc(len);
+
+	assert_non_null(copy);
+	memcpy(copy, eth, len);
+	if (frame_offload_safe(vh, copy, len, &why))
+		fail_msg("gso 0x%x size %u on %zu bytes: accepted", vh->gso_type, vh->gso_size, len);
+	free(copy);
+	assert_non_null(why);
+	if (!strstr(why, keyword))
+		fail_msg("reason '%s' does not mention '%s'", why, keyword);
+}
+
+static struct virtio_net_hdr vh_gso(uint8_t type, uint16_t size, size_t l4)
+{
+	bool udp = (type & 0x7f) == VIRTIO_NET_HDR_GSO_UDP_L4 || (type & 0x7f) == VIRTIO_NET_HDR_GSO_UDP;
+
+	return vh_make(VIRTIO_NET_HDR_F_NEEDS_CSUM, type, (uint16_t)(l4 + (udp ? 8 : 20)), size,
+		       (uint16_t)l4, udp ? 6 : 16);
+}
+
+static uint8_t big[FRAME_ETH_MAX];
+
+static void test_safe_no_gso(void **state)
+{
+	struct virtio_net_hdr vh = vh_make(VIRTIO_NET_HDR_F_NEEDS_CSUM, 0, 0, 0, 34, 16);
+	uint8_t arp[60];
+
+	/* Without segmentation anything goes: the frame is injected as it is. */
+	memset(arp, 0, sizeof(arp));
+	arp[12] = 0x08;
+	arp[13] = 0x06;
+	expect_safe(&vh, arp, sizeof(arp));
+	vh = vh_make(0, 0, 0, 0, 0, 0);
+	expect_safe(&vh, arp, FRAME_ETH_MIN);
+}
+
+static void test_safe_real_gso(void **state)
+{
+	struct virtio_net_hdr vh;
+	size_t l4;
+
+	l4 = build_ip(big, 65226, 0, false, 0, 6);
+	vh = vh_gso(VIRTIO_NET_HDR_GSO_TCPV4, 1448, l4);
+	expect_safe(&vh, big, 65226);
+	vh.gso_type |= VIRTIO_NET_HDR_GSO_ECN;
+	expect_safe(&vh, big, 65226);
+	vh = vh_make(VIRTIO_NET_HDR_F_DATA_VALID, VIRTIO_NET_HDR_GSO_TCPV4, 54, 1448, 0, 0);
+	expect_safe(&vh, big, 65226);                 /* a GRO frame: no partial checksum */
+	/* The smallest segments Linux makes from a path MTU: 500 bytes, 131 of them. */
+	vh = vh_gso(VIRTIO_NET_HDR_GSO_TCPV4, 500, l4);
+	expect_safe(&vh, big, 65536);
+	l4 = build_ip(big, 64000, 0, true, 0, 6);
+	vh = vh_gso(VIRTIO_NET_HDR_GSO_TCPV6, 1428, l4);
+	expect_safe(&vh, big, 64000);
+	l4 = build_ip(big, 64000, 0, true, 2, 6);     /* IPv6 extension headers */
+	vh = vh_gso(VIRTIO_NET_HDR_GSO_TCPV6, 1412, l4);
+	expect_safe(&vh, big, 64000);
+	l4 = build_ip(big, 64000, 0, false, 0, 17);
+	vh = vh_gso(VIRTIO_NET_HDR_GSO_UDP_L4, 1472, l4);
+	expect_safe(&vh, big, 64000);
+	l4 = build_ip(big, 64000, 0, true, 0, 17);
+	vh = vh_gso(VIRTIO_NET_HDR_GSO_UDP_L4, 1452, l4);
+	expect_safe(&vh, big, 64000);
+	/* 802.1Q and QinQ tags before the EtherType. */
+	l4 = build_ip(big, 9018, 1, false, 0, 6);
+	assert_int_equal(l4, 38);
+	vh = vh_gso(VIRTIO_NET_HDR_GSO_TCPV4, 1444, l4);
+	expect_safe(&vh, big, 9018);
+	l4 = build_ip(big, 9022, 2, true, 0, 6);
+	vh = vh_gso(VIRTIO_NET_HDR_GSO_TCPV6, 1420, l4);
+	expect_safe(&vh, big, 9022);
+	/* A payload no longer than one segment. */
+	l4 = build_ip(big, 100, 0, false, 0, 6);
+	vh = vh_gso(VIRTIO_NET_HDR_GSO_TCPV4, 1448, l4);
+	expect_safe(&vh, big, 100);
+	expect_safe(&vh, big, l4 + 20);
+}
+
+static void test_unsafe_ufo(void **state)
+{
+	size_t l4 = build_ip(big, 3042, 0, false, 0, 17);
+	struct virtio_net_hdr vh = vh_gso(VIRTIO_NET_HDR_GSO_UDP, 1, l4);
+
+	expect_unsafe(&vh, big, 3042, "UFO");
+	vh.gso_size = 1472;                         /* a real size does not make it acceptable */
+	expect_unsafe(&vh, big, 3042, "UFO");
+	vh.gso_type |= VIRTIO_NET_HDR_GSO_ECN;
+	expect_unsafe(&vh, big, 3042, "UFO");
+}
+
+static void test_unsafe_gso_size(void **state)
+{
+	size_t l4 = build_ip(big, 64054, 0, false, 0, 6);
+	struct virtio_net_hdr vh = vh_gso(VIRTIO_NET_HDR_GSO_TCPV4, 1, l4);
+
+	expect_unsafe(&vh, big, 64054, "segment size");
+	vh.gso_size = FRAME_GSO_SIZE_MIN - 1;
+	expect_unsafe(&vh, big, 64054, "segment size");
+	vh.gso_size = FRAME_GSO_SIZE_MIN;
+	expect_safe(&vh, big, 64054);               /* 250 segments */
+	/* Small frames too: the rule is on the size, whatever the frame. */
+	vh.gso_size = 100;
+	expect_unsafe(&vh, big, 200, "segment size");
+	l4 = build_ip(big, 64000, 0, true, 0, 17);
+	vh = vh_gso(VIRTIO_NET_HDR_GSO_UDP_L4, 8, l4);
+	expect_unsafe(&vh, big, 64000, "segment size");
+}
+
+static void test_unsafe_segment_count(void **state)
+{
+	size_t l4 = build_ip(big, FRAME_ETH_MAX, 0, false, 0, 6);
+	size_t payload = FRAME_ETH_MAX - l4 - 20;
+	struct virtio_net_hdr vh = vh_gso(VIRTIO_NET_HDR_GSO_TCPV4, FRAME_GSO_SIZE_MIN, l4);
+
+	/* 65,738 payload bytes in 256-byte segments: 257 of them. */
+	assert_true(payload > FRAME_GSO_SEGS_MAX * FRAME_GSO_SIZE_MIN);
+	expect_unsafe(&vh, big, FRAME_ETH_MAX, "segments");
+	/* Exactly FRAME_GSO_SEGS_MAX segments pass, one byte more does not. */
+	expect_safe(&vh, big, l4 + 20 + FRAME_GSO_SEGS_MAX * FRAME_GSO_SIZE_MIN);
+	expect_unsafe(&vh, big, l4 + 20 + FRAME_GSO_SEGS_MAX * FRAME_GSO_SIZE_MIN + 1, "segments");
+	/* The header length counted is the frame's, not the peer's hdr_len. */
+	vh.hdr_len = 60000;
+	expect_unsafe(&vh, big, FRAME_ETH_MAX, "segments");
+	/* TCP options make the header longer (doff 15: 60 bytes), the payload shorter. */
+	vh.hdr_len = (uint16_t)(l4 + 60);
+	big[l4 + 12] = 15 << 4;
+	expect_safe(&vh, big, l4 + 60 + FRAME_GSO_SEGS_MAX * FRAME_GSO_SIZE_MIN);
+	expect_unsafe(&vh, big, l4 + 61 + FRAME_GSO_SEGS_MAX * FRAME_GSO_SIZE_MIN, "segments");
+}
+
+static void test_unsafe_type_mismatch(void **state)
+{
+	struct virtio_net_hdr vh;
+	size_t l4;
+	uint8_t arp[60];
+
+	/* TCP over IPv4 on an IPv6 frame, and the other way round. */
+	l4 = build_ip(big, 9000, 0, true, 0, 6);
+	vh = vh_gso(VIRTIO_NET_HDR_GSO_TCPV4, 1448, l4);
+	expect_unsafe(&vh, big, 9000, "TCP");
+	l4 = build_ip(big, 9000, 0, false, 0, 6);
+	vh = vh_gso(VIRTIO_NET_HDR_GSO_TCPV6, 1448, l4);
+	expect_unsafe(&vh, big, 9000, "TCP");
+	/* TCP segmentation of UDP, UDP segmentation of TCP. */
+	l4 = build_ip(big, 9000, 0, false, 0, 17);
+	vh = vh_gso(VIRTIO_NET_HDR_GSO_TCPV4, 1448, l4);
+	expect_unsafe(&vh, big, 9000, "TCP");
+	l4 = build_ip(big, 9000, 0, true, 0, 6);
+	vh = vh_gso(VIRTIO_NET_HDR_GSO_UDP_L4, 1448, l4);
+	expect_unsafe(&vh, big, 9000, "not UDP");
+	l4 = build_ip(big, 9000, 0, true, 0, 17);
+	vh = vh_gso(VIRTIO_NET_HDR_GSO_UDP_L4 | VIRTIO_NET_HDR_GSO_ECN, 1448, l4);
+	expect_unsafe(&vh, big, 9000, "ECN");
+	/* Another IP protocol, an IPv6 fragment header. */
+	l4 = build_ip(big, 9000, 0, false, 0, 132);
+	vh = vh_gso(VIRTIO_NET_HDR_GSO_TCPV4, 1448, l4);
+	expect_unsafe(&vh, big, 9000, "TCP");
+	l4 = build_ip(big, 9000, 0, true, 0, 44);
+	vh = vh_gso(VIRTIO_NET_HDR_GSO_TCPV6, 1448, l4);
+	expect_unsafe(&vh, big, 9000, "TCP");
+	/* Segmentation of an ARP frame, tagged or not. */
+	memset(arp, 0, sizeof(arp));
+	arp[12] = 0x08;
+	arp[13] = 0x06;
+	vh = vh_gso(VIRTIO_NET_HDR_GSO_TCPV4, 1448, 34);
+	expect_unsafe(&vh, arp, sizeof(arp), "neither IPv4 nor IPv6");
+	memcpy(arp + 12, "\x81\x00\x00\x2a\x08\x06", 6);
+	expect_unsafe(&vh, arp, sizeof(arp), "neither IPv4 nor IPv6");
+	/* The EtherType behind a tag counts, not the one the tag replaces. */
+	l4 = build_ip(big, 9000, 1, false, 0, 6);
+	big[16] = 0x86;
+	big[17] = 0xdd;
+	vh = vh_gso(VIRTIO_NET_HDR_GSO_TCPV4, 1448, l4);
+	expect_unsafe(&vh, big, 9000, "IPv6");
+	/* Three tags are too many. */
+	l4 = build_ip(big, 9000, 3, false, 0, 6);
+	vh = vh_gso(VIRTIO_NET_HDR_GSO_TCPV4, 1448, l4);
+	expect_unsafe(&vh, big, 9000, "VLAN");
+}
+
+static void test_unsafe_bad_headers(void **state)
+{
+	struct virtio_net_hdr vh;
+	size_t l4;
+
+	l4 = build_ip(big, 9000, 0, false, 0, 6);
+	vh = vh_gso(VIRTIO_NET_HDR_GSO_TCPV4, 1448, l4);
+	big[14] = 0x65;                             /* version 6 behind EtherType IPv4 */
+	expect_unsafe(&vh, big, 9000, "IPv4 header");
+	big[14] = 0x44;                             /* ihl 4 */
+	expect_unsafe(&vh, big, 9000, "IPv4 header");
+	big[14] = 0x4f;                             /* ihl 15: 60 bytes, fine */
+	big[14 + 60 + 12] = 5 << 4;
+	expect_safe(&vh, big, 9000);
+	expect_unsafe(&vh, big, 14 + 59, "IPv4 header");
+	build_ip(big, 9000, 0, false, 0, 6);
+	big[14 + 6] = 0x20;                         /* more fragments */
+	expect_unsafe(&vh, big, 9000, "fragment");
+	big[14 + 6] = 0x00;
+	big[14 + 7] = 0x01;                         /* a fragment offset */
+	expect_unsafe(&vh, big, 9000, "fragment");
+	big[14 + 6] = 0x40;                         /* don't fragment: fine */
+	big[14 + 7] = 0x00;
+	expect_safe(&vh, big, 9000);
+	/* TCP header: data offset below 5, or beyond the frame. */
+	big[l4 + 12] = 4 << 4;
+	expect_unsafe(&vh, big, 9000, "TCP header");
+	big[l4 + 12] = 15 << 4;
+	expect_unsafe(&vh, big, l4 + 59, "TCP header");
+	expect_safe(&vh, big, l4 + 60);
+	/* Frames cut short at every place. */
+	build_ip(big, 9000, 1, true, 2, 6);
+	l4 = 18 + 40 + 16;
+	vh = vh_gso(VIRTIO_NET_HDR_GSO_TCPV6, 1448, l4);
+	expect_safe(&vh, big, l4 + 20);
+	for (size_t len = FRAME_ETH_MIN; len < l4 + 20; len++)
+		expect_unsafe(&vh, big, len, "");
+	build_ip(big, 9000, 0, false, 0, 17);
+	vh = vh_gso(VIRTIO_NET_HDR_GSO_UDP_L4, 1448, 34);
+	expect_safe(&vh, big, 42);
+	for (size_t len = FRAME_ETH_MIN; len < 42; len++)
+		expect_unsafe(&vh, big, len, "");
+	/* IPv6: wrong version, extension headers beyond the frame. */
+	l4 = build_ip(big, 9000, 0, true, 0, 6);
+	vh = vh_gso(VIRTIO_NET_HDR_GSO_TCPV6, 1448, l4);
+	big[14] = 0x40;
+	expect_unsafe(&vh, big, 9000, "IPv6 header");
+	build_ip(big, 9000, 0, true, 1, 6);
+	big[14 + 40 + 1] = 255;                     /* a 2048-byte extension header */
+	expect_unsafe(&vh, big, 2000, "");
+}
+
 /* ---- a stream ---- */
 
 static void test_back_to_back(void **state)
@@ -762,6 +1052,13 @@ int main(void)
 		cmocka_unit_test(test_offload_valid_tcp6),
 		cmocka_unit_test(test_offload_valid_udp),
 		cmocka_unit_test(test_decode_checks_offload),
+		cmocka_unit_test(test_safe_no_gso),
+		cmocka_unit_test(test_safe_real_gso),
+		cmocka_unit_test(test_unsafe_ufo),
+		cmocka_unit_test(test_unsafe_gso_size),
+		cmocka_unit_test(test_unsafe_segment_count),
+		cmocka_unit_test(test_unsafe_type_mismatch),
+		cmocka_unit_test(test_unsafe_bad_headers),
 		cmocka_unit_test(test_back_to_back),
 	};
 

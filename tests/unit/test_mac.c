@@ -260,6 +260,103 @@ static void test_equal(void **state)
 	}
 }
 
+static void test_in_list(void **state)
+{
+	struct mac list[3], m = sample;
+
+	assert_false(mac_in_list(&m, NULL, 0));
+	assert_true(mac_parse("02:00:00:00:00:01", &list[0]));
+	assert_true(mac_parse("ff:ff:ff:ff:ff:ff", &list[1]));
+	list[2] = sample;
+	assert_true(mac_in_list(&m, list, 3));
+	assert_false(mac_in_list(&m, list, 2));      /* n bounds the search */
+	m.b[5] ^= 1;
+	assert_false(mac_in_list(&m, list, 3));
+	assert_true(mac_in_list(&list[1], list, 3));
+}
+
+/* A frame's first 12 bytes: destination then source, then an EtherType (tagged when vlan). */
+static void put_macs(uint8_t *eth, const char *dst, const char *src, bool vlan)
+{
+	struct mac d, s;
+
+	assert_true(mac_parse(dst, &d));
+	assert_true(mac_parse(src, &s));
+	memcpy(eth, d.b, MAC_LEN);
+	memcpy(eth + MAC_LEN, s.b, MAC_LEN);
+	memcpy(eth + 12, vlan ? "\x81\x00\x00\x2a\x08\x06" : "\x08\x06\x00\x01\x08\x00", 6);
+}
+
+static bool allowed(enum vnet_config conf, const struct mac *list, size_t n, const char *dst,
+		    const char *src)
+{
+	uint8_t eth[60];
+	bool plain, tagged;
+
+	memset(eth, 0, sizeof(eth));
+	put_macs(eth, dst, src, false);
+	plain = mac_inject_allowed(conf, list, n, eth);
+	put_macs(eth, dst, src, true);
+	tagged = mac_inject_allowed(conf, list, n, eth);
+	if (plain != tagged)
+		fail_msg("%s -> %s: untagged %d, tagged %d", src, dst, plain, tagged);
+	return plain;
+}
+
+#define VM      "02:00:c6:12:00:0a"
+#define OTHER   "02:00:c6:12:00:66"
+#define GW      "02:00:c6:12:00:01"
+#define BC      "ff:ff:ff:ff:ff:ff"
+#define MCAST   "01:00:5e:00:00:01"
+
+/* The seed scenario: LOCAL on the LAN with {VM, broadcast}, REMOTE next to the VM. */
+static void test_inject_local(void **state)
+{
+	struct mac list[2];
+
+	assert_true(mac_parse(VM, &list[0]));
+	assert_true(mac_parse(BC, &list[1]));
+	/* What the REMOTE peer captures (source VM) is injected, whatever the destination. */
+	assert_true(allowed(VNET_LOCAL, list, 2, GW, VM));
+	assert_true(allowed(VNET_LOCAL, list, 2, BC, VM));
+	assert_true(allowed(VNET_LOCAL, list, 2, MCAST, VM));
+	/* Any other source is refused: an ARP reply forged for the gateway, say. */
+	assert_false(allowed(VNET_LOCAL, list, 2, BC, OTHER));
+	assert_false(allowed(VNET_LOCAL, list, 2, VM, OTHER));
+	assert_false(allowed(VNET_LOCAL, list, 2, VM, GW));
+	/* A listed broadcast is no source: a multicast source is never injected. */
+	assert_false(allowed(VNET_LOCAL, list, 2, GW, BC));
+	assert_false(allowed(VNET_LOCAL, list, 1, GW, BC));
+	/* The destination does not matter on this side. */
+	assert_false(allowed(VNET_LOCAL, list, 2, VM, BC));
+}
+
+static void test_inject_remote(void **state)
+{
+	struct mac list[3];
+
+	assert_true(mac_parse(VM, &list[0]));
+	assert_true(mac_parse(BC, &list[1]));
+	assert_true(mac_parse(MCAST, &list[2]));
+	/* What the LOCAL peer captures (destination listed) is injected, whatever the source. */
+	assert_true(allowed(VNET_REMOTE, list, 3, VM, GW));
+	assert_true(allowed(VNET_REMOTE, list, 3, VM, OTHER));
+	assert_true(allowed(VNET_REMOTE, list, 3, BC, GW));
+	assert_true(allowed(VNET_REMOTE, list, 3, MCAST, GW));
+	assert_false(allowed(VNET_REMOTE, list, 3, OTHER, GW));
+	assert_false(allowed(VNET_REMOTE, list, 3, GW, VM));
+	assert_false(allowed(VNET_REMOTE, list, 3, "01:00:5e:00:00:02", GW));
+	assert_false(allowed(VNET_REMOTE, list, 3, "33:33:00:00:00:01", GW));
+	/* Broadcast and multicast only when listed. */
+	assert_false(allowed(VNET_REMOTE, list, 1, BC, GW));
+	assert_false(allowed(VNET_REMOTE, list, 2, MCAST, GW));
+	assert_true(allowed(VNET_REMOTE, list, 2, BC, GW));
+	/* The list order does not matter, the last entry counts. */
+	assert_true(allowed(VNET_REMOTE, list + 1, 2, MCAST, GW));
+	assert_false(allowed(VNET_REMOTE, list + 1, 2, VM, GW));
+	assert_false(allowed(VNET_REMOTE, list, 0, VM, GW));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -282,6 +379,9 @@ int main(void)
 		cmocka_unit_test(test_is_zero),
 		cmocka_unit_test(test_is_multicast),
 		cmocka_unit_test(test_equal),
+		cmocka_unit_test(test_in_list),
+		cmocka_unit_test(test_inject_local),
+		cmocka_unit_test(test_inject_remote),
 	};
 
 	return cmocka_run_group_tests_name("mac", tests, NULL, NULL);
