@@ -13,6 +13,7 @@
 #include <wolfssl/ssl.h>
 
 #include "vnet/conn.h"
+#include "vnet/proto.h"
 
 #define CONN_FIRST 64   /* first bytes received, kept for diagnostics */
 
@@ -280,6 +281,6 @@ bool conn_peer_plaintext(struct conn *c, char *said, size_t cap)
 		c->first[c->nfirst] = '\0';
 	}
 	len = strcspn(c->first, "\r\n");
-	snprintf(said, cap, "%.*s", (int)len, c->first);
+	proto_sanitize(said, cap, c->first, len);  /* for a terminal and a log */
 	return true;
 }

@@ -22,6 +22,8 @@
 #include "vnet/daemon.h"
 #include "vnet/log.h"
 
+#define DIAL_EXCERPT_MAX 80     /* of a peer's refusal, relayed to the client and the log */
+
 enum dial_state {
 	DIAL_RESOLVING,     /* and deriving the TLS key */
 	DIAL_CONNECTING,
@@ -144,25 +146,32 @@ static void dial_hello(struct dial *dl)
 	explicit_bzero(line, sizeof(line));
 }
 
-/* One reply line from the peer daemon. */
+/*
+ * One reply line from the peer daemon. A vnet daemon answers "OK ..." or
+ * "NOK reason"; anything else comes from another service, and what it says is
+ * not relayed (HANDLE must not make the daemon a banner grabber). A refusal's
+ * reason reaches the client and the log only as a short printable excerpt.
+ */
 static void dial_reply(struct dial *dl, const char *line)
 {
-	char out[VNET_LINE_MAX];
+	char out[VNET_LINE_MAX], why[DIAL_EXCERPT_MAX + 1];
 	const char *rest;
 	bool ok = proto_reply_ok(line, &rest);
 
-	if (dl->state == DIAL_HELLO) {
-		if (!ok) {
-			dial_fail(dl, "%s refused HELLO: %.200s", dl->target, rest);
-			return;
-		}
-		dl->state = DIAL_BEGIN;
-		dial_queue(dl, out, proto_fmt_begin(out, sizeof(out), dl->req.lconf, dl->req.ldev,
-						     dl->req.rdev, dl->req.macs, dl->req.nmacs));
+	if (!ok && rest == line) {     /* neither OK nor NOK */
+		dial_fail(dl, "%s is not a vnet daemon", dl->target);
 		return;
 	}
 	if (!ok) {
-		dial_fail(dl, "%s refused BEGIN: %.200s", dl->target, rest);
+		proto_sanitize(why, sizeof(why), rest, strlen(rest));
+		dial_fail(dl, "%s refused %s: %s", dl->target,
+			  dl->state == DIAL_HELLO ? "HELLO" : "BEGIN", why[0] ? why : "no reason");
+		return;
+	}
+	if (dl->state == DIAL_HELLO) {
+		dl->state = DIAL_BEGIN;
+		dial_queue(dl, out, proto_fmt_begin(out, sizeof(out), dl->req.lconf, dl->req.ldev,
+						     dl->req.rdev, dl->req.macs, dl->req.nmacs));
 		return;
 	}
 	dial_succeed(dl);
@@ -176,13 +185,17 @@ static void dial_read(struct dial *dl)
 		ssize_t n;
 
 		if (!buf_reserve(&dl->in, 512)) {
-			dial_fail(dl, "%s sent a garbled reply", dl->target);
+			dial_fail(dl, "%s is not a vnet daemon (no line end)", dl->target);
 			return;
 		}
 		n = conn_read(dl->conn, buf_tail(&dl->in), buf_room(&dl->in));
 		if (n == -EAGAIN) {
 			if (conn_pending(dl->conn))
 				loop_kick(&dl->d->loop, &dl->io);
+			return;
+		}
+		if (n == 0 && buf_len(&dl->in)) {
+			dial_fail(dl, "%s is not a vnet daemon (no line end)", dl->target);
 			return;
 		}
 		if (n <= 0) {
@@ -207,7 +220,7 @@ static void dial_read(struct dial *dl)
 		if (dl->state == DIAL_DONE)
 			return;
 		if (buf_len(&dl->in) >= VNET_LINE_MAX) {
-			dial_fail(dl, "%s sent a line too long", dl->target);
+			dial_fail(dl, "%s is not a vnet daemon (a line too long)", dl->target);
 			return;
 		}
 	}
@@ -215,7 +228,7 @@ static void dial_read(struct dial *dl)
 
 static void dial_tls(struct dial *dl)
 {
-	char said[80];
+	char said[DIAL_EXCERPT_MAX + 1];
 	int ret = conn_handshake(dl->conn);
 
 	if (ret == -EAGAIN) {

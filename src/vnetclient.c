@@ -310,10 +310,8 @@ static bool client_line(struct client *c, char *out, size_t cap, uint64_t deadli
 
 			if (len && c->in[len - 1] == '\r')
 				len--;
-			if (len >= cap)
-				len = cap - 1;
-			memcpy(out, c->in, len);
-			out[len] = '\0';
+			/* The daemon's text, or anyone's: no control byte reaches the terminal. */
+			proto_sanitize(out, cap, c->in, len);
 			memmove(c->in, c->in + used, c->inlen - used);
 			c->inlen -= used;
 			return true;
@@ -475,6 +473,9 @@ static int cmd_echo(struct client *c)
 				die(EXIT_NET, "%s: %s", c->host, conn_error(c->conn));
 			if (r == 0)
 				return 0;
+			for (ssize_t i = 0; i < r; i++)     /* lines, but no control bytes */
+				if (buf[i] != '\n' && !proto_printable((unsigned char)buf[i]))
+					buf[i] = '?';
 			fwrite(buf, 1, (size_t)r, stdout);
 			fflush(stdout);
 		}
