@@ -238,6 +238,8 @@ static void dial_tls(struct dial *dl)
 	if (ret < 0) {
 		if (conn_peer_plaintext(dl->conn, said, sizeof(said)))
 			dial_fail(dl, "%s does not use TLS (it answered '%s')", dl->target, said);
+		else if (conn_cert_mismatch(dl->conn))
+			dial_fail(dl, "%s: %s", dl->target, conn_error(dl->conn));
 		else if (tls_client_uses_key())
 			dial_fail(dl, "%s: %s (wrong password for it, or it has no -s?)",
 				  dl->target, conn_error(dl->conn));

@@ -233,6 +233,8 @@ static void client_secure(struct client *c)
 	if (ret < 0) {
 		if (conn_peer_plaintext(c->conn, said, sizeof(said)))
 			die(EXIT_NET, "%s does not use TLS (drop -s): it answered '%s'", c->host, said);
+		if (conn_cert_mismatch(c->conn))
+			die(EXIT_NET, "%s: %s", c->host, conn_error(c->conn));
 		if (tls_client_uses_key())
 			die(EXIT_NOK, "%s: authentication failed: the TLS handshake was refused "
 			    "(wrong password?): %s", c->host, conn_error(c->conn));
