@@ -43,6 +43,7 @@ struct dial {
 	struct conn *conn;
 	struct buf in, out;
 	struct resolve_job *job;
+	struct dial_key *keep;  /* the owner's copy of the key, filled once derived */
 	uint8_t key[TLS_KEY_LEN];
 	bool have_key;
 	struct addrinfo *res;
@@ -340,16 +341,22 @@ static void dial_resolved(void *arg, struct addrinfo *res, int gai_err, const ui
 	if (key) {
 		memcpy(dl->key, key, sizeof(dl->key));
 		dl->have_key = true;
+		log_debug("HANDLE to %s: derived the TLS key of its password", dl->target);
+		if (dl->keep) {
+			memcpy(dl->keep->key, key, sizeof(dl->keep->key));
+			dl->keep->have = true;
+		}
 	}
 	dl->res = res;
 	dl->cur = res;
 	dial_connect_next(dl);
 }
 
-int dial_start(struct daemon *d, const struct proto_req *req, dial_cb cb, void *arg,
-	       struct dial **out, char *err, size_t errlen)
+int dial_start(struct daemon *d, const struct proto_req *req, struct dial_key *key, dial_cb cb,
+	       void *arg, struct dial **out, char *err, size_t errlen)
 {
 	struct dial *dl = calloc(1, sizeof(*dl));
+	bool derive = d->tls && tls_client_uses_key();
 
 	if (!dl || buf_init(&dl->in, 1024, 2 * VNET_LINE_MAX) < 0 ||
 	    buf_init(&dl->out, 1024, VNET_LINE_MAX) < 0) {
@@ -372,9 +379,14 @@ int dial_start(struct daemon *d, const struct proto_req *req, dial_cb cb, void *
 	log_info("HANDLE %s %s <-> %s %s at %s: connecting", proto_config_name(req->lconf),
 		 req->ldev, proto_config_name(req->rconf), req->rdev, dl->target);
 
-	/* Resolving a name, and deriving a key, may take a while: off the loop. */
-	dl->job = resolve_start(req->rhost, req->rport,
-				d->tls && tls_client_uses_key() ? req->password : NULL,
+	/* A key derived before is used as it is; deriving one, resolving a name: off the loop. */
+	if (derive && key && key->have) {
+		memcpy(dl->key, key->key, sizeof(dl->key));
+		dl->have_key = true;
+		derive = false;
+	}
+	dl->keep = derive ? key : NULL;
+	dl->job = resolve_start(req->rhost, req->rport, derive ? req->password : NULL,
 				dial_resolved, dl);
 	if (!dl->job) {
 		dial_free(dl);
