@@ -13,6 +13,7 @@
 #include <wolfssl/ssl.h>
 
 #include "vnet/conn.h"
+#include "vnet/proto.h"
 
 #define CONN_FIRST 64   /* first bytes received, kept for diagnostics */
 
@@ -25,6 +26,8 @@ struct conn {
 	uint8_t key[TLS_KEY_LEN];
 	char first[CONN_FIRST + 1];
 	size_t nfirst;
+	char peer[VNET_HOST_MAX + 1]; /* the name or address its certificate must be for */
+	bool cert_mismatch;         /* the handshake failed on that */
 	char err[160];
 };
 
@@ -126,9 +129,24 @@ struct conn *conn_new_tls_client(int fd, const uint8_t *key, const char *host)
 	if (key) {
 		memcpy(c->key, key, TLS_KEY_LEN);
 		wolfSSL_set_psk_callback_ctx(c->ssl, c->key);
-	} else if (host && !is_address(host)) {
-		/* A host name (not an address): the certificate must name it. */
-		wolfSSL_check_domain_name(c->ssl, host);
+	} else if (host && is_address(host)) {
+		/*
+		 * An address: the certificate must list it as an IP subjectAltName,
+		 * or the handshake fails (IPADDR_MISMATCH), before any HELLO.
+		 */
+		if (wolfSSL_X509_VERIFY_PARAM_set1_ip_asc(wolfSSL_get0_param(c->ssl), host) !=
+		    WOLFSSL_SUCCESS) {
+			conn_free(c);
+			return NULL;
+		}
+		snprintf(c->peer, sizeof(c->peer), "%s", host);
+	} else if (host) {
+		/* A host name: the certificate must name it. */
+		if (wolfSSL_check_domain_name(c->ssl, host) != WOLFSSL_SUCCESS) {
+			conn_free(c);
+			return NULL;
+		}
+		snprintf(c->peer, sizeof(c->peer), "%s", host);
 	}
 	return c;
 }
@@ -171,6 +189,11 @@ static int tls_failure(struct conn *c, int ret, const char *what)
 	if (e == WOLFSSL_ERROR_ZERO_RETURN || e == SOCKET_PEER_CLOSED_E) {
 		snprintf(c->err, sizeof(c->err), "the peer closed the connection");
 		return -EPIPE;
+	}
+	if ((e == DOMAIN_NAME_MISMATCH || e == IPADDR_MISMATCH) && c->peer[0]) {
+		snprintf(c->err, sizeof(c->err), "the certificate is not for %.120s", c->peer);
+		c->cert_mismatch = true;
+		return -EPROTO;
 	}
 	wolfSSL_ERR_error_string_n((unsigned long)e, text, sizeof(text));
 	snprintf(c->err, sizeof(c->err), "TLS %s failed: %s", what, text);
@@ -266,6 +289,11 @@ const char *conn_cipher(const struct conn *c)
 	return c->ssl ? wolfSSL_get_cipher(c->ssl) : "none";
 }
 
+bool conn_cert_mismatch(const struct conn *c)
+{
+	return c->cert_mismatch;
+}
+
 bool conn_peer_plaintext(struct conn *c, char *said, size_t cap)
 {
 	size_t len;
@@ -280,6 +308,6 @@ bool conn_peer_plaintext(struct conn *c, char *said, size_t cap)
 		c->first[c->nfirst] = '\0';
 	}
 	len = strcspn(c->first, "\r\n");
-	snprintf(said, cap, "%.*s", (int)len, c->first);
+	proto_sanitize(said, cap, c->first, len);  /* for a terminal and a log */
 	return true;
 }

@@ -22,6 +22,8 @@
 #include "vnet/daemon.h"
 #include "vnet/log.h"
 
+#define DIAL_EXCERPT_MAX 80     /* of a peer's refusal, relayed to the client and the log */
+
 enum dial_state {
 	DIAL_RESOLVING,     /* and deriving the TLS key */
 	DIAL_CONNECTING,
@@ -41,6 +43,7 @@ struct dial {
 	struct conn *conn;
 	struct buf in, out;
 	struct resolve_job *job;
+	struct dial_key *keep;  /* the owner's copy of the key, filled once derived */
 	uint8_t key[TLS_KEY_LEN];
 	bool have_key;
 	struct addrinfo *res;
@@ -144,25 +147,32 @@ static void dial_hello(struct dial *dl)
 	explicit_bzero(line, sizeof(line));
 }
 
-/* One reply line from the peer daemon. */
+/*
+ * One reply line from the peer daemon. A vnet daemon answers "OK ..." or
+ * "NOK reason"; anything else comes from another service, and what it says is
+ * not relayed (HANDLE must not make the daemon a banner grabber). A refusal's
+ * reason reaches the client and the log only as a short printable excerpt.
+ */
 static void dial_reply(struct dial *dl, const char *line)
 {
-	char out[VNET_LINE_MAX];
+	char out[VNET_LINE_MAX], why[DIAL_EXCERPT_MAX + 1];
 	const char *rest;
 	bool ok = proto_reply_ok(line, &rest);
 
-	if (dl->state == DIAL_HELLO) {
-		if (!ok) {
-			dial_fail(dl, "%s refused HELLO: %.200s", dl->target, rest);
-			return;
-		}
-		dl->state = DIAL_BEGIN;
-		dial_queue(dl, out, proto_fmt_begin(out, sizeof(out), dl->req.lconf, dl->req.ldev,
-						     dl->req.rdev, dl->req.macs, dl->req.nmacs));
+	if (!ok && rest == line) {     /* neither OK nor NOK */
+		dial_fail(dl, "%s is not a vnet daemon", dl->target);
 		return;
 	}
 	if (!ok) {
-		dial_fail(dl, "%s refused BEGIN: %.200s", dl->target, rest);
+		proto_sanitize(why, sizeof(why), rest, strlen(rest));
+		dial_fail(dl, "%s refused %s: %s", dl->target,
+			  dl->state == DIAL_HELLO ? "HELLO" : "BEGIN", why[0] ? why : "no reason");
+		return;
+	}
+	if (dl->state == DIAL_HELLO) {
+		dl->state = DIAL_BEGIN;
+		dial_queue(dl, out, proto_fmt_begin(out, sizeof(out), dl->req.lconf, dl->req.ldev,
+						     dl->req.rdev, dl->req.macs, dl->req.nmacs));
 		return;
 	}
 	dial_succeed(dl);
@@ -176,13 +186,17 @@ static void dial_read(struct dial *dl)
 		ssize_t n;
 
 		if (!buf_reserve(&dl->in, 512)) {
-			dial_fail(dl, "%s sent a garbled reply", dl->target);
+			dial_fail(dl, "%s is not a vnet daemon (no line end)", dl->target);
 			return;
 		}
 		n = conn_read(dl->conn, buf_tail(&dl->in), buf_room(&dl->in));
 		if (n == -EAGAIN) {
 			if (conn_pending(dl->conn))
 				loop_kick(&dl->d->loop, &dl->io);
+			return;
+		}
+		if (n == 0 && buf_len(&dl->in)) {
+			dial_fail(dl, "%s is not a vnet daemon (no line end)", dl->target);
 			return;
 		}
 		if (n <= 0) {
@@ -207,7 +221,7 @@ static void dial_read(struct dial *dl)
 		if (dl->state == DIAL_DONE)
 			return;
 		if (buf_len(&dl->in) >= VNET_LINE_MAX) {
-			dial_fail(dl, "%s sent a line too long", dl->target);
+			dial_fail(dl, "%s is not a vnet daemon (a line too long)", dl->target);
 			return;
 		}
 	}
@@ -215,7 +229,7 @@ static void dial_read(struct dial *dl)
 
 static void dial_tls(struct dial *dl)
 {
-	char said[80];
+	char said[DIAL_EXCERPT_MAX + 1];
 	int ret = conn_handshake(dl->conn);
 
 	if (ret == -EAGAIN) {
@@ -225,6 +239,8 @@ static void dial_tls(struct dial *dl)
 	if (ret < 0) {
 		if (conn_peer_plaintext(dl->conn, said, sizeof(said)))
 			dial_fail(dl, "%s does not use TLS (it answered '%s')", dl->target, said);
+		else if (conn_cert_mismatch(dl->conn))
+			dial_fail(dl, "%s: %s", dl->target, conn_error(dl->conn));
 		else if (tls_client_uses_key())
 			dial_fail(dl, "%s: %s (wrong password for it, or it has no -s?)",
 				  dl->target, conn_error(dl->conn));
@@ -325,16 +341,22 @@ static void dial_resolved(void *arg, struct addrinfo *res, int gai_err, const ui
 	if (key) {
 		memcpy(dl->key, key, sizeof(dl->key));
 		dl->have_key = true;
+		log_debug("HANDLE to %s: derived the TLS key of its password", dl->target);
+		if (dl->keep) {
+			memcpy(dl->keep->key, key, sizeof(dl->keep->key));
+			dl->keep->have = true;
+		}
 	}
 	dl->res = res;
 	dl->cur = res;
 	dial_connect_next(dl);
 }
 
-int dial_start(struct daemon *d, const struct proto_req *req, dial_cb cb, void *arg,
-	       struct dial **out, char *err, size_t errlen)
+int dial_start(struct daemon *d, const struct proto_req *req, struct dial_key *key, dial_cb cb,
+	       void *arg, struct dial **out, char *err, size_t errlen)
 {
 	struct dial *dl = calloc(1, sizeof(*dl));
+	bool derive = d->tls && tls_client_uses_key();
 
 	if (!dl || buf_init(&dl->in, 1024, 2 * VNET_LINE_MAX) < 0 ||
 	    buf_init(&dl->out, 1024, VNET_LINE_MAX) < 0) {
@@ -357,9 +379,14 @@ int dial_start(struct daemon *d, const struct proto_req *req, dial_cb cb, void *
 	log_info("HANDLE %s %s <-> %s %s at %s: connecting", proto_config_name(req->lconf),
 		 req->ldev, proto_config_name(req->rconf), req->rdev, dl->target);
 
-	/* Resolving a name, and deriving a key, may take a while: off the loop. */
-	dl->job = resolve_start(req->rhost, req->rport,
-				d->tls && tls_client_uses_key() ? req->password : NULL,
+	/* A key derived before is used as it is; deriving one, resolving a name: off the loop. */
+	if (derive && key && key->have) {
+		memcpy(dl->key, key->key, sizeof(dl->key));
+		dl->have_key = true;
+		derive = false;
+	}
+	dl->keep = derive ? key : NULL;
+	dl->job = resolve_start(req->rhost, req->rport, derive ? req->password : NULL,
 				dial_resolved, dl);
 	if (!dl->job) {
 		dial_free(dl);

@@ -46,7 +46,8 @@ struct handler {
 	unsigned long id;
 	struct handler_spec spec;
 	enum handler_state state;
-	struct proto_req *redial;   /* reconnecting handlers: how to dial again */
+	struct proto_req *redial;   /* reconnecting handlers: how to dial again, */
+	struct dial_key key;        /* and the TLS key of its password, derived once */
 	struct dial *dial;
 	uint64_t next_try, backoff_ms, up_since;
 	unsigned int reconnects;
@@ -69,6 +70,7 @@ static void handler_free(void *p)
 	struct handler *h = p;
 
 	conn_free(h->link);
+	explicit_bzero(&h->key, sizeof(h->key));
 	if (h->redial) {
 		proto_req_wipe(h->redial);
 		free(h->redial);
@@ -209,7 +211,8 @@ static void handler_redial(struct handler *h)
 	char err[256];
 
 	h->state = H_CONNECTING;
-	if (dial_start(h->d, h->redial, handler_redialed, h, &h->dial, err, sizeof(err)) < 0) {
+	if (dial_start(h->d, h->redial, &h->key, handler_redialed, h, &h->dial, err,
+		       sizeof(err)) < 0) {
 		log_warn("handler %lu: %s", h->id, err);
 		handler_wait(h, loop_now_ms());
 	}
@@ -560,7 +563,7 @@ static uint64_t device_frames(const struct handler *h, const struct nl_link *lin
 unsigned long handler_create(struct daemon *d, struct conn *link, struct port *port,
 			     const struct handler_spec *spec, const struct buf *tx_pre,
 			     const struct buf *rx_pre, const struct proto_req *redial,
-			     char *err, size_t errlen)
+			     const struct dial_key *key, char *err, size_t errlen)
 {
 	struct handler *h = NULL;
 	int ret, fd = link ? conn_fd(link) : -1;
@@ -598,6 +601,8 @@ unsigned long handler_create(struct daemon *d, struct conn *link, struct port *p
 			goto fail;
 		}
 		*h->redial = *redial;
+		if (key)
+			h->key = *key;
 	}
 	if (link) {
 		handler_attach(h, link);

@@ -28,6 +28,7 @@
 struct boot {
 	struct daemon *d;
 	struct proto_req req;
+	struct dial_key key;    /* derived by the first dial, kept by the handler */
 	struct port port;
 	struct dial *dial;
 	char where[96];     /* FILE:LINE */
@@ -36,6 +37,7 @@ struct boot {
 static void boot_free(struct boot *b)
 {
 	proto_req_wipe(&b->req);
+	explicit_bzero(&b->key, sizeof(b->key));
 	free(b);
 }
 
@@ -52,8 +54,8 @@ static void boot_dialed(void *arg, struct conn *link, const struct buf *rx, cons
 
 	if (!link && r->reconnect) {
 		/* RHANDLE: the peer may simply not be up yet; keep trying. */
-		id = handler_create(b->d, NULL, &b->port, &spec, &none, &none, r, why,
-				    sizeof(why));
+		id = handler_create(b->d, NULL, &b->port, &spec, &none, &none, r, &b->key,
+				    why, sizeof(why));
 		if (id)
 			log_warn("%s: handler %lu not connected yet (%s): it will keep trying",
 				 b->where, id, err);
@@ -69,7 +71,7 @@ static void boot_dialed(void *arg, struct conn *link, const struct buf *rx, cons
 		return;
 	}
 	id = handler_create(b->d, link, &b->port, &spec, &none, rx,
-			    r->reconnect ? r : NULL, why, sizeof(why));
+			    r->reconnect ? r : NULL, &b->key, why, sizeof(why));
 	if (id)
 		log_info("%s: handler %lu established", b->where, id);
 	else
@@ -198,7 +200,8 @@ void hfile_start(void)
 			boot_free(b);
 			continue;
 		}
-		if (dial_start(b->d, &b->req, boot_dialed, b, &b->dial, err, sizeof(err)) < 0) {
+		if (dial_start(b->d, &b->req, &b->key, boot_dialed, b, &b->dial, err,
+			       sizeof(err)) < 0) {
 			b->port.ops->close(&b->port);
 			log_err("%s: %s: line skipped", b->where, err);
 			boot_free(b);

@@ -413,6 +413,28 @@ bool proto_reply_ok(const char *line, const char **rest)
 	return false;
 }
 
+bool proto_printable(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f;
+}
+
+size_t proto_sanitize(char *out, size_t cap, const char *in, size_t len)
+{
+	static const char cut[] = "...";
+	size_t n, keep = len;
+
+	if (cap == 0)
+		return 0;
+	if (len > cap - 1)  /* too long: what fits before the mark that says so */
+		keep = cap - 1 > strlen(cut) ? cap - 1 - strlen(cut) : 0;
+	for (n = 0; n < keep; n++)
+		out[n] = proto_printable((unsigned char)in[n]) ? in[n] : '?';
+	out[n] = '\0';
+	if (keep < len)
+		snprintf(out + n, cap - n, "%s", cut);
+	return strlen(out);
+}
+
 bool proto_secret_equal(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);

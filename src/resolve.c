@@ -2,10 +2,18 @@
 /*
  * resolve.c - the slow preparations of a dial, off the loop
  *
- * getaddrinfo() blocks and deriving a TLS key from a password takes a tenth
- * of a second on purpose, so both run in a short-lived detached thread,
- * which hands the finished job back to the loop through a pipe. The loop
- * alone frees jobs; a cancelled job is freed when it comes back.
+ * getaddrinfo() of a host name may block, and deriving a TLS key from a
+ * password takes a tenth of a second on purpose, so either runs in a
+ * short-lived detached thread, which hands the finished job back to the loop
+ * through a pipe. A numeric address with no key to derive needs neither: it
+ * is parsed at once (AI_NUMERICHOST) and its job comes back through a kick,
+ * after the current batch of events, as if from a thread. The loop alone
+ * frees jobs; a cancelled job is freed when it comes back.
+ *
+ * The cost of a dial, then: the first dial of a reconnecting handler (and
+ * every HANDLE) pays one derivation in key mode; its owner keeps the key
+ * (struct dial_key), so the retries of a handler whose peer is down cost a
+ * socket and a connect each, and for a host name one getaddrinfo thread.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,10 +39,13 @@ struct resolve_job {
 	bool cancelled;
 	resolve_cb cb;
 	void *arg;
+	struct resolve_job *next;   /* on the list of jobs done without a thread */
 };
 
 static int resolve_pipe[2] = { -1, -1 };
 static struct loop_io resolve_io;
+static struct loop *resolve_loop;
+static struct resolve_job *resolve_done;    /* done inline, waiting for the kick */
 
 static void *resolve_thread(void *p)
 {
@@ -53,21 +64,31 @@ static void *resolve_thread(void *p)
 	return NULL;
 }
 
+static void resolve_finish(struct resolve_job *job)
+{
+	if (job->cancelled) {
+		if (job->res)
+			freeaddrinfo(job->res);
+	} else {
+		job->cb(job->arg, job->gai_err ? NULL : job->res, job->gai_err,
+			job->have_key ? job->key : NULL);
+	}
+	explicit_bzero(job, sizeof(*job));
+	free(job);
+}
+
 static void resolve_ready(struct loop_io *io, uint32_t events)
 {
-	struct resolve_job *job;
+	struct resolve_job *job, *inline_jobs = resolve_done;
 
-	while (read(io->fd, &job, sizeof(job)) == (ssize_t)sizeof(job)) {
-		if (job->cancelled) {
-			if (job->res)
-				freeaddrinfo(job->res);
-		} else {
-			job->cb(job->arg, job->gai_err ? NULL : job->res, job->gai_err,
-				job->have_key ? job->key : NULL);
-		}
-		explicit_bzero(job, sizeof(*job));
-		free(job);
+	/* Taken first: a callback may start new jobs (they wait for the next kick). */
+	resolve_done = NULL;
+	while ((job = inline_jobs)) {
+		inline_jobs = job->next;
+		resolve_finish(job);
 	}
+	while (read(io->fd, &job, sizeof(job)) == (ssize_t)sizeof(job))
+		resolve_finish(job);
 }
 
 int resolve_init(struct loop *l)
@@ -80,6 +101,7 @@ int resolve_init(struct loop *l)
 	if (fcntl(resolve_pipe[0], F_SETFL, O_NONBLOCK) < 0)
 		return -errno;
 	ret = loop_add(l, &resolve_io, resolve_pipe[0], EPOLLIN, resolve_ready);
+	resolve_loop = l;
 	return ret;
 }
 
@@ -97,7 +119,19 @@ struct resolve_job *resolve_start(const char *host, uint16_t port, const char *p
 	snprintf(job->port, sizeof(job->port), "%u", (unsigned int)port);
 	job->cb = cb;
 	job->arg = arg;
-	if (password) {
+	if (!password) {
+		struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+					  .ai_flags = AI_NUMERICHOST };
+
+		/* An address and no key to derive: nothing slow, no thread. */
+		if (getaddrinfo(job->host, job->port, &hints, &job->res) == 0) {
+			job->next = resolve_done;
+			resolve_done = job;
+			loop_kick(resolve_loop, &resolve_io);
+			return job;
+		}
+		job->res = NULL;
+	} else {
 		job->want_key = true;
 		snprintf(job->password, sizeof(job->password), "%s", password);
 	}

@@ -48,6 +48,7 @@ struct session {
 	uint64_t deadline;      /* 0: none */
 	struct dial *dial;
 	struct proto_req pending;   /* the HANDLE being dialed (password included) */
+	struct dial_key pending_key;    /* its TLS key, for a reconnecting handler */
 	struct port port;           /* and its port, opened before dialing */
 	struct in6_addr ip;     /* the client's address (IPv4 mapped) */
 	char peer[ADDR_STRLEN + 8];
@@ -159,6 +160,7 @@ static void session_close(struct session *s)
 		s->dial = NULL;
 		s->port.ops->close(&s->port);
 		proto_req_wipe(&s->pending);
+		explicit_bzero(&s->pending_key, sizeof(s->pending_key));
 	}
 	log_debug("%s: connection closed", s->peer);
 	loop_detach(&s->d->loop, &s->io);
@@ -350,7 +352,8 @@ static void do_handle(struct session *s, struct proto_req *req)
 		return;
 	}
 	s->pending = *req;
-	if (dial_start(s->d, req, session_dialed, s, &s->dial, err, sizeof(err)) < 0) {
+	if (dial_start(s->d, req, &s->pending_key, session_dialed, s, &s->dial, err,
+		       sizeof(err)) < 0) {
 		s->port.ops->close(&s->port);
 		proto_req_wipe(&s->pending);
 		session_printf(s, "NOK %s", err);
@@ -374,7 +377,7 @@ static void session_dialed(void *arg, struct conn *link, const struct buf *rx, c
 	if (link) {
 		handler_spec_of(r, false, &spec);
 		id = handler_create(s->d, link, &s->port, &spec, &none, rx,
-				    r->reconnect ? r : NULL, why, sizeof(why));
+				    r->reconnect ? r : NULL, &s->pending_key, why, sizeof(why));
 		if (!id)
 			log_warn("%s: HANDLE on %s refused: %s", s->peer, r->ldev, why);
 		err = why;
@@ -382,6 +385,7 @@ static void session_dialed(void *arg, struct conn *link, const struct buf *rx, c
 		s->port.ops->close(&s->port);
 	}
 	proto_req_wipe(&s->pending);
+	explicit_bzero(&s->pending_key, sizeof(s->pending_key));
 	s->state = SES_READY;
 	if (id)
 		session_printf(s, "OK %lu", id);
@@ -422,7 +426,8 @@ static bool do_begin(struct session *s, struct proto_req *req, size_t line_used)
 	loop_detach(&s->d->loop, &s->io);
 	conn = s->conn;
 	s->conn = NULL;
-	id = handler_create(s->d, conn, &port, &spec, &s->out, &s->in, NULL, err, sizeof(err));
+	id = handler_create(s->d, conn, &port, &spec, &s->out, &s->in, NULL, NULL, err,
+			    sizeof(err));
 	if (!id)
 		log_warn("%s: BEGIN failed: %s", s->peer, err);
 	session_close(s);

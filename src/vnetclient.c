@@ -233,6 +233,8 @@ static void client_secure(struct client *c)
 	if (ret < 0) {
 		if (conn_peer_plaintext(c->conn, said, sizeof(said)))
 			die(EXIT_NET, "%s does not use TLS (drop -s): it answered '%s'", c->host, said);
+		if (conn_cert_mismatch(c->conn))
+			die(EXIT_NET, "%s: %s", c->host, conn_error(c->conn));
 		if (tls_client_uses_key())
 			die(EXIT_NOK, "%s: authentication failed: the TLS handshake was refused "
 			    "(wrong password?): %s", c->host, conn_error(c->conn));
@@ -310,10 +312,8 @@ static bool client_line(struct client *c, char *out, size_t cap, uint64_t deadli
 
 			if (len && c->in[len - 1] == '\r')
 				len--;
-			if (len >= cap)
-				len = cap - 1;
-			memcpy(out, c->in, len);
-			out[len] = '\0';
+			/* The daemon's text, or anyone's: no control byte reaches the terminal. */
+			proto_sanitize(out, cap, c->in, len);
 			memmove(c->in, c->in + used, c->inlen - used);
 			c->inlen -= used;
 			return true;
@@ -475,6 +475,9 @@ static int cmd_echo(struct client *c)
 				die(EXIT_NET, "%s: %s", c->host, conn_error(c->conn));
 			if (r == 0)
 				return 0;
+			for (ssize_t i = 0; i < r; i++)     /* lines, but no control bytes */
+				if (buf[i] != '\n' && !proto_printable((unsigned char)buf[i]))
+					buf[i] = '?';
 			fwrite(buf, 1, (size_t)r, stdout);
 			fflush(stdout);
 		}

@@ -13,6 +13,7 @@
 #include "vnet/netlink.h"
 #include "vnet/port.h"
 #include "vnet/proto.h"
+#include "vnet/tls.h"
 
 #define DAEMON_LISTEN_MAX 8
 
@@ -52,9 +53,21 @@ struct conn;
  * it over; rx holds bytes already read from it), or NULL and err says why.
  */
 typedef void (*dial_cb)(void *arg, struct conn *link, const struct buf *rx, const char *err);
-/* Connect to req's peer daemon, HELLO and BEGIN; 0 or -errno with err set. */
-int dial_start(struct daemon *d, const struct proto_req *req, dial_cb cb, void *arg,
-	       struct dial **out, char *err, size_t errlen);
+/*
+ * The TLS key of a peer's password (key mode), derived once (slow on purpose)
+ * and kept by whoever dials that peer again, a reconnecting handler.
+ */
+struct dial_key {
+	bool have;
+	uint8_t key[TLS_KEY_LEN];
+};
+/*
+ * Connect to req's peer daemon, HELLO and BEGIN; 0 or -errno with err set.
+ * key (or NULL): a key derived before is used instead of deriving one; else
+ * the key derived is stored there (its owner outlives the dial or cancels it).
+ */
+int dial_start(struct daemon *d, const struct proto_req *req, struct dial_key *key, dial_cb cb,
+	       void *arg, struct dial **out, char *err, size_t errlen);
 /* Abandon a dial: the callback will not run. */
 void dial_cancel(struct dial *dl);
 /* Fail the dials that ran out of time. */
@@ -76,7 +89,8 @@ void handler_spec_of(const struct proto_req *r, bool remote_side, struct handler
  * Create a handler over a connected link and an opened port (both taken
  * over, even on failure). tx_pre is sent to the peer first; rx_pre holds bytes
  * already read from it. With redial (the request that made it, password
- * included), the handler dials again whenever its link drops, until CLOSE;
+ * included) and key (that of its first dial, or NULL), the handler dials again
+ * whenever its link drops, until CLOSE, with that key: no derivation again;
  * a reconnecting handler may start without a link (link NULL, rx_pre empty).
  * The port's device is checked again first (renamed or removed since the
  * port was opened: refused, "device X was renamed Y").
@@ -85,7 +99,7 @@ void handler_spec_of(const struct proto_req *r, bool remote_side, struct handler
 unsigned long handler_create(struct daemon *d, struct conn *link, struct port *port,
 			     const struct handler_spec *spec, const struct buf *tx_pre,
 			     const struct buf *rx_pre, const struct proto_req *redial,
-			     char *err, size_t errlen);
+			     const struct dial_key *key, char *err, size_t errlen);
 bool handler_close_id(struct daemon *d, unsigned long id);
 void handler_close_all(struct daemon *d);
 void handler_tick(struct daemon *d, uint64_t now);

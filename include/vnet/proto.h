@@ -80,6 +80,15 @@ int proto_fmt_begin(char *out, size_t cap, enum vnet_config lconf, const char *l
 /* A reply line: true if it says OK; *rest points past "OK " / "NOK ". */
 bool proto_reply_ok(const char *line, const char **rest);
 
+/* A byte shown as it is to a terminal or a log: printable ASCII, space included. */
+bool proto_printable(unsigned char c);
+/*
+ * Copy len bytes of untrusted text (a peer's answer) into out, cap bytes with
+ * the NUL, as printable ASCII: every other byte (controls, escapes, DEL,
+ * 8-bit, NUL) becomes '?'; text too long ends in "...". Returns the length.
+ */
+size_t proto_sanitize(char *out, size_t cap, const char *in, size_t len);
+
 /* Constant-time comparison of two NUL-terminated secrets. */
 bool proto_secret_equal(const char *a, const char *b);
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # TLS with certificates (vnet -s --cert --key, vnetclient -s --ca, a daemon's --ca for the peers
-# it dials), a wrong CA, and handshakes that never complete: each ends within seconds with a
+# it dials), a wrong CA, a certificate of the right CA for another address (refused before any
+# HELLO, so the password never reaches that daemon), and handshakes that never complete: each ends within seconds with a
 # clear message, and the daemon goes on serving others.
 # shellcheck source=tests/net/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -23,6 +24,11 @@ mkdir -p "$PKI"
         openssl x509 -req -in "gw$n.csr" -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
             -extfile "gw$n.ext" -out "gw$n.crt"
     done
+    # From the same CA, for another address: right CA, wrong daemon.
+    openssl req $ec -subj "/CN=elsewhere" -keyout wrong.key -out wrong.csr
+    printf 'basicConstraints=CA:FALSE\nsubjectAltName=IP:198.19.0.77\n' >wrong.ext
+    openssl x509 -req -in wrong.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
+        -extfile wrong.ext -out wrong.crt
     chmod 600 ./*.key
 ) >"$VN_TMP/pki.log" 2>&1
 vn_check "openssl made the CA and the certificates" test -s "$PKI/gwA.crt" -a -s "$PKI/gwB.crt"
@@ -56,6 +62,35 @@ vn_client gB -s -p "$PASS_B" -h "$UL_B" -c handle -b "$PASS_A" -d "$UL_A" -e eth
     -g local -j "$VM_MAC" "$BCAST"
 vn_eq "B with a wrong CA for its peers: HANDLE answers NOK (exit 1)" 1 "$VN_RC"
 vn_match "... the reason names the certificate" 'certificate' "$VN_ERR"
+
+vn_section "a certificate of the same CA, but for another address: refused before HELLO"
+vn_stop_daemon A
+vn_stop_daemon B
+: >"$VN_TMP/vnet-A.log"
+vn_start_daemon A gA "$PASS_A" -v -s --cert "$PKI/wrong.crt" --key "$PKI/wrong.key" -h "$UL_A" \
+    -p "$PORT" -d vmnet1
+vn_start_daemon B gB "$PASS_B" -s --cert "$PKI/gwB.crt" --key "$PKI/gwB.key" --ca "$PKI/ca.crt" \
+    -h "$UL_B" -p "$PORT" -d eth0
+vn_client gB -s -p "$PASS_B" -h "$UL_B" -c handle -b "$PASS_A" -d "$UL_A" -e eth0 -f vmnet1 \
+    -g local -j "$VM_MAC" "$BCAST"
+vn_eq "HANDLE by IP (--ca) to a daemon whose certificate is for 198.19.0.77: NOK (exit 1)" 1 "$VN_RC"
+vn_match "... the reason: the certificate is not for $UL_A" "certificate is not for $UL_A" "$VN_ERR"
+vn_match "... B's log says so too" "certificate is not for $UL_A" "$(cat "$VN_TMP/vnet-B.log")"
+vn_check "... no HELLO reached A (its -v log has no 'authenticated' line)" \
+    eval "! grep -q 'authenticated' '$VN_TMP/vnet-A.log'"
+vn_client gA -s --ca "$PKI/ca.crt" -p "$PASS_A" -h "$UL_A" -c devices
+vn_eq "vnetclient -s --ca by IP to that daemon: exit 3" 3 "$VN_RC"
+vn_match "... says the certificate is not for $UL_A" "certificate is not for $UL_A" "$VN_ERR"
+vn_check "... and A still saw no HELLO" eval "! grep -q 'authenticated' '$VN_TMP/vnet-A.log'"
+vn_stop_daemon A
+vn_start_daemon A gA "$PASS_A" -v -s --cert "$PKI/gwA.crt" --key "$PKI/gwA.key" -h "$UL_A" \
+    -p "$PORT" -d vmnet1
+vn_check "the same HANDLE to A with its own certificate (IP:$UL_A) works" \
+    vn_client gB -s -p "$PASS_B" -h "$UL_B" -c handle -b "$PASS_A" -d "$UL_A" -e eth0 -f vmnet1 \
+        -g local -j "$VM_MAC" "$BCAST"
+vn_eq "... exit 0" 0 "$VN_RC"
+vn_match "... and A's log shows B's HELLO (authenticated)" "authenticated" "$(cat "$VN_TMP/vnet-A.log")"
+vn_check "ping vm -> h1 across the checked link" vn_ping vm "$H1_IP" 4
 
 vn_section "handshakes that never complete"
 # A TCP client that connects to the -s daemon and says nothing: closed within the 10 s limit.

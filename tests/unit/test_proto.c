@@ -939,6 +939,44 @@ static void expect_reply(const char *line, bool ok, const char *rest_want)
 	assert_string_equal(rest, rest_want);
 }
 
+static void test_sanitize(void **state)
+{
+	char out[16], big[300];
+	const char esc[] = "\x1b[2J\x1b]0;pwned\a\r\n\x7f\x80\xff ok";
+
+	/* Printable ASCII passes as it is. */
+	assert_int_equal(proto_sanitize(out, sizeof(out), "NOK no such", 11), 11);
+	assert_string_equal(out, "NOK no such");
+	/* Controls, escapes, DEL and 8-bit bytes become '?'; a NUL too. */
+	assert_int_equal(proto_sanitize(out, sizeof(out), esc, sizeof(esc) - 1), 15);
+	assert_string_equal(out, "?[2J?]0;pwne...");
+	assert_int_equal(proto_sanitize(out, sizeof(out), "a\0b", 3), 3);
+	assert_string_equal(out, "a?b");
+	assert_int_equal(proto_sanitize(out, sizeof(out), "\t\x1b\x7f", 3), 3);
+	assert_string_equal(out, "???");
+	/* Exactly cap - 1 bytes fit; one more is cut and marked. */
+	assert_int_equal(proto_sanitize(out, sizeof(out), "0123456789abcde", 15), 15);
+	assert_string_equal(out, "0123456789abcde");
+	assert_int_equal(proto_sanitize(out, sizeof(out), "0123456789abcdef", 16), 15);
+	assert_string_equal(out, "0123456789ab...");
+	/* A long line is bounded, whatever its length. */
+	memset(big, 'x', sizeof(big));
+	assert_int_equal(proto_sanitize(out, sizeof(out), big, sizeof(big)), 15);
+	/* Tiny buffers: never written past. */
+	assert_int_equal(proto_sanitize(out, 3, "abcdef", 6), 2);
+	assert_string_equal(out, "..");
+	assert_int_equal(proto_sanitize(out, 1, "abc", 3), 0);
+	assert_string_equal(out, "");
+	assert_int_equal(proto_sanitize(out, 0, "abc", 3), 0);
+	assert_int_equal(proto_sanitize(out, sizeof(out), "", 0), 0);
+	assert_string_equal(out, "");
+	assert_true(proto_printable(' '));
+	assert_true(proto_printable('~'));
+	assert_false(proto_printable('\n'));
+	assert_false(proto_printable(0x7f));
+	assert_false(proto_printable(0xe9));
+}
+
 static void test_reply_ok(void **state)
 {
 	const char *rest = NULL;
@@ -1010,6 +1048,7 @@ int main(void)
 		cmocka_unit_test(test_fmt_handle),
 		cmocka_unit_test(test_fmt_begin),
 		cmocka_unit_test(test_reply_ok),
+		cmocka_unit_test(test_sanitize),
 	};
 
 	return cmocka_run_group_tests_name("proto", tests, NULL, NULL);
