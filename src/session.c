@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "vnet/addr.h"
+#include "vnet/admit.h"
 #include "vnet/conn.h"
 #include "vnet/daemon.h"
 #include "vnet/log.h"
@@ -51,6 +52,7 @@ struct session {
 	struct dial_key pending_key;    /* its TLS key, for a reconnecting handler */
 	struct port port;           /* and its port, opened before dialing */
 	struct in6_addr ip;     /* the client's address (IPv4 mapped) */
+	struct in6_addr prefix; /* and its /24 or /64 (admit_prefix) */
 	char peer[ADDR_STRLEN + 8];
 };
 
@@ -666,35 +668,66 @@ static bool session_preauth(const struct session *s)
 }
 
 /*
- * May a new connection from ip be taken? Connections that have not logged in
- * are limited per address (so one address cannot hold them all) and, when
- * every slot is taken, the oldest of them makes room: idle connections can
- * delay a good client by a moment, never lock it out.
+ * Close connections not logged in until at most keep connections remain (and
+ * at least one if one): each time the oldest of the prefix that holds the
+ * most of them. false if only logged-in ones are left to close.
  */
-static bool session_make_room(struct daemon *d, const struct in6_addr *ip)
+static bool session_evict(struct daemon *d, size_t keep, bool one)
 {
-	struct session *oldest = NULL;
+	struct in6_addr keys[ADMIT_MAX];
+	struct session *pre[ADMIT_MAX];
 	struct list *pos, *tmp;
-	unsigned int same = 0;
+	size_t n = 0;
 
 	list_for_each(pos, tmp, &d->sessions) {
 		struct session *s = list_entry(pos, struct session, node);
 
-		if (!session_preauth(s))
-			continue;
-		if (!oldest)
-			oldest = s;     /* the list is in order of arrival */
-		same += !memcmp(&s->ip, ip, sizeof(*ip));
+		if (session_preauth(s) && n < ADMIT_MAX) {
+			keys[n] = s->prefix;
+			pre[n++] = s;   /* the list is in order of arrival */
+		}
 	}
-	if (same >= VNET_CONN_PER_ADDR)
-		return false;
-	if (d->nsessions < VNET_CONN_MAX)
-		return true;
-	if (!oldest)
-		return false;   /* every connection is logged in */
-	log_debug("%s: closed to make room for a new connection", oldest->peer);
-	session_close(oldest);
+	while (one || d->nsessions > keep) {
+		size_t i = admit_victim(keys, n);
+
+		if (i == n)
+			return false;
+		log_debug("%s: closed to make room for a new connection", pre[i]->peer);
+		session_close(pre[i]);
+		memmove(&keys[i], &keys[i + 1], (n - i - 1) * sizeof(keys[0]));
+		memmove(&pre[i], &pre[i + 1], (n - i - 1) * sizeof(pre[0]));
+		n--;
+		one = false;
+	}
 	return true;
+}
+
+/*
+ * May a new connection from prefix be taken? Connections that have not logged
+ * in are limited per prefix (/24, /64), so that one party cannot hold them
+ * all; when every slot is taken (or no_fd: the new one took the last
+ * descriptor), the oldest of the prefix that holds the most of them makes
+ * room. Idle connections from one network can then delay a client from
+ * another by a moment, never lock it out.
+ */
+static bool session_make_room(struct daemon *d, const struct in6_addr *prefix, bool no_fd)
+{
+	struct list *pos, *tmp;
+	size_t same = 0;
+
+	list_for_each(pos, tmp, &d->sessions) {
+		struct session *s = list_entry(pos, struct session, node);
+
+		same += session_preauth(s) && admit_same(&s->prefix, prefix);
+	}
+	if (same >= VNET_CONN_PER_PREFIX)
+		return false;
+	return session_evict(d, d->conn_cap - 1, no_fd);
+}
+
+void session_shrink(struct daemon *d)
+{
+	session_evict(d, d->conn_cap, false);
 }
 
 /* The peer's address as an IPv6 address (IPv4 mapped), for the penalty table. */
@@ -714,16 +747,17 @@ static void ip_of(int fd, struct in6_addr *ip)
 	}
 }
 
-void session_accept(struct daemon *d, int fd)
+int session_accept(struct daemon *d, int fd, bool no_fd)
 {
 	struct session *s;
 	uint16_t port;
 	char addr[ADDR_STRLEN];
-	struct in6_addr ip;
+	struct in6_addr ip, prefix;
 
 	addr_sock(fd, 1, addr, &port);
 	ip_of(fd, &ip);
-	if (!session_make_room(d, &ip)) {
+	admit_prefix(&ip, &prefix);
+	if (!session_make_room(d, &prefix, no_fd)) {
 		static const char msg[] = "NOK too many connections\n";
 		static uint64_t last_log;
 		static unsigned int unlogged;
@@ -741,7 +775,7 @@ void session_accept(struct daemon *d, int fd)
 		if (send(fd, msg, sizeof(msg) - 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
 			log_debug("send: %s", strerror(errno));
 		close(fd);
-		return;
+		return -EBUSY;
 	}
 	s = calloc(1, sizeof(*s));
 	if (!s || buf_init(&s->in, 1024, 2 * VNET_LINE_MAX) < 0 ||
@@ -750,16 +784,17 @@ void session_accept(struct daemon *d, int fd)
 		if (s)
 			session_free(s);
 		close(fd);
-		return;
+		return -ENOMEM;
 	}
 	s->conn = d->tls ? conn_new_tls_server(fd) : conn_new_plain(fd);
 	if (!s->conn) {
 		log_err("session_accept: out of memory");
-		session_free(s);
-		return;
+		session_free(s);   /* the fd was closed with it */
+		return -ENOMEM;
 	}
 	s->d = d;
 	s->ip = ip;
+	s->prefix = prefix;
 	s->state = d->tls ? SES_TLS : SES_HELLO;
 	s->deadline = loop_now_ms() + (d->tls ? TLS_HANDSHAKE_MS : VNET_AUTH_TIMEOUT_MS);
 	if (d->tls && penalty_left(s, loop_now_ms())) {
@@ -770,13 +805,16 @@ void session_accept(struct daemon *d, int fd)
 	snprintf(s->peer, sizeof(s->peer), strchr(addr, ':') ? "[%s]:%u" : "%s:%u", addr, port);
 	list_init(&s->node);
 	if (loop_add(&d->loop, &s->io, fd, s->state == SES_WAIT ? 0 : EPOLLIN, session_event) < 0) {
+		int ret = -errno;
+
 		log_err("session_accept: epoll: %s", strerror(errno));
 		session_free(s);
-		return;
+		return ret;
 	}
 	list_add_tail(&d->sessions, &s->node);
 	d->nsessions++;
 	log_debug("%s: connected", s->peer);
+	return 0;
 }
 
 void session_tick(struct daemon *d, uint64_t now)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* vnet.c - the daemon: arguments, start-up, the loop, shutdown */
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sched.h>
@@ -282,25 +283,117 @@ bool daemon_device_allowed(const struct daemon *d, const char *dev)
 /* The one daemon of this process, for the callbacks of its own handles. */
 static struct daemon *vnet_daemon;
 
+/*
+ * Out of descriptors (EMFILE, ENFILE), accept() fails and the connection
+ * stays in the backlog: the listener would wake the loop again at once, and
+ * a client would wait until some idle connection times out. So one
+ * descriptor is kept in reserve: when accept() fails for want of one, the
+ * spare is given up for the waiting connection, and an idle connection
+ * makes room for it (or it is told NOK too many connections); then the spare
+ * is taken back. The table is also held FD_HEADROOM below the count at that
+ * moment, so that a client that logged in has descriptors for its requests;
+ * FD_RELAX_MS without a shortage lift that again.
+ */
+#define FD_HEADROOM  4
+#define FD_RELAX_MS  5000
+#define FD_LOG_MS    1000
+
+static int spare_fd = -1;
+
+static struct {
+	uint64_t last, logged;      /* the last shortage, the last line about them */
+	int err;                    /* errno of the last one */
+	unsigned int let_in, refused, paused;   /* since the last line */
+} fd_short;
+
+static void spare_open(void)
+{
+	if (spare_fd < 0)
+		spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+/* One line a second at most, with what happened since the last. */
+static void fd_short_log(struct daemon *d, uint64_t now)
+{
+	if (!(fd_short.let_in + fd_short.refused + fd_short.paused) ||
+	    now - fd_short.logged < FD_LOG_MS)
+		return;
+	log_warn("out of descriptors (%s): since the last such line, %u connection%s let in by "
+		 "closing one not logged in, %u refused, accepting paused %u time%s; "
+		 "at most %zu connections for now", strerror(fd_short.err), fd_short.let_in,
+		 fd_short.let_in == 1 ? "" : "s", fd_short.refused, fd_short.paused,
+		 fd_short.paused == 1 ? "" : "s", d->conn_cap);
+	fd_short.logged = now;
+	fd_short.let_in = fd_short.refused = fd_short.paused = 0;
+}
+
+static void fd_short_note(struct daemon *d, int err)
+{
+	uint64_t now = loop_now_ms();
+	size_t cap = d->nsessions > 2 * FD_HEADROOM ? d->nsessions - FD_HEADROOM : FD_HEADROOM;
+
+	fd_short.last = now;
+	fd_short.err = err;
+	if (cap < d->conn_cap) {
+		d->conn_cap = cap;
+		session_shrink(d);
+	}
+	fd_short_log(d, now);
+}
+
+/* On each tick: the lines held back, and the table back to its size once descriptors last. */
+static void fd_short_tick(struct daemon *d, uint64_t now)
+{
+	spare_open();
+	fd_short_log(d, now);
+	if (d->conn_cap < VNET_CONN_MAX && now - fd_short.last >= FD_RELAX_MS) {
+		d->conn_cap = VNET_CONN_MAX;
+		log_info("accept: no descriptor shortage for %d s: at most %d connections again",
+			 FD_RELAX_MS / 1000, VNET_CONN_MAX);
+	}
+}
+
 static void on_accept(struct loop_io *io, uint32_t events)
 {
 	struct daemon *d = vnet_daemon;
 
 	for (;;) {
 		int fd = accept4(io->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int err = errno, ret;
+		bool no_fd = false;
 
+		if (fd < 0 && (err == EMFILE || err == ENFILE) && spare_fd >= 0) {
+			close(spare_fd);
+			spare_fd = -1;
+			fd = accept4(io->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+			if (fd >= 0)
+				no_fd = true;
+			else
+				err = errno;    /* EAGAIN: nobody was waiting after all */
+		}
 		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
+			spare_open();
+			if (err == EINTR || err == ECONNABORTED)
 				continue;
-			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
-			    errno == ENOMEM) {
+			if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
 				/* Stop accepting until the next tick instead of spinning. */
-				log_warn("accept: %s: pausing new connections", strerror(errno));
 				loop_mod(&d->loop, io, 0);
+				fd_short.paused++;
+				fd_short_note(d, err);
+			} else if (err != EAGAIN) {
+				log_debug("accept: %s", strerror(err));
 			}
 			return;
 		}
-		session_accept(d, fd);
+		ret = session_accept(d, fd, no_fd);
+		if (no_fd) {
+			spare_open();
+			if (ret == 0)
+				fd_short.let_in++;
+			else
+				fd_short.refused++;
+			fd_short_note(d, err);
+		}
 	}
 }
 
@@ -388,6 +481,7 @@ static void on_tick(struct loop_io *io, uint32_t events)
 
 	if (read(io->fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
 		log_debug("timerfd: %s", strerror(errno));
+	fd_short_tick(d, now);
 	for (size_t i = 0; i < d->nlisten; i++)
 		loop_mod(&d->loop, &d->listen_io[i], EPOLLIN);
 	dial_tick_all(now);
@@ -528,6 +622,7 @@ int main(int argc, char **argv)
 	list_init(&d.sessions);
 	list_init(&d.handlers);
 	d.keepalive_ms = VNET_KEEPALIVE_MS;
+	d.conn_cap = VNET_CONN_MAX;
 	vnet_daemon = &d;
 	parse_args(argc, argv, &d, &o);
 	log_init("vnet", o.verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
@@ -568,6 +663,7 @@ int main(int argc, char **argv)
 		}
 	}
 	check_devices(&d);
+	spare_open();
 	if (listen_all(&d, &o) < 0) {
 		port_tap_destroy_all();
 		return 1;
@@ -602,6 +698,8 @@ int main(int argc, char **argv)
 		loop_close(&d.loop, &d.listen_io[i]);
 	loop_close(&d.loop, &d.timer_io);
 	loop_close(&d.loop, &d.signal_io);
+	if (spare_fd >= 0)
+		close(spare_fd);
 	loop_detach(&d.loop, &d.link_io);
 	nl_monitor_close(d.links);
 	loop_fini(&d.loop);

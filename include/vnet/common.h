@@ -16,7 +16,7 @@
 #define VNET_HOST_MAX       255
 #define VNET_MACS_MAX       64      /* addresses per handler */
 #define VNET_CONN_MAX       256     /* simultaneous control connections */
-#define VNET_CONN_PER_ADDR  32      /* of them not logged in, from one address */
+#define VNET_CONN_PER_PREFIX 32     /* of them not logged in, from one /24 or /64 */
 #define VNET_HANDLERS_MAX   128
 #define VNET_AUTH_TIMEOUT_MS    30000   /* HELLO must arrive within this */
 #define VNET_DIAL_TIMEOUT_MS    15000   /* HANDLE: connect + HELLO + BEGIN */

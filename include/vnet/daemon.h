@@ -30,6 +30,7 @@ struct daemon {
 	struct nl_monitor *links;   /* link notifications */
 	struct list sessions;
 	size_t nsessions;
+	size_t conn_cap;            /* VNET_CONN_MAX, less while descriptors run short */
 	struct list handlers;
 	size_t nhandlers;
 	unsigned long next_id;
@@ -41,7 +42,14 @@ bool daemon_device_allowed(const struct daemon *d, const char *dev);
 
 /* session.c: one control connection */
 struct session;
-void session_accept(struct daemon *d, int fd);
+/*
+ * Take a new connection, closing one not logged in to make room if the table
+ * is full or no_fd (there was no descriptor for it: close one whatever the
+ * count). 0 if taken, -EBUSY if refused (NOK too many connections), -errno.
+ */
+int session_accept(struct daemon *d, int fd, bool no_fd);
+/* d->conn_cap was lowered: close connections not logged in down to it. */
+void session_shrink(struct daemon *d);
 void session_tick(struct daemon *d, uint64_t now);
 void session_close_all(struct daemon *d);
 

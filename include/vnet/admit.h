@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* admit.h - who makes room for a new control connection (pure) */
+#ifndef VNET_ADMIT_H
+#define VNET_ADMIT_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Connections a choice looks at: the table's size (VNET_CONN_MAX). */
+#define ADMIT_MAX 256
+
+/*
+ * The prefix an address is accounted under: its /24 for IPv4 (given as an
+ * IPv4-mapped IPv6 address), its /64 for IPv6; the other bits are zeroed.
+ */
+void admit_prefix(const struct in6_addr *ip, struct in6_addr *prefix);
+bool admit_same(const struct in6_addr *a, const struct in6_addr *b);
+
+/*
+ * prefixes[0..n) are those of the connections not logged in, oldest first
+ * (at most ADMIT_MAX are looked at). The one to close is the oldest of the
+ * prefix that holds the most of them; on a tie, the oldest of the tied
+ * prefixes' oldest. Returns its index, or n when n is 0.
+ */
+size_t admit_victim(const struct in6_addr *prefixes, size_t n);
+
+#endif

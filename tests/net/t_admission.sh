@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# Admission of new control connections under attack (vnet(8) LIMITS):
+# 1. idle connections churned at full rate from 8 addresses of one IPv4 /24, then of one IPv6 /64,
+#    never lock out a client from another network that waits 20, 50 or 200 ms before its HELLO;
+# 2. a daemon that runs out of file descriptors (prlimit --nofile 40) still lets such a client in,
+#    does not spin, and logs the shortage about once a second with a count.
+#
+#   ns atk  eth0 198.18.0.101-108/24, fd00:18::101-108/64 <-> va 198.18.0.1, fd00:18::1  ns srv
+#   ns good eth0 198.19.0.2/24, fd00:19::2/64            <-> vg 198.19.0.1, fd00:19::1  (vnet)
+# shellcheck source=tests/net/lib.sh
+. "$(dirname "$0")/lib.sh"
+vn_require
+command -v prlimit >/dev/null || vn_die "missing tool: prlimit (util-linux)"
+
+SRV4=198.19.0.1
+SRV6=fd00:19::1
+ATK4=198.18.0.1
+ATK6=fd00:18::1
+ATK4_SRC=$(printf '198.18.0.%d,' 101 102 103 104 105 106 107 108)
+ATK6_SRC=$(printf 'fd00:18::%d,' 101 102 103 104 105 106 107 108)
+
+# veth SIDE_DEV PEER_NS V4/24 V6/64 PEER_V4S PEER_V6S: srv's SIDE_DEV <-> PEER_NS's eth0.
+veth() {
+    local dev=$1 peer=$2 a4=$3 a6=$4 p4=$5 p6=$6 a
+    vn_ip srv link add "$dev" type veth peer name eth0 netns "$(vn_ns "$peer")" || vn_die "veth $dev"
+    vn_in srv sysctl -qw "net.ipv6.conf.$dev.disable_ipv6=0"
+    vn_in "$peer" sysctl -qw net.ipv6.conf.eth0.disable_ipv6=0
+    vn_ip srv addr add "$a4/24" dev "$dev"
+    vn_ip srv addr add "$a6/64" dev "$dev" nodad
+    for a in ${p4//,/ }; do vn_ip "$peer" addr add "$a/24" dev eth0; done
+    for a in ${p6//,/ }; do vn_ip "$peer" addr add "$a/64" dev eth0 nodad; done
+    vn_ip srv link set "$dev" up
+    vn_ip "$peer" link set eth0 up
+}
+vn_add_ns srv
+vn_add_ns atk
+vn_add_ns good
+veth va atk "$ATK4" "$ATK6" "$ATK4_SRC" "$ATK6_SRC"
+veth vg good "$SRV4" "$SRV6" 198.19.0.2 fd00:19::2
+vn_in good ping -c 1 -W 2 -q "$SRV4" >/dev/null || vn_die "ping good -> srv"
+vn_in atk ping -c 1 -W 2 -q 198.18.0.1 >/dev/null || vn_die "ping atk -> srv"
+for ((i = 0; i < 30; i++)); do      # IPv6 on the veths: wait until the links carry it
+    vn_in good ping -6 -c 1 -W 1 -q "$SRV6" >/dev/null 2>&1 &&
+        vn_in atk ping -6 -c 1 -W 1 -q "$ATK6" >/dev/null 2>&1 && break
+    sleep 0.2
+done
+
+# The flooder: non-blocking connects from the given source addresses in turn, as fast as it can
+# (or, after the first 60, every GAP seconds), never a byte sent; it closes its oldest to keep at
+# most KEEP open. Bounded by SECONDS, 60000 connections and the file READY.stop. Writes READY
+# after 1 s, then its counts to OUT.
+cat >"$VN_TMP/flood.py" <<'PYEOF'
+import collections, os, socket, sys, time
+dst, port, srcs, secs, keep, gap, ready, out = sys.argv[1:9]
+port, secs, keep, gap = int(port), float(secs), int(keep), float(gap)
+srcs = [s for s in srcs.split(",") if s]
+fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
+socks, made, errors, i = collections.deque(), 0, 0, 0
+t0 = time.monotonic()
+end, said_ready = t0 + secs, False
+while time.monotonic() < end and made < 60000 and not os.path.exists(ready + ".stop"):
+    if not said_ready and time.monotonic() - t0 >= 1.0:
+        open(ready, "w").close()
+        said_ready = True
+    while len(socks) >= keep:
+        socks.popleft().close()
+    s = socket.socket(fam, socket.SOCK_STREAM | socket.SOCK_NONBLOCK)
+    try:
+        s.bind((srcs[i % len(srcs)], 0))
+        i += 1
+        s.connect((dst, port))
+    except BlockingIOError:
+        pass
+    except OSError:
+        errors += 1
+        s.close()
+        time.sleep(0.001)
+        continue
+    socks.append(s)
+    made += 1
+    if gap > 0 and made > 60:
+        time.sleep(gap)
+open(ready, "w").close()
+with open(out, "w") as f:
+    f.write("made %d\nerrors %d\nseconds %.1f\n" % (made, errors, time.monotonic() - t0))
+for s in socks:
+    s.close()
+PYEOF
+
+# flood_start TAG DST SOURCES SECONDS KEEP GAP: start the flooder in atk (FLOOD_PID).
+flood_start() {
+    local tag=$1
+    rm -f "$VN_TMP/flood-$tag.ready" "$VN_TMP/flood-$tag.ready.stop" "$VN_TMP/flood-$tag.out"
+    vn_bg atk timeout -k 2 60 "$VN_PY" "$VN_TMP/flood.py" "$2" "$PORT" "$3" "$4" "$5" "$6" \
+        "$VN_TMP/flood-$tag.ready" "$VN_TMP/flood-$tag.out"
+    FLOOD_PID=$VN_BG
+    FLOOD_T0=$(date +%s)
+    vn_wait_file "$VN_TMP/flood-$tag.ready" 10 || vn_fail "flooder $tag did not start"
+}
+# flood_end TAG MIN: stop the flooder, log its count and check that it made more than MIN.
+flood_end() {
+    local made
+    : >"$VN_TMP/flood-$1.ready.stop"
+    wait "$FLOOD_PID" 2>/dev/null
+    FLOOD_SECS=$(($(date +%s) - FLOOD_T0 + 1))
+    vn_log "flooder $1: $(tr '\n' ' ' <"$VN_TMP/flood-$1.out" 2>/dev/null)"
+    made=$(awk '$1 == "made" {print $2}' "$VN_TMP/flood-$1.out" 2>/dev/null)
+    vn_check "the flooder $1 opened connections (${made:-none})" test "${made:-0}" -gt "$2"
+}
+
+# good_logins HOST LABEL: from good, 5 connections for each pause (20, 50, 200 ms) between connect
+# and HELLO; each must be answered "OK 1.0" within 5 s (the first failure ends the five).
+good_logins() {
+    vn_py_checks good "$1" "$2" <<'PYEOF'
+import os, sys, time
+from vnlib import Conn, ok, done
+host, label, pw, port = sys.argv[1], sys.argv[2], os.environ["PASS_A"], int(os.environ["PORT"])
+for pause in (0.02, 0.05, 0.2):
+    got, why = 0, []
+    for _ in range(5):
+        try:
+            c = Conn(host, port, timeout=10)
+        except OSError as e:
+            why.append("connect: %s" % e)
+            break
+        time.sleep(pause)
+        a = c.request("HELLO %s 1.0" % pw, 5)
+        c.close()
+        if a == "OK 1.0":
+            got += 1
+        else:
+            why.append(repr(a))
+            break
+    ok(got == 5, "%s: HELLO %d ms after connecting: %d of 5 logged in" % (label, pause * 1000, got),
+       ", ".join(why[:3]))
+done()
+PYEOF
+}
+
+vn_section "idle connections at full rate from 8 addresses of 198.18.0.0/24 and of fd00:18::/64"
+vn_start_daemon S srv "$PASS_A" -p "$PORT" -d va
+flood_start v4 "$ATK4" "$ATK4_SRC" 7 400 0
+good_logins "$SRV4" "IPv4 client from 198.19.0.0/24 under an IPv4 flood"
+vn_check "the flooder was still running meanwhile" kill -0 "$FLOOD_PID"
+flood_end v4 1000
+flood_start v6 "$ATK6" "$ATK6_SRC" 7 400 0
+good_logins "$SRV6" "IPv6 client from fd00:19::/64 under an IPv6 flood"
+vn_check "the flooder was still running meanwhile" kill -0 "$FLOOD_PID"
+flood_end v6 1000
+vn_client good -p "$PASS_A" -h "$SRV4" -c devices
+vn_match "after the floods, vnetclient -c devices gets 'OK devices'" '^OK devices' "$VN_OUT"
+vn_stop_daemon S TERM
+vn_eq "daemon S exits 0 on SIGTERM" 0 "$VN_DRC"
+
+vn_section "out of file descriptors: the daemon may hold 40 (prlimit); idle connections exhaust them"
+vn_start_daemon F srv "$PASS_A" -p "$PORT" -d va
+FPID=${VN_DPID[F]}
+vn_eq "the daemon's pid is vnet's own" vnet "$(cat "/proc/$FPID/comm" 2>/dev/null)"
+prlimit --pid "$FPID" --nofile=40:40 || vn_die "prlimit --pid $FPID --nofile=40:40"
+vn_log "daemon F: $(grep 'Max open files' "/proc/$FPID/limits")"
+# 60 connections at once, then 20 a second, from one address, all kept open: past ~30, no
+# descriptor is left.
+flood_start fd "$ATK4" 198.18.0.101 40 900 0.05
+sleep 0.5
+cpu0=$(vn_cpu_ticks "$FPID")
+t0=$(date +%s.%N)
+good_logins "$SRV4" "client from 198.19.0.0/24 while the daemon is out of descriptors"
+vn_client good -p "$PASS_A" -h "$SRV4" -c devices
+vn_match "while out of descriptors, vnetclient -c devices (HELLO, DEVICES?) gets 'OK devices'" \
+    '^OK devices' "$VN_OUT"
+vn_check "the flooder was still running meanwhile" kill -0 "$FLOOD_PID"
+# The daemon's CPU time over the rest of the exhaustion: a loop that spins would burn a whole CPU.
+while [ "$("$VN_PY" -c "import sys; print(int(float(sys.argv[2]) - float(sys.argv[1]) < 5))" \
+    "$t0" "$(date +%s.%N)")" = 1 ]; do
+    sleep 0.2
+done
+cpu1=$(vn_cpu_ticks "$FPID")
+hz=$(getconf CLK_TCK)
+vn_log "daemon F used $((cpu1 - cpu0)) ticks (of $hz a second) in 5 s of exhaustion"
+vn_check "the daemon does not spin: under 0.5 s of CPU in 5 s ($((cpu1 - cpu0)) ticks)" \
+    test $(((cpu1 - cpu0) * 2)) -lt "$hz"
+flood_end fd 100
+LOGF=$VN_TMP/vnet-F.log
+nlines=$(grep -Eci 'descriptor|open files' "$LOGF")
+vn_log "daemon F log lines about descriptors: $nlines"
+grep -Ei 'descriptor|open files' "$LOGF" | head -n 12
+vn_check "in $FLOOD_SECS s of exhaustion, at most $((FLOOD_SECS + 2)) log lines about it ($nlines)" \
+    test "$nlines" -le $((FLOOD_SECS + 2))
+vn_match "the log says what happened, with a count" \
+    'out of descriptors \(too many open files\): .*[0-9]+ connections? let in' "$(cat "$LOGF")"
+sleep 0.5
+vn_client good -p "$PASS_A" -h "$SRV4" -c devices
+vn_match "after the flood, vnetclient -c devices gets 'OK devices'" '^OK devices' "$VN_OUT"
+
+vn_finish
