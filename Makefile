@@ -114,6 +114,14 @@ check-valgrind: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)VNET=$(BUILD)/vnet VNETCLIENT=$(BUILD)/vnetclient VNET_WRAP="$(VALGRIND)" bash tests/net/run.sh peer_death
 
+# The seed's section 7 with a real QEMU guest (tests/vm/check-vm.sh); not part of check. It installs
+# qemu-system-x86 and fetches the guest's Debian packages (apt-get download) if missing, and
+# skips (exit 0) where it cannot.
+check-vm: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)VNET=$(BUILD)/vnet VNETCLIENT=$(BUILD)/vnetclient VM_DIR=$(BUILD)/vm \
+	  timeout -k 10 600 bash tests/vm/check-vm.sh
+
 # vnet against its peers (OpenVPN, tinc, VXLAN...) in network namespaces; not part of check
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
@@ -254,7 +262,7 @@ analyze: deps analyze-tools
 clean:
 	rm -rf build build-asan build-scan build-clang
 
-.PHONY: all deps unit docs netns check check-asan check-valgrind demo bench install uninstall clean \
+.PHONY: all deps unit docs netns check check-asan check-valgrind check-vm demo bench install uninstall clean \
         analyze analyze-tools
 .DELETE_ON_ERROR:
 .SECONDARY:

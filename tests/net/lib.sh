@@ -363,9 +363,11 @@ vn_client_input() {
 
 # vn_query NS HOST PASSWORD COMMAND: "handlers" or "devices"; sets VN_OUT/VN_RC and VN_COUNT
 # (the count line, or -1 when the answer is malformed) and VN_LINES (the listed lines).
+# VN_QUERY_OPTS: vnetclient options put before the others (e.g. -s for daemons run with -s).
+VN_QUERY_OPTS=()
 vn_query() {
     local ns=$1 host=$2 pass=$3 cmd=$4 first count
-    vn_client "$ns" -p "$pass" -h "$host" -c "$cmd"
+    vn_client "$ns" ${VN_QUERY_OPTS[@]+"${VN_QUERY_OPTS[@]}"} -p "$pass" -h "$host" -c "$cmd"
     VN_COUNT=-1
     VN_LINES=""
     [ "$VN_RC" = 0 ] || return 1
@@ -743,10 +745,26 @@ vn_parse_handler() {
     [ -n "$H_MACS" ]
 }
 
+# vn_iperf_parse FILE: the bytes received, the rate and the error of the iperf3 -J report in FILE
+# (of either end) into VN_IPERF_BYTES, VN_IPERF_GBPS, VN_IPERF_ERR.
+vn_iperf_parse() {
+    read -r VN_IPERF_BYTES VN_IPERF_GBPS VN_IPERF_ERR < <("$VN_PY" - "$1" <<'PYEOF'
+import json, sys
+try:
+    d = json.load(open(sys.argv[1]))
+except Exception:
+    print(0, 0, "no-json-output"); sys.exit()
+err = d.get("error", "")
+s = d.get("end", {}).get("sum_received", {})
+print(int(s.get("bytes", 0)), "%.3f" % (s.get("bits_per_second", 0) / 1e9), err.replace(" ", "_") or "")
+PYEOF
+)
+}
+
 # vn_iperf SERVER_NS SERVER_IP CLIENT_NS: a bounded 3-second iperf3 TCP run from CLIENT_NS to
 # SERVER_IP; sets VN_IPERF_BYTES (received), VN_IPERF_GBPS, VN_IPERF_ERR; fails when the run failed.
 vn_iperf() {
-    local sns=$1 sip=$2 cns=$3 json i
+    local sns=$1 sip=$2 cns=$3 i
     VN_IPERF_BYTES=0
     VN_IPERF_GBPS=0
     VN_IPERF_ERR=""
@@ -757,18 +775,9 @@ vn_iperf() {
         [ -n "$(vn_in "$sns" ss -Hltn 'sport = :5201' 2>/dev/null)" ] && break
         sleep 0.1
     done
-    json=$(vn_in "$cns" timeout --foreground -k 3 25 iperf3 -c "$sip" -p 5201 -t 3 -J --connect-timeout 5000 2>&1)
-    printf '%s\n' "$json" >"$VN_TMP/iperf-$cns-to-$sns.json"
-    read -r VN_IPERF_BYTES VN_IPERF_GBPS VN_IPERF_ERR < <(printf '%s' "$json" | "$VN_PY" -c '
-import json, sys
-try:
-    d = json.load(sys.stdin)
-except Exception as e:
-    print(0, 0, "no-json-output"); sys.exit()
-err = d.get("error", "")
-s = d.get("end", {}).get("sum_received", {})
-print(int(s.get("bytes", 0)), "%.3f" % (s.get("bits_per_second", 0) / 1e9), err.replace(" ", "_") or "")
-')
+    vn_in "$cns" timeout --foreground -k 3 25 iperf3 -c "$sip" -p 5201 -t 3 -J --connect-timeout 5000 \
+        >"$VN_TMP/iperf-$cns-to-$sns.json" 2>&1
+    vn_iperf_parse "$VN_TMP/iperf-$cns-to-$sns.json"
     kill "$spid" 2>/dev/null
     wait "$spid" 2>/dev/null
     vn_log "iperf3 $cns -> $sip: received ${VN_IPERF_BYTES:-0} bytes, ${VN_IPERF_GBPS:-0} Gbit/s ${VN_IPERF_ERR:+error=$VN_IPERF_ERR}"

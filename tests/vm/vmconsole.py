@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Run a shell command in the check-vm guest through its serial console.
+
+    vmconsole.py SOCKET SECONDS COMMAND   run COMMAND, print its output, exit with its status
+    vmconsole.py SOCKET SECONDS --ready   wait until the guest's shell answers
+
+SOCKET is QEMU's serial chardev (socket,server=on,wait=off). The guest's /init (guest-init)
+reads one line "TAG COMMAND" at a time from the console, runs COMMAND (input /dev/null) and
+answers its output, then "@@END TAG STATUS"; COMMAND is therefore one line. Exit status 124
+when nothing (or no marker) came back within SECONDS, 125 when the socket cannot be reached.
+"""
+import os, re, select, socket, sys, time
+
+
+def connect(path, deadline):
+    while True:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            s.connect(path)
+            return s
+        except OSError:
+            s.close()
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.2)
+
+
+def run(s, command, deadline, resend=None):
+    """Send command; read until its marker. Resend every `resend` seconds (for --ready)."""
+    tag = os.urandom(6).hex()
+    line = "%s %s\n" % (tag, command)
+    marker = re.compile(rb"@@END " + tag.encode() + rb" (\d+)\r?\n")
+    buf = b""
+    next_send = 0.0
+    while True:
+        now = time.monotonic()
+        if now >= deadline:
+            sys.stdout.write(buf.decode(errors="replace"))
+            return 124
+        if now >= next_send:
+            s.sendall(line.encode())
+            next_send = now + resend if resend else deadline
+        r, _, _ = select.select([s], [], [], min(deadline, next_send) - now)
+        if not r:
+            continue
+        d = s.recv(65536)
+        if not d:
+            return 125
+        buf += d
+        m = marker.search(buf)
+        if m:
+            out = buf[:m.start()].replace(b"\r", b"")
+            if resend:
+                out = b""
+            sys.stdout.write(out.decode(errors="replace"))
+            return int(m.group(1))
+
+
+def main():
+    if len(sys.argv) != 4:
+        sys.stderr.write(__doc__)
+        return 2
+    path, secs, command = sys.argv[1], float(sys.argv[2]), sys.argv[3]
+    if "\n" in command:
+        sys.stderr.write("vmconsole.py: the command must be one line\n")
+        return 2
+    deadline = time.monotonic() + secs
+    s = connect(path, deadline)
+    if s is None:
+        return 125
+    try:
+        if command == "--ready":
+            return run(s, "true", deadline, resend=1.0)
+        return run(s, command, deadline)
+    finally:
+        s.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
