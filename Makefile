@@ -132,16 +132,22 @@ demo: deps
 	$(Q)VNET=$(BUILD)/vnet VNETCLIENT=$(BUILD)/vnetclient bash tests/demo/demo.sh
 
 # ---- install
+# The man pages; each goes to the man<section> named by its suffix.
+MAN_PAGES = man/vnet.8 man/vnetclient.1 man/vnet.handlers.5 man/vnet-protocol.7 \
+	    man/vnet-bridging.7 man/vnet-security.7
+
 install: all
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
+	    $(foreach s,$(sort $(suffix $(MAN_PAGES))),$(DESTDIR)$(MANDIR)/man$(s:.%=%))
 	install -m 0755 $(BUILD)/vnet $(DESTDIR)$(SBINDIR)/vnet
 	install -m 0755 $(BUILD)/vnetclient $(DESTDIR)$(BINDIR)/vnetclient
-	install -m 0644 man/vnet.8 $(DESTDIR)$(MANDIR)/man8/vnet.8
-	install -m 0644 man/vnetclient.1 $(DESTDIR)$(MANDIR)/man1/vnetclient.1
+	for p in $(MAN_PAGES); do \
+	    s=$${p##*.}; install -m 0644 $$p $(DESTDIR)$(MANDIR)/man$$s/$${p##*/} || exit 1; \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/vnet $(DESTDIR)$(BINDIR)/vnetclient \
-	      $(DESTDIR)$(MANDIR)/man8/vnet.8 $(DESTDIR)$(MANDIR)/man1/vnetclient.1
+	    $(foreach p,$(MAN_PAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(p)))/$(notdir $(p)))
 
 # ---- packages (issue #7): make deb, make rpm, make check-packages
 # Built from a copy of the source tree, see packaging/; results in PKG_OUT.

@@ -113,8 +113,12 @@ version_out=$(/usr/sbin/vnet --version 2>&1)
 check "/usr/sbin/vnet --version: $version_out" grep -q "^vnet $src_version" <<<"$version_out"
 check "/usr/bin/vnetclient --help" sh -c '/usr/bin/vnetclient --help >/dev/null'
 check "vnetclient in PATH" sh -c 'command -v vnetclient >/dev/null'
-check "man page vnet(8) installed" test -f /usr/share/man/man8/vnet.8.gz
-check "man page vnetclient(1) installed" test -f /usr/share/man/man1/vnetclient.1.gz
+# The man pages, as installed (section directory and name): keep in step with MAN_PAGES.
+man_pages="man8/vnet.8 man1/vnetclient.1 man5/vnet.handlers.5 man7/vnet-protocol.7
+man7/vnet-bridging.7 man7/vnet-security.7"
+for m in $man_pages; do
+    check "man page ${m#*/} installed" test -f "/usr/share/man/$m.gz"
+done
 check "copyright file installed" test -f /usr/share/doc/vnet/copyright
 unit=/lib/systemd/system/vnet.service
 check "unit $unit installed" test -f "$unit"
@@ -175,7 +179,9 @@ sed 's/^/  vnet: /' "$log/daemon"
 check "dpkg -r vnet" sh -c "dpkg -r vnet >$log/dpkg-r 2>&1"
 check "  binaries removed" test ! -e /usr/sbin/vnet -a ! -e /usr/bin/vnetclient
 check "  unit removed" test ! -e "$unit"
-check "  man pages removed" test ! -e /usr/share/man/man8/vnet.8.gz -a ! -e /usr/share/man/man1/vnetclient.1.gz
+for m in $man_pages; do
+    check "  man page ${m#*/} removed" test ! -e "/usr/share/man/$m.gz"
+done
 check "  conffile kept until purge" test -f /etc/default/vnet
 check "dpkg -P vnet" sh -c "dpkg -P vnet >$log/dpkg-p 2>&1"
 check "  /etc/default/vnet removed" test ! -e /etc/default/vnet
@@ -215,8 +221,9 @@ sed 's/^/  rpm: /' "$log/rpm-files"
 for f in /usr/sbin/vnet /usr/bin/vnetclient /usr/lib/systemd/system/vnet.service /etc/default/vnet; do
     check "rpm ships $f" grep -q " $f\$" "$log/rpm-files"
 done
-check "rpm ships vnet(8)" grep -Eq ' /usr/share/man/man8/vnet\.8(\.gz)?$' "$log/rpm-files"
-check "rpm ships vnetclient(1)" grep -Eq ' /usr/share/man/man1/vnetclient\.1(\.gz)?$' "$log/rpm-files"
+for m in $man_pages; do
+    check "rpm ships ${m#*/}" grep -Eq " /usr/share/man/${m//./\\.}(\\.gz)?\$" "$log/rpm-files"
+done
 check "rpm ships no password" sh -c "! grep -q ' /etc/vnet/password' $log/rpm-files"
 check "rpm: /etc/vnet is root:vnet 0750" grep -Eq '^drwxr-x--- .* root +vnet .* /etc/vnet$' "$log/rpm-files"
 check "rpm: no setuid or setgid file" sh -c "! grep -Eq '^[-d]..[sS]|^[-d].....[sS]' $log/rpm-files"
