@@ -266,7 +266,7 @@ static void dial_connected(struct dial *dl)
 
 static void dial_event(struct loop_io *io, uint32_t events)
 {
-	struct dial *dl = (struct dial *)((char *)io - offsetof(struct dial, io));
+	struct dial *dl = container_of(io, struct dial, io);
 
 	if (dl->state == DIAL_CONNECTING) {
 		int err = 0;

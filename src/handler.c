@@ -480,7 +480,7 @@ static void handler_receive(struct handler *h)
 
 static void handler_port_event(struct loop_io *io, uint32_t events)
 {
-	struct handler *h = (struct handler *)((char *)io - offsetof(struct handler, port_io));
+	struct handler *h = container_of(io, struct handler, port_io);
 
 	if (events & EPOLLERR) {
 		/* A socket error (device down) is reported until read: read it. */
@@ -505,7 +505,7 @@ static void handler_port_event(struct loop_io *io, uint32_t events)
 
 static void handler_link_event(struct loop_io *io, uint32_t events)
 {
-	struct handler *h = (struct handler *)((char *)io - offsetof(struct handler, link_io));
+	struct handler *h = container_of(io, struct handler, link_io);
 
 	if (h->closed || h->state != H_UP)
 		return;

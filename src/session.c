@@ -642,7 +642,7 @@ static void session_tls(struct session *s)
 
 static void session_event(struct loop_io *io, uint32_t events)
 {
-	struct session *s = (struct session *)((char *)io - offsetof(struct session, io));
+	struct session *s = container_of(io, struct session, io);
 
 	if (s->state == SES_TLS) {
 		session_tls(s);
