@@ -56,91 +56,10 @@ struct session {
 	char peer[ADDR_STRLEN + 8];
 };
 
-/*
- * Failed HELLOs slow their source address down: each failure pushes the
- * moment its next HELLO is looked at further away (250 ms, doubling, at most
- * 5 s a failure), so guesses from one address, even on parallel connections,
- * come one at a time. Sixty seconds without a failure forgive it all.
- */
-#define PENALTY_SLOTS     256
-#define PENALTY_BASE_MS   250
-#define PENALTY_MAX_MS    5000
-#define PENALTY_FORGET_MS 60000
-
-struct penalty {
-	struct in6_addr ip;
-	unsigned int fails;
-	uint64_t next_ok, last_fail;
-};
-
-static struct penalty penalties[PENALTY_SLOTS];
-
-static struct penalty *penalty_find(const struct in6_addr *ip, bool create, uint64_t now)
+/* What the next attempt from s's address waits (penalty.c). */
+static uint64_t session_penalty_left(struct session *s, uint64_t now)
 {
-	struct penalty *oldest = &penalties[0];
-
-	for (size_t i = 0; i < PENALTY_SLOTS; i++) {
-		struct penalty *p = &penalties[i];
-
-		if (p->fails && now - p->last_fail > PENALTY_FORGET_MS && now > p->next_ok &&
-		    now - p->next_ok > PENALTY_FORGET_MS)
-			memset(p, 0, sizeof(*p));
-		if (p->fails && !memcmp(&p->ip, ip, sizeof(*ip)))
-			return p;
-		if (p->last_fail < oldest->last_fail)
-			oldest = p;
-	}
-	if (!create)
-		return NULL;
-	memset(oldest, 0, sizeof(*oldest));
-	oldest->ip = *ip;
-	return oldest;
-}
-
-/* Milliseconds the next HELLO from s's address must wait. */
-static uint64_t penalty_left(const struct session *s, uint64_t now)
-{
-	struct penalty *p = penalty_find(&s->ip, false, now);
-
-	return p && p->next_ok > now ? p->next_ok - now : 0;
-}
-
-/*
- * A waiting attempt from a penalized address goes ahead: the next one waits
- * another delay, so parallel connections are let in one at a time.
- */
-static void penalty_admit(const struct session *s, uint64_t now)
-{
-	struct penalty *p = penalty_find(&s->ip, false, now);
-	unsigned int shift;
-
-	if (!p)
-		return;
-	shift = p->fails - 1 < 5 ? p->fails - 1 : 5;
-	p->next_ok = now + ((uint64_t)PENALTY_BASE_MS << shift > PENALTY_MAX_MS ?
-			    PENALTY_MAX_MS : (uint64_t)PENALTY_BASE_MS << shift);
-}
-
-static uint64_t penalty_fail(const struct session *s, uint64_t now)
-{
-	struct penalty *p = penalty_find(&s->ip, true, now);
-	unsigned int shift = p->fails < 5 ? p->fails : 5;
-	uint64_t delay = (uint64_t)PENALTY_BASE_MS << shift;
-
-	if (delay > PENALTY_MAX_MS)
-		delay = PENALTY_MAX_MS;
-	p->fails++;
-	p->last_fail = now;
-	p->next_ok = (p->next_ok > now ? p->next_ok : now) + delay;
-	return p->next_ok - now;
-}
-
-static void penalty_forgive(const struct session *s, uint64_t now)
-{
-	struct penalty *p = penalty_find(&s->ip, false, now);
-
-	if (p)
-		memset(p, 0, sizeof(*p));
+	return penalty_left(&s->d->penalties, &s->ip, now);
 }
 
 static void session_free(void *p)
@@ -250,14 +169,14 @@ static void do_hello(struct session *s, struct proto_req *req)
 		return;
 	}
 	if (!proto_secret_equal(req->password, s->d->password)) {
-		uint64_t wait = penalty_fail(s, loop_now_ms());
+		uint64_t wait = penalty_fail(&s->d->penalties, &s->ip, loop_now_ms());
 
 		log_warn("%s: authentication failed (its next HELLO waits %llu ms)", s->peer,
 			 (unsigned long long)wait);
 		session_refuse(s, "authentication failed");
 		return;
 	}
-	penalty_forgive(s, loop_now_ms());
+	penalty_forgive(&s->d->penalties, &s->ip, loop_now_ms());
 	log_debug("%s: authenticated (version %s)", s->peer, req->version);
 	s->state = SES_READY;
 	s->deadline = 0;
@@ -507,7 +426,7 @@ static bool session_lines(struct session *s)
 		uint64_t wait;
 
 		if (s->state == SES_HELLO && !s->admitted && buf_len(&s->in) &&
-		    (wait = penalty_left(s, loop_now_ms())) > 0) {
+		    (wait = session_penalty_left(s, loop_now_ms())) > 0) {
 			log_debug("%s: HELLO delayed %llu ms (failed attempts)", s->peer,
 				  (unsigned long long)wait);
 			s->state = SES_WAIT;
@@ -624,7 +543,7 @@ static void session_tls(struct session *s)
 		return;
 	}
 	if (ret < 0) {
-		uint64_t wait = penalty_fail(s, loop_now_ms());
+		uint64_t wait = penalty_fail(&s->d->penalties, &s->ip, loop_now_ms());
 
 		log_warn("%s: %s (wrong password?); its next attempt waits %llu ms", s->peer,
 			 conn_error(s->conn), (unsigned long long)wait);
@@ -797,10 +716,10 @@ int session_accept(struct daemon *d, int fd, bool no_fd)
 	s->prefix = prefix;
 	s->state = d->tls ? SES_TLS : SES_HELLO;
 	s->deadline = loop_now_ms() + (d->tls ? TLS_HANDSHAKE_MS : VNET_AUTH_TIMEOUT_MS);
-	if (d->tls && penalty_left(s, loop_now_ms())) {
+	if (d->tls && session_penalty_left(s, loop_now_ms())) {
 		/* Recent failed handshakes from there: this one waits its turn. */
 		s->state = SES_WAIT;
-		s->deadline = loop_now_ms() + penalty_left(s, loop_now_ms());
+		s->deadline = loop_now_ms() + session_penalty_left(s, loop_now_ms());
 	}
 	snprintf(s->peer, sizeof(s->peer), strchr(addr, ':') ? "[%s]:%u" : "%s:%u", addr, port);
 	list_init(&s->node);
@@ -830,17 +749,17 @@ void session_tick(struct daemon *d, uint64_t now)
 			log_info("%s: TLS handshake not done within %d s: closing", s->peer,
 				 TLS_HANDSHAKE_MS / 1000);
 			session_close(s);
-		} else if (s->state == SES_WAIT && penalty_left(s, now)) {
-			s->deadline = now + penalty_left(s, now);   /* another attempt went first */
+		} else if (s->state == SES_WAIT && session_penalty_left(s, now)) {
+			s->deadline = now + session_penalty_left(s, now);   /* another attempt went first */
 		} else if (s->state == SES_WAIT && s->d->tls && !s->tls_done) {
-			penalty_admit(s, now);
+			penalty_admit(&s->d->penalties, &s->ip, now);
 			s->admitted = true;
 			s->state = SES_TLS;
 			s->deadline = now + TLS_HANDSHAKE_MS;
 			loop_mod(&s->d->loop, &s->io, EPOLLIN);
 			session_tls(s);
 		} else if (s->state == SES_WAIT) {
-			penalty_admit(s, now);
+			penalty_admit(&s->d->penalties, &s->ip, now);
 			s->admitted = true;
 			s->state = SES_HELLO;
 			s->deadline = now + VNET_AUTH_TIMEOUT_MS;

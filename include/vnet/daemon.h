@@ -11,6 +11,7 @@
 #include "vnet/list.h"
 #include "vnet/loop.h"
 #include "vnet/netlink.h"
+#include "vnet/penalty.h"
 #include "vnet/port.h"
 #include "vnet/proto.h"
 #include "vnet/tls.h"
@@ -36,6 +37,7 @@ struct daemon {
 	unsigned long next_id;
 	bool tls;                   /* -s: TLS on every connection */
 	uint32_t keepalive_ms;      /* --keepalive; a link is dead after 3 times this */
+	struct penalty_table penalties; /* failed logins, by address */
 };
 
 bool daemon_device_allowed(const struct daemon *d, const char *dev);
