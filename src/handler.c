@@ -551,7 +551,7 @@ static uint64_t device_frames(const struct handler *h, const struct nl_link *lin
 	for (size_t i = 0; i < n; i++) {
 		if (links[i].index == h->port.ifindex) {
 			total = links[i].rx_packets + links[i].tx_packets;
-			if (!strcmp(h->port.ops->kind, "tap"))
+			if (h->port.ops->filter_drops_in_tx_dropped)
 				total += links[i].tx_dropped;
 			break;
 		}

@@ -190,7 +190,7 @@ static void tap_close(struct port *p)
 }
 
 static const struct port_ops tap_ops = {
-	.kind = "tap",
+	.filter_drops_in_tx_dropped = true,
 	.start = tap_start,
 	.recv = tap_recv,
 	.send = tap_send,

@@ -22,7 +22,12 @@
 struct port;
 
 struct port_ops {
-	const char *kind;
+	/*
+	 * The device counts as tx_dropped the frames it sent toward the port that
+	 * the port's filter refused (a TAP: its reader is vnet): STATS? adds them
+	 * to what the device saw.
+	 */
+	bool filter_drops_in_tx_dropped;
 	/* Start receiving (frames before this are not queued). 0 or -errno. */
 	int (*start)(struct port *p);
 	/*
