@@ -20,6 +20,7 @@
 #include "vnet/addr.h"
 #include "vnet/conn.h"
 #include "vnet/daemon.h"
+#include "vnet/dial.h"
 #include "vnet/log.h"
 
 #define DIAL_EXCERPT_MAX 80     /* of a peer's refusal, relayed to the client and the log */
@@ -34,7 +35,7 @@ enum dial_state {
 };
 
 struct dial {
-	struct list node;       /* every dial in progress, for the deadlines */
+	struct list node;       /* in the daemon's table of dials */
 	struct daemon *d;
 	dial_cb cb;
 	void *arg;
@@ -53,8 +54,6 @@ struct dial {
 	char target[VNET_HOST_MAX + 16];
 	char why[160];      /* last connect error */
 };
-
-static struct list dials = LIST_INIT(dials);
 
 static void dial_free(void *p)
 {
@@ -80,7 +79,7 @@ static void dial_release(struct dial *dl)
 	conn_free(dl->conn);
 	dl->conn = NULL;
 	dl->state = DIAL_DONE;
-	list_del(&dl->node);
+	daemon_dial_del(dl->d, &dl->node);
 	loop_defer(&dl->d->loop, dial_free, dl);
 }
 
@@ -386,14 +385,14 @@ int dial_start(struct daemon *d, const struct proto_req *req, struct dial_key *k
 		derive = false;
 	}
 	dl->keep = derive ? key : NULL;
-	dl->job = resolve_start(req->rhost, req->rport, derive ? req->password : NULL,
+	dl->job = resolve_start(&d->resolver, req->rhost, req->rport, derive ? req->password : NULL,
 				dial_resolved, dl);
 	if (!dl->job) {
 		dial_free(dl);
 		snprintf(err, errlen, "cannot resolve %s: out of resources", req->rhost);
 		return -ENOMEM;
 	}
-	list_add_tail(&dials, &dl->node);
+	daemon_dial_add(d, &dl->node);
 	*out = dl;
 	return 0;
 }
@@ -418,7 +417,7 @@ static void dial_tick(struct dial *dl, uint64_t now)
 			  step[dl->state], dl->target);
 }
 
-void dial_tick_all(uint64_t now)
+void dial_tick_all(struct daemon *d, uint64_t now)
 {
 	struct dial *expired[64];
 	size_t n = 0;
@@ -429,7 +428,7 @@ void dial_tick_all(uint64_t now)
 	 * cancel other dials (a CLOSE behind a HANDLE), so the list cannot be
 	 * walked meanwhile. Dials are freed only after this batch of events.
 	 */
-	for (pos = dials.next; pos != &dials && n < ARRAY_SIZE(expired); pos = pos->next) {
+	for (pos = d->dials.next; pos != &d->dials && n < ARRAY_SIZE(expired); pos = pos->next) {
 		struct dial *dl = list_entry(pos, struct dial, node);
 
 		if (now >= dl->deadline)

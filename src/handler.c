@@ -23,6 +23,7 @@
 #include "vnet/addr.h"
 #include "vnet/conn.h"
 #include "vnet/daemon.h"
+#include "vnet/handler.h"
 #include "vnet/frame.h"
 #include "vnet/log.h"
 #include "vnet/netlink.h"
@@ -101,8 +102,7 @@ static void handler_close(struct handler *h, const char *why)
 	h->link = NULL;
 	loop_detach(&h->d->loop, &h->port_io);
 	h->port.ops->close(&h->port);
-	list_del(&h->node);
-	h->d->nhandlers--;
+	daemon_handler_del(h->d, &h->node);
 	loop_defer(&h->d->loop, handler_free, h);
 }
 
@@ -570,7 +570,7 @@ unsigned long handler_create(struct daemon *d, struct conn *link, struct port *p
 
 	/* The device first: it may have been renamed while the link was being dialed. */
 	if (!port_device_changed(d, port, spec->dev, err, errlen)) {
-		if (d->nhandlers >= VNET_HANDLERS_MAX)
+		if (daemon_handlers_full(d))
 			snprintf(err, errlen, "too many handlers (at most %d)", VNET_HANDLERS_MAX);
 		else if (!(h = calloc(1, sizeof(*h))))
 			snprintf(err, errlen, "out of memory");
@@ -628,9 +628,7 @@ unsigned long handler_create(struct daemon *d, struct conn *link, struct port *p
 		goto fail;
 	}
 	h->dev_base = device_frames(h, NULL, 0);
-	h->id = ++d->next_id;
-	list_add_tail(&d->handlers, &h->node);
-	d->nhandlers++;
+	h->id = daemon_handler_add(d, &h->node);
 	log_info("handler %lu: %s %s <-> %s %s at %s:%u, %zu address%s%s", h->id,
 		 proto_config_name(spec->conf), spec->dev, proto_config_name(spec->peer_conf),
 		 spec->peer_dev, h->raddr, h->rport, spec->nmacs, spec->nmacs == 1 ? "" : "es",

@@ -20,8 +20,11 @@
 #include "vnet/admit.h"
 #include "vnet/conn.h"
 #include "vnet/daemon.h"
+#include "vnet/dial.h"
+#include "vnet/handler.h"
 #include "vnet/log.h"
 #include "vnet/netlink.h"
+#include "vnet/session.h"
 
 #define SESSION_OUT_MAX  (512 * 1024)
 #define SESSION_CLOSE_MS 5000   /* time to flush a last reply */
@@ -87,8 +90,7 @@ static void session_close(struct session *s)
 	loop_detach(&s->d->loop, &s->io);
 	conn_free(s->conn);
 	s->conn = NULL;
-	list_del(&s->node);
-	s->d->nsessions--;
+	daemon_session_del(s->d, &s->node);
 	loop_defer(&s->d->loop, session_free, s);
 }
 
@@ -250,7 +252,7 @@ static bool check_device(struct session *s, const char *dev)
 
 static bool check_capacity(struct session *s)
 {
-	if (s->d->nhandlers >= VNET_HANDLERS_MAX) {
+	if (daemon_handlers_full(s->d)) {
 		session_printf(s, "NOK too many handlers (at most %d)", VNET_HANDLERS_MAX);
 		return false;
 	}
@@ -267,7 +269,7 @@ static void do_handle(struct session *s, struct proto_req *req)
 	if (!check_device(s, req->ldev) || !check_capacity(s))
 		return;
 	/* The local side first: a bad device fails at once, before any dialing. */
-	if (port_open(&s->port, req->ldev, req->lconf, req->macs, req->nmacs, err,
+	if (port_open(&s->port, &s->d->tapdevs, req->ldev, req->lconf, req->macs, req->nmacs, err,
 		      sizeof(err)) < 0) {
 		session_printf(s, "NOK %s", err);
 		return;
@@ -334,7 +336,7 @@ static bool do_begin(struct session *s, struct proto_req *req, size_t line_used)
 	handler_spec_of(req, true, &spec);
 	if (!check_device(s, req->rdev) || !check_capacity(s))
 		return false;
-	if (port_open(&port, req->rdev, spec.conf, req->macs, req->nmacs, err,
+	if (port_open(&port, &s->d->tapdevs, req->rdev, spec.conf, req->macs, req->nmacs, err,
 			     sizeof(err)) < 0) {
 		log_warn("%s: BEGIN on %s refused: %s", s->peer, req->rdev, err);
 		session_printf(s, "NOK %s", err);
@@ -676,26 +678,8 @@ int session_accept(struct daemon *d, int fd, bool no_fd)
 	addr_sock(fd, 1, addr, &port);
 	ip_of(fd, &ip);
 	admit_prefix(&ip, &prefix);
-	if (!session_make_room(d, &prefix, no_fd)) {
-		static const char msg[] = "NOK too many connections\n";
-		static uint64_t last_log;
-		static unsigned int unlogged;
-		uint64_t now = loop_now_ms();
-
-		/* One line a second at most: a flood must not flood the log too. */
-		if (now - last_log >= 1000) {
-			log_warn("%s: too many connections: refused (%u more refused before)", addr,
-				 unlogged);
-			last_log = now;
-			unlogged = 0;
-		} else {
-			unlogged++;
-		}
-		if (send(fd, msg, sizeof(msg) - 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
-			log_debug("send: %s", strerror(errno));
-		close(fd);
+	if (!session_make_room(d, &prefix, no_fd))
 		return -EBUSY;
-	}
 	s = calloc(1, sizeof(*s));
 	if (!s || buf_init(&s->in, 1024, 2 * VNET_LINE_MAX) < 0 ||
 	    buf_init(&s->out, 1024, SESSION_OUT_MAX) < 0) {
@@ -730,8 +714,7 @@ int session_accept(struct daemon *d, int fd, bool no_fd)
 		session_free(s);
 		return ret;
 	}
-	list_add_tail(&d->sessions, &s->node);
-	d->nsessions++;
+	daemon_session_add(d, &s->node);
 	log_debug("%s: connected", s->peer);
 	return 0;
 }
