@@ -21,7 +21,6 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/timerfd.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -35,8 +34,6 @@
 #include "vnet/priv.h"
 #include "vnet/session.h"
 #include "vnet/tls.h"
-
-#define TICK_MS 250
 
 bool daemon_device_allowed(const struct daemon *d, const char *dev)
 {
@@ -60,11 +57,20 @@ bool daemon_device_allowed(const struct daemon *d, const char *dev)
 #define FD_HEADROOM  4
 #define FD_RELAX_MS  5000
 #define FD_LOG_MS    1000
+#define FD_RECHECK_MS 250   /* while short: accept again, take the spare back */
+
+static void shortage_arm(struct daemon *d)
+{
+	if (!loop_timer_pending(&d->shortage))
+		loop_timer_set(&d->loop, &d->shortage, loop_now_ms() + FD_RECHECK_MS);
+}
 
 static void spare_open(struct daemon *d)
 {
 	if (d->spare_fd < 0)
 		d->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (d->spare_fd < 0)
+		shortage_arm(d);
 }
 
 /* One line a second at most, with what happened since the last. */
@@ -95,11 +101,21 @@ static void fd_short_note(struct daemon *d, int err)
 		session_shrink(d);
 	}
 	fd_short_log(d, now);
+	shortage_arm(d);
 }
 
-/* On each tick: the lines held back, and the table back to its size once descriptors last. */
-static void fd_short_tick(struct daemon *d, uint64_t now)
+/*
+ * While descriptors run short, every FD_RECHECK_MS (and never otherwise):
+ * accept again, take the spare back, write the lines held back, and give
+ * the table its size back once FD_RELAX_MS pass without a shortage.
+ */
+static void on_shortage(struct loop_timer *t)
 {
+	struct daemon *d = container_of(t, struct daemon, shortage);
+	uint64_t now = loop_now_ms();
+
+	for (size_t i = 0; i < d->nlisten; i++)
+		loop_mod(&d->loop, &d->listeners[i].io, EPOLLIN);
 	spare_open(d);
 	fd_short_log(d, now);
 	if (d->conn_cap < VNET_CONN_MAX && now - d->fd_short.last >= FD_RELAX_MS) {
@@ -107,6 +123,9 @@ static void fd_short_tick(struct daemon *d, uint64_t now)
 		log_info("accept: no descriptor shortage for %d s: at most %d connections again",
 			 FD_RELAX_MS / 1000, VNET_CONN_MAX);
 	}
+	if (d->conn_cap < VNET_CONN_MAX || d->fd_short.let_in + d->fd_short.refused +
+	    d->fd_short.paused)
+		shortage_arm(d);
 }
 
 /*
@@ -158,7 +177,7 @@ static void on_accept(struct loop_io *io, uint32_t events)
 			if (err == EINTR || err == ECONNABORTED)
 				continue;
 			if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
-				/* Stop accepting until the next tick instead of spinning. */
+				/* Stop accepting for a moment (on_shortage) instead of spinning. */
 				loop_mod(&d->loop, io, 0);
 				d->fd_short.paused++;
 				fd_short_note(d, err);
@@ -259,21 +278,6 @@ static void on_signal(struct loop_io *io, uint32_t events)
 	}
 }
 
-static void on_tick(struct loop_io *io, uint32_t events)
-{
-	struct daemon *d = container_of(io, struct daemon, timer_io);
-	uint64_t expirations, now = loop_now_ms();
-
-	if (read(io->fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
-		log_debug("timerfd: %s", strerror(errno));
-	fd_short_tick(d, now);
-	for (size_t i = 0; i < d->nlisten; i++)
-		loop_mod(&d->loop, &d->listeners[i].io, EPOLLIN);
-	dial_tick_all(d, now);
-	session_tick(d, now);
-	handler_tick(d, now);
-}
-
 static void on_link(void *arg, const struct nl_link *l, bool removed)
 {
 	handler_link_changed(arg, l->index, l->name, removed);
@@ -292,8 +296,6 @@ static void on_link_event(struct loop_io *io, uint32_t events)
 
 static int setup_events(struct daemon *d)
 {
-	struct itimerspec its = { .it_interval = { 0, TICK_MS * 1000000L },
-				  .it_value = { 0, TICK_MS * 1000000L } };
 	sigset_t set;
 	int fd;
 
@@ -306,10 +308,6 @@ static int setup_events(struct daemon *d)
 		return -errno;
 	fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (fd < 0 || loop_add(&d->loop, &d->signal_io, fd, EPOLLIN, on_signal) < 0)
-		return -errno;
-	fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (fd < 0 || timerfd_settime(fd, 0, &its, NULL) < 0 ||
-	    loop_add(&d->loop, &d->timer_io, fd, EPOLLIN, on_tick) < 0)
 		return -errno;
 	d->links = nl_monitor_open(on_link, d);
 	if (!d->links || loop_add(&d->loop, &d->link_io, nl_monitor_fd(d->links), EPOLLIN,
@@ -409,6 +407,7 @@ void daemon_init(struct daemon *d)
 	d->conn_cap = VNET_CONN_MAX;
 	d->spare_fd = -1;
 	d->loop.epfd = -1;
+	loop_timer_init(&d->shortage, on_shortage);
 }
 
 static int daemon_start_tls(struct daemon *d, const struct daemon_options *o)
@@ -498,7 +497,7 @@ int daemon_run(struct daemon *d)
 	session_close_all(d);
 	for (size_t i = 0; i < d->nlisten; i++)
 		loop_close(&d->loop, &d->listeners[i].io);
-	loop_close(&d->loop, &d->timer_io);
+	loop_timer_cancel(&d->loop, &d->shortage);
 	loop_close(&d->loop, &d->signal_io);
 	if (d->spare_fd >= 0)
 		close(d->spare_fd);

@@ -57,11 +57,12 @@ struct daemon {
 	struct loop loop;
 	struct daemon_listener listeners[DAEMON_LISTEN_MAX];
 	size_t nlisten;
-	struct loop_io timer_io, signal_io, link_io;
+	struct loop_io signal_io, link_io;
 	struct nl_monitor *links;   /* link notifications */
 	struct port_taps tapdevs;   /* the TAP devices created from the taps list */
 	struct resolver resolver;   /* names and keys, off the loop */
 	int spare_fd;               /* kept for a connection when descriptors run out */
+	struct loop_timer shortage; /* set while they do */
 	struct {
 		uint64_t last, logged;  /* the last shortage, the last line about them */
 		int err;                /* errno of the last one */

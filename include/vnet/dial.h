@@ -37,7 +37,5 @@ int dial_start(struct daemon *d, const struct proto_req *req, struct dial_key *k
 	       void *arg, struct dial **out, char *err, size_t errlen);
 /* Abandon a dial: the callback will not run. */
 void dial_cancel(struct dial *dl);
-/* Fail the dials that ran out of time. */
-void dial_tick_all(struct daemon *d, uint64_t now);
 
 #endif

@@ -46,7 +46,6 @@ unsigned long handler_create(struct daemon *d, struct conn *link, struct port *p
 			     const struct dial_key *key, char *err, size_t errlen);
 bool handler_close_id(struct daemon *d, unsigned long id);
 void handler_close_all(struct daemon *d);
-void handler_tick(struct daemon *d, uint64_t now);
 /* A device was removed or renamed: close the handlers on it. */
 void handler_link_changed(struct daemon *d, int ifindex, const char *name, bool removed);
 /* Notifications were lost: check every handler's device by hand. */

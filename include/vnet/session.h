@@ -4,7 +4,6 @@
 #define VNET_SESSION_H
 
 #include <stdbool.h>
-#include <stdint.h>
 
 struct daemon;
 
@@ -17,7 +16,6 @@ struct daemon;
 int session_accept(struct daemon *d, int fd, bool no_fd);
 /* d->conn_cap was lowered: close connections not logged in down to it. */
 void session_shrink(struct daemon *d);
-void session_tick(struct daemon *d, uint64_t now);
 void session_close_all(struct daemon *d);
 
 #endif
