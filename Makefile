@@ -44,12 +44,12 @@ say = @printf '  %-6s %s\n' $(1) $(2);
 endif
 
 # Pure modules: no I/O, unit-tested and fuzzed.
-PURE_SRCS   := src/mac.c src/bpf.c src/frame.c src/proto.c src/buf.c src/admit.c
-DAEMON_SRCS := src/vnet.c src/log.c src/loop.c src/netlink.c src/port.c src/port_packet.c src/port_tap.c \
-               src/session.c src/dial.c src/handler.c src/resolve.c src/addr.c \
+PURE_SRCS   := src/mac.c src/bpf.c src/frame.c src/proto.c src/buf.c src/admit.c src/penalty.c
+DAEMON_SRCS := src/vnet.c src/daemon.c src/log.c src/loop.c src/netlink.c src/port.c src/port_packet.c src/port_tap.c \
+               src/session.c src/session_room.c src/dial.c src/handler.c src/handler_stats.c src/resolve.c src/addr.c \
                src/conn.c src/tls.c src/priv.c src/hfile.c $(PURE_SRCS)
 CLIENT_SRCS := src/vnetclient.c src/log.c src/addr.c src/conn.c src/tls.c src/jsonout.c $(PURE_SRCS)
-UNIT_TESTS  := mac bpf frame proto buf tls admit
+UNIT_TESTS  := mac bpf frame proto buf tls admit penalty loop
 
 DAEMON_OBJS := $(DAEMON_SRCS:src/%.c=$(BUILD)/%.o)
 CLIENT_OBJS := $(CLIENT_SRCS:src/%.c=$(BUILD)/%.o)
@@ -83,6 +83,11 @@ $(BUILD)/test_%: $(BUILD)/test_%.o $(PURE_SRCS:src/%.c=$(BUILD)/%.o)
 $(BUILD)/test_tls: $(BUILD)/test_tls.o $(BUILD)/tls.o $(BUILD)/log.o
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS)
+
+# The loop's timers (and its logging).
+$(BUILD)/test_loop: $(BUILD)/test_loop.o $(BUILD)/loop.o $(BUILD)/log.o
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
 # ---- dependencies (Debian packages), tests, demo
 deps:

@@ -20,10 +20,17 @@
 #include "vnet/addr.h"
 #include "vnet/conn.h"
 #include "vnet/daemon.h"
+#include "vnet/dial.h"
 #include "vnet/log.h"
 
 #define DIAL_EXCERPT_MAX 80     /* of a peer's refusal, relayed to the client and the log */
 
+/*
+ *   RESOLVING --> CONNECTING --(-s)--> TLS --> HELLO --> BEGIN --> DONE
+ *   (and the key)     |  (next address)          ^   (OK)     (OK: the link
+ *                     +--------------------------+             goes to cb)
+ * Any failure, or the one deadline of the whole dial: DONE, cb with why.
+ */
 enum dial_state {
 	DIAL_RESOLVING,     /* and deriving the TLS key */
 	DIAL_CONNECTING,
@@ -33,9 +40,18 @@ enum dial_state {
 	DIAL_DONE,
 };
 
+/* What a dial was doing when its time ran out ("timeout after 15 s <doing> <target>"). */
+static const char *const dial_doing[] = {
+	[DIAL_RESOLVING] = "resolving", [DIAL_CONNECTING] = "connecting",
+	[DIAL_TLS] = "in the TLS handshake with",
+	[DIAL_HELLO] = "waiting for its HELLO reply", [DIAL_BEGIN] = "waiting for its BEGIN reply",
+	[DIAL_DONE] = "",
+};
+
 struct dial {
-	struct list node;       /* every dial in progress, for the deadlines */
+	struct list node;       /* in the daemon's table of dials */
 	struct daemon *d;
+	struct loop_timer deadline; /* of the whole dial */
 	dial_cb cb;
 	void *arg;
 	struct proto_req req;
@@ -49,12 +65,9 @@ struct dial {
 	struct addrinfo *res;
 	const struct addrinfo *cur;
 	enum dial_state state;
-	uint64_t deadline;
 	char target[VNET_HOST_MAX + 16];
 	char why[160];      /* last connect error */
 };
-
-static struct list dials = LIST_INIT(dials);
 
 static void dial_free(void *p)
 {
@@ -76,11 +89,12 @@ static void dial_release(struct dial *dl)
 	if (dl->res)
 		freeaddrinfo(dl->res);
 	dl->res = NULL;
+	loop_timer_cancel(&dl->d->loop, &dl->deadline);
 	loop_detach(&dl->d->loop, &dl->io);
 	conn_free(dl->conn);
 	dl->conn = NULL;
 	dl->state = DIAL_DONE;
-	list_del(&dl->node);
+	daemon_dial_del(dl->d, &dl->node);
 	loop_defer(&dl->d->loop, dial_free, dl);
 }
 
@@ -266,7 +280,7 @@ static void dial_connected(struct dial *dl)
 
 static void dial_event(struct loop_io *io, uint32_t events)
 {
-	struct dial *dl = (struct dial *)((char *)io - offsetof(struct dial, io));
+	struct dial *dl = container_of(io, struct dial, io);
 
 	if (dl->state == DIAL_CONNECTING) {
 		int err = 0;
@@ -352,6 +366,15 @@ static void dial_resolved(void *arg, struct addrinfo *res, int gai_err, const ui
 	dial_connect_next(dl);
 }
 
+/* The dial's time ran out, whatever step it was at. */
+static void dial_expired(struct loop_timer *t)
+{
+	struct dial *dl = container_of(t, struct dial, deadline);
+
+	dial_fail(dl, "timeout after %d s %s %s", VNET_DIAL_TIMEOUT_MS / 1000,
+		  dial_doing[dl->state], dl->target);
+}
+
 int dial_start(struct daemon *d, const struct proto_req *req, struct dial_key *key, dial_cb cb,
 	       void *arg, struct dial **out, char *err, size_t errlen)
 {
@@ -372,7 +395,7 @@ int dial_start(struct daemon *d, const struct proto_req *req, struct dial_key *k
 	dl->req = *req;
 	dl->io.fd = -1;
 	dl->state = DIAL_RESOLVING;
-	dl->deadline = loop_now_ms() + VNET_DIAL_TIMEOUT_MS;
+	loop_timer_init(&dl->deadline, dial_expired);
 	snprintf(dl->target, sizeof(dl->target), strchr(req->rhost, ':') ? "[%s]:%u" : "%s:%u",
 		 req->rhost, (unsigned int)req->rport);
 	snprintf(dl->why, sizeof(dl->why), "no address");
@@ -386,14 +409,20 @@ int dial_start(struct daemon *d, const struct proto_req *req, struct dial_key *k
 		derive = false;
 	}
 	dl->keep = derive ? key : NULL;
-	dl->job = resolve_start(req->rhost, req->rport, derive ? req->password : NULL,
+	dl->job = resolve_start(&d->resolver, req->rhost, req->rport, derive ? req->password : NULL,
 				dial_resolved, dl);
 	if (!dl->job) {
 		dial_free(dl);
 		snprintf(err, errlen, "cannot resolve %s: out of resources", req->rhost);
 		return -ENOMEM;
 	}
-	list_add_tail(&dials, &dl->node);
+	if (loop_timer_set(&d->loop, &dl->deadline, loop_now_ms() + VNET_DIAL_TIMEOUT_MS) < 0) {
+		resolve_cancel(dl->job);
+		dial_free(dl);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	daemon_dial_add(d, &dl->node);
 	*out = dl;
 	return 0;
 }
@@ -402,39 +431,4 @@ void dial_cancel(struct dial *dl)
 {
 	if (dl->state != DIAL_DONE)
 		dial_release(dl);
-}
-
-static void dial_tick(struct dial *dl, uint64_t now)
-{
-	static const char *const step[] = {
-		[DIAL_RESOLVING] = "resolving", [DIAL_CONNECTING] = "connecting",
-		[DIAL_TLS] = "in the TLS handshake with",
-		[DIAL_HELLO] = "waiting for its HELLO reply", [DIAL_BEGIN] = "waiting for its BEGIN reply",
-		[DIAL_DONE] = "",
-	};
-
-	if (dl->state != DIAL_DONE && now >= dl->deadline)
-		dial_fail(dl, "timeout after %d s %s %s", VNET_DIAL_TIMEOUT_MS / 1000,
-			  step[dl->state], dl->target);
-}
-
-void dial_tick_all(uint64_t now)
-{
-	struct dial *expired[64];
-	size_t n = 0;
-	struct list *pos;
-
-	/*
-	 * Collect first: failing a dial runs its owner's callback, which may
-	 * cancel other dials (a CLOSE behind a HANDLE), so the list cannot be
-	 * walked meanwhile. Dials are freed only after this batch of events.
-	 */
-	for (pos = dials.next; pos != &dials && n < ARRAY_SIZE(expired); pos = pos->next) {
-		struct dial *dl = list_entry(pos, struct dial, node);
-
-		if (now >= dl->deadline)
-			expired[n++] = dl;
-	}
-	for (size_t i = 0; i < n; i++)
-		dial_tick(expired[i], now);   /* skips the ones already done */
 }

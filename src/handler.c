@@ -23,6 +23,8 @@
 #include "vnet/addr.h"
 #include "vnet/conn.h"
 #include "vnet/daemon.h"
+#include "vnet/handler.h"
+#include "vnet/handler_int.h"
 #include "vnet/frame.h"
 #include "vnet/log.h"
 #include "vnet/netlink.h"
@@ -33,37 +35,7 @@
 #define BACKOFF_FIRST_MS    1000    /* reconnecting handlers: first wait, */
 #define BACKOFF_MAX_MS      30000   /* doubling up to this, +-20 % jitter */
 #define HANDLER_READ_BYTES  (256 * 1024) /* link bytes read per wake-up */
-
-enum handler_state {
-	H_UP,           /* the link carries frames */
-	H_WAITING,      /* reconnecting: waiting before the next attempt */
-	H_CONNECTING,   /* reconnecting: dialing */
-};
-
-struct handler {
-	struct list node;
-	struct daemon *d;
-	unsigned long id;
-	struct handler_spec spec;
-	enum handler_state state;
-	struct proto_req *redial;   /* reconnecting handlers: how to dial again, */
-	struct dial_key key;        /* and the TLS key of its password, derived once */
-	struct dial *dial;
-	uint64_t next_try, backoff_ms, up_since;
-	unsigned int reconnects;
-	uint64_t dev_base;      /* the device's frame counters when the handler began */
-	struct port port;
-	struct loop_io port_io, link_io;
-	struct conn *link;
-	struct buf tx, rx;
-	bool inject_blocked;    /* the port is full: wait for EPOLLOUT on it */
-	bool closed;
-	char laddr[ADDR_STRLEN], raddr[ADDR_STRLEN];
-	uint16_t lport, rport;
-	uint64_t last_rx, last_tx;
-	uint64_t link_rx_bytes, link_tx_bytes, inject_drops;
-	uint64_t drop_unlisted, drop_offload;  /* frames from the peer refused (handler_refuse) */
-};
+#define KEEPALIVE_RECHECK_MS 250    /* a keepalive due behind a queue not yet sent: look again */
 
 static void handler_free(void *p)
 {
@@ -91,6 +63,7 @@ static void handler_close(struct handler *h, const char *why)
 	if (h->dial)
 		dial_cancel(h->dial);
 	h->dial = NULL;
+	loop_timer_cancel(&h->d->loop, &h->timer);
 	log_debug("handler %lu: captured %llu frames, injected %llu, %llu dropped", h->id,
 		  (unsigned long long)h->port.stats.rx_frames,
 		  (unsigned long long)h->port.stats.tx_frames,
@@ -101,8 +74,7 @@ static void handler_close(struct handler *h, const char *why)
 	h->link = NULL;
 	loop_detach(&h->d->loop, &h->port_io);
 	h->port.ops->close(&h->port);
-	list_del(&h->node);
-	h->d->nhandlers--;
+	daemon_handler_del(h->d, &h->node);
 	loop_defer(&h->d->loop, handler_free, h);
 }
 
@@ -153,6 +125,55 @@ static bool handler_inject(struct handler *h);
 static bool handler_flush(struct handler *h);
 static void handler_link_event(struct loop_io *io, uint32_t events);
 
+/* UP: the timer for the next keepalive to send, or the silence that ends the link. */
+static void handler_arm(struct handler *h, uint64_t now)
+{
+	uint64_t ka = h->last_tx + h->d->keepalive_ms, dead = h->last_rx + 3ull * h->d->keepalive_ms;
+
+	if (ka <= now)      /* due, but the queue was not empty: it is being sent */
+		ka = now + KEEPALIVE_RECHECK_MS;
+	loop_timer_set(&h->d->loop, &h->timer, ka < dead ? ka : dead);
+}
+
+static bool handler_keepalive(struct handler *h);
+static void handler_redial(struct handler *h);
+static void handler_link_lost(struct handler *h, const char *why);
+
+/*
+ * The handler's timer: WAITING, dial again; UP, close a silent link, send a
+ * keepalive after --keepalive seconds of our own silence. Reading and
+ * writing only note the time (last_rx, last_tx): the timer looks at them
+ * when it runs, and is set again for what comes next.
+ */
+static void handler_timeout(struct loop_timer *t)
+{
+	struct handler *h = container_of(t, struct handler, timer);
+	uint64_t now = loop_now_ms();
+
+	if (h->state == H_WAITING) {
+		handler_redial(h);
+		return;
+	}
+	if (h->state != H_UP)
+		return;
+	if (h->inject_blocked)
+		h->last_rx = now;   /* we are not reading: silence proves nothing */
+	if (now - h->last_rx >= 3ull * h->d->keepalive_ms) {
+		char why[64];
+
+		snprintf(why, sizeof(why), "the peer has been silent for %u s",
+			 3 * h->d->keepalive_ms / 1000);
+		handler_link_lost(h, why);
+		return;
+	}
+	if (now - h->last_tx >= h->d->keepalive_ms && buf_len(&h->tx) == 0) {
+		if (!handler_keepalive(h))
+			return;
+		update_interest(h);
+	}
+	handler_arm(h, now);
+}
+
 static uint64_t next_backoff(struct handler *h)
 {
 	uint64_t b = h->backoff_ms ? h->backoff_ms : BACKOFF_FIRST_MS;
@@ -167,7 +188,7 @@ static void handler_wait(struct handler *h, uint64_t now)
 	uint64_t wait = next_backoff(h);
 
 	h->state = H_WAITING;
-	h->next_try = now + wait;
+	loop_timer_set(&h->d->loop, &h->timer, now + wait);
 	log_info("handler %lu: next attempt to reach %s:%u in %.1f s", h->id, h->redial->rhost,
 		 (unsigned int)h->redial->rport, (double)wait / 1000);
 }
@@ -204,6 +225,7 @@ static void handler_attach(struct handler *h, struct conn *link)
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	addr_sock(fd, 0, h->laddr, &h->lport);
 	addr_sock(fd, 1, h->raddr, &h->rport);
+	handler_arm(h, now);
 }
 
 static void handler_redial(struct handler *h)
@@ -211,6 +233,7 @@ static void handler_redial(struct handler *h)
 	char err[256];
 
 	h->state = H_CONNECTING;
+	loop_timer_cancel(&h->d->loop, &h->timer);
 	if (dial_start(h->d, h->redial, &h->key, handler_redialed, h, &h->dial, err,
 		       sizeof(err)) < 0) {
 		log_warn("handler %lu: %s", h->id, err);
@@ -480,7 +503,7 @@ static void handler_receive(struct handler *h)
 
 static void handler_port_event(struct loop_io *io, uint32_t events)
 {
-	struct handler *h = (struct handler *)((char *)io - offsetof(struct handler, port_io));
+	struct handler *h = container_of(io, struct handler, port_io);
 
 	if (events & EPOLLERR) {
 		/* A socket error (device down) is reported until read: read it. */
@@ -495,6 +518,7 @@ static void handler_port_event(struct loop_io *io, uint32_t events)
 		return;
 	if (events & EPOLLOUT) {
 		h->inject_blocked = false;
+		h->last_rx = loop_now_ms();     /* the link's silence counts from now */
 		if (!handler_inject(h))
 			return;
 		update_interest(h);
@@ -505,7 +529,7 @@ static void handler_port_event(struct loop_io *io, uint32_t events)
 
 static void handler_link_event(struct loop_io *io, uint32_t events)
 {
-	struct handler *h = (struct handler *)((char *)io - offsetof(struct handler, link_io));
+	struct handler *h = container_of(io, struct handler, link_io);
 
 	if (h->closed || h->state != H_UP)
 		return;
@@ -534,32 +558,6 @@ void handler_spec_of(const struct proto_req *r, bool remote_side, struct handler
 	spec->nmacs = r->nmacs;
 }
 
-/* Frames the handler's device has seen (received, sent, dropped on the way to a TAP reader). */
-static uint64_t device_frames(const struct handler *h, const struct nl_link *links, size_t n)
-{
-	struct nl_link *own = NULL;
-	uint64_t total = 0;
-	size_t own_n = 0;
-
-	if (!links) {
-		n = 0;
-		if (nl_links(&own, &own_n) == 0) {
-			links = own;
-			n = own_n;
-		}
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (links[i].index == h->port.ifindex) {
-			total = links[i].rx_packets + links[i].tx_packets;
-			if (!strcmp(h->port.ops->kind, "tap"))
-				total += links[i].tx_dropped;
-			break;
-		}
-	}
-	free(own);
-	return total;
-}
-
 unsigned long handler_create(struct daemon *d, struct conn *link, struct port *port,
 			     const struct handler_spec *spec, const struct buf *tx_pre,
 			     const struct buf *rx_pre, const struct proto_req *redial,
@@ -570,7 +568,7 @@ unsigned long handler_create(struct daemon *d, struct conn *link, struct port *p
 
 	/* The device first: it may have been renamed while the link was being dialed. */
 	if (!port_device_changed(d, port, spec->dev, err, errlen)) {
-		if (d->nhandlers >= VNET_HANDLERS_MAX)
+		if (daemon_handlers_full(d))
 			snprintf(err, errlen, "too many handlers (at most %d)", VNET_HANDLERS_MAX);
 		else if (!(h = calloc(1, sizeof(*h))))
 			snprintf(err, errlen, "out of memory");
@@ -587,6 +585,7 @@ unsigned long handler_create(struct daemon *d, struct conn *link, struct port *p
 	port->fd = -1;
 	h->link = link;
 	h->link_io.fd = h->port_io.fd = -1;
+	loop_timer_init(&h->timer, handler_timeout);
 	if (buf_init(&h->tx, VNET_QUEUE_BYTES, VNET_QUEUE_BYTES) < 0 ||
 	    buf_init(&h->rx, HANDLER_RX_BYTES, HANDLER_RX_BYTES) < 0 ||
 	    !buf_put(&h->tx, buf_head(tx_pre), buf_len(tx_pre)) ||
@@ -627,10 +626,8 @@ unsigned long handler_create(struct daemon *d, struct conn *link, struct port *p
 		snprintf(err, errlen, "cannot start capture on %s: %s", spec->dev, strerror(-ret));
 		goto fail;
 	}
-	h->dev_base = device_frames(h, NULL, 0);
-	h->id = ++d->next_id;
-	list_add_tail(&d->handlers, &h->node);
-	d->nhandlers++;
+	h->dev_base = handler_device_frames(h, NULL, 0);
+	h->id = daemon_handler_add(d, &h->node);
 	log_info("handler %lu: %s %s <-> %s %s at %s:%u, %zu address%s%s", h->id,
 		 proto_config_name(spec->conf), spec->dev, proto_config_name(spec->peer_conf),
 		 spec->peer_dev, h->raddr, h->rport, spec->nmacs, spec->nmacs == 1 ? "" : "es",
@@ -649,6 +646,7 @@ unsigned long handler_create(struct daemon *d, struct conn *link, struct port *p
 	}
 	return h->id;
 fail:
+	loop_timer_cancel(&d->loop, &h->timer);
 	loop_detach(&d->loop, &h->link_io);
 	loop_detach(&d->loop, &h->port_io);
 	h->port.ops->close(&h->port);
@@ -710,123 +708,4 @@ void handler_check_devices(struct daemon *d)
 	for (size_t i = 0; i < n; i++)
 		handler_link_changed(d, seen[i].ifindex, seen[i].gone ? "" : seen[i].name,
 				     seen[i].gone);
-}
-
-void handler_tick(struct daemon *d, uint64_t now)
-{
-	struct list *pos, *tmp;
-
-	list_for_each(pos, tmp, &d->handlers) {
-		struct handler *h = list_entry(pos, struct handler, node);
-
-		if (h->state == H_CONNECTING)
-			continue;   /* the dial has its own deadline */
-		if (h->state == H_WAITING) {
-			if (now >= h->next_try)
-				handler_redial(h);
-			continue;
-		}
-		if (h->inject_blocked)
-			h->last_rx = now;   /* we are not reading: silence proves nothing */
-		if (now - h->last_rx >= 3ull * d->keepalive_ms) {
-			char why[64];
-
-			snprintf(why, sizeof(why), "the peer has been silent for %u s",
-				 3 * d->keepalive_ms / 1000);
-			handler_link_lost(h, why);
-			continue;
-		}
-		if (now - h->last_tx >= d->keepalive_ms && buf_len(&h->tx) == 0 &&
-		    handler_keepalive(h))
-			update_interest(h);
-	}
-}
-
-static struct handler *handler_nth(const struct daemon *d, size_t i)
-{
-	for (const struct list *pos = d->handlers.next; pos != &d->handlers; pos = pos->next)
-		if (i-- == 0)
-			return list_entry(pos, struct handler, node);
-	return NULL;
-}
-
-int handler_stats(const struct daemon *d, size_t i, const struct nl_link *links, size_t nlinks,
-		  char *out, size_t cap)
-{
-	static const char *const names[] = { "up", "waiting", "connecting" };
-	struct handler *h = handler_nth(d, i);
-	const struct port_stats *st;
-	uint64_t seen, forwarded, filtered;
-	int n;
-
-	if (!h)
-		return -1;
-	if (h->port.ops->update_stats)
-		h->port.ops->update_stats(&h->port);
-	st = &h->port.stats;
-	/* What the device saw that is neither forwarded nor injected: filtered out. */
-	seen = device_frames(h, links, nlinks) - h->dev_base;
-	forwarded = st->rx_frames + st->rx_oversize + st->queue_drops + st->tx_frames;
-	filtered = seen > forwarded ? seen - forwarded : 0;
-	n = snprintf(out, cap, "%lu state=%s uptime=%llu reconnects=%u out_frames=%llu "
-		     "out_bytes=%llu in_frames=%llu in_bytes=%llu drop_filter=%llu "
-		     "drop_queue=%llu drop_inject=%llu drop_oversize=%llu drop_unlisted=%llu "
-		     "drop_offload=%llu", h->id,
-		     names[h->state],
-		     (unsigned long long)(h->state == H_UP ? (loop_now_ms() - h->up_since) / 1000 : 0),
-		     h->reconnects, (unsigned long long)st->rx_frames,
-		     (unsigned long long)st->rx_bytes, (unsigned long long)st->tx_frames,
-		     (unsigned long long)st->tx_bytes, (unsigned long long)filtered,
-		     (unsigned long long)st->queue_drops, (unsigned long long)h->inject_drops,
-		     (unsigned long long)st->rx_oversize, (unsigned long long)h->drop_unlisted,
-		     (unsigned long long)h->drop_offload);
-	return n < 0 || (size_t)n >= cap ? -1 : n;
-}
-
-int handler_describe(const struct daemon *d, size_t i, char *out, size_t cap)
-{
-	const struct list *pos;
-	const struct handler *h = NULL;
-	size_t pos_out;
-	int n;
-
-	for (pos = d->handlers.next; pos != &d->handlers; pos = pos->next) {
-		if (i-- == 0) {
-			h = list_entry(pos, const struct handler, node);
-			break;
-		}
-	}
-	if (!h)
-		return -1;
-	if (h->state == H_UP)
-		n = snprintf(out, cap, "%lu %s %s %u %s <-> %s %s %u %s", h->id,
-			     proto_config_name(h->spec.conf), h->laddr, h->lport, h->spec.dev,
-			     proto_config_name(h->spec.peer_conf), h->raddr, h->rport,
-			     h->spec.peer_dev);
-	else    /* no connection: where it is trying to go */
-		n = snprintf(out, cap, "%lu %s - 0 %s <-> %s %s %u %s", h->id,
-			     proto_config_name(h->spec.conf), h->spec.dev,
-			     proto_config_name(h->spec.peer_conf), h->redial->rhost,
-			     (unsigned int)h->redial->rport, h->spec.peer_dev);
-	if (n < 0 || (size_t)n >= cap)
-		return -1;
-	pos_out = (size_t)n;
-	for (size_t m = 0; m < h->spec.nmacs; m++) {
-		char mac[MAC_STRLEN];
-
-		mac_format(&h->spec.macs[m], mac);
-		n = snprintf(out + pos_out, cap - pos_out, " %s", mac);
-		if (n < 0 || (size_t)n >= cap - pos_out)
-			return -1;
-		pos_out += (size_t)n;
-	}
-	if (h->redial) {
-		static const char *const names[] = { "up", "waiting", "connecting" };
-
-		n = snprintf(out + pos_out, cap - pos_out, " reconnect %s", names[h->state]);
-		if (n < 0 || (size_t)n >= cap - pos_out)
-			return -1;
-		pos_out += (size_t)n;
-	}
-	return (int)pos_out;
 }

@@ -23,9 +23,14 @@
 #include <unistd.h>
 
 #include "vnet/daemon.h"
+#include "vnet/dial.h"
+#include "vnet/handler.h"
+#include "vnet/hfile.h"
 #include "vnet/log.h"
 
+/* A line read, on the daemon's list until its handler is made (or not). */
 struct boot {
+	struct list node;
 	struct daemon *d;
 	struct proto_req req;
 	struct dial_key key;    /* derived by the first dial, kept by the handler */
@@ -36,6 +41,7 @@ struct boot {
 
 static void boot_free(struct boot *b)
 {
+	daemon_boot_del(b->d, &b->node);
 	proto_req_wipe(&b->req);
 	explicit_bzero(&b->key, sizeof(b->key));
 	free(b);
@@ -50,6 +56,7 @@ static void boot_dialed(void *arg, struct conn *link, const struct buf *rx, cons
 	char why[256];
 	unsigned long id;
 
+	b->dial = NULL;
 	handler_spec_of(r, false, &spec);
 
 	if (!link && r->reconnect) {
@@ -139,15 +146,11 @@ static bool resolve_password(char *line, size_t cap, bool exposed, uid_t owner, 
 	return true;
 }
 
-/* Lines read and parsed, waiting for hfile_start(). */
-static struct boot **pending;
-static size_t npending;
-
 static void read_line(struct daemon *d, const char *path, unsigned int lineno, char *line,
 		      size_t cap, const struct stat *st)
 {
 	char err[320];
-	struct boot *b, **more;
+	struct boot *b;
 	struct proto_req req;
 
 	if (!resolve_password(line, cap, st->st_mode & 077, st->st_uid, err, sizeof(err))) {
@@ -169,32 +172,30 @@ static void read_line(struct daemon *d, const char *path, unsigned int lineno, c
 		proto_req_wipe(&req);
 		return;
 	}
-	/* The array first: once it has grown, it is kept even if calloc fails. */
-	more = realloc(pending, (npending + 1) * sizeof(*pending));
-	if (more)
-		pending = more;
-	b = more ? calloc(1, sizeof(*b)) : NULL;
+	b = calloc(1, sizeof(*b));
 	if (!b) {
 		log_err("%s:%u: out of memory", path, lineno);
 		proto_req_wipe(&req);
 		return;
 	}
-	pending[npending++] = b;
 	b->d = d;
+	daemon_boot_add(d, &b->node);
 	b->req = req;
 	proto_req_wipe(&req);
 	snprintf(b->where, sizeof(b->where), "%.80s:%u", path, lineno);
 }
 
-void hfile_start(void)
+void hfile_start(struct daemon *d)
 {
-	size_t started = 0;
+	size_t started = 0, lines = 0;
+	struct list *pos, *tmp;
 
-	for (size_t i = 0; i < npending; i++) {
-		struct boot *b = pending[i];
+	list_for_each(pos, tmp, &d->boots) {
+		struct boot *b = list_entry(pos, struct boot, node);
 		char err[256];
 
-		if (port_open(&b->port, b->req.ldev, b->req.lconf, b->req.macs, b->req.nmacs, err,
+		lines++;
+		if (port_open(&b->port, &d->tapdevs, b->req.ldev, b->req.lconf, b->req.macs, b->req.nmacs, err,
 			      sizeof(err)) < 0) {
 			log_err("%s: %s: line skipped", b->where, err);
 			boot_free(b);
@@ -209,12 +210,24 @@ void hfile_start(void)
 		}
 		started++;
 	}
-	if (npending)
+	if (lines)
 		log_info("establishing %zu handler%s from the handlers file", started,
 			 started == 1 ? "" : "s");
-	free(pending);
-	pending = NULL;
-	npending = 0;
+}
+
+void hfile_stop(struct daemon *d)
+{
+	struct list *pos, *tmp;
+
+	list_for_each(pos, tmp, &d->boots) {
+		struct boot *b = list_entry(pos, struct boot, node);
+
+		if (b->dial) {
+			dial_cancel(b->dial);
+			b->port.ops->close(&b->port);
+		}
+		boot_free(b);
+	}
 }
 
 /* Whose handlers file vnet obeys: root's or its user's, which only its owner may change. */

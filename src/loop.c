@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* loop.c - the one epoll loop */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,6 +24,9 @@ int loop_init(struct loop *l)
 	l->deferred = NULL;
 	l->kicks = NULL;
 	l->dispatch = NULL;
+	l->timers = NULL;
+	l->ntimers = l->timers_cap = 0;
+	l->timer_seq = 0;
 	return l->epfd < 0 ? -errno : 0;
 }
 
@@ -43,6 +47,11 @@ void loop_fini(struct loop *l)
 	if (l->epfd >= 0)
 		close(l->epfd);
 	l->epfd = -1;
+	for (size_t i = 0; i < l->ntimers; i++)
+		l->timers[i]->slot = 0;
+	free(l->timers);
+	l->timers = NULL;
+	l->ntimers = l->timers_cap = 0;
 }
 
 int loop_add(struct loop *l, struct loop_io *io, int fd, uint32_t events, loop_cb cb)
@@ -144,12 +153,128 @@ int loop_defer(struct loop *l, void (*fn)(void *), void *arg)
 	return 0;
 }
 
+/* ---- timers: a binary min-heap of pointers, each timer knowing its slot */
+
+static bool timer_before(const struct loop_timer *a, const struct loop_timer *b)
+{
+	return a->when < b->when || (a->when == b->when && a->seq < b->seq);
+}
+
+static void heap_place(struct loop *l, size_t i, struct loop_timer *t)
+{
+	l->timers[i] = t;
+	t->slot = i + 1;
+}
+
+static void heap_up(struct loop *l, size_t i)
+{
+	struct loop_timer *t = l->timers[i];
+
+	while (i > 0 && timer_before(t, l->timers[(i - 1) / 2])) {
+		heap_place(l, i, l->timers[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+	heap_place(l, i, t);
+}
+
+static void heap_down(struct loop *l, size_t i)
+{
+	struct loop_timer *t = l->timers[i];
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= l->ntimers)
+			break;
+		if (c + 1 < l->ntimers && timer_before(l->timers[c + 1], l->timers[c]))
+			c++;
+		if (!timer_before(l->timers[c], t))
+			break;
+		heap_place(l, i, l->timers[c]);
+		i = c;
+	}
+	heap_place(l, i, t);
+}
+
+static void heap_remove(struct loop *l, size_t i)
+{
+	struct loop_timer *last = l->timers[--l->ntimers];
+
+	l->timers[i]->slot = 0;
+	if (i == l->ntimers)
+		return;
+	heap_place(l, i, last);
+	heap_down(l, i);
+	heap_up(l, last->slot - 1);
+}
+
+void loop_timer_init(struct loop_timer *t, loop_timer_cb cb)
+{
+	t->when = 0;
+	t->seq = 0;
+	t->slot = 0;
+	t->cb = cb;
+}
+
+int loop_timer_set(struct loop *l, struct loop_timer *t, uint64_t when)
+{
+	if (t->slot)
+		heap_remove(l, t->slot - 1);
+	if (l->ntimers == l->timers_cap) {
+		size_t cap = l->timers_cap ? 2 * l->timers_cap : 64;
+		struct loop_timer **more = realloc(l->timers, cap * sizeof(*more));
+
+		if (!more) {
+			log_err("loop_timer_set: out of memory");
+			return -ENOMEM;
+		}
+		l->timers = more;
+		l->timers_cap = cap;
+	}
+	t->when = when;
+	t->seq = l->timer_seq++;
+	l->timers[l->ntimers++] = t;
+	heap_up(l, l->ntimers - 1);
+	return 0;
+}
+
+void loop_timer_cancel(struct loop *l, struct loop_timer *t)
+{
+	if (t->slot)
+		heap_remove(l, t->slot - 1);
+}
+
+int loop_timer_timeout(const struct loop *l, uint64_t now)
+{
+	uint64_t when;
+
+	if (!l->ntimers)
+		return -1;
+	when = l->timers[0]->when;
+	if (when <= now)
+		return 0;
+	return when - now > INT_MAX ? INT_MAX : (int)(when - now);
+}
+
+void loop_timer_expire(struct loop *l, uint64_t now)
+{
+	/* As many as there are now: a callback that sets its timer for now again waits a round. */
+	for (size_t budget = l->ntimers; budget && l->ntimers && l->timers[0]->when <= now;
+	     budget--) {
+		struct loop_timer *t = l->timers[0];
+
+		heap_remove(l, 0);
+		t->cb(t);
+	}
+}
+
 int loop_run(struct loop *l)
 {
 	struct epoll_event evs[LOOP_EVENTS];
 
 	while (!l->stop) {
-		int n = epoll_wait(l->epfd, evs, LOOP_EVENTS, l->kicks ? 0 : -1);
+		int n = epoll_wait(l->epfd, evs, LOOP_EVENTS,
+				   l->kicks ? 0 : loop_timer_timeout(l, loop_now_ms()));
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -174,6 +299,7 @@ int loop_run(struct loop *l)
 			if (io->fd >= 0)
 				io->cb(io, EPOLLIN);
 		}
+		loop_timer_expire(l, loop_now_ms());
 		run_deferred(l);
 	}
 	return 0;

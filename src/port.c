@@ -7,11 +7,11 @@
 #include "vnet/bpf.h"
 #include "vnet/port.h"
 
-int port_open(struct port *p, const char *dev, enum vnet_config cfg, const struct mac *macs,
-	      size_t nmacs, char *err, size_t errlen)
+int port_open(struct port *p, struct port_taps *taps, const char *dev, enum vnet_config cfg,
+	      const struct mac *macs, size_t nmacs, char *err, size_t errlen)
 {
-	if (port_tap_owned(dev))
-		return port_tap_open(p, dev, cfg, macs, nmacs, err, errlen);
+	if (port_tap_owned(taps, dev))
+		return port_tap_open(p, taps, dev, cfg, macs, nmacs, err, errlen);
 	return port_packet_open(p, dev, cfg, macs, nmacs, err, errlen);
 }
 

@@ -89,7 +89,6 @@ static void packet_update_stats(struct port *p)
 }
 
 static const struct port_ops packet_ops = {
-	.kind = "packet",
 	.start = packet_start,
 	.recv = packet_recv,
 	.send = packet_send,

@@ -33,26 +33,25 @@
 #define TUN_F_USO6 0x40
 #endif
 
-struct tap {
+/* One of the daemon's TAP devices: its queue's descriptor, held until vnet exits. */
+struct port_tap {
+	struct port_tap *next;
 	char name[IFNAMSIZ];
 	int fd;
 	bool busy;
 };
 
-static struct tap *taps;
-static size_t ntaps;
-
-static struct tap *tap_find(const char *name)
+static struct port_tap *tap_find(const struct port_taps *taps, const char *name)
 {
-	for (size_t i = 0; i < ntaps; i++)
-		if (!strcmp(taps[i].name, name))
-			return &taps[i];
+	for (struct port_tap *t = taps->first; t; t = t->next)
+		if (!strcmp(t->name, name))
+			return t;
 	return NULL;
 }
 
-bool port_tap_owned(const char *name)
+bool port_tap_owned(const struct port_taps *taps, const char *name)
 {
-	return tap_find(name) != NULL;
+	return tap_find(taps, name) != NULL;
 }
 
 static int set_up(const char *name)
@@ -74,14 +73,14 @@ static int set_up(const char *name)
 	return ret;
 }
 
-int port_tap_create(const char *name, char *err, size_t errlen)
+int port_tap_create(struct port_taps *taps, const char *name, char *err, size_t errlen)
 {
 	struct ifreq ifr = { 0 };
 	unsigned int offloads = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
-	struct tap *t;
+	struct port_tap *t;
 	int fd, ret;
 
-	if (tap_find(name))
+	if (tap_find(taps, name))
 		return 0;
 	if (if_nametoindex(name)) {
 		snprintf(err, errlen, "device %s already exists and is not vnet's: vnet creates "
@@ -109,17 +108,16 @@ int port_tap_create(const char *name, char *err, size_t errlen)
 	    ioctl(fd, TUNSETOFFLOAD, offloads) < 0)
 		log_warn("%s: cannot enable offloads (%s): the host will segment its TCP itself",
 			 name, strerror(errno));
-	t = realloc(taps, (ntaps + 1) * sizeof(*taps));
+	t = calloc(1, sizeof(*t));
 	if (!t) {
 		close(fd);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	taps = t;
-	t = &taps[ntaps++];
 	snprintf(t->name, sizeof(t->name), "%s", name);
 	t->fd = fd;
-	t->busy = false;
+	t->next = taps->first;
+	taps->first = t;
 	ret = set_up(name);
 	if (ret < 0)
 		log_warn("%s: cannot set it up: %s", name, strerror(-ret));
@@ -127,18 +125,18 @@ int port_tap_create(const char *name, char *err, size_t errlen)
 	return 0;
 }
 
-void port_tap_destroy_all(void)
+void port_tap_destroy_all(struct port_taps *taps)
 {
-	for (size_t i = 0; i < ntaps; i++) {
-		bool there = if_nametoindex(taps[i].name) != 0;
+	while (taps->first) {
+		struct port_tap *t = taps->first;
+		bool there = if_nametoindex(t->name) != 0;
 
-		close(taps[i].fd);      /* not persistent: the device goes with it */
+		close(t->fd);      /* not persistent: the device goes with it */
 		if (there)
-			log_info("removed TAP device %s", taps[i].name);
+			log_info("removed TAP device %s", t->name);
+		taps->first = t->next;
+		free(t);
 	}
-	free(taps);
-	taps = NULL;
-	ntaps = 0;
 }
 
 static int tap_start(struct port *p)
@@ -176,7 +174,7 @@ static int tap_send(struct port *p, const struct virtio_net_hdr *vh, const uint8
 
 static void tap_close(struct port *p)
 {
-	struct tap *t = tap_find(p->name);
+	struct port_tap *t = p->backend;
 	struct sock_fprog none = { 0 };
 
 	if (p->fd >= 0) {
@@ -187,22 +185,24 @@ static void tap_close(struct port *p)
 	p->fd = -1;
 	if (t)
 		t->busy = false;
+	p->backend = NULL;
 }
 
 static const struct port_ops tap_ops = {
-	.kind = "tap",
+	.filter_drops_in_tx_dropped = true,
 	.start = tap_start,
 	.recv = tap_recv,
 	.send = tap_send,
 	.close = tap_close,
 };
 
-int port_tap_open(struct port *p, const char *name, enum vnet_config cfg,
-		  const struct mac *macs, size_t nmacs, char *err, size_t errlen)
+int port_tap_open(struct port *p, struct port_taps *taps, const char *name,
+		  enum vnet_config cfg, const struct mac *macs, size_t nmacs, char *err,
+		  size_t errlen)
 {
 	struct sock_filter prog[BPF_PROG_LEN(VNET_MACS_MAX)];
 	struct sock_fprog fprog;
-	struct tap *t = tap_find(name);
+	struct port_tap *t = tap_find(taps, name);
 	int ret;
 
 	memset(p, 0, sizeof(*p));
@@ -241,5 +241,6 @@ int port_tap_open(struct port *p, const char *name, enum vnet_config cfg,
 		return ret;
 	}
 	t->busy = true;
+	p->backend = t;
 	return 0;
 }

@@ -24,8 +24,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vnet/daemon.h"
+#include "vnet/common.h"
 #include "vnet/log.h"
+#include "vnet/resolve.h"
 #include "vnet/tls.h"
 
 struct resolve_job {
@@ -39,13 +40,9 @@ struct resolve_job {
 	bool cancelled;
 	resolve_cb cb;
 	void *arg;
+	int done_fd;                /* where the thread says it is done */
 	struct resolve_job *next;   /* on the list of jobs done without a thread */
 };
-
-static int resolve_pipe[2] = { -1, -1 };
-static struct loop_io resolve_io;
-static struct loop *resolve_loop;
-static struct resolve_job *resolve_done;    /* done inline, waiting for the kick */
 
 static void *resolve_thread(void *p)
 {
@@ -58,7 +55,7 @@ static void *resolve_thread(void *p)
 		job->have_key = tls_derive_key(job->password, job->key) == 0;
 	explicit_bzero(job->password, sizeof(job->password));
 	do
-		n = write(resolve_pipe[1], &job, sizeof(job));
+		n = write(job->done_fd, &job, sizeof(job));
 	while (n < 0 && errno == EINTR);
 	/* A pointer-sized write to a pipe is atomic; it cannot fail short. */
 	return NULL;
@@ -79,10 +76,11 @@ static void resolve_finish(struct resolve_job *job)
 
 static void resolve_ready(struct loop_io *io, uint32_t events)
 {
-	struct resolve_job *job, *inline_jobs = resolve_done;
+	struct resolver *r = container_of(io, struct resolver, io);
+	struct resolve_job *job, *inline_jobs = r->done;
 
 	/* Taken first: a callback may start new jobs (they wait for the next kick). */
-	resolve_done = NULL;
+	r->done = NULL;
 	while ((job = inline_jobs)) {
 		inline_jobs = job->next;
 		resolve_finish(job);
@@ -91,22 +89,20 @@ static void resolve_ready(struct loop_io *io, uint32_t events)
 		resolve_finish(job);
 }
 
-int resolve_init(struct loop *l)
+int resolve_init(struct resolver *r, struct loop *l)
 {
-	int ret;
-
+	r->done = NULL;
+	r->loop = l;
 	/* The threads' end blocks (a job is never lost); the loop's end does not. */
-	if (pipe2(resolve_pipe, O_CLOEXEC) < 0)
+	if (pipe2(r->pipe, O_CLOEXEC) < 0)
 		return -errno;
-	if (fcntl(resolve_pipe[0], F_SETFL, O_NONBLOCK) < 0)
+	if (fcntl(r->pipe[0], F_SETFL, O_NONBLOCK) < 0)
 		return -errno;
-	ret = loop_add(l, &resolve_io, resolve_pipe[0], EPOLLIN, resolve_ready);
-	resolve_loop = l;
-	return ret;
+	return loop_add(l, &r->io, r->pipe[0], EPOLLIN, resolve_ready);
 }
 
-struct resolve_job *resolve_start(const char *host, uint16_t port, const char *password,
-				  resolve_cb cb, void *arg)
+struct resolve_job *resolve_start(struct resolver *r, const char *host, uint16_t port,
+				  const char *password, resolve_cb cb, void *arg)
 {
 	struct resolve_job *job = calloc(1, sizeof(*job));
 	pthread_attr_t attr;
@@ -119,15 +115,16 @@ struct resolve_job *resolve_start(const char *host, uint16_t port, const char *p
 	snprintf(job->port, sizeof(job->port), "%u", (unsigned int)port);
 	job->cb = cb;
 	job->arg = arg;
+	job->done_fd = r->pipe[1];
 	if (!password) {
 		struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
 					  .ai_flags = AI_NUMERICHOST };
 
 		/* An address and no key to derive: nothing slow, no thread. */
 		if (getaddrinfo(job->host, job->port, &hints, &job->res) == 0) {
-			job->next = resolve_done;
-			resolve_done = job;
-			loop_kick(resolve_loop, &resolve_io);
+			job->next = r->done;
+			r->done = job;
+			loop_kick(r->loop, &r->io);
 			return job;
 		}
 		job->res = NULL;

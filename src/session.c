@@ -2,11 +2,37 @@
 /*
  * session.c - one control connection: HELLO, then requests, one a line
  *
- * A session accepts exactly the requests of its state: HELLO first (anything
- * else, a wrong password or an unknown version is answered NOK and closed),
- * then DONE, DEVICES?, HANDLERS?, CLOSE, HANDLE and BEGIN. While a HANDLE
- * dials the peer daemon, the session reads nothing more. BEGIN hands the
- * connection over to a new handler.
+ * A session accepts exactly the requests of its state (the table requests[]):
+ * HELLO first (anything else, a wrong password or an unknown version is
+ * answered NOK and closed), then DONE, DEVICES?, HANDLERS?, STATS?, CLOSE,
+ * HANDLE and BEGIN. While a HANDLE dials the peer daemon, the session reads
+ * nothing more. BEGIN hands the connection over to a new handler.
+ *
+ * It enters a state only through session_enter(), which takes the state's
+ * deadline and epoll interest from the table states[]; when the deadline
+ * passes, the state's expired() runs.
+ *
+ *   accept --(-s, address penalized)--> TLS_PENALTY --(its turn)--+
+ *      |                                                          v
+ *      +---(-s)------------------------------------------------> TLS_PEEK
+ *      |                                  (first byte not TLS: NOK, close)
+ *      |                                                          v
+ *      |                                                         TLS
+ *      |                                        (handshake failed: close)
+ *      v                                                          |
+ *    HELLO <------------------------------------------------------+
+ *      |  ^   (a line, address penalized) --> HELLO_PENALTY --(its turn)
+ *      |  +-----------------------------------------------------------+
+ *      | HELLO ok
+ *      v
+ *    READY --HANDLE--> DIALING --(dial over: OK id / NOK)--> READY
+ *      |  BEGIN ok: handed over to a handler (the session ends)
+ *      v
+ *   CLOSING (NOK before HELLO, DONE, timeouts, EOF): replies flushed, closed
+ *
+ * Every state but READY and DIALING has a deadline: TLS_* 10 s for the
+ * handshake, HELLO 30 s, the penalties what the address's failures cost,
+ * CLOSING 5 s to flush.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -20,127 +46,76 @@
 #include "vnet/admit.h"
 #include "vnet/conn.h"
 #include "vnet/daemon.h"
+#include "vnet/dial.h"
+#include "vnet/handler.h"
 #include "vnet/log.h"
 #include "vnet/netlink.h"
+#include "vnet/session.h"
+#include "vnet/session_int.h"
 
 #define SESSION_OUT_MAX  (512 * 1024)
 #define SESSION_CLOSE_MS 5000   /* time to flush a last reply */
 
-enum session_state {
-	SES_TLS,        /* TLS handshake (-s) */
-	SES_WAIT,       /* its address failed to authenticate lately: HELLO waits */
-	SES_HELLO,      /* waiting for HELLO */
-	SES_READY,      /* authenticated */
-	SES_DIALING,    /* a HANDLE is in progress */
-	SES_CLOSING,    /* flushing a last reply */
+/* What the next attempt from s's address waits (penalty.c). */
+static uint64_t session_penalty_left(struct session *s, uint64_t now)
+{
+	return penalty_left(&s->d->penalties, &s->ip, now);
+}
+
+static void tls_expired(struct session *s);
+static void tls_penalty_expired(struct session *s);
+static void hello_penalty_expired(struct session *s);
+static void hello_expired(struct session *s);
+
+#define SES_T_NONE      0u
+#define SES_T_KEEP      UINT32_MAX          /* the deadline of the state before runs on */
+#define SES_T_PENALTY   (UINT32_MAX - 1)    /* when the address's penalty is over */
+
+/* What each state waits for, for how long, and what happens when it waits too long. */
+static const struct session_state_info {
+	uint32_t timeout_ms;
+	uint32_t events;        /* epoll interest; EPOLLOUT is added while replies wait */
+	bool preauth;           /* not logged in: counted per prefix, evicted first */
+	bool lines;             /* reads request lines */
+	bool strict;            /* a bad or unexpected line is answered NOK and closes */
+	const char *unexpected; /* the NOK of a request this state does not take */
+	void (*expired)(struct session *s);
+} states[] = {
+	[SES_TLS_PENALTY]   = { SES_T_PENALTY, 0, true, false, false, NULL, tls_penalty_expired },
+	[SES_TLS_PEEK]      = { TLS_HANDSHAKE_MS, EPOLLIN, true, false, false, NULL, tls_expired },
+	[SES_TLS]           = { SES_T_KEEP, EPOLLIN, true, false, false, NULL, tls_expired },
+	[SES_HELLO_PENALTY] = { SES_T_PENALTY, 0, true, false, false, NULL, hello_penalty_expired },
+	[SES_HELLO]         = { VNET_AUTH_TIMEOUT_MS, EPOLLIN, true, true, true, "say HELLO first",
+				hello_expired },
+	[SES_READY]         = { SES_T_NONE, EPOLLIN, false, true, false, "already authenticated",
+				NULL },
+	[SES_DIALING]       = { SES_T_NONE, 0, false, false, false, NULL, NULL },
+	[SES_CLOSING]       = { SESSION_CLOSE_MS, 0, false, false, false, NULL, session_close },
 };
 
-struct session {
-	struct list node;
-	struct daemon *d;
-	struct loop_io io;
-	struct conn *conn;
-	struct buf in, out;
-	enum session_state state;
-	bool tls_checked;       /* the first byte looked like TLS */
-	bool tls_done;
-	bool admitted;          /* let in after waiting out its address's penalty */
-	bool got_bytes;
-	uint64_t deadline;      /* 0: none */
-	struct dial *dial;
-	struct proto_req pending;   /* the HANDLE being dialed (password included) */
-	struct dial_key pending_key;    /* its TLS key, for a reconnecting handler */
-	struct port port;           /* and its port, opened before dialing */
-	struct in6_addr ip;     /* the client's address (IPv4 mapped) */
-	struct in6_addr prefix; /* and its /24 or /64 (admit_prefix) */
-	char peer[ADDR_STRLEN + 8];
-};
-
-/*
- * Failed HELLOs slow their source address down: each failure pushes the
- * moment its next HELLO is looked at further away (250 ms, doubling, at most
- * 5 s a failure), so guesses from one address, even on parallel connections,
- * come one at a time. Sixty seconds without a failure forgive it all.
- */
-#define PENALTY_SLOTS     256
-#define PENALTY_BASE_MS   250
-#define PENALTY_MAX_MS    5000
-#define PENALTY_FORGET_MS 60000
-
-struct penalty {
-	struct in6_addr ip;
-	unsigned int fails;
-	uint64_t next_ok, last_fail;
-};
-
-static struct penalty penalties[PENALTY_SLOTS];
-
-static struct penalty *penalty_find(const struct in6_addr *ip, bool create, uint64_t now)
+/* The one way into a state: its deadline and its epoll interest. */
+static void session_enter(struct session *s, enum session_state state)
 {
-	struct penalty *oldest = &penalties[0];
+	const struct session_state_info *st = &states[state];
+	uint64_t now = loop_now_ms();
 
-	for (size_t i = 0; i < PENALTY_SLOTS; i++) {
-		struct penalty *p = &penalties[i];
-
-		if (p->fails && now - p->last_fail > PENALTY_FORGET_MS && now > p->next_ok &&
-		    now - p->next_ok > PENALTY_FORGET_MS)
-			memset(p, 0, sizeof(*p));
-		if (p->fails && !memcmp(&p->ip, ip, sizeof(*ip)))
-			return p;
-		if (p->last_fail < oldest->last_fail)
-			oldest = p;
-	}
-	if (!create)
-		return NULL;
-	memset(oldest, 0, sizeof(*oldest));
-	oldest->ip = *ip;
-	return oldest;
+	if (s->io.fd < 0)
+		return;     /* closed or handed over: no state, no timer */
+	s->state = state;
+	if (st->timeout_ms == SES_T_PENALTY)
+		loop_timer_set(&s->d->loop, &s->timer, now + session_penalty_left(s, now));
+	else if (st->timeout_ms == SES_T_NONE)
+		loop_timer_cancel(&s->d->loop, &s->timer);
+	else if (st->timeout_ms != SES_T_KEEP)
+		loop_timer_set(&s->d->loop, &s->timer, now + st->timeout_ms);
+	loop_mod(&s->d->loop, &s->io, st->events | (buf_len(&s->out) ? EPOLLOUT : 0));
 }
 
-/* Milliseconds the next HELLO from s's address must wait. */
-static uint64_t penalty_left(const struct session *s, uint64_t now)
+static void session_timeout(struct loop_timer *t)
 {
-	struct penalty *p = penalty_find(&s->ip, false, now);
+	struct session *s = container_of(t, struct session, timer);
 
-	return p && p->next_ok > now ? p->next_ok - now : 0;
-}
-
-/*
- * A waiting attempt from a penalized address goes ahead: the next one waits
- * another delay, so parallel connections are let in one at a time.
- */
-static void penalty_admit(const struct session *s, uint64_t now)
-{
-	struct penalty *p = penalty_find(&s->ip, false, now);
-	unsigned int shift;
-
-	if (!p)
-		return;
-	shift = p->fails - 1 < 5 ? p->fails - 1 : 5;
-	p->next_ok = now + ((uint64_t)PENALTY_BASE_MS << shift > PENALTY_MAX_MS ?
-			    PENALTY_MAX_MS : (uint64_t)PENALTY_BASE_MS << shift);
-}
-
-static uint64_t penalty_fail(const struct session *s, uint64_t now)
-{
-	struct penalty *p = penalty_find(&s->ip, true, now);
-	unsigned int shift = p->fails < 5 ? p->fails : 5;
-	uint64_t delay = (uint64_t)PENALTY_BASE_MS << shift;
-
-	if (delay > PENALTY_MAX_MS)
-		delay = PENALTY_MAX_MS;
-	p->fails++;
-	p->last_fail = now;
-	p->next_ok = (p->next_ok > now ? p->next_ok : now) + delay;
-	return p->next_ok - now;
-}
-
-static void penalty_forgive(const struct session *s, uint64_t now)
-{
-	struct penalty *p = penalty_find(&s->ip, false, now);
-
-	if (p)
-		memset(p, 0, sizeof(*p));
+	states[s->state].expired(s);
 }
 
 static void session_free(void *p)
@@ -153,7 +128,7 @@ static void session_free(void *p)
 	free(s);
 }
 
-static void session_close(struct session *s)
+void session_close(struct session *s)
 {
 	if (s->io.fd < 0 && s->node.next == &s->node)
 		return;
@@ -165,11 +140,11 @@ static void session_close(struct session *s)
 		explicit_bzero(&s->pending_key, sizeof(s->pending_key));
 	}
 	log_debug("%s: connection closed", s->peer);
+	loop_timer_cancel(&s->d->loop, &s->timer);
 	loop_detach(&s->d->loop, &s->io);
 	conn_free(s->conn);
 	s->conn = NULL;
-	list_del(&s->node);
-	s->d->nsessions--;
+	daemon_session_del(s->d, &s->node);
 	loop_defer(&s->d->loop, session_free, s);
 }
 
@@ -227,9 +202,7 @@ static void session_printf(struct session *s, const char *fmt, ...)
 /* Read nothing more; close once the replies are out (or after a few seconds). */
 static void session_end(struct session *s)
 {
-	s->state = SES_CLOSING;
-	s->deadline = loop_now_ms() + SESSION_CLOSE_MS;
-	loop_want(&s->d->loop, &s->io, EPOLLIN, false);
+	session_enter(s, SES_CLOSING);
 }
 
 /* Answer NOK and close: for anything before authentication, and bad lines. */
@@ -239,7 +212,11 @@ static void session_refuse(struct session *s, const char *reason)
 	session_end(s);
 }
 
-static void do_hello(struct session *s, struct proto_req *req)
+/*
+ * The requests: each returns false once the session reads no more (handed
+ * over); what a state allows is in requests[], below.
+ */
+static bool do_hello(struct session *s, struct proto_req *req, size_t used)
 {
 	if (!proto_version_supported(req->version)) {
 		log_info("%s: unsupported protocol version %s", s->peer, req->version);
@@ -247,24 +224,31 @@ static void do_hello(struct session *s, struct proto_req *req)
 
 		snprintf(why, sizeof(why), "unsupported version %s", req->version);
 		session_refuse(s, why);
-		return;
+		return true;
 	}
 	if (!proto_secret_equal(req->password, s->d->password)) {
-		uint64_t wait = penalty_fail(s, loop_now_ms());
+		uint64_t wait = penalty_fail(&s->d->penalties, &s->ip, loop_now_ms());
 
 		log_warn("%s: authentication failed (its next HELLO waits %llu ms)", s->peer,
 			 (unsigned long long)wait);
 		session_refuse(s, "authentication failed");
-		return;
+		return true;
 	}
-	penalty_forgive(s, loop_now_ms());
+	penalty_forgive(&s->d->penalties, &s->ip, loop_now_ms());
 	log_debug("%s: authenticated (version %s)", s->peer, req->version);
-	s->state = SES_READY;
-	s->deadline = 0;
+	session_enter(s, SES_READY);
 	session_printf(s, "OK %s", req->version);
+	return true;
 }
 
-static void do_devices(struct session *s)
+static bool do_done(struct session *s, struct proto_req *req, size_t used)
+{
+	session_printf(s, "OK bye");
+	session_end(s);
+	return true;
+}
+
+static bool do_devices(struct session *s, struct proto_req *req, size_t used)
 {
 	struct nl_link *links = NULL;
 	size_t n = 0;
@@ -272,7 +256,7 @@ static void do_devices(struct session *s)
 
 	if (ret < 0) {
 		session_printf(s, "NOK cannot list devices: %s", strerror(-ret));
-		return;
+		return true;
 	}
 	session_printf(s, "OK devices");
 	session_printf(s, "%zu", s->d->ndevices);
@@ -293,9 +277,10 @@ static void do_devices(struct session *s)
 		session_printf(s, "%s %s %u %s", name, mac, l->mtu, l->up ? "up" : "down");
 	}
 	free(links);
+	return true;
 }
 
-static void do_handlers(struct session *s)
+static bool do_handlers(struct session *s, struct proto_req *req, size_t used)
 {
 	char line[VNET_LINE_MAX];
 
@@ -303,9 +288,10 @@ static void do_handlers(struct session *s)
 	session_printf(s, "%zu", s->d->nhandlers);
 	for (size_t i = 0; handler_describe(s->d, i, line, sizeof(line)) >= 0; i++)
 		session_printf(s, "%s", line);
+	return true;
 }
 
-static void do_stats(struct session *s)
+static bool do_stats(struct session *s, struct proto_req *req, size_t used)
 {
 	struct nl_link *links = NULL;
 	size_t n = 0;
@@ -318,6 +304,16 @@ static void do_stats(struct session *s)
 	for (size_t i = 0; handler_stats(s->d, i, links, n, line, sizeof(line)) >= 0; i++)
 		session_printf(s, "%s", line);
 	free(links);
+	return true;
+}
+
+static bool do_close(struct session *s, struct proto_req *req, size_t used)
+{
+	if (handler_close_id(s->d, req->id))
+		session_printf(s, "OK closed %lu", req->id);
+	else
+		session_printf(s, "NOK no handler %lu", req->id);
+	return true;
 }
 
 static bool check_device(struct session *s, const char *dev)
@@ -331,7 +327,7 @@ static bool check_device(struct session *s, const char *dev)
 
 static bool check_capacity(struct session *s)
 {
-	if (s->d->nhandlers >= VNET_HANDLERS_MAX) {
+	if (daemon_handlers_full(s->d)) {
 		session_printf(s, "NOK too many handlers (at most %d)", VNET_HANDLERS_MAX);
 		return false;
 	}
@@ -341,17 +337,17 @@ static bool check_capacity(struct session *s)
 static void session_dialed(void *arg, struct conn *link, const struct buf *rx, const char *err);
 static bool session_lines(struct session *s);
 
-static void do_handle(struct session *s, struct proto_req *req)
+static bool do_handle(struct session *s, struct proto_req *req, size_t used)
 {
 	char err[256];
 
 	if (!check_device(s, req->ldev) || !check_capacity(s))
-		return;
+		return true;
 	/* The local side first: a bad device fails at once, before any dialing. */
-	if (port_open(&s->port, req->ldev, req->lconf, req->macs, req->nmacs, err,
+	if (port_open(&s->port, &s->d->tapdevs, req->ldev, req->lconf, req->macs, req->nmacs, err,
 		      sizeof(err)) < 0) {
 		session_printf(s, "NOK %s", err);
-		return;
+		return true;
 	}
 	s->pending = *req;
 	if (dial_start(s->d, req, &s->pending_key, session_dialed, s, &s->dial, err,
@@ -359,10 +355,10 @@ static void do_handle(struct session *s, struct proto_req *req)
 		s->port.ops->close(&s->port);
 		proto_req_wipe(&s->pending);
 		session_printf(s, "NOK %s", err);
-		return;
+		return true;
 	}
-	s->state = SES_DIALING;
-	loop_want(&s->d->loop, &s->io, EPOLLIN, false);
+	session_enter(s, SES_DIALING);
+	return true;
 }
 
 /* HANDLE's dial is over: make the handler, answer. */
@@ -388,12 +384,11 @@ static void session_dialed(void *arg, struct conn *link, const struct buf *rx, c
 	}
 	proto_req_wipe(&s->pending);
 	explicit_bzero(&s->pending_key, sizeof(s->pending_key));
-	s->state = SES_READY;
+	session_enter(s, SES_READY);
 	if (id)
 		session_printf(s, "OK %lu", id);
 	else
 		session_printf(s, "NOK %s", err);
-	loop_want(&s->d->loop, &s->io, EPOLLIN, true);
 	/* Requests that arrived meanwhile are buffered (here or in TLS): run them now. */
 	if (session_lines(s) && conn_pending(s->conn))
 		loop_kick(&s->d->loop, &s->io);
@@ -401,7 +396,7 @@ static void session_dialed(void *arg, struct conn *link, const struct buf *rx, c
 
 /*
  * BEGIN: the initiator's "remote" side is ours. Accepted, the connection is
- * handed over to a new handler (true); refused, the session stays in its
+ * handed over to a new handler (false); refused, the session stays in its
  * text phase, as in the seed's exchange (NOK, then the client tries again).
  */
 static bool do_begin(struct session *s, struct proto_req *req, size_t line_used)
@@ -414,12 +409,12 @@ static bool do_begin(struct session *s, struct proto_req *req, size_t line_used)
 
 	handler_spec_of(req, true, &spec);
 	if (!check_device(s, req->rdev) || !check_capacity(s))
-		return false;
-	if (port_open(&port, req->rdev, spec.conf, req->macs, req->nmacs, err,
+		return true;
+	if (port_open(&port, &s->d->tapdevs, req->rdev, spec.conf, req->macs, req->nmacs, err,
 			     sizeof(err)) < 0) {
 		log_warn("%s: BEGIN on %s refused: %s", s->peer, req->rdev, err);
 		session_printf(s, "NOK %s", err);
-		return false;
+		return true;
 	}
 
 	session_printf(s, "OK");
@@ -433,67 +428,56 @@ static bool do_begin(struct session *s, struct proto_req *req, size_t line_used)
 	if (!id)
 		log_warn("%s: BEGIN failed: %s", s->peer, err);
 	session_close(s);
-	return true;
+	return false;
 }
+
+#define IN(state) (1u << (state))
+
+/* Who answers each request, and in which states (tinc's allow_request, as a mask). */
+static const struct session_request {
+	enum proto_cmd cmd;
+	bool (*run)(struct session *s, struct proto_req *req, size_t used);
+	unsigned int allowed;
+} requests[] = {
+	{ PROTO_HELLO, do_hello, IN(SES_HELLO) },
+	{ PROTO_DONE, do_done, IN(SES_READY) },
+	{ PROTO_DEVICES, do_devices, IN(SES_READY) },
+	{ PROTO_HANDLERS, do_handlers, IN(SES_READY) },
+	{ PROTO_STATS, do_stats, IN(SES_READY) },
+	{ PROTO_CLOSE, do_close, IN(SES_READY) },
+	{ PROTO_HANDLE, do_handle, IN(SES_READY) },
+	{ PROTO_BEGIN, do_begin, IN(SES_READY) },
+};
 
 /* One request line; returns false once the session must read no further. */
 static bool session_request(struct session *s, char *line, size_t used)
 {
+	const struct session_state_info *st = &states[s->state];
+	const struct session_request *r = NULL;
 	struct proto_req req;
 	char err[256];
-	bool go_on = true;
+	bool go_on;
 
 	if (!proto_parse(line, &req, err, sizeof(err))) {
-		if (s->state == SES_HELLO) {
+		if (st->strict) {
 			session_refuse(s, err);
 			return false;
 		}
 		session_printf(s, "NOK %s", err);
 		return true;
 	}
-	if (s->state == SES_HELLO && req.cmd != PROTO_HELLO) {
-		session_refuse(s, "say HELLO first");
+	for (size_t i = 0; i < ARRAY_SIZE(requests) && !r; i++)
+		if (requests[i].cmd == req.cmd)
+			r = &requests[i];
+	if (r && (r->allowed & IN(s->state))) {
+		go_on = r->run(s, &req, used) && states[s->state].lines;
+	} else if (st->strict) {
+		session_refuse(s, st->unexpected);
 		go_on = false;
-		goto out;
+	} else {
+		session_printf(s, "NOK %s", st->unexpected);
+		go_on = true;
 	}
-	switch (req.cmd) {
-	case PROTO_HELLO:
-		if (s->state != SES_HELLO)
-			session_printf(s, "NOK already authenticated");
-		else
-			do_hello(s, &req);
-		break;
-	case PROTO_DONE:
-		session_printf(s, "OK bye");
-		session_end(s);
-		break;
-	case PROTO_DEVICES:
-		do_devices(s);
-		break;
-	case PROTO_HANDLERS:
-		do_handlers(s);
-		break;
-	case PROTO_STATS:
-		do_stats(s);
-		break;
-	case PROTO_CLOSE:
-		if (handler_close_id(s->d, req.id))
-			session_printf(s, "OK closed %lu", req.id);
-		else
-			session_printf(s, "NOK no handler %lu", req.id);
-		break;
-	case PROTO_HANDLE:
-		do_handle(s, &req);
-		break;
-	case PROTO_BEGIN:
-		if (do_begin(s, &req, used)) {
-			go_on = false;
-			goto out;
-		}
-		break;
-	}
-	go_on = s->state == SES_HELLO || s->state == SES_READY;
-out:
 	proto_req_wipe(&req);
 	return go_on;
 }
@@ -501,18 +485,16 @@ out:
 /* Run the complete lines buffered; false if the session was closed or handed over. */
 static bool session_lines(struct session *s)
 {
-	while (s->state == SES_HELLO || s->state == SES_READY) {
+	while (states[s->state].lines) {
 		size_t used;
 		long len;
 		uint64_t wait;
 
 		if (s->state == SES_HELLO && !s->admitted && buf_len(&s->in) &&
-		    (wait = penalty_left(s, loop_now_ms())) > 0) {
+		    (wait = session_penalty_left(s, loop_now_ms())) > 0) {
 			log_debug("%s: HELLO delayed %llu ms (failed attempts)", s->peer,
 				  (unsigned long long)wait);
-			s->state = SES_WAIT;
-			s->deadline = loop_now_ms() + wait;
-			loop_want(&s->d->loop, &s->io, EPOLLIN, false);
+			session_enter(s, SES_HELLO_PENALTY);
 			break;
 		}
 		len = buf_line(&s->in, &used);
@@ -549,7 +531,7 @@ static void session_read(struct session *s)
 	for (int rounds = 0; rounds < 16; rounds++) {
 		ssize_t n;
 
-		if (s->state != SES_HELLO && s->state != SES_READY)
+		if (!states[s->state].lines)
 			return;
 		if (!buf_reserve(&s->in, 512)) {
 			session_refuse(s, "line too long");
@@ -573,8 +555,6 @@ static void session_read(struct session *s)
 				session_close(s);
 			else if (s->io.fd >= 0 && s->state != SES_DIALING)
 				session_end(s);
-			else if (s->io.fd >= 0)
-				loop_want(&s->d->loop, &s->io, EPOLLIN, false);
 			return;
 		}
 		if (n < 0) {
@@ -597,7 +577,7 @@ static void session_tls(struct session *s)
 {
 	int ret;
 
-	if (!s->tls_checked) {
+	if (s->state == SES_TLS_PEEK) {
 		uint8_t first;
 		ssize_t n = recv(s->io.fd, &first, 1, MSG_PEEK | MSG_DONTWAIT);
 
@@ -616,7 +596,7 @@ static void session_tls(struct session *s)
 			session_close(s);
 			return;
 		}
-		s->tls_checked = true;
+		session_enter(s, SES_TLS);
 	}
 	ret = conn_handshake(s->conn);
 	if (ret == -EAGAIN) {
@@ -624,27 +604,74 @@ static void session_tls(struct session *s)
 		return;
 	}
 	if (ret < 0) {
-		uint64_t wait = penalty_fail(s, loop_now_ms());
+		uint64_t wait = penalty_fail(&s->d->penalties, &s->ip, loop_now_ms());
 
 		log_warn("%s: %s (wrong password?); its next attempt waits %llu ms", s->peer,
 			 conn_error(s->conn), (unsigned long long)wait);
 		session_close(s);
 		return;
 	}
-	s->tls_done = true;
 	log_debug("%s: TLS 1.3 established (%s)", s->peer, conn_cipher(s->conn));
-	s->state = SES_HELLO;
-	s->deadline = loop_now_ms() + VNET_AUTH_TIMEOUT_MS;
-	loop_mod(&s->d->loop, &s->io, EPOLLIN);
+	session_enter(s, SES_HELLO);
 	if (conn_pending(s->conn))
 		loop_kick(&s->d->loop, &s->io);
 }
 
+/* ---- deadlines (states[].expired) */
+
+static void tls_expired(struct session *s)
+{
+	log_info("%s: TLS handshake not done within %d s: closing", s->peer,
+		 TLS_HANDSHAKE_MS / 1000);
+	session_close(s);
+}
+
+/*
+ * A penalty is over, unless another attempt from the address went first
+ * (then this one waits again). true if it is this one's turn.
+ */
+static bool penalty_turn(struct session *s)
+{
+	uint64_t now = loop_now_ms(), left = session_penalty_left(s, now);
+
+	if (left) {
+		loop_timer_set(&s->d->loop, &s->timer, now + left);
+		return false;
+	}
+	penalty_admit(&s->d->penalties, &s->ip, now);
+	s->admitted = true;
+	return true;
+}
+
+static void tls_penalty_expired(struct session *s)
+{
+	if (!penalty_turn(s))
+		return;
+	session_enter(s, SES_TLS_PEEK);
+	session_tls(s);
+}
+
+static void hello_penalty_expired(struct session *s)
+{
+	if (!penalty_turn(s))
+		return;
+	session_enter(s, SES_HELLO);
+	if (session_lines(s) && conn_pending(s->conn))
+		loop_kick(&s->d->loop, &s->io);
+}
+
+static void hello_expired(struct session *s)
+{
+	log_info("%s: no HELLO within %d s: closing", s->peer, VNET_AUTH_TIMEOUT_MS / 1000);
+	session_refuse(s, "timeout waiting for HELLO");
+	session_flush(s);
+}
+
 static void session_event(struct loop_io *io, uint32_t events)
 {
-	struct session *s = (struct session *)((char *)io - offsetof(struct session, io));
+	struct session *s = container_of(io, struct session, io);
 
-	if (s->state == SES_TLS) {
+	if (s->state == SES_TLS_PEEK || s->state == SES_TLS) {
 		session_tls(s);
 		return;
 	}
@@ -653,7 +680,7 @@ static void session_event(struct loop_io *io, uint32_t events)
 			return;
 	}
 	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
-		if (s->state == SES_DIALING || s->state == SES_CLOSING || s->state == SES_WAIT) {
+		if (!states[s->state].lines) {
 			if (events & (EPOLLHUP | EPOLLERR))
 				session_close(s);
 			return;
@@ -662,89 +689,9 @@ static void session_event(struct loop_io *io, uint32_t events)
 	}
 }
 
-static bool session_preauth(const struct session *s)
+bool session_preauth(const struct session *s)
 {
-	return s->state == SES_TLS || s->state == SES_WAIT || s->state == SES_HELLO;
-}
-
-/*
- * Close connections not logged in until at most keep connections remain (and
- * at least one if one): each time the oldest of the prefix that holds the
- * most of them. false if only logged-in ones are left to close.
- */
-static bool session_evict(struct daemon *d, size_t keep, bool one)
-{
-	struct in6_addr keys[ADMIT_MAX];
-	struct session *pre[ADMIT_MAX];
-	struct list *pos, *tmp;
-	size_t n = 0;
-
-	list_for_each(pos, tmp, &d->sessions) {
-		struct session *s = list_entry(pos, struct session, node);
-
-		if (session_preauth(s) && n < ADMIT_MAX) {
-			keys[n] = s->prefix;
-			pre[n++] = s;   /* the list is in order of arrival */
-		}
-	}
-	while (one || d->nsessions > keep) {
-		size_t i = admit_victim(keys, n);
-
-		if (i == n)
-			return false;
-		log_debug("%s: closed to make room for a new connection", pre[i]->peer);
-		session_close(pre[i]);
-		memmove(&keys[i], &keys[i + 1], (n - i - 1) * sizeof(keys[0]));
-		memmove(&pre[i], &pre[i + 1], (n - i - 1) * sizeof(pre[0]));
-		n--;
-		one = false;
-	}
-	return true;
-}
-
-/*
- * May a new connection from prefix be taken? Connections that have not logged
- * in are limited per prefix (/24, /64), so that one party cannot hold them
- * all; when every slot is taken (or no_fd: the new one took the last
- * descriptor), the oldest of the prefix that holds the most of them makes
- * room. Idle connections from one network can then delay a client from
- * another by a moment, never lock it out.
- */
-static bool session_make_room(struct daemon *d, const struct in6_addr *prefix, bool no_fd)
-{
-	struct list *pos, *tmp;
-	size_t same = 0;
-
-	list_for_each(pos, tmp, &d->sessions) {
-		struct session *s = list_entry(pos, struct session, node);
-
-		same += session_preauth(s) && admit_same(&s->prefix, prefix);
-	}
-	if (same >= VNET_CONN_PER_PREFIX)
-		return false;
-	return session_evict(d, d->conn_cap - 1, no_fd);
-}
-
-void session_shrink(struct daemon *d)
-{
-	session_evict(d, d->conn_cap, false);
-}
-
-/* The peer's address as an IPv6 address (IPv4 mapped), for the penalty table. */
-static void ip_of(int fd, struct in6_addr *ip)
-{
-	struct sockaddr_storage ss = { 0 };
-	socklen_t len = sizeof(ss);
-
-	memset(ip, 0, sizeof(*ip));
-	if (getpeername(fd, (struct sockaddr *)&ss, &len) < 0)
-		return;
-	if (ss.ss_family == AF_INET6) {
-		*ip = ((struct sockaddr_in6 *)&ss)->sin6_addr;
-	} else if (ss.ss_family == AF_INET) {
-		ip->s6_addr[10] = ip->s6_addr[11] = 0xff;
-		memcpy(&ip->s6_addr[12], &((struct sockaddr_in *)&ss)->sin_addr, 4);
-	}
+	return states[s->state].preauth;
 }
 
 int session_accept(struct daemon *d, int fd, bool no_fd)
@@ -753,30 +700,13 @@ int session_accept(struct daemon *d, int fd, bool no_fd)
 	uint16_t port;
 	char addr[ADDR_STRLEN];
 	struct in6_addr ip, prefix;
+	enum session_state state;
 
 	addr_sock(fd, 1, addr, &port);
-	ip_of(fd, &ip);
+	session_peer_ip(fd, &ip);
 	admit_prefix(&ip, &prefix);
-	if (!session_make_room(d, &prefix, no_fd)) {
-		static const char msg[] = "NOK too many connections\n";
-		static uint64_t last_log;
-		static unsigned int unlogged;
-		uint64_t now = loop_now_ms();
-
-		/* One line a second at most: a flood must not flood the log too. */
-		if (now - last_log >= 1000) {
-			log_warn("%s: too many connections: refused (%u more refused before)", addr,
-				 unlogged);
-			last_log = now;
-			unlogged = 0;
-		} else {
-			unlogged++;
-		}
-		if (send(fd, msg, sizeof(msg) - 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
-			log_debug("send: %s", strerror(errno));
-		close(fd);
+	if (!session_make_room(d, &prefix, no_fd))
 		return -EBUSY;
-	}
 	s = calloc(1, sizeof(*s));
 	if (!s || buf_init(&s->in, 1024, 2 * VNET_LINE_MAX) < 0 ||
 	    buf_init(&s->out, 1024, SESSION_OUT_MAX) < 0) {
@@ -795,67 +725,23 @@ int session_accept(struct daemon *d, int fd, bool no_fd)
 	s->d = d;
 	s->ip = ip;
 	s->prefix = prefix;
-	s->state = d->tls ? SES_TLS : SES_HELLO;
-	s->deadline = loop_now_ms() + (d->tls ? TLS_HANDSHAKE_MS : VNET_AUTH_TIMEOUT_MS);
-	if (d->tls && penalty_left(s, loop_now_ms())) {
-		/* Recent failed handshakes from there: this one waits its turn. */
-		s->state = SES_WAIT;
-		s->deadline = loop_now_ms() + penalty_left(s, loop_now_ms());
-	}
+	/* Recent failed handshakes from there: this one waits its turn. */
+	state = !d->tls ? SES_HELLO : session_penalty_left(s, loop_now_ms()) ? SES_TLS_PENALTY
+									     : SES_TLS_PEEK;
 	snprintf(s->peer, sizeof(s->peer), strchr(addr, ':') ? "[%s]:%u" : "%s:%u", addr, port);
 	list_init(&s->node);
-	if (loop_add(&d->loop, &s->io, fd, s->state == SES_WAIT ? 0 : EPOLLIN, session_event) < 0) {
+	loop_timer_init(&s->timer, session_timeout);
+	if (loop_add(&d->loop, &s->io, fd, states[state].events, session_event) < 0) {
 		int ret = -errno;
 
 		log_err("session_accept: epoll: %s", strerror(errno));
 		session_free(s);
 		return ret;
 	}
-	list_add_tail(&d->sessions, &s->node);
-	d->nsessions++;
+	session_enter(s, state);
+	daemon_session_add(d, &s->node);
 	log_debug("%s: connected", s->peer);
 	return 0;
-}
-
-void session_tick(struct daemon *d, uint64_t now)
-{
-	struct list *pos, *tmp;
-
-	list_for_each(pos, tmp, &d->sessions) {
-		struct session *s = list_entry(pos, struct session, node);
-
-		if (!s->deadline || now < s->deadline || s->io.fd < 0)
-			continue;
-		if (s->state == SES_TLS) {
-			log_info("%s: TLS handshake not done within %d s: closing", s->peer,
-				 TLS_HANDSHAKE_MS / 1000);
-			session_close(s);
-		} else if (s->state == SES_WAIT && penalty_left(s, now)) {
-			s->deadline = now + penalty_left(s, now);   /* another attempt went first */
-		} else if (s->state == SES_WAIT && s->d->tls && !s->tls_done) {
-			penalty_admit(s, now);
-			s->admitted = true;
-			s->state = SES_TLS;
-			s->deadline = now + TLS_HANDSHAKE_MS;
-			loop_mod(&s->d->loop, &s->io, EPOLLIN);
-			session_tls(s);
-		} else if (s->state == SES_WAIT) {
-			penalty_admit(s, now);
-			s->admitted = true;
-			s->state = SES_HELLO;
-			s->deadline = now + VNET_AUTH_TIMEOUT_MS;
-			loop_want(&s->d->loop, &s->io, EPOLLIN, true);
-			if (session_lines(s) && conn_pending(s->conn))
-				loop_kick(&s->d->loop, &s->io);
-		} else if (s->state == SES_HELLO) {
-			log_info("%s: no HELLO within %d s: closing", s->peer,
-				 VNET_AUTH_TIMEOUT_MS / 1000);
-			session_refuse(s, "timeout waiting for HELLO");
-			session_flush(s);
-		} else {
-			session_close(s);
-		}
-	}
 }
 
 void session_close_all(struct daemon *d)

@@ -28,6 +28,8 @@
 #define VNET_MARK           0x766e6574u /* "vnet" */
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+/* The object that embeds *ptr as its member (a loop handle, a list node, a timer). */
+#define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
 
 enum vnet_config {
 	VNET_LOCAL,     /* capture frames whose destination MAC is listed */

@@ -3,14 +3,14 @@
 #ifndef VNET_LIST_H
 #define VNET_LIST_H
 
-#include <stddef.h>
+#include "vnet/common.h"
 
 struct list {
 	struct list *prev, *next;
 };
 
 #define LIST_INIT(name) { &(name), &(name) }
-#define list_entry(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+#define list_entry(ptr, type, member) container_of(ptr, type, member)
 /* Safe against removal of the current node. */
 #define list_for_each(pos, tmp, head) \
 	for ((pos) = (head)->next, (tmp) = (pos)->next; (pos) != (head); (pos) = (tmp), (tmp) = (pos)->next)

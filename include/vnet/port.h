@@ -22,7 +22,12 @@
 struct port;
 
 struct port_ops {
-	const char *kind;
+	/*
+	 * The device counts as tx_dropped the frames it sent toward the port that
+	 * the port's filter refused (a TAP: its reader is vnet): STATS? adds them
+	 * to what the device saw.
+	 */
+	bool filter_drops_in_tx_dropped;
 	/* Start receiving (frames before this are not queued). 0 or -errno. */
 	int (*start)(struct port *p);
 	/*
@@ -53,6 +58,7 @@ struct port {
 	int ifindex;
 	char name[IFNAMSIZ];
 	struct port_stats stats;
+	void *backend;      /* the back-end's own (a TAP: its entry in the set) */
 };
 
 /*
@@ -65,14 +71,21 @@ int port_packet_open(struct port *p, const char *dev, enum vnet_config cfg,
 
 /*
  * TAP devices owned by vnet ("tap:NAME" in -d): created at start, gone when
- * vnet exits. A device that exists already is refused (err says so).
+ * vnet exits. The daemon holds the set (struct daemon's tapdevs); the TAP
+ * back-end alone knows what is in it. A device that exists already is
+ * refused (err says so).
  */
-int port_tap_create(const char *name, char *err, size_t errlen);
-bool port_tap_owned(const char *name);
-void port_tap_destroy_all(void);
+struct port_tap;
+struct port_taps {
+	struct port_tap *first;
+};
+int port_tap_create(struct port_taps *taps, const char *name, char *err, size_t errlen);
+bool port_tap_owned(const struct port_taps *taps, const char *name);
+void port_tap_destroy_all(struct port_taps *taps);
 /* A port on vnet's TAP name (one handler at a time), filtered in the kernel. */
-int port_tap_open(struct port *p, const char *name, enum vnet_config cfg,
-		  const struct mac *macs, size_t nmacs, char *err, size_t errlen);
+int port_tap_open(struct port *p, struct port_taps *taps, const char *name,
+		  enum vnet_config cfg, const struct mac *macs, size_t nmacs, char *err,
+		  size_t errlen);
 
 /* For the back-ends: the BPF filter of (cfg, macs) into prog/fprog; 0 or -errno with err. */
 struct sock_filter;
@@ -85,8 +98,8 @@ ssize_t port_received(struct port *p, ssize_t n, bool truncated, size_t cap);
 /* Account a write (its return value, -1 with errno); what send returns. */
 int port_sent(struct port *p, ssize_t ret, size_t len);
 
-/* Either kind: a TAP port for vnet's own TAP devices, else an AF_PACKET port. */
-int port_open(struct port *p, const char *dev, enum vnet_config cfg, const struct mac *macs,
+/* Either kind: a TAP port for vnet's own TAP devices (in taps), else an AF_PACKET port. */
+int port_open(struct port *p, struct port_taps *taps, const char *dev, enum vnet_config cfg, const struct mac *macs,
 	      size_t nmacs, char *err, size_t errlen);
 
 #endif

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* handler.h - a bridge between a port and a peer daemon */
+#ifndef VNET_HANDLER_H
+#define VNET_HANDLER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vnet/buf.h"
+#include "vnet/common.h"
+#include "vnet/dial.h"
+#include "vnet/mac.h"
+#include "vnet/netlink.h"
+#include "vnet/port.h"
+#include "vnet/proto.h"
+
+struct daemon;
+struct conn;
+
+struct handler_spec {
+	enum vnet_config conf, peer_conf;
+	char dev[PROTO_DEV_MAX], peer_dev[PROTO_DEV_MAX];
+	struct mac macs[VNET_MACS_MAX];
+	size_t nmacs;
+};
+/*
+ * The spec of a handler from a request: a HANDLE/RHANDLE (remote_side false:
+ * we are its "local" side), or a BEGIN, whose "remote" side is us.
+ */
+void handler_spec_of(const struct proto_req *r, bool remote_side, struct handler_spec *spec);
+/*
+ * Create a handler over a connected link and an opened port (both taken
+ * over, even on failure). tx_pre is sent to the peer first; rx_pre holds bytes
+ * already read from it. With redial (the request that made it, password
+ * included) and key (that of its first dial, or NULL), the handler dials again
+ * whenever its link drops, until CLOSE, with that key: no derivation again;
+ * a reconnecting handler may start without a link (link NULL, rx_pre empty).
+ * The port's device is checked again first (renamed or removed since the
+ * port was opened: refused, "device X was renamed Y").
+ * Returns the handler's id, or 0 with err set.
+ */
+unsigned long handler_create(struct daemon *d, struct conn *link, struct port *port,
+			     const struct handler_spec *spec, const struct buf *tx_pre,
+			     const struct buf *rx_pre, const struct proto_req *redial,
+			     const struct dial_key *key, char *err, size_t errlen);
+bool handler_close_id(struct daemon *d, unsigned long id);
+void handler_close_all(struct daemon *d);
+/* A device was removed or renamed: close the handlers on it. */
+void handler_link_changed(struct daemon *d, int ifindex, const char *name, bool removed);
+/* Notifications were lost: check every handler's device by hand. */
+void handler_check_devices(struct daemon *d);
+/* STATS? line for the i-th handler (links: a fresh device list), without newline; -1 if none. */
+int handler_stats(const struct daemon *d, size_t i, const struct nl_link *links, size_t nlinks,
+		  char *out, size_t cap);
+/* HANDLERS? line for the i-th handler, without newline; -1 if none. */
+int handler_describe(const struct daemon *d, size_t i, char *out, size_t cap);
+
+#endif

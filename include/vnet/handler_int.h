@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * handler_int.h - a handler's insides, shared by handler.c (the bridge and
+ * its lifecycle) and handler_stats.c (what HANDLERS? and STATS? say of it).
+ * No other module includes this.
+ */
+#ifndef VNET_HANDLER_INT_H
+#define VNET_HANDLER_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vnet/addr.h"
+#include "vnet/dial.h"
+#include "vnet/handler.h"
+#include "vnet/list.h"
+#include "vnet/loop.h"
+
+/*
+ * UP --(link lost, reconnecting)--> WAITING --(backoff over)--> CONNECTING
+ *  ^                                   ^                            |
+ *  +---------------(dialed)------------+-------(dial failed)--------+
+ * A handler that does not reconnect closes when its link is lost. Its timer
+ * is, by state: UP, the next keepalive to send or the silence that kills the
+ * link, whichever comes first; WAITING, the next attempt; CONNECTING, none
+ * (the dial has its own deadline).
+ */
+enum handler_state {
+	H_UP,           /* the link carries frames */
+	H_WAITING,      /* reconnecting: waiting before the next attempt */
+	H_CONNECTING,   /* reconnecting: dialing */
+};
+
+struct handler {
+	struct list node;
+	struct daemon *d;
+	unsigned long id;
+	struct handler_spec spec;
+	enum handler_state state;
+	struct proto_req *redial;   /* reconnecting handlers: how to dial again, */
+	struct dial_key key;        /* and the TLS key of its password, derived once */
+	struct dial *dial;
+	struct loop_timer timer;    /* by state: keepalive and silence, or the next attempt */
+	uint64_t backoff_ms, up_since;
+	unsigned int reconnects;
+	uint64_t dev_base;      /* the device's frame counters when the handler began */
+	struct port port;
+	struct loop_io port_io, link_io;
+	struct conn *link;
+	struct buf tx, rx;
+	bool inject_blocked;    /* the port is full: wait for EPOLLOUT on it */
+	bool closed;
+	char laddr[ADDR_STRLEN], raddr[ADDR_STRLEN];
+	uint16_t lport, rport;
+	uint64_t last_rx, last_tx;
+	uint64_t link_rx_bytes, link_tx_bytes, inject_drops;
+	uint64_t drop_unlisted, drop_offload;  /* frames from the peer refused (handler_refuse) */
+};
+
+/* Frames the handler's device has seen (links: a fresh device list, or NULL to get one). */
+uint64_t handler_device_frames(const struct handler *h, const struct nl_link *links, size_t n);
+
+#endif

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * session_int.h - a session's insides, shared by session.c (its states and
+ * requests) and session_room.c (which one makes room for a new connection).
+ * No other module includes this.
+ */
+#ifndef VNET_SESSION_INT_H
+#define VNET_SESSION_INT_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+
+#include "vnet/addr.h"
+#include "vnet/buf.h"
+#include "vnet/dial.h"
+#include "vnet/list.h"
+#include "vnet/loop.h"
+#include "vnet/port.h"
+#include "vnet/proto.h"
+
+struct daemon;
+
+enum session_state {
+	SES_TLS_PENALTY,    /* -s, its address failed lately: the handshake waits its turn */
+	SES_TLS_PEEK,       /* -s: does the first byte start a TLS handshake? */
+	SES_TLS,            /* -s: TLS handshake */
+	SES_HELLO_PENALTY,  /* its address failed lately: the HELLO read waits its turn */
+	SES_HELLO,          /* waiting for HELLO */
+	SES_READY,          /* authenticated */
+	SES_DIALING,        /* a HANDLE is in progress */
+	SES_CLOSING,        /* flushing a last reply */
+};
+
+struct session {
+	struct list node;
+	struct daemon *d;
+	struct loop_io io;
+	struct loop_timer timer;    /* the state's deadline */
+	struct conn *conn;
+	struct buf in, out;
+	enum session_state state;
+	bool admitted;          /* let in after waiting out its address's penalty */
+	bool got_bytes;
+	struct dial *dial;
+	struct proto_req pending;   /* the HANDLE being dialed (password included) */
+	struct dial_key pending_key;    /* its TLS key, for a reconnecting handler */
+	struct port port;           /* and its port, opened before dialing */
+	struct in6_addr ip;     /* the client's address (IPv4 mapped) */
+	struct in6_addr prefix; /* and its /24 or /64 (admit_prefix) */
+	char peer[ADDR_STRLEN + 8];
+};
+
+/* Not logged in yet (a TLS or HELLO state): counted per prefix, closed first for room. */
+bool session_preauth(const struct session *s);
+void session_close(struct session *s);
+/* May a new connection from prefix be taken (closing one not logged in if need be)? */
+bool session_make_room(struct daemon *d, const struct in6_addr *prefix, bool no_fd);
+/* The peer's address as an IPv6 address (IPv4 mapped), for the penalty table. */
+void session_peer_ip(int fd, struct in6_addr *ip);
+
+#endif
