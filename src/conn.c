@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* conn.c - a non-blocking byte stream over TCP, in clear or in TLS (wolfSSL) */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +26,8 @@ struct conn {
 	char first[CONN_FIRST + 1];
 	size_t nfirst;
 	char peer[VNET_HOST_MAX + 1]; /* the name or address its certificate must be for */
+	struct tls_ip peer_ip;      /* that address, when check_ip */
+	bool check_ip;
 	bool cert_mismatch;         /* the handshake failed on that */
 	char err[160];
 };
@@ -112,13 +113,6 @@ struct conn *conn_new_tls_server(int fd)
 	return conn_new_tls(fd, tls_new_server());
 }
 
-static bool is_address(const char *host)
-{
-	uint8_t a[16];
-
-	return inet_pton(AF_INET, host, a) == 1 || inet_pton(AF_INET6, host, a) == 1;
-}
-
 struct conn *conn_new_tls_client(int fd, const uint8_t *key, const char *host)
 {
 	struct conn *c = conn_new_tls(fd, tls_new_client());
@@ -129,16 +123,13 @@ struct conn *conn_new_tls_client(int fd, const uint8_t *key, const char *host)
 	if (key) {
 		memcpy(c->key, key, TLS_KEY_LEN);
 		wolfSSL_set_psk_callback_ctx(c->ssl, c->key);
-	} else if (host && is_address(host)) {
+	} else if (host && tls_ip_parse(host, &c->peer_ip)) {
 		/*
-		 * An address: the certificate must list it as an IP subjectAltName,
-		 * or the handshake fails (IPADDR_MISMATCH), before any HELLO.
+		 * An address: conn_handshake checks it against the certificate's IP
+		 * subjectAltNames, before any HELLO. Not wolfSSL's IP check: in
+		 * 5.5 it compares the text with DNS names and the CN.
 		 */
-		if (wolfSSL_X509_VERIFY_PARAM_set1_ip_asc(wolfSSL_get0_param(c->ssl), host) !=
-		    WOLFSSL_SUCCESS) {
-			conn_free(c);
-			return NULL;
-		}
+		c->check_ip = true;
 		snprintf(c->peer, sizeof(c->peer), "%s", host);
 	} else if (host) {
 		/* A host name: the certificate must name it. */
@@ -176,6 +167,25 @@ bool conn_is_tls(const struct conn *c)
 	return c->ssl != NULL;
 }
 
+/* The peer's certificate is not for the host or address dialled. */
+static int cert_mismatch(struct conn *c)
+{
+	snprintf(c->err, sizeof(c->err), "the certificate is not for %.120s", c->peer);
+	c->cert_mismatch = true;
+	return -EPROTO;
+}
+
+/* Does the peer's certificate list the address dialled as an IP subjectAltName? */
+static bool cert_has_peer_ip(struct conn *c)
+{
+	WOLFSSL_X509 *x = wolfSSL_get_peer_certificate(c->ssl);   /* a copy */
+	bool ok = tls_cert_has_ip(x, &c->peer_ip);
+
+	if (x)
+		wolfSSL_X509_free(x);
+	return ok;
+}
+
 /* Describe a failed TLS operation; returns the -errno to report. */
 static int tls_failure(struct conn *c, int ret, const char *what)
 {
@@ -190,11 +200,8 @@ static int tls_failure(struct conn *c, int ret, const char *what)
 		snprintf(c->err, sizeof(c->err), "the peer closed the connection");
 		return -EPIPE;
 	}
-	if ((e == DOMAIN_NAME_MISMATCH || e == IPADDR_MISMATCH) && c->peer[0]) {
-		snprintf(c->err, sizeof(c->err), "the certificate is not for %.120s", c->peer);
-		c->cert_mismatch = true;
-		return -EPROTO;
-	}
+	if (e == DOMAIN_NAME_MISMATCH && c->peer[0])
+		return cert_mismatch(c);
 	wolfSSL_ERR_error_string_n((unsigned long)e, text, sizeof(text));
 	snprintf(c->err, sizeof(c->err), "TLS %s failed: %s", what, text);
 	return -EPROTO;
@@ -208,6 +215,9 @@ int conn_handshake(struct conn *c)
 		return 0;
 	ret = wolfSSL_is_server(c->ssl) ? wolfSSL_accept(c->ssl) : wolfSSL_connect(c->ssl);
 	if (ret == WOLFSSL_SUCCESS) {
+		/* Verified by the CA; for an address, now whether it is that address's. */
+		if (c->check_ip && !cert_has_peer_ip(c))
+			return cert_mismatch(c);
 		c->handshake_done = true;
 		explicit_bzero(c->key, sizeof(c->key));
 		return 0;
@@ -259,6 +269,8 @@ ssize_t conn_write(struct conn *c, const void *buf, size_t len)
 			snprintf(c->err, sizeof(c->err), "%s", strerror(errno));
 		return n < 0 ? -errno : n;
 	}
+	if (c->cert_mismatch)
+		return -EPROTO;     /* nothing for a peer that is not the one dialled */
 	/* After WANT_WRITE, wolfSSL wants the very same write again. */
 	sz = len > INT32_MAX ? INT32_MAX : (int)len;
 	if (c->write_retry && c->write_retry <= sz)

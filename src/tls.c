@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* tls.c - TLS 1.3 contexts with wolfSSL, password-derived pre-shared keys */
+/* tls.c - TLS 1.3 contexts with wolfSSL, password-derived pre-shared keys, certificate checks */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 
 #include <wolfssl/options.h>
 #include <wolfssl/ssl.h>
+#include <wolfssl/openssl/x509v3.h>
 #include <wolfssl/wolfcrypt/hash.h>
 #include <wolfssl/wolfcrypt/pwdbased.h>
 
@@ -166,6 +168,68 @@ void *tls_new_server(void)
 void *tls_new_client(void)
 {
 	return client_ctx ? wolfSSL_new(client_ctx) : NULL;
+}
+
+/* Take len address bytes; an IPv4-mapped IPv6 address becomes its IPv4 address. */
+static bool ip_set(struct tls_ip *ip, const uint8_t *b, size_t len)
+{
+	static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (len == 16 && memcmp(b, v4mapped, sizeof(v4mapped)) == 0) {
+		b += sizeof(v4mapped);
+		len = 4;
+	}
+	if (len != 4 && len != 16)
+		return false;
+	memcpy(ip->addr, b, len);
+	ip->len = (uint8_t)len;
+	return true;
+}
+
+bool tls_ip_parse(const char *text, struct tls_ip *ip)
+{
+	uint8_t b[16];
+
+	if (inet_pton(AF_INET, text, b) == 1)
+		return ip_set(ip, b, 4);
+	if (inet_pton(AF_INET6, text, b) == 1)
+		return ip_set(ip, b, 16);
+	return false;
+}
+
+bool tls_ip_equal(const struct tls_ip *ip, const uint8_t *san, size_t len)
+{
+	struct tls_ip s;
+
+	return san && ip_set(&s, san, len) && s.len == ip->len &&
+	       memcmp(s.addr, ip->addr, s.len) == 0;
+}
+
+bool tls_cert_has_ip(void *x509, const struct tls_ip *ip)
+{
+	WOLFSSL_GENERAL_NAMES *names;
+	bool found = false;
+	int i, n;
+
+	if (!x509)
+		return false;
+	names = wolfSSL_X509_get_ext_d2i(x509, NID_subject_alt_name, NULL, NULL);
+	if (!names)
+		return false;
+	n = wolfSSL_sk_GENERAL_NAME_num(names);
+	for (i = 0; i < n && !found; i++) {
+		WOLFSSL_GENERAL_NAME *g = wolfSSL_sk_GENERAL_NAME_value(names, i);
+		int len;
+
+		if (!g || g->type != GEN_IPADD || !g->d.iPAddress)
+			continue;
+		len = wolfSSL_ASN1_STRING_length(g->d.iPAddress);
+		if (len > 0)
+			found = tls_ip_equal(ip, wolfSSL_ASN1_STRING_get0_data(g->d.iPAddress),
+					     (size_t)len);
+	}
+	wolfSSL_GENERAL_NAMES_free(names);
+	return found;
 }
 
 const uint8_t *tls_server_key(void)

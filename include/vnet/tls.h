@@ -42,6 +42,25 @@ bool tls_enabled(void);
 /* Clients offer a pre-shared key (true) or verify a certificate (--ca given). */
 bool tls_client_uses_key(void);
 
+/*
+ * An IP address as a certificate is checked against it: 4 bytes for IPv4 and
+ * for IPv4-mapped IPv6 (::ffff:a.b.c.d, the same host), 16 for other IPv6.
+ */
+struct tls_ip {
+	uint8_t len;
+	uint8_t addr[16];
+};
+
+/* A numeric IPv4 or IPv6 address (inet_pton's forms)? false for a host name. */
+bool tls_ip_parse(const char *text, struct tls_ip *ip);
+/* Is san, the bytes of an iPAddress subjectAltName entry, the address ip? */
+bool tls_ip_equal(const struct tls_ip *ip, const uint8_t *san, size_t len);
+/*
+ * Does the certificate (a WOLFSSL_X509 *, may be NULL) list ip among its IP
+ * subjectAltNames? Only those count: not DNS names, not the common name.
+ */
+bool tls_cert_has_ip(void *x509, const struct tls_ip *ip);
+
 /* For conn.c: new sessions on the contexts (opaque WOLFSSL pointers). */
 void *tls_new_server(void);
 void *tls_new_client(void);

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* test_tls.c - the password-derived TLS key (PBKDF2-HMAC-SHA256) and TLS set-up errors */
+/*
+ * test_tls.c - the password-derived TLS key (PBKDF2-HMAC-SHA256), TLS set-up errors, and
+ * which certificates are for an IP address
+ */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,6 +12,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <wolfssl/options.h>
+#include <wolfssl/ssl.h>
 
 #include "vnet/tls.h"
 
@@ -108,6 +113,131 @@ static void test_setup_modes(void **state)
 	assert_false(tls_enabled());
 }
 
+static struct tls_ip ip_of(const char *text)
+{
+	struct tls_ip ip;
+
+	assert_true(tls_ip_parse(text, &ip));
+	return ip;
+}
+
+/* Which texts are addresses (inet_pton's forms), and how they are kept. */
+static void test_ip_parse(void **state)
+{
+	static const char *names[] = { "gw.example", "127.1", "10.0.0.01", "fe80::1%eth0",
+				       "::1]", "[::1]", "", "1.2.3.4.5", "::ffff:1.2.3" };
+	struct tls_ip ip;
+
+	ip = ip_of("198.19.0.1");
+	assert_int_equal(ip.len, 4);
+	assert_memory_equal(ip.addr, "\xc6\x13\x00\x01", 4);
+	ip = ip_of("::ffff:198.19.0.1");        /* IPv4-mapped: the IPv4 host */
+	assert_int_equal(ip.len, 4);
+	assert_memory_equal(ip.addr, "\xc6\x13\x00\x01", 4);
+	ip = ip_of("::198.19.0.1");             /* IPv4-compatible: an IPv6 address */
+	assert_int_equal(ip.len, 16);
+	ip = ip_of("fd00:76:6e::1");
+	assert_int_equal(ip.len, 16);
+	assert_memory_equal(ip.addr, "\xfd\x00\x00\x76\x00\x6e\0\0\0\0\0\0\0\0\0\x01", 16);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		assert_false(tls_ip_parse(names[i], &ip));
+}
+
+/* An iPAddress subjectAltName's bytes against an address: equal bytes, whatever the spelling. */
+static void test_ip_equal(void **state)
+{
+	static const uint8_t v4[4] = { 127, 0, 0, 1 };
+	static const uint8_t mapped[16] = { [10] = 0xff, [11] = 0xff, 127, 0, 0, 1 };
+	static const uint8_t compat[16] = { [12] = 127, 0, 0, 1 };
+	static const uint8_t lo6[16] = { [15] = 1 };
+	static const uint8_t net8[8] = { 127, 0, 0, 1, 255, 255, 255, 255 };  /* a name constraint */
+	struct tls_ip ip = ip_of("127.0.0.1");
+
+	assert_true(tls_ip_equal(&ip, v4, sizeof(v4)));
+	assert_true(tls_ip_equal(&ip, mapped, sizeof(mapped)));
+	assert_false(tls_ip_equal(&ip, compat, sizeof(compat)));
+	assert_false(tls_ip_equal(&ip, net8, sizeof(net8)));
+	assert_false(tls_ip_equal(&ip, v4, 3));
+	assert_false(tls_ip_equal(&ip, v4, 0));
+	assert_false(tls_ip_equal(&ip, NULL, 4));
+	ip = ip_of("127.0.0.2");
+	assert_false(tls_ip_equal(&ip, v4, sizeof(v4)));
+	ip = ip_of("::ffff:127.0.0.1");
+	assert_true(tls_ip_equal(&ip, v4, sizeof(v4)));
+	assert_true(tls_ip_equal(&ip, mapped, sizeof(mapped)));
+	ip = ip_of("::1");
+	assert_true(tls_ip_equal(&ip, lo6, sizeof(lo6)));
+	ip = ip_of("0:0::1");
+	assert_true(tls_ip_equal(&ip, lo6, sizeof(lo6)));
+	ip = ip_of("0000:0000:0000:0000:0000:0000:0000:0001");
+	assert_true(tls_ip_equal(&ip, lo6, sizeof(lo6)));
+	assert_false(tls_ip_equal(&ip, v4, sizeof(v4)));
+	assert_false(tls_ip_equal(&ip, compat, sizeof(compat)));
+}
+
+/*
+ * Self-signed, CN=10.0.0.9, subjectAltName DNS:10.0.0.9, DNS:*.0.0.9, email:10.0.0.8,
+ * URI:10.0.0.7, IP:10.0.0.1, IP:fd00::5, IP:::ffff:10.0.0.2 (openssl req -x509 -addext).
+ */
+static const char cert_sans[] =
+	"-----BEGIN CERTIFICATE-----\n"
+	"MIIB1TCCAXugAwIBAgIUCioiCsZuujESck8IA81RzvonE1YwCgYIKoZIzj0EAwIw\n"
+	"EzERMA8GA1UEAwwIMTAuMC4wLjkwIBcNMjYxMTI5MDcyNTM2WhgPMjEyNjExMDUw\n"
+	"NzI1MzZaMBMxETAPBgNVBAMMCDEwLjAuMC45MFkwEwYHKoZIzj0CAQYIKoZIzj0D\n"
+	"AQcDQgAEVPt3FPLalWpfX0NfN8BRTTzjuK7UgkVe0RrLS+nzjh7Uql4/w3P2kWGu\n"
+	"4S1LS6D7328fb/AU6QvkmrEezlrtvaOBqjCBpzAdBgNVHQ4EFgQUpTNFTDc4e/g3\n"
+	"w6V1uSdoUbTialswHwYDVR0jBBgwFoAUpTNFTDc4e/g3w6V1uSdoUbTialswWgYD\n"
+	"VR0RBFMwUYIIMTAuMC4wLjmCByouMC4wLjmBCDEwLjAuMC44hggxMC4wLjAuN4cE\n"
+	"CgAAAYcQ/QAAAAAAAAAAAAAAAAAABYcQAAAAAAAAAAAAAP//CgAAAjAJBgNVHRME\n"
+	"AjAAMAoGCCqGSM49BAMCA0gAMEUCIQDkhlX16sRlh0AmLa/om+jXxkcqqQqI30D+\n"
+	"Dfllcj8CvwIgLfipoYjRZLfg9oP6ocfRLbXaTA70yRREGadNFJ5EzJo=\n"
+	"-----END CERTIFICATE-----\n";
+/* Self-signed, CN=10.0.0.9, no subjectAltName. */
+static const char cert_cn_only[] =
+	"-----BEGIN CERTIFICATE-----\n"
+	"MIIBdjCCAR2gAwIBAgIUakRyKK4TyFsgGM9qGwyya3J4yv0wCgYIKoZIzj0EAwIw\n"
+	"EzERMA8GA1UEAwwIMTAuMC4wLjkwIBcNMjYxMTI5MDcyNTM2WhgPMjEyNjExMDUw\n"
+	"NzI1MzZaMBMxETAPBgNVBAMMCDEwLjAuMC45MFkwEwYHKoZIzj0CAQYIKoZIzj0D\n"
+	"AQcDQgAEhAgahiXiJD7TPRdvJMtLKDMLdywsZ7AXLJ/Z8WvlRvMIHKqpWOoVgch9\n"
+	"8XMURtto8W6IWFoPpiTAzpu8TIgf/6NNMEswHQYDVR0OBBYEFIsd48RKK4xjzki9\n"
+	"xfh3KqePUE1eMB8GA1UdIwQYMBaAFIsd48RKK4xjzki9xfh3KqePUE1eMAkGA1Ud\n"
+	"EwQCMAAwCgYIKoZIzj0EAwIDRwAwRAIgTiTqYYVF9tC4b/qTW8F7+TxO2oCexzk/\n"
+	"ilBN9/MuGawCIHaOmUSTi6yTo36XEqQCV7JrkQ++hIcGzRXQ1Tjseiwg\n"
+	"-----END CERTIFICATE-----\n";
+
+static bool cert_is_for(const char *pem, const char *addr)
+{
+	WOLFSSL_X509 *x = wolfSSL_X509_load_certificate_buffer((const unsigned char *)pem,
+							       (int)strlen(pem),
+							       WOLFSSL_FILETYPE_PEM);
+	struct tls_ip ip = ip_of(addr);
+	bool yes;
+
+	assert_non_null(x);
+	yes = tls_cert_has_ip(x, &ip);
+	wolfSSL_X509_free(x);
+	return yes;
+}
+
+/* Only the IP subjectAltNames make a certificate one for an address. */
+static void test_cert_has_ip(void **state)
+{
+	struct tls_ip ip = ip_of("10.0.0.1");
+
+	assert_true(cert_is_for(cert_sans, "10.0.0.1"));
+	assert_true(cert_is_for(cert_sans, "::ffff:10.0.0.1"));
+	assert_true(cert_is_for(cert_sans, "fd00::5"));
+	assert_true(cert_is_for(cert_sans, "fd00:0:0::0:5"));
+	assert_true(cert_is_for(cert_sans, "10.0.0.2"));        /* listed IPv4-mapped */
+	assert_false(cert_is_for(cert_sans, "10.0.0.9"));       /* CN and DNS name only */
+	assert_false(cert_is_for(cert_sans, "10.1.0.9"));       /* *.0.0.9 is no address */
+	assert_false(cert_is_for(cert_sans, "10.0.0.8"));       /* email */
+	assert_false(cert_is_for(cert_sans, "10.0.0.7"));       /* URI */
+	assert_false(cert_is_for(cert_sans, "fd00::6"));
+	assert_false(cert_is_for(cert_cn_only, "10.0.0.9"));
+	assert_false(tls_cert_has_ip(NULL, &ip));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -117,6 +247,9 @@ int main(void)
 		cmocka_unit_test(test_different_passwords_differ),
 		cmocka_unit_test(test_setup_errors),
 		cmocka_unit_test(test_setup_modes),
+		cmocka_unit_test(test_ip_parse),
+		cmocka_unit_test(test_ip_equal),
+		cmocka_unit_test(test_cert_has_ip),
 	};
 
 	return cmocka_run_group_tests_name("tls", tests, NULL, NULL);
