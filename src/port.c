@@ -7,7 +7,7 @@
 #include "vnet/bpf.h"
 #include "vnet/port.h"
 
-int port_open(struct port *p, const char *dev, enum vnet_config cfg, const struct mac *macs,
+int port_open(struct port *p, const char *dev, enum vnet_config cfg, const struct mac_pattern *macs,
 	      size_t nmacs, char *err, size_t errlen)
 {
 	if (port_tap_owned(dev))
@@ -15,7 +15,7 @@ int port_open(struct port *p, const char *dev, enum vnet_config cfg, const struc
 	return port_packet_open(p, dev, cfg, macs, nmacs, err, errlen);
 }
 
-int port_filter(enum vnet_config cfg, const struct mac *macs, size_t nmacs,
+int port_filter(enum vnet_config cfg, const struct mac_pattern *macs, size_t nmacs,
 		struct sock_filter *prog, size_t cap, struct sock_fprog *fprog, char *err,
 		size_t errlen)
 {

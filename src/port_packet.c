@@ -107,7 +107,7 @@ static int setopt(int fd, int level, int name, const void *val, socklen_t len, c
 }
 
 int port_packet_open(struct port *p, const char *dev, enum vnet_config cfg,
-		     const struct mac *macs, size_t nmacs, char *err, size_t errlen)
+		     const struct mac_pattern *macs, size_t nmacs, char *err, size_t errlen)
 {
 	struct sock_filter prog[BPF_PROG_LEN(VNET_MACS_MAX)];
 	struct sock_fprog fprog;
