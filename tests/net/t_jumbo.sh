@@ -20,7 +20,7 @@ vn_start_seed_daemons
 # ping_big NS DST: 3 pings of 8972 bytes that may not be fragmented; succeeds when all 3 return.
 ping_big() {
     local out rx
-    out=$(vn_in "$1" timeout --foreground -k 2 15 ping -n -c 3 -i 0.3 -W 2 -M do -s 8972 "$2" 2>&1)
+    out=$(vn_in "$1" timeout --foreground -k 2 15 ping -n -c 3 -i 0.3 -W 2 -M "do" -s 8972 "$2" 2>&1)
     rx=$(printf '%s\n' "$out" | sed -n 's/.* \([0-9][0-9]*\) received.*/\1/p')
     vn_log "ping -s 8972 -M do $1 -> $2: ${rx:-0}/3 replies"
     [ "${rx:-0}" = 3 ]
