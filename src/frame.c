@@ -205,6 +205,22 @@ bool frame_offload_safe(const struct virtio_net_hdr *vh, const uint8_t *eth, siz
 	return true;
 }
 
+size_t frame_vlan_insert(struct virtio_net_hdr *vh, uint8_t *eth, size_t len, size_t cap,
+			uint16_t tpid, uint16_t tci)
+{
+	if (len < FRAME_ETH_MIN || len + FRAME_VLAN_HLEN > cap)
+		return 0;
+	memmove(eth + 2 * 6 + FRAME_VLAN_HLEN, eth + 2 * 6, len - 2 * 6);
+	put16(eth + 12, tpid);
+	put16(eth + 14, tci);
+	/* The offsets count from the frame's start: the tag comes before what they point to. */
+	if (vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
+		vh->csum_start = (uint16_t)(vh->csum_start + FRAME_VLAN_HLEN);
+	if (vh->hdr_len)
+		vh->hdr_len = (uint16_t)(vh->hdr_len + FRAME_VLAN_HLEN);
+	return len + FRAME_VLAN_HLEN;
+}
+
 enum frame_status frame_decode(const uint8_t *buf, size_t len, struct frame_msg *msg,
 			       size_t *used, const char **err)
 {

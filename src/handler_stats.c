@@ -112,9 +112,9 @@ int handler_describe(const struct daemon *d, size_t i, char *out, size_t cap)
 		return -1;
 	pos_out = (size_t)n;
 	for (size_t m = 0; m < h->spec.nmacs; m++) {
-		char mac[MAC_STRLEN];
+		char mac[MAC_PATTERN_STRLEN];
 
-		mac_format(&h->spec.macs[m], mac);
+		mac_pattern_format(&h->spec.macs[m], mac);
 		n = snprintf(out + pos_out, cap - pos_out, " %s", mac);
 		if (n < 0 || (size_t)n >= cap - pos_out)
 			return -1;

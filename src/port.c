@@ -8,14 +8,14 @@
 #include "vnet/port.h"
 
 int port_open(struct port *p, struct port_taps *taps, const char *dev, enum vnet_config cfg,
-	      const struct mac *macs, size_t nmacs, char *err, size_t errlen)
+	      const struct mac_pattern *macs, size_t nmacs, char *err, size_t errlen)
 {
 	if (port_tap_owned(taps, dev))
 		return port_tap_open(p, taps, dev, cfg, macs, nmacs, err, errlen);
 	return port_packet_open(p, dev, cfg, macs, nmacs, err, errlen);
 }
 
-int port_filter(enum vnet_config cfg, const struct mac *macs, size_t nmacs,
+int port_filter(enum vnet_config cfg, const struct mac_pattern *macs, size_t nmacs,
 		struct sock_filter *prog, size_t cap, struct sock_fprog *fprog, char *err,
 		size_t errlen)
 {

@@ -7,6 +7,10 @@
  * sees the frame leave. PACKET_IGNORE_OUTGOING would do the same but would
  * also hide the host's own frames, and frames a local bridge forwards out of
  * the device, from the handler.
+ *
+ * 802.1Q tags: the kernel hands a packet socket a received frame without its
+ * tag, which it keeps in the metadata (PACKET_AUXDATA); packet_recv puts it
+ * back, so the frame crosses tagged and is injected tagged on the far side.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -19,6 +23,7 @@
 #include <unistd.h>
 
 #include "vnet/bpf.h"
+#include "vnet/frame.h"
 #include "vnet/log.h"
 #include "vnet/port.h"
 
@@ -46,16 +51,57 @@ static int packet_start(struct port *p)
 	return packet_bind(p, ETH_P_ALL);
 }
 
+/* The 802.1Q tag the kernel moved into the frame's metadata, if any: true with *tpid, *tci. */
+static bool packet_vlan(struct msghdr *msg, uint16_t *tpid, uint16_t *tci)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
+		struct tpacket_auxdata aux;
+
+		if (c->cmsg_level != SOL_PACKET || c->cmsg_type != PACKET_AUXDATA ||
+		    c->cmsg_len < CMSG_LEN(sizeof(aux)))
+			continue;
+		memcpy(&aux, CMSG_DATA(c), sizeof(aux));
+		if (!(aux.tp_status & TP_STATUS_VLAN_VALID))
+			return false;
+		*tpid = aux.tp_status & TP_STATUS_VLAN_TPID_VALID ? aux.tp_vlan_tpid : ETH_P_8021Q;
+		*tci = aux.tp_vlan_tci;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Receive with room kept for a tag: the kernel strips 802.1Q tags into
+ * metadata (always on receive, and on transmit with tx-vlan-offload), and
+ * the tag goes back into the frame here so that it crosses to the peer.
+ */
 static ssize_t packet_recv(struct port *p, struct virtio_net_hdr *vh, uint8_t *frame, size_t cap)
 {
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+	} control;
+	size_t room = cap > FRAME_VLAN_HLEN ? cap - FRAME_VLAN_HLEN : 0;
 	struct iovec iov[2] = {
 		{ .iov_base = vh, .iov_len = sizeof(*vh) },
-		{ .iov_base = frame, .iov_len = cap },
+		{ .iov_base = frame, .iov_len = room },
 	};
-	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
+	struct msghdr msg = {
+		.msg_iov = iov, .msg_iovlen = 2,
+		.msg_control = control.buf, .msg_controllen = sizeof(control.buf),
+	};
 	ssize_t n = recvmsg(p->fd, &msg, MSG_DONTWAIT | MSG_TRUNC);
+	uint16_t tpid, tci;
+	size_t tagged;
 
-	return port_received(p, n, n >= 0 && (msg.msg_flags & MSG_TRUNC), cap);
+	n = port_received(p, n, n >= 0 && (msg.msg_flags & MSG_TRUNC), room);
+	if (n < 0 || !packet_vlan(&msg, &tpid, &tci))
+		return n;
+	tagged = frame_vlan_insert(vh, frame, (size_t)n, cap, tpid, tci);
+	if (!tagged)
+		return n;   /* a runt: dropped later */
+	p->stats.rx_bytes += FRAME_VLAN_HLEN;
+	return (ssize_t)tagged;
 }
 
 static int packet_send(struct port *p, const struct virtio_net_hdr *vh, const uint8_t *frame,
@@ -106,7 +152,7 @@ static int setopt(int fd, int level, int name, const void *val, socklen_t len, c
 }
 
 int port_packet_open(struct port *p, const char *dev, enum vnet_config cfg,
-		     const struct mac *macs, size_t nmacs, char *err, size_t errlen)
+		     const struct mac_pattern *macs, size_t nmacs, char *err, size_t errlen)
 {
 	struct sock_filter prog[BPF_PROG_LEN(VNET_MACS_MAX)];
 	struct sock_fprog fprog;
@@ -140,6 +186,8 @@ int port_packet_open(struct port *p, const char *dev, enum vnet_config cfg,
 			  "the BPF filter", err, errlen)) < 0 ||
 	    (ret = setopt(p->fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one),
 			  "PACKET_VNET_HDR", err, errlen)) < 0 ||
+	    (ret = setopt(p->fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one),
+			  "PACKET_AUXDATA", err, errlen)) < 0 ||
 	    (ret = setopt(p->fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark),
 			  "SO_MARK", err, errlen)) < 0)
 		goto fail;

@@ -197,7 +197,7 @@ static const struct port_ops tap_ops = {
 };
 
 int port_tap_open(struct port *p, struct port_taps *taps, const char *name,
-		  enum vnet_config cfg, const struct mac *macs, size_t nmacs, char *err,
+		  enum vnet_config cfg, const struct mac_pattern *macs, size_t nmacs, char *err,
 		  size_t errlen)
 {
 	struct sock_filter prog[BPF_PROG_LEN(VNET_MACS_MAX)];

@@ -111,7 +111,7 @@ const char *proto_config_name(enum vnet_config cfg)
 	return cfg == VNET_LOCAL ? "LOCAL" : "REMOTE";
 }
 
-bool proto_parse_macs(char *const *words, size_t n, struct mac *macs, size_t *nmacs,
+bool proto_parse_macs(char *const *words, size_t n, struct mac_pattern *macs, size_t *nmacs,
 		      char *err, size_t errlen)
 {
 	*nmacs = 0;
@@ -124,19 +124,23 @@ bool proto_parse_macs(char *const *words, size_t n, struct mac *macs, size_t *nm
 		return false;
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct mac m;
+		static const uint8_t zero[MAC_LEN];
+		struct mac_pattern m;
+		const char *why;
 		bool dup = false;
 
-		if (strlen(words[i]) >= MAC_STRLEN || !mac_parse(words[i], &m)) {
-			say(err, errlen, "bad address '%.*s' (want aa:bb:cc:dd:ee:ff)", 20, words[i]);
+		if (strlen(words[i]) >= MAC_PATTERN_STRLEN || !mac_pattern_parse(words[i], &m, &why)) {
+			say(err, errlen, "bad address '%.*s' (%s)", 24, words[i],
+			    strlen(words[i]) >= MAC_PATTERN_STRLEN ? "too long" : why);
 			return false;
 		}
-		if (mac_is_zero(&m)) {
+		/* The zero address is no station's; as a pattern's base it is fine. */
+		if (m.len == MAC_BITS && !memcmp(m.b, zero, MAC_LEN)) {
 			say(err, errlen, "bad address %s", words[i]);
 			return false;
 		}
 		for (size_t j = 0; j < *nmacs; j++)
-			dup |= mac_equal(&macs[j], &m);
+			dup |= mac_pattern_equal(&macs[j], &m);
 		if (!dup)
 			macs[(*nmacs)++] = m;
 	}
@@ -340,12 +344,13 @@ static bool append(char *out, size_t cap, size_t *pos, const char *fmt, ...)
 	return true;
 }
 
-static bool append_macs(char *out, size_t cap, size_t *pos, const struct mac *macs, size_t n)
+static bool append_macs(char *out, size_t cap, size_t *pos, const struct mac_pattern *macs,
+			size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		char s[MAC_STRLEN];
+		char s[MAC_PATTERN_STRLEN];
 
-		mac_format(&macs[i], s);
+		mac_pattern_format(&macs[i], s);
 		if (!append(out, cap, pos, " %s", s))
 			return false;
 	}
@@ -362,7 +367,7 @@ int proto_fmt_hello(char *out, size_t cap, const char *password)
 
 int proto_fmt_handle(char *out, size_t cap, const char *password, enum vnet_config lconf,
 		     const char *ldev, const char *rhost, uint16_t rport, const char *rdev,
-		     const struct mac *macs, size_t nmacs)
+		     const struct mac_pattern *macs, size_t nmacs)
 {
 	return proto_fmt_handle_ex(out, cap, password, lconf, ldev, rhost, rport, rdev, macs,
 				   nmacs, false);
@@ -370,7 +375,7 @@ int proto_fmt_handle(char *out, size_t cap, const char *password, enum vnet_conf
 
 int proto_fmt_handle_ex(char *out, size_t cap, const char *password, enum vnet_config lconf,
 			const char *ldev, const char *rhost, uint16_t rport, const char *rdev,
-			const struct mac *macs, size_t nmacs, bool reconnect)
+			const struct mac_pattern *macs, size_t nmacs, bool reconnect)
 {
 	size_t pos = 0;
 	enum vnet_config rconf = lconf == VNET_LOCAL ? VNET_REMOTE : VNET_LOCAL;
@@ -385,7 +390,7 @@ int proto_fmt_handle_ex(char *out, size_t cap, const char *password, enum vnet_c
 }
 
 int proto_fmt_begin(char *out, size_t cap, enum vnet_config lconf, const char *ldev,
-		    const char *rdev, const struct mac *macs, size_t nmacs)
+		    const char *rdev, const struct mac_pattern *macs, size_t nmacs)
 {
 	size_t pos = 0;
 	enum vnet_config rconf = lconf == VNET_LOCAL ? VNET_REMOTE : VNET_LOCAL;

@@ -60,7 +60,8 @@ static const char usage_text[] =
 	"      -f DEV2       the device on HOST2\n"
 	"      -g local      HOST forwards frames whose destination is listed, HOST2\n"
 	"                    those whose source is listed; -g remote: the other way round\n"
-	"      -j MAC...     the addresses (first the bridged machine's own)\n"
+	"      -j MAC...     the addresses (first the bridged machine's own); a pattern\n"
+	"                    MAC/LEN matches the first LEN bits (IPv6: 33:33:00:00:00:00/16)\n"
 	"\n"
 	"  --help       show this help and exit\n"
 	"  --version    show the version and exit\n"
@@ -503,7 +504,7 @@ struct handle_args {
 	const char *host2, *dev1, *dev2;
 	bool have_config;
 	enum vnet_config config;
-	struct mac macs[VNET_MACS_MAX];
+	struct mac_pattern macs[VNET_MACS_MAX];
 	size_t nmacs;
 };
 

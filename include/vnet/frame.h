@@ -70,6 +70,19 @@ enum frame_status frame_decode(const uint8_t *buf, size_t len, struct frame_msg 
 bool frame_offload_valid(const struct virtio_net_hdr *vh, size_t eth_len, const char **err);
 
 /*
+ * Put back the 802.1Q (or 802.1ad) tag tpid/tci that the kernel took out of
+ * the frame eth[0..len) into its metadata (rx-vlan-offload, and always on
+ * receive before packet sockets see the frame): the tag goes after the
+ * source address, and the offload offsets that count from the frame's start
+ * (csum_start when the checksum is partial, hdr_len when set) move by 4.
+ * eth has room for cap bytes. Returns the new length, or 0 (nothing changed)
+ * if the frame is shorter than an Ethernet header or the tag does not fit.
+ */
+#define FRAME_VLAN_HLEN     4
+size_t frame_vlan_insert(struct virtio_net_hdr *vh, uint8_t *eth, size_t len, size_t cap,
+			 uint16_t tpid, uint16_t tci);
+
+/*
  * Bounds on segmentation offload from the peer. The receiving kernel cuts a
  * super-frame into packets of gso_size payload bytes, in software when the
  * device has no TSO: left unbounded, one 64 KiB frame with gso_size 1 makes

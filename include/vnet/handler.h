@@ -21,7 +21,7 @@ struct conn;
 struct handler_spec {
 	enum vnet_config conf, peer_conf;
 	char dev[PROTO_DEV_MAX], peer_dev[PROTO_DEV_MAX];
-	struct mac macs[VNET_MACS_MAX];
+	struct mac_pattern macs[VNET_MACS_MAX];
 	size_t nmacs;
 };
 /*

@@ -67,7 +67,7 @@ struct port {
  * fit for "NOK reason" on failure. 0 or -errno.
  */
 int port_packet_open(struct port *p, const char *dev, enum vnet_config cfg,
-		     const struct mac *macs, size_t nmacs, char *err, size_t errlen);
+		     const struct mac_pattern *macs, size_t nmacs, char *err, size_t errlen);
 
 /*
  * TAP devices owned by vnet ("tap:NAME" in -d): created at start, gone when
@@ -84,13 +84,13 @@ bool port_tap_owned(const struct port_taps *taps, const char *name);
 void port_tap_destroy_all(struct port_taps *taps);
 /* A port on vnet's TAP name (one handler at a time), filtered in the kernel. */
 int port_tap_open(struct port *p, struct port_taps *taps, const char *name,
-		  enum vnet_config cfg, const struct mac *macs, size_t nmacs, char *err,
+		  enum vnet_config cfg, const struct mac_pattern *macs, size_t nmacs, char *err,
 		  size_t errlen);
 
 /* For the back-ends: the BPF filter of (cfg, macs) into prog/fprog; 0 or -errno with err. */
 struct sock_filter;
 struct sock_fprog;
-int port_filter(enum vnet_config cfg, const struct mac *macs, size_t nmacs,
+int port_filter(enum vnet_config cfg, const struct mac_pattern *macs, size_t nmacs,
 		struct sock_filter *prog, size_t cap, struct sock_fprog *fprog, char *err,
 		size_t errlen);
 /* Account a read of n bytes (virtio header included, -1 with errno); what recv returns. */
@@ -99,7 +99,7 @@ ssize_t port_received(struct port *p, ssize_t n, bool truncated, size_t cap);
 int port_sent(struct port *p, ssize_t ret, size_t len);
 
 /* Either kind: a TAP port for vnet's own TAP devices (in taps), else an AF_PACKET port. */
-int port_open(struct port *p, struct port_taps *taps, const char *dev, enum vnet_config cfg, const struct mac *macs,
-	      size_t nmacs, char *err, size_t errlen);
+int port_open(struct port *p, struct port_taps *taps, const char *dev, enum vnet_config cfg,
+	      const struct mac_pattern *macs, size_t nmacs, char *err, size_t errlen);
 
 #endif

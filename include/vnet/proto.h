@@ -39,7 +39,7 @@ struct proto_req {
 	char ldev[PROTO_DEV_MAX], rdev[PROTO_DEV_MAX];
 	char rhost[VNET_HOST_MAX + 1];          /* HANDLE */
 	uint16_t rport;
-	struct mac macs[VNET_MACS_MAX];
+	struct mac_pattern macs[VNET_MACS_MAX];
 	size_t nmacs;
 	bool reconnect;                         /* RHANDLE: re-established when it drops */
 };
@@ -59,7 +59,7 @@ bool proto_parse_port(const char *s, uint16_t *port);
 bool proto_parse_config(const char *s, enum vnet_config *cfg);
 const char *proto_config_name(enum vnet_config cfg);
 /* Parse a space-separated MAC list into macs (duplicates removed). */
-bool proto_parse_macs(char *const *words, size_t n, struct mac *macs, size_t *nmacs,
+bool proto_parse_macs(char *const *words, size_t n, struct mac_pattern *macs, size_t *nmacs,
 		      char *err, size_t errlen);
 
 /*
@@ -69,13 +69,13 @@ bool proto_parse_macs(char *const *words, size_t n, struct mac *macs, size_t *nm
 int proto_fmt_hello(char *out, size_t cap, const char *password);
 int proto_fmt_handle(char *out, size_t cap, const char *password, enum vnet_config lconf,
 		     const char *ldev, const char *rhost, uint16_t rport, const char *rdev,
-		     const struct mac *macs, size_t nmacs);
+		     const struct mac_pattern *macs, size_t nmacs);
 /* The same, as RHANDLE when reconnect is true. */
 int proto_fmt_handle_ex(char *out, size_t cap, const char *password, enum vnet_config lconf,
 			const char *ldev, const char *rhost, uint16_t rport, const char *rdev,
-			const struct mac *macs, size_t nmacs, bool reconnect);
+			const struct mac_pattern *macs, size_t nmacs, bool reconnect);
 int proto_fmt_begin(char *out, size_t cap, enum vnet_config lconf, const char *ldev,
-		    const char *rdev, const struct mac *macs, size_t nmacs);
+		    const char *rdev, const struct mac_pattern *macs, size_t nmacs);
 
 /* A reply line: true if it says OK; *rest points past "OK " / "NOK ". */
 bool proto_reply_ok(const char *line, const char **rest);

@@ -64,9 +64,14 @@ static void check_macs(const struct proto_req *r)
 {
 	CHECK(r->nmacs >= 1 && r->nmacs <= VNET_MACS_MAX);
 	for (size_t i = 0; i < r->nmacs; i++) {
-		CHECK(!mac_is_zero(&r->macs[i]));
+		static const uint8_t zero[MAC_LEN];
+
+		CHECK(r->macs[i].len <= MAC_BITS);
+		CHECK(r->macs[i].len < MAC_BITS || memcmp(r->macs[i].b, zero, MAC_LEN));
+		for (size_t k = 0; k < MAC_LEN; k++)    /* no bit beyond the length */
+			CHECK(!(r->macs[i].b[k] & (uint8_t)~mac_mask_octet(r->macs[i].len, k)));
 		for (size_t j = 0; j < i; j++)
-			CHECK(!mac_equal(&r->macs[i], &r->macs[j]));
+			CHECK(!mac_pattern_equal(&r->macs[i], &r->macs[j]));
 	}
 }
 
@@ -82,7 +87,7 @@ static bool same_macs(const struct proto_req *a, const struct proto_req *b)
 	if (a->nmacs != b->nmacs)
 		return false;
 	for (size_t i = 0; i < a->nmacs; i++)
-		if (!mac_equal(&a->macs[i], &b->macs[i]))
+		if (!mac_pattern_equal(&a->macs[i], &b->macs[i]))
 			return false;
 	return true;
 }

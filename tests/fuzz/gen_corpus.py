@@ -100,6 +100,8 @@ def requests():
         "handle_same_conf": "HANDLE pw LOCAL eth0 LOCAL h 4455 eth1 02:00:00:00:00:0a\n",
         "begin": "\tBEGIN\tremote  tap0 LOCAL eth1 02:00:00:00:00:0a aa:bb:cc:dd:ee:ff \n",
         "begin_bad": "BEGIN LOCAL .. REMOTE eth1 00:00:00:00:00:00\n",
+        "begin_pattern": "BEGIN LOCAL eth0 REMOTE eth1 02:00:00:00:00:0a 33:33:00:00:00:00/16 "
+                         "01:00:5e:00:00:00/25 33:33:00:00:00:01/16\n",
         "begin_65": "BEGIN LOCAL a REMOTE b " + macs64 + " 02:00:00:00:ff:ff\n",
         "unknown": "FOO bar\n",
         "nul_inside": "HELLO pw\x00 1.0\nDONE\n",

@@ -74,6 +74,10 @@ static uint32_t bpf_run(const struct sock_filter *prog, size_t len, const struct
 			a = (uint32_t)p->len;
 			pc++;
 			break;
+		case BPF_ALU | BPF_AND | BPF_K:
+			a &= in->k;
+			pc++;
+			break;
 		case BPF_JMP | BPF_JEQ | BPF_K:
 			pc += 1 + (a == in->k ? in->jt : in->jf);
 			break;
@@ -111,6 +115,7 @@ static void check_structure(const struct sock_filter *prog, size_t len)
 			assert_int_equal(in->jf, 0);
 			break;
 		case BPF_LD | BPF_W | BPF_LEN:
+		case BPF_ALU | BPF_AND | BPF_K:
 			assert_int_equal(in->jt, 0);
 			assert_int_equal(in->jf, 0);
 			break;
@@ -165,12 +170,44 @@ static void make_list(struct mac *macs, size_t n)
 	}
 }
 
+static void to_patterns(const struct mac *macs, size_t n, struct mac_pattern *out)
+{
+	for (size_t i = 0; i < n; i++)
+		mac_pattern_of(&macs[i], &out[i]);
+}
+
+/* The program of a list of exact addresses: 5 instructions each. */
 static int build(enum vnet_config cfg, const struct mac *macs, size_t n,
 		 struct sock_filter *prog, size_t cap)
 {
-	int len = bpf_build(cfg, macs, n, VNET_MARK, prog, cap);
+	struct mac_pattern pats[VNET_MACS_MAX + 1];
+	int len;
 
-	assert_int_equal(len, BPF_PROG_LEN(n));
+	assert_true(n <= ARRAY_SIZE(pats));
+	to_patterns(macs, n, pats);
+	len = bpf_build(cfg, pats, n, VNET_MARK, prog, cap);
+	assert_int_equal(len, 9 + 5 * n);
+	assert_int_equal(len, bpf_prog_len(pats, n));
+	check_structure(prog, (size_t)len);
+	return len;
+}
+
+/* The program of a list of patterns given as text. */
+static int build_text(enum vnet_config cfg, const char *const *text, size_t n,
+		      struct sock_filter *prog, size_t cap)
+{
+	struct mac_pattern pats[VNET_MACS_MAX];
+	const char *why;
+	int len;
+
+	assert_true(n <= ARRAY_SIZE(pats));
+	for (size_t i = 0; i < n; i++)
+		if (!mac_pattern_parse(text[i], &pats[i], &why))
+			fail_msg("%s: %s", text[i], why);
+	len = bpf_build(cfg, pats, n, VNET_MARK, prog, cap);
+	assert_true(len > 0);
+	assert_int_equal(len, bpf_prog_len(pats, n));
+	assert_true((size_t)len <= BPF_PROG_LEN(n));
 	check_structure(prog, (size_t)len);
 	return len;
 }
@@ -400,9 +437,12 @@ static void test_incoming_marked_accepted(void **state)
 static void test_mark_parameter(void **state)
 {
 	struct sock_filter prog[PROG_MAX];
-	int len = bpf_build(VNET_LOCAL, &mac_a, 1, 0x1234u, prog, ARRAY_SIZE(prog));
+	struct mac_pattern pat;
+	int len;
 
-	assert_int_equal(len, BPF_PROG_LEN(1));
+	mac_pattern_of(&mac_a, &pat);
+	len = bpf_build(VNET_LOCAL, &pat, 1, 0x1234u, prog, ARRAY_SIZE(prog));
+	assert_int_equal(len, 9 + 5);
 	check_structure(prog, (size_t)len);
 	assert_int_equal(run_frame(prog, len, &mac_a, &mac_b, PACKET_OUTGOING, 0x1234u), 0);
 	assert_int_equal(run_frame(prog, len, &mac_a, &mac_b, PACKET_OUTGOING, VNET_MARK),
@@ -474,22 +514,26 @@ static void test_accept_value(void **state)
 static void test_no_addresses(void **state)
 {
 	struct sock_filter prog[PROG_MAX];
+	struct mac_pattern pat;
 
-	assert_int_equal(bpf_build(VNET_LOCAL, &mac_a, 0, VNET_MARK, prog, ARRAY_SIZE(prog)),
+	mac_pattern_of(&mac_a, &pat);
+	assert_int_equal(bpf_build(VNET_LOCAL, &pat, 0, VNET_MARK, prog, ARRAY_SIZE(prog)),
 			 -EINVAL);
-	assert_int_equal(bpf_build(VNET_REMOTE, &mac_a, 0, VNET_MARK, prog, ARRAY_SIZE(prog)),
+	assert_int_equal(bpf_build(VNET_REMOTE, &pat, 0, VNET_MARK, prog, ARRAY_SIZE(prog)),
 			 -EINVAL);
 }
 
 static void test_cap_too_small(void **state)
 {
-	struct mac macs[VNET_MACS_MAX];
+	struct mac list[VNET_MACS_MAX];
+	struct mac_pattern macs[VNET_MACS_MAX];
 	struct sock_filter prog[PROG_MAX + 1];
 	const struct sock_filter guard = { 0xdead, 0x11, 0x22, 0xcafef00d };
 
-	make_list(macs, VNET_MACS_MAX);
+	make_list(list, VNET_MACS_MAX);
+	to_patterns(list, VNET_MACS_MAX, macs);
 	for (size_t n = 1; n <= VNET_MACS_MAX; n += 21) {
-		size_t need = BPF_PROG_LEN(n);
+		size_t need = 9 + 5 * n;
 
 		for (size_t i = 0; i < ARRAY_SIZE(prog); i++)
 			prog[i] = guard;
@@ -510,8 +554,8 @@ static void test_cap_too_small(void **state)
 /* No program longer than the kernel accepts (BPF_MAXINSNS), whatever the cap. */
 static void test_kernel_limit(void **state)
 {
-	size_t n_max = (BPF_MAXINSNS - BPF_PROG_LEN(0)) / 5;  /* the most addresses that fit */
-	struct mac *macs = calloc(n_max + 1, sizeof(*macs));
+	size_t n_max = (BPF_MAXINSNS - 9) / 5;  /* the most addresses that fit */
+	struct mac_pattern *macs = calloc(n_max + 1, sizeof(*macs));
 	struct sock_filter *prog = calloc(BPF_PROG_LEN(n_max + 1), sizeof(*prog));
 	int len;
 
@@ -521,17 +565,93 @@ static void test_kernel_limit(void **state)
 		macs[i].b[0] = 0x02;
 		macs[i].b[4] = (uint8_t)(i >> 8);
 		macs[i].b[5] = (uint8_t)i;
+		macs[i].len = MAC_BITS;
 	}
 	len = bpf_build(VNET_LOCAL, macs, n_max, VNET_MARK, prog, BPF_PROG_LEN(n_max + 1));
-	assert_int_equal(len, BPF_PROG_LEN(n_max));
+	assert_int_equal(len, 9 + 5 * n_max);
 	assert_true(len <= BPF_MAXINSNS);
 	check_structure(prog, (size_t)len);
-	assert_int_equal(run_frame(prog, len, &macs[n_max - 1], &mac_b, PACKET_HOST, 0),
-			 BPF_ACCEPT_LEN);
+	{
+		struct mac last;
+
+		memcpy(last.b, macs[n_max - 1].b, MAC_LEN);
+		assert_int_equal(run_frame(prog, len, &last, &mac_b, PACKET_HOST, 0),
+				 BPF_ACCEPT_LEN);
+	}
 	assert_int_equal(bpf_build(VNET_LOCAL, macs, n_max + 1, VNET_MARK, prog,
 				   BPF_PROG_LEN(n_max + 1)), -E2BIG);
 	free(prog);
 	free(macs);
+}
+
+/* IPv6's groups by one pattern: every 33:33 address, nothing else multicast. */
+static void test_ipv6_pattern(void **state)
+{
+	static const char *const list[] = { "02:00:c6:12:00:0a", "33:33:00:00:00:00/16",
+					    "ff:ff:ff:ff:ff:ff" };
+	static const char *const yes[] = { "33:33:00:00:00:01", "33:33:ff:12:00:0a",
+					   "33:33:00:00:00:00", "33:33:ff:ff:ff:ff",
+					   "02:00:c6:12:00:0a", "ff:ff:ff:ff:ff:ff" };
+	static const char *const no[] = { "01:00:5e:00:00:01", "33:32:00:00:00:01",
+					  "33:73:00:00:00:01", "b3:33:00:00:00:01",
+					  "02:00:c6:12:00:0b", "ff:ff:ff:ff:ff:fe" };
+	const enum vnet_config cfgs[] = { VNET_LOCAL, VNET_REMOTE };
+	struct sock_filter prog[PROG_MAX];
+
+	for (size_t c = 0; c < ARRAY_SIZE(cfgs); c++) {
+		int len = build_text(cfgs[c], list, ARRAY_SIZE(list), prog, ARRAY_SIZE(prog));
+		struct mac m;
+
+		assert_int_equal(len, 9 + 5 + 3 + 5);
+#define RUN(m) (cfgs[c] == VNET_LOCAL ? run_frame(prog, len, (m), &mac_b, PACKET_HOST, 0) \
+				      : run_frame(prog, len, &mac_b, (m), PACKET_HOST, 0))
+		for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
+			assert_true(mac_parse(yes[i], &m));
+			if (RUN(&m) != BPF_ACCEPT_LEN)
+				fail_msg("%s not accepted", yes[i]);
+		}
+		for (size_t i = 0; i < ARRAY_SIZE(no); i++) {
+			assert_true(mac_parse(no[i], &m));
+			if (RUN(&m) != 0)
+				fail_msg("%s accepted", no[i]);
+		}
+		/* Marked outgoing frames stay out, patterns or not. */
+		assert_true(mac_parse("33:33:00:00:00:01", &m));
+		assert_int_equal(cfgs[c] == VNET_LOCAL ?
+				 run_frame(prog, len, &m, &mac_b, PACKET_OUTGOING, VNET_MARK) :
+				 run_frame(prog, len, &mac_b, &m, PACKET_OUTGOING, VNET_MARK), 0);
+#undef RUN
+	}
+}
+
+/* A pattern of every length 0-48: a bit flipped inside the prefix misses, beyond it matches. */
+static void test_every_prefix_length(void **state)
+{
+	static const struct mac base = { { 0xb5, 0x6a, 0xd3, 0x3c, 0xe1, 0x9f } };
+	struct sock_filter prog[PROG_MAX];
+
+	for (unsigned int plen = 0; plen <= MAC_BITS; plen++) {
+		struct mac_pattern p;
+		int len;
+
+		for (size_t i = 0; i < MAC_LEN; i++)
+			p.b[i] = base.b[i] & mac_mask_octet(plen, i);
+		p.len = (uint8_t)plen;
+		len = bpf_build(VNET_LOCAL, &p, 1, VNET_MARK, prog, ARRAY_SIZE(prog));
+		assert_int_equal(len, bpf_prog_len(&p, 1));
+		assert_true((size_t)len <= BPF_PROG_LEN(1));
+		check_structure(prog, (size_t)len);
+		assert_int_equal(run_frame(prog, len, &base, &mac_b, PACKET_HOST, 0), BPF_ACCEPT_LEN);
+		for (unsigned int bit = 0; bit < MAC_BITS; bit++) {
+			struct mac m = base;
+			uint32_t want = bit < plen ? 0 : BPF_ACCEPT_LEN;
+
+			m.b[bit / 8] ^= (uint8_t)(0x80u >> (bit % 8));
+			if (run_frame(prog, len, &m, &mac_b, PACKET_HOST, 0) != want)
+				fail_msg("/%u with bit %u flipped: want %s", plen, bit,
+					 want ? "accepted" : "rejected");
+		}
+	}
 }
 
 static uint32_t rnd(uint32_t *seed)
@@ -544,18 +664,27 @@ static uint32_t rnd(uint32_t *seed)
 static void test_random_against_model(void **state)
 {
 	uint32_t seed = 12345;
-	struct mac macs[VNET_MACS_MAX];
+	struct mac_pattern macs[VNET_MACS_MAX];
 	struct sock_filter prog[PROG_MAX];
 
-	for (int round = 0; round < 200; round++) {
+	for (int round = 0; round < 400; round++) {
 		size_t n = 1 + rnd(&seed) % VNET_MACS_MAX;
 		enum vnet_config cfg = rnd(&seed) & 1 ? VNET_LOCAL : VNET_REMOTE;
+		bool patterns = round & 1;  /* every other round, lengths 0-48 */
 		int len;
 
-		for (size_t i = 0; i < n; i++)
-			for (int j = 0; j < MAC_LEN; j++)    /* few values early: share prefixes */
+		for (size_t i = 0; i < n; i++) {
+			/* Mostly long prefixes: a /0 in every list would accept everything. */
+			macs[i].len = !patterns ? MAC_BITS : rnd(&seed) % 8 == 0 ? rnd(&seed) % 49 :
+				      (uint8_t)(24 + rnd(&seed) % 25);
+			for (int j = 0; j < MAC_LEN; j++) {  /* few values early: share prefixes */
 				macs[i].b[j] = (uint8_t)(j < 3 ? rnd(&seed) & 3 : rnd(&seed));
-		len = build(cfg, macs, n, prog, ARRAY_SIZE(prog));
+				macs[i].b[j] &= mac_mask_octet(macs[i].len, (size_t)j);
+			}
+		}
+		len = bpf_build(cfg, macs, n, VNET_MARK, prog, ARRAY_SIZE(prog));
+		assert_int_equal(len, bpf_prog_len(macs, n));
+		check_structure(prog, (size_t)len);
 		for (int k = 0; k < 50; k++) {
 			uint8_t f[64];
 			struct pkt p;
@@ -573,8 +702,12 @@ static void test_random_against_model(void **state)
 
 				memcpy(f + where, macs[rnd(&seed) % n].b, MAC_LEN);
 			}
-			for (size_t i = 0; i < n; i++)
-				listed |= !memcmp(f + (cfg == VNET_LOCAL ? 0 : 6), macs[i].b, MAC_LEN);
+			{
+				struct mac m;
+
+				memcpy(m.b, f + (cfg == VNET_LOCAL ? 0 : 6), MAC_LEN);
+				listed = mac_in_list(&m, macs, n);
+			}
 			want = p.pkttype == PACKET_OUTGOING && p.mark == VNET_MARK ? 0 :
 			       listed ? BPF_ACCEPT_LEN : 0;
 			assert_int_equal(bpf_run(prog, (size_t)len, &p), want);
@@ -600,6 +733,8 @@ int main(void)
 		cmocka_unit_test(test_no_addresses),
 		cmocka_unit_test(test_cap_too_small),
 		cmocka_unit_test(test_kernel_limit),
+		cmocka_unit_test(test_ipv6_pattern),
+		cmocka_unit_test(test_every_prefix_length),
 		cmocka_unit_test(test_random_against_model),
 	};
 

@@ -957,6 +957,60 @@ static void test_unsafe_bad_headers(void **state)
 
 /* ---- a stream ---- */
 
+/* ---- 802.1Q tags put back at capture ---- */
+
+static void test_vlan_insert(void **state)
+{
+	static uint8_t buf[FRAME_ETH_MAX], want[FRAME_ETH_MAX];
+	struct virtio_net_hdr vh, back;
+	size_t l4 = build_ip(buf, 60000, 0, false, 0, 6), n;
+	const char *err = NULL;
+
+	/* A GSO frame whose tag the kernel took out: the tag goes back, the offsets move. */
+	vh = vh_gso(VIRTIO_NET_HDR_GSO_TCPV4, 1448, l4);
+	back = vh;
+	build_ip(want, 60004, 1, false, 0, 6);
+	want[14] = 0xa0;                                /* PCP 5, VID 42 */
+	want[15] = 42;
+	n = frame_vlan_insert(&back, buf, 60000, sizeof(buf), 0x8100, 0xa02a);
+	assert_int_equal(n, 60004);
+	assert_memory_equal(buf, want, 60004);
+	assert_int_equal(back.csum_start, vh.csum_start + 4);
+	assert_int_equal(back.hdr_len, vh.hdr_len + 4);
+	assert_int_equal(back.csum_offset, vh.csum_offset);
+	assert_int_equal(back.gso_size, vh.gso_size);
+	assert_int_equal(back.gso_type, vh.gso_type);
+	assert_true(frame_offload_valid(&back, n, &err));
+	expect_safe(&back, buf, n);
+
+	/* 802.1ad, no offload: only the bytes change; the offsets stay unset. */
+	l4 = build_ip(buf, 100, 0, true, 0, 17);
+	vh = vh_make(0, 0, 0, 0, 0, 0);
+	n = frame_vlan_insert(&vh, buf, 100, 104, 0x88a8, 0x0007);
+	assert_int_equal(n, 104);
+	assert_memory_equal(buf + 12, "\x88\xa8\x00\x07\x86\xdd", 6);
+	assert_int_equal(vh.csum_start, 0);
+	assert_int_equal(vh.hdr_len, 0);
+
+	/* A partial checksum without segmentation: csum_start moves, hdr_len 0 stays. */
+	l4 = build_ip(buf, 200, 0, false, 0, 17);
+	vh = vh_make(VIRTIO_NET_HDR_F_NEEDS_CSUM, 0, 0, 0, (uint16_t)l4, 6);
+	assert_int_equal(frame_vlan_insert(&vh, buf, 200, 204, 0x8100, 42), 204);
+	assert_int_equal(vh.csum_start, l4 + 4);
+	assert_int_equal(vh.hdr_len, 0);
+	assert_true(frame_offload_valid(&vh, 204, &err));
+
+	/* No room, or no Ethernet header: nothing written. */
+	build_ip(buf, 200, 0, false, 0, 17);
+	memcpy(want, buf, 200);
+	vh = vh_make(VIRTIO_NET_HDR_F_NEEDS_CSUM, 0, 0, 0, (uint16_t)l4, 6);
+	back = vh;
+	assert_int_equal(frame_vlan_insert(&vh, buf, 200, 203, 0x8100, 42), 0);
+	assert_int_equal(frame_vlan_insert(&vh, buf, 13, 203, 0x8100, 42), 0);
+	assert_memory_equal(buf, want, 200);
+	assert_memory_equal(&vh, &back, sizeof(vh));
+}
+
 static void test_back_to_back(void **state)
 {
 	uint8_t buf[4096];
@@ -1031,6 +1085,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_put_header),
+		cmocka_unit_test(test_vlan_insert),
 		cmocka_unit_test(test_put_offload),
 		cmocka_unit_test(test_offload_round_trip),
 		cmocka_unit_test(test_plain_round_trip),

@@ -260,19 +260,152 @@ static void test_equal(void **state)
 	}
 }
 
+/* Parse a list entry that must be valid. */
+static void pat(const char *s, struct mac_pattern *p)
+{
+	const char *why = NULL;
+
+	if (!mac_pattern_parse(s, p, &why))
+		fail_msg("mac_pattern_parse(\"%s\"): %s", s, why);
+}
+
 static void test_in_list(void **state)
 {
-	struct mac list[3], m = sample;
+	struct mac_pattern list[3];
+	struct mac m = sample;
 
 	assert_false(mac_in_list(&m, NULL, 0));
-	assert_true(mac_parse("02:00:00:00:00:01", &list[0]));
-	assert_true(mac_parse("ff:ff:ff:ff:ff:ff", &list[1]));
-	list[2] = sample;
+	pat("02:00:00:00:00:01", &list[0]);
+	pat("ff:ff:ff:ff:ff:ff", &list[1]);
+	mac_pattern_of(&sample, &list[2]);
 	assert_true(mac_in_list(&m, list, 3));
 	assert_false(mac_in_list(&m, list, 2));      /* n bounds the search */
 	m.b[5] ^= 1;
 	assert_false(mac_in_list(&m, list, 3));
-	assert_true(mac_in_list(&list[1], list, 3));
+	assert_true(mac_parse("ff:ff:ff:ff:ff:ff", &m));
+	assert_true(mac_in_list(&m, list, 3));
+}
+
+static void expect_pattern(const char *s, const char *bytes, unsigned int len, const char *shown)
+{
+	struct mac_pattern p;
+	struct mac want;
+	char out[MAC_PATTERN_STRLEN];
+
+	pat(s, &p);
+	assert_true(mac_parse(bytes, &want));
+	assert_memory_equal(p.b, want.b, MAC_LEN);
+	assert_int_equal(p.len, len);
+	mac_pattern_format(&p, out);
+	assert_string_equal(out, shown);
+}
+
+static void expect_pattern_reject(const char *s, const char *reason)
+{
+	struct mac_pattern p, before;
+	const char *why = NULL;
+
+	memset(&p, 0x5a, sizeof(p));
+	before = p;
+	if (mac_pattern_parse(s, &p, &why))
+		fail_msg("mac_pattern_parse(\"%s\") accepted", s);
+	assert_non_null(why);
+	if (reason && !strstr(why, reason))
+		fail_msg("mac_pattern_parse(\"%s\"): '%s', want '%s'", s, why, reason);
+	assert_memory_equal(&p, &before, sizeof(p));
+}
+
+static void test_pattern_parse_format(void **state)
+{
+	/* One address: as before, shown without a length; /48 is the same thing. */
+	expect_pattern("02:00:5E:10:AB:CD", "02:00:5e:10:ab:cd", 48, "02:00:5e:10:ab:cd");
+	expect_pattern("02-00-5e-10-ab-cd/48", "02:00:5e:10:ab:cd", 48, "02:00:5e:10:ab:cd");
+	expect_pattern("33:33:00:00:00:00/16", "33:33:00:00:00:00", 16, "33:33:00:00:00:00/16");
+	expect_pattern("01:00:5e:00:00:00/25", "01:00:5e:00:00:00", 25, "01:00:5e:00:00:00/25");
+	expect_pattern("00:00:00:00:00:00/0", "00:00:00:00:00:00", 0, "00:00:00:00:00:00/0");
+	expect_pattern("01:00:00:00:00:00/8", "01:00:00:00:00:00", 8, "01:00:00:00:00:00/8");
+	expect_pattern("ff:ff:ff:ff:ff:fe/47", "ff:ff:ff:ff:ff:fe", 47, "ff:ff:ff:ff:ff:fe/47");
+	expect_pattern("33:00:00:00:00:00/09", "33:00:00:00:00:00", 9, "33:00:00:00:00:00/9");
+}
+
+static void test_pattern_reject(void **state)
+{
+	expect_pattern_reject("33:33:00:00:00:01/16", "beyond the prefix");
+	expect_pattern_reject("33:33:00:00:00:00/8", "beyond the prefix");
+	expect_pattern_reject("01:00:00:00:00:00/7", "beyond the prefix");
+	expect_pattern_reject("00:00:00:00:00:01/47", "beyond the prefix");
+	expect_pattern_reject("ff:ff:ff:ff:ff:ff/0", "beyond the prefix");
+	expect_pattern_reject("33:33:00:00:00:00/49", "above 48");
+	expect_pattern_reject("33:33:00:00:00:00/99", "above 48");
+	expect_pattern_reject("33:33:00:00:00:00/", NULL);
+	expect_pattern_reject("33:33:00:00:00:00/100", NULL);
+	expect_pattern_reject("33:33:00:00:00:00/016", NULL);
+	expect_pattern_reject("33:33:00:00:00:00/+8", NULL);
+	expect_pattern_reject("33:33:00:00:00:00/ 8", NULL);
+	expect_pattern_reject("33:33:00:00:00:00/-0", NULL);
+	expect_pattern_reject("33:33:00:00:00:00/1x", NULL);
+	expect_pattern_reject("33:33:00:00:00:00//16", NULL);
+	expect_pattern_reject("33:33:00:00:00:00/16/16", NULL);
+	expect_pattern_reject("33:33:00:00:00/16", NULL);
+	expect_pattern_reject("33:33:00:00:00:00:00/16", NULL);
+	expect_pattern_reject("/16", NULL);
+	expect_pattern_reject("", NULL);
+	expect_pattern_reject("33:33:00:00:00:0g", NULL);
+}
+
+static void test_pattern_match(void **state)
+{
+	struct mac_pattern p;
+	struct mac m;
+
+	pat("33:33:00:00:00:00/16", &p);
+	assert_true(mac_parse("33:33:ff:12:00:0a", &m));
+	assert_true(mac_pattern_match(&p, &m));
+	assert_true(mac_parse("33:33:00:00:00:01", &m));
+	assert_true(mac_pattern_match(&p, &m));
+	assert_true(mac_parse("33:32:00:00:00:01", &m));
+	assert_false(mac_pattern_match(&p, &m));
+	assert_true(mac_parse("01:00:5e:00:00:01", &m));
+	assert_false(mac_pattern_match(&p, &m));
+	/* An odd length: the 25th bit counts, the 26th does not. */
+	pat("01:00:5e:00:00:00/25", &p);
+	assert_true(mac_parse("01:00:5e:7f:ff:ff", &m));
+	assert_true(mac_pattern_match(&p, &m));
+	assert_true(mac_parse("01:00:5e:80:00:00", &m));
+	assert_false(mac_pattern_match(&p, &m));
+	/* /0 matches everything; /48 one address. */
+	pat("00:00:00:00:00:00/0", &p);
+	assert_true(mac_pattern_match(&p, &m));
+	mac_pattern_of(&sample, &p);
+	assert_int_equal(p.len, MAC_BITS);
+	assert_true(mac_pattern_match(&p, &sample));
+	for (int bit = 0; bit < MAC_BITS; bit++) {
+		m = sample;
+		m.b[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+		assert_false(mac_pattern_match(&p, &m));
+	}
+	/* Equality: the same bits and the same length. */
+	{
+		struct mac_pattern a, b;
+
+		pat("33:33:00:00:00:00/16", &a);
+		pat("33:33:00:00:00:00/17", &b);
+		assert_false(mac_pattern_equal(&a, &b));
+		pat("33:33:00:00:00:00/16", &b);
+		assert_true(mac_pattern_equal(&a, &b));
+	}
+}
+
+static void test_mask_octet(void **state)
+{
+	assert_int_equal(mac_mask_octet(0, 0), 0);
+	assert_int_equal(mac_mask_octet(1, 0), 0x80);
+	assert_int_equal(mac_mask_octet(7, 0), 0xfe);
+	assert_int_equal(mac_mask_octet(8, 0), 0xff);
+	assert_int_equal(mac_mask_octet(8, 1), 0);
+	assert_int_equal(mac_mask_octet(12, 1), 0xf0);
+	assert_int_equal(mac_mask_octet(48, 5), 0xff);
+	assert_int_equal(mac_mask_octet(47, 5), 0xfe);
 }
 
 /* A frame's first 12 bytes: destination then source, then an EtherType (tagged when vlan). */
@@ -287,7 +420,7 @@ static void put_macs(uint8_t *eth, const char *dst, const char *src, bool vlan)
 	memcpy(eth + 12, vlan ? "\x81\x00\x00\x2a\x08\x06" : "\x08\x06\x00\x01\x08\x00", 6);
 }
 
-static bool allowed(enum vnet_config conf, const struct mac *list, size_t n, const char *dst,
+static bool allowed(enum vnet_config conf, const struct mac_pattern *list, size_t n, const char *dst,
 		    const char *src)
 {
 	uint8_t eth[60];
@@ -312,10 +445,10 @@ static bool allowed(enum vnet_config conf, const struct mac *list, size_t n, con
 /* The seed scenario: LOCAL on the LAN with {VM, broadcast}, REMOTE next to the VM. */
 static void test_inject_local(void **state)
 {
-	struct mac list[2];
+	struct mac_pattern list[3];
 
-	assert_true(mac_parse(VM, &list[0]));
-	assert_true(mac_parse(BC, &list[1]));
+	pat(VM, &list[0]);
+	pat(BC, &list[1]);
 	/* What the REMOTE peer captures (source VM) is injected, whatever the destination. */
 	assert_true(allowed(VNET_LOCAL, list, 2, GW, VM));
 	assert_true(allowed(VNET_LOCAL, list, 2, BC, VM));
@@ -329,15 +462,24 @@ static void test_inject_local(void **state)
 	assert_false(allowed(VNET_LOCAL, list, 1, GW, BC));
 	/* The destination does not matter on this side. */
 	assert_false(allowed(VNET_LOCAL, list, 2, VM, BC));
+	/* A pattern matches sources, but never a multicast one. */
+	pat("02:00:c6:12:00:00/40", &list[2]);
+	assert_true(allowed(VNET_LOCAL, list + 2, 1, BC, OTHER));
+	assert_false(allowed(VNET_LOCAL, list + 2, 1, BC, "02:00:c6:12:01:66"));
+	pat("33:33:00:00:00:00/16", &list[2]);
+	assert_false(allowed(VNET_LOCAL, list + 2, 1, GW, "33:33:00:00:00:01"));
+	pat("00:00:00:00:00:00/0", &list[2]);
+	assert_true(allowed(VNET_LOCAL, list + 2, 1, GW, OTHER));
+	assert_false(allowed(VNET_LOCAL, list + 2, 1, GW, BC));
 }
 
 static void test_inject_remote(void **state)
 {
-	struct mac list[3];
+	struct mac_pattern list[4];
 
-	assert_true(mac_parse(VM, &list[0]));
-	assert_true(mac_parse(BC, &list[1]));
-	assert_true(mac_parse(MCAST, &list[2]));
+	pat(VM, &list[0]);
+	pat(BC, &list[1]);
+	pat(MCAST, &list[2]);
 	/* What the LOCAL peer captures (destination listed) is injected, whatever the source. */
 	assert_true(allowed(VNET_REMOTE, list, 3, VM, GW));
 	assert_true(allowed(VNET_REMOTE, list, 3, VM, OTHER));
@@ -355,6 +497,14 @@ static void test_inject_remote(void **state)
 	assert_true(allowed(VNET_REMOTE, list + 1, 2, MCAST, GW));
 	assert_false(allowed(VNET_REMOTE, list + 1, 2, VM, GW));
 	assert_false(allowed(VNET_REMOTE, list, 0, VM, GW));
+	/* IPv6's groups by a pattern: a frame the peer sends to a 33:33 group. */
+	pat("33:33:00:00:00:00/16", &list[3]);
+	assert_true(allowed(VNET_REMOTE, list, 4, "33:33:00:00:00:01", GW));
+	assert_true(allowed(VNET_REMOTE, list, 4, "33:33:ff:12:00:0a", OTHER));
+	assert_false(allowed(VNET_REMOTE, list + 3, 1, "01:00:5e:00:00:02", GW));
+	assert_false(allowed(VNET_REMOTE, list + 3, 1, BC, GW));
+	assert_false(allowed(VNET_REMOTE, list + 3, 1, VM, GW));
+	assert_true(allowed(VNET_REMOTE, list + 1, 3, "33:33:00:00:00:fb", GW));
 }
 
 int main(void)
@@ -380,6 +530,10 @@ int main(void)
 		cmocka_unit_test(test_is_multicast),
 		cmocka_unit_test(test_equal),
 		cmocka_unit_test(test_in_list),
+		cmocka_unit_test(test_pattern_parse_format),
+		cmocka_unit_test(test_pattern_reject),
+		cmocka_unit_test(test_pattern_match),
+		cmocka_unit_test(test_mask_octet),
 		cmocka_unit_test(test_inject_local),
 		cmocka_unit_test(test_inject_remote),
 	};

@@ -549,11 +549,41 @@ static void test_duplicates_removed(void **state)
 	assert_memory_equal(r.macs[0].b, mac_bcast.b, MAC_LEN);
 }
 
+static void test_address_patterns(void **state)
+{
+	struct proto_req r;
+	char out[VNET_LINE_MAX];
+	int len;
+
+	parse_ok("BEGIN LOCAL eth0 REMOTE eth1 02:00:00:00:00:0a 33:33:00:00:00:00/16 "
+		 "33:33:00:00:00:00/16 33:33:00:00:00:00/17 02:00:00:00:00:0a/48", &r);
+	assert_int_equal(r.nmacs, 3);   /* duplicates removed: the same bits and length */
+	assert_int_equal(r.macs[0].len, 48);
+	assert_memory_equal(r.macs[1].b, ((const uint8_t[]){ 0x33, 0x33, 0, 0, 0, 0 }), MAC_LEN);
+	assert_int_equal(r.macs[1].len, 16);
+	assert_int_equal(r.macs[2].len, 17);
+	/* Formatted as given; an exact address without a length. */
+	len = proto_fmt_begin(out, sizeof(out), VNET_LOCAL, "eth0", "eth1", r.macs, r.nmacs);
+	assert_string_equal(out, "BEGIN LOCAL eth0 REMOTE eth1 02:00:00:00:00:0a "
+			    "33:33:00:00:00:00/16 33:33:00:00:00:00/17\n");
+	assert_int_equal(len, strlen(out));
+	parse_ok("HANDLE pw LOCAL eth0 REMOTE h 1 eth1 00:00:00:00:00:00/0", &r);
+	assert_int_equal(r.macs[0].len, 0);
+	parse_ok("RHANDLE pw LOCAL eth0 REMOTE h 1 eth1 01:00:5e:00:00:00/25", &r);
+	assert_int_equal(r.macs[0].len, 25);
+	/* Refused: host bits beyond the length, a length out of range, a zero address. */
+	parse_err("BEGIN LOCAL eth0 REMOTE eth1 33:33:00:00:00:01/16", "beyond the prefix length");
+	parse_err("BEGIN LOCAL eth0 REMOTE eth1 33:33:00:00:00:00/49", "above 48");
+	parse_err("BEGIN LOCAL eth0 REMOTE eth1 33:33:00:00:00:00/", "address");
+	parse_err("BEGIN LOCAL eth0 REMOTE eth1 33:33:00:00:00:00/1600", "address");
+	parse_err("HANDLE pw LOCAL eth0 REMOTE h 1 eth1 00:00:00:00:00:00/48", "address");
+}
+
 static void test_parse_macs_direct(void **state)
 {
 	char *words[VNET_MACS_MAX + 1];
 	char store[VNET_MACS_MAX + 1][MAC_STRLEN];
-	struct mac macs[VNET_MACS_MAX];
+	struct mac_pattern macs[VNET_MACS_MAX];
 	size_t n = 99;
 	char err[ERRLEN] = "";
 
@@ -810,15 +840,23 @@ static void test_fmt_hello(void **state)
 	assert_int_equal(proto_fmt_hello(out, 0, "pw"), -1);
 }
 
-static struct mac fmt_macs[VNET_MACS_MAX];
+static struct mac_pattern fmt_macs[VNET_MACS_MAX];
+static const struct mac_pattern pat_a = { { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0a }, MAC_BITS };
 static char long_pw[VNET_PASSWORD_MAX + 1], long_host[VNET_HOST_MAX + 1];
 static char long_dev1[PROTO_DEV_MAX], long_dev2[PROTO_DEV_MAX];
 
 static void make_long_args(void)
 {
-	for (size_t i = 0; i < VNET_MACS_MAX; i++)
-		mac_i(&fmt_macs[i], i * 97);
-	fmt_macs[VNET_MACS_MAX - 1] = mac_bcast;
+	/* The longest entries: patterns /47 (a distinct prefix each), and the broadcast. */
+	for (size_t i = 0; i < VNET_MACS_MAX; i++) {
+		struct mac m;
+
+		mac_i(&m, i * 97);
+		mac_pattern_of(&m, &fmt_macs[i]);
+		fmt_macs[i].b[5] &= 0xfe;
+		fmt_macs[i].len = MAC_BITS - 1;
+	}
+	mac_pattern_of(&mac_bcast, &fmt_macs[VNET_MACS_MAX - 1]);
 	memset(long_pw, 'P', VNET_PASSWORD_MAX);
 	long_pw[VNET_PASSWORD_MAX] = '\0';
 	memset(long_host, 'h', VNET_HOST_MAX);
@@ -837,7 +875,7 @@ static int fmt_handle_long(char *out, size_t cap)
 
 static int fmt_handle_short(char *out, size_t cap)
 {
-	return proto_fmt_handle(out, cap, "pw", VNET_LOCAL, "eth0", "h", 1, "eth1", &mac_a, 1);
+	return proto_fmt_handle(out, cap, "pw", VNET_LOCAL, "eth0", "h", 1, "eth1", &pat_a, 1);
 }
 
 static void test_fmt_handle(void **state)
@@ -890,7 +928,7 @@ static int fmt_begin_long(char *out, size_t cap)
 
 static int fmt_begin_short(char *out, size_t cap)
 {
-	return proto_fmt_begin(out, cap, VNET_REMOTE, "vmnet1", "eth0", &mac_a, 1);
+	return proto_fmt_begin(out, cap, VNET_REMOTE, "vmnet1", "eth0", &pat_a, 1);
 }
 
 static void test_fmt_begin(void **state)
@@ -1035,6 +1073,7 @@ int main(void)
 		cmocka_unit_test(test_mac_count),
 		cmocka_unit_test(test_duplicates_removed),
 		cmocka_unit_test(test_parse_macs_direct),
+		cmocka_unit_test(test_address_patterns),
 		cmocka_unit_test(test_unknown_request),
 		cmocka_unit_test(test_empty_line),
 		cmocka_unit_test(test_line_length),
