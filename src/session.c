@@ -669,8 +669,8 @@ static bool session_preauth(const struct session *s)
 
 /*
  * Close connections not logged in until at most keep connections remain (and
- * at least one if one): each time the oldest of the prefix that holds the
- * most of them. false if only logged-in ones are left to close.
+ * at least one if one): each time the one admit_victim picks. false if only
+ * logged-in ones are left to close.
  */
 static bool session_evict(struct daemon *d, size_t keep, bool one)
 {
@@ -683,7 +683,7 @@ static bool session_evict(struct daemon *d, size_t keep, bool one)
 		struct session *s = list_entry(pos, struct session, node);
 
 		if (session_preauth(s) && n < ADMIT_MAX) {
-			keys[n] = s->prefix;
+			keys[n] = s->ip;
 			pre[n++] = s;   /* the list is in order of arrival */
 		}
 	}
@@ -706,9 +706,9 @@ static bool session_evict(struct daemon *d, size_t keep, bool one)
  * May a new connection from prefix be taken? Connections that have not logged
  * in are limited per prefix (/24, /64), so that one party cannot hold them
  * all; when every slot is taken (or no_fd: the new one took the last
- * descriptor), the oldest of the prefix that holds the most of them makes
- * room. Idle connections from one network can then delay a client from
- * another by a moment, never lock it out.
+ * descriptor), admit_victim picks one of them to make room. Idle connections
+ * from one network can then delay a client from another by a moment, never
+ * lock it out.
  */
 static bool session_make_room(struct daemon *d, const struct in6_addr *prefix, bool no_fd)
 {
