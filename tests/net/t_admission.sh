@@ -4,7 +4,9 @@
 #    never lock out a client from another network that waits 20, 50 or 200 ms before its HELLO;
 # 2. nor do idle connections from every /64 of one IPv6 /56 (a home allocation), neither for an
 #    IPv4 client nor for one from another /56 of the same /48;
-# 3. a daemon that runs out of file descriptors (prlimit --nofile 40) still lets such a client in,
+# 3. one host that holds 32 or more idle connections, or churns them, does not lock out another
+#    host of its /24 that sends its HELLO promptly;
+# 4. a daemon that runs out of file descriptors (prlimit --nofile 40) still lets such a client in,
 #    does not spin, and logs the shortage about once a second with a count.
 #
 #   ns atk  eth0 198.18.0.101-108/24, fd00:18::101-108/64,  <-> va 198.18.0.1, fd00:18::1  ns srv
@@ -175,6 +177,18 @@ good_logins "$SRV6_56" "IPv6 client from fd00:18:0:100::/56 under a flood from f
 vn_check "the flooder was still running meanwhile" kill -0 "$FLOOD_PID"
 flood_end v6-56b 1000
 
+vn_section "one host of 198.18.0.0/24 holds 60 idle connections, then churns them at full rate"
+# 60 connections at once from 198.18.0.103, all kept, then one more every 3 s.
+flood_start hold "$ATK4" 198.18.0.103 10 100 3
+good_logins "$ATK4" "host 198.18.0.104 beside a host that holds 60 idle connections" \
+    atk 198.18.0.104
+vn_check "the flooder was still running meanwhile" kill -0 "$FLOOD_PID"
+flood_end hold 59
+flood_start churn "$ATK4" 198.18.0.103 7 400 0
+good_logins "$ATK4" "host 198.18.0.104 beside a host that churns idle connections" \
+    atk 198.18.0.104
+vn_check "the flooder was still running meanwhile" kill -0 "$FLOOD_PID"
+flood_end churn 1000
 vn_client good -p "$PASS_A" -h "$SRV4" -c devices
 vn_match "after the floods, vnetclient -c devices gets 'OK devices'" '^OK devices' "$VN_OUT"
 vn_stop_daemon S TERM
