@@ -2,11 +2,14 @@
 /*
  * admit.c - who makes room for a new control connection
  *
- * Connections that have not logged in are accounted per network prefix
- * rather than per address: a /24 or a /64 is what one party easily holds,
- * so a flood from many addresses of it only ever pushes its own connections
- * out, never those of a client from elsewhere.
+ * Connections that have not logged in are accounted per network, not per
+ * address, and at several sizes: an IPv4 /16, /24 and address, an IPv6 /32,
+ * /48, /56, /64 and address. When one must go, the biggest group at the
+ * coarsest level is narrowed down level by level, so a flood from many
+ * addresses, even from many /64s of one home /56, only ever pushes its own
+ * connections out, never those of a client from another network.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,37 +29,123 @@ bool admit_same(const struct in6_addr *a, const struct in6_addr *b)
 	return !memcmp(a, b, sizeof(*a));
 }
 
-/* Order by prefix, then by age (index): each prefix's oldest comes first. */
-static int by_prefix(const void *x, const void *y, void *arg)
-{
-	const struct in6_addr *p = arg;
-	size_t i = *(const size_t *)x, j = *(const size_t *)y;
-	int c = memcmp(&p[i], &p[j], sizeof(p[i]));
+/*
+ * An address as two 64-bit halves in network order, its family apart, and
+ * its age (its index: the smaller, the older).
+ */
+struct admit_key {
+	bool v4;
+	uint64_t hi, lo;
+	size_t age;
+};
 
-	if (c)
-		return c;
-	return i < j ? -1 : i > j;
+/* A level: the leading bits compared, as masks of the two halves. */
+struct admit_level {
+	uint64_t hi, lo;
+};
+
+/* The levels after the family, coarsest first (an IPv4 address is mapped). */
+static const struct admit_level levels_v4[] = {
+	{ UINT64_MAX, 0xffffffffffff0000 },     /* /16 */
+	{ UINT64_MAX, 0xffffffffffffff00 },     /* /24 */
+	{ UINT64_MAX, UINT64_MAX },             /* the address */
+};
+static const struct admit_level levels_v6[] = {
+	{ 0xffffffff00000000, 0 },              /* /32 */
+	{ 0xffffffffffff0000, 0 },              /* /48 */
+	{ 0xffffffffffffff00, 0 },              /* /56 */
+	{ UINT64_MAX, 0 },                      /* /64 */
+	{ UINT64_MAX, UINT64_MAX },             /* the address */
+};
+static const struct admit_level level_family = { 0, 0 };
+
+static uint64_t half(const uint8_t *b)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | b[i];
+	return v;
 }
 
-size_t admit_victim(const struct in6_addr *prefixes, size_t n)
+static bool same_group(const struct admit_key *a, const struct admit_key *b,
+		       const struct admit_level *l)
 {
-	size_t order[ADMIT_MAX], best = n, best_count = 0;
+	return a->v4 == b->v4 && !((a->hi ^ b->hi) & l->hi) && !((a->lo ^ b->lo) & l->lo);
+}
 
-	if (n > ADMIT_MAX)
-		n = ADMIT_MAX;
-	for (size_t i = 0; i < n; i++)
-		order[i] = i;
-	qsort_r(order, n, sizeof(order[0]), by_prefix, (void *)prefixes);
-	for (size_t run = 0; run < n;) {
-		size_t end = run + 1;
+/*
+ * Order by family, then address, then age: every group of every level is a
+ * run of this order.
+ */
+static int by_address(const void *x, const void *y)
+{
+	const struct admit_key *a = x, *b = y;
 
-		while (end < n && admit_same(&prefixes[order[end]], &prefixes[order[run]]))
+	if (a->v4 != b->v4)
+		return a->v4 - b->v4;
+	if (a->hi != b->hi)
+		return a->hi < b->hi ? -1 : 1;
+	if (a->lo != b->lo)
+		return a->lo < b->lo ? -1 : 1;
+	return a->age < b->age ? -1 : a->age > b->age;
+}
+
+/*
+ * Narrow k[*lo..*hi) down to its biggest group of level l, or of those as big
+ * the one whose oldest came first.
+ */
+static void narrow(const struct admit_key *k, size_t *lo, size_t *hi, const struct admit_level *l)
+{
+	size_t best_lo = *lo, best_hi = *lo, best_oldest = SIZE_MAX;
+
+	for (size_t run = *lo; run < *hi;) {
+		size_t end = run, oldest = SIZE_MAX;
+
+		while (end < *hi && same_group(&k[end], &k[run], l)) {
+			if (k[end].age < oldest)
+				oldest = k[end].age;
 			end++;
-		if (end - run > best_count || (end - run == best_count && order[run] < best)) {
-			best_count = end - run;
-			best = order[run];
+		}
+		if (end - run > best_hi - best_lo ||
+		    (end - run == best_hi - best_lo && oldest < best_oldest)) {
+			best_lo = run;
+			best_hi = end;
+			best_oldest = oldest;
 		}
 		run = end;
 	}
-	return best;
+	*lo = best_lo;
+	*hi = best_hi;
+}
+
+size_t admit_victim(const struct in6_addr *ips, size_t n)
+{
+	struct admit_key k[ADMIT_MAX];
+	const struct admit_level *levels;
+	size_t lo = 0, hi, count;
+
+	if (!n)
+		return 0;
+	if (n > ADMIT_MAX)
+		n = ADMIT_MAX;
+	for (size_t i = 0; i < n; i++) {
+		k[i].v4 = IN6_IS_ADDR_V4MAPPED(&ips[i]);
+		k[i].hi = half(&ips[i].s6_addr[0]);
+		k[i].lo = half(&ips[i].s6_addr[8]);
+		k[i].age = i;
+	}
+	qsort(k, n, sizeof(k[0]), by_address);
+	hi = n;
+	narrow(k, &lo, &hi, &level_family);
+	if (k[lo].v4) {
+		levels = levels_v4;
+		count = sizeof(levels_v4) / sizeof(levels_v4[0]);
+	} else {
+		levels = levels_v6;
+		count = sizeof(levels_v6) / sizeof(levels_v6[0]);
+	}
+	for (size_t l = 0; l < count; l++)
+		narrow(k, &lo, &hi, &levels[l]);
+	return k[lo].age;   /* one address: its oldest comes first */
 }

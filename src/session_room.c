@@ -4,8 +4,10 @@
  *
  * The table of connections has VNET_CONN_MAX places (fewer while descriptors
  * run short). A new connection takes a free one, or the place of a
- * connection that has not logged in: the oldest of the prefix (/24, /64) that
- * holds the most of them (admit.c chooses). Logged-in ones are never closed
+ * connection that has not logged in, which admit.c chooses level by level
+ * (the busiest network, then the busiest part of it, down to the address:
+ * its oldest); at most VNET_CONN_PER_PREFIX of them per /24 or /64, the
+ * busiest address of the prefix making room. Logged-in ones are never closed
  * to make room.
  */
 #include <netinet/in.h>
@@ -19,66 +21,71 @@
 #include "vnet/session_int.h"
 
 /*
- * Close connections not logged in until at most keep connections remain (and
- * at least one if one): each time the oldest of the prefix that holds the
- * most of them. false if only logged-in ones are left to close.
+ * Close count connections not logged in (only those of prefix, unless NULL),
+ * each time the one admit_victim picks. Returns how many it closed: fewer if
+ * only logged-in ones are left.
  */
-static bool session_evict(struct daemon *d, size_t keep, bool one)
+static size_t session_evict(struct daemon *d, const struct in6_addr *prefix, size_t count)
 {
-	struct in6_addr keys[ADMIT_MAX];
+	struct in6_addr ips[ADMIT_MAX];
 	struct session *pre[ADMIT_MAX];
 	struct list *pos, *tmp;
-	size_t n = 0;
+	size_t n = 0, closed;
 
 	list_for_each(pos, tmp, &d->sessions) {
 		struct session *s = list_entry(pos, struct session, node);
 
-		if (session_preauth(s) && n < ADMIT_MAX) {
-			keys[n] = s->prefix;
+		if (session_preauth(s) && (!prefix || admit_same(&s->prefix, prefix)) &&
+		    n < ADMIT_MAX) {
+			ips[n] = s->ip;
 			pre[n++] = s;   /* the list is in order of arrival */
 		}
 	}
-	while (one || d->nsessions > keep) {
-		size_t i = admit_victim(keys, n);
+	for (closed = 0; closed < count && n; closed++) {
+		size_t i = admit_victim(ips, n);
 
-		if (i == n)
-			return false;
 		log_debug("%s: closed to make room for a new connection", pre[i]->peer);
 		session_close(pre[i]);
-		memmove(&keys[i], &keys[i + 1], (n - i - 1) * sizeof(keys[0]));
+		memmove(&ips[i], &ips[i + 1], (n - i - 1) * sizeof(ips[0]));
 		memmove(&pre[i], &pre[i + 1], (n - i - 1) * sizeof(pre[0]));
 		n--;
-		one = false;
 	}
-	return true;
+	return closed;
 }
 
 /*
  * May a new connection from prefix be taken? Connections that have not logged
- * in are limited per prefix (/24, /64), so that one party cannot hold them
- * all; when every slot is taken (or no_fd: the new one took the last
- * descriptor), the oldest of the prefix that holds the most of them makes
- * room. Idle connections from one network can then delay a client from
- * another by a moment, never lock it out.
+ * in are limited per prefix (/24, /64): at the limit, the prefix's busiest
+ * address loses its oldest. When every slot is taken (or no_fd: the new one
+ * took the last descriptor), admit_victim picks one of all those not logged
+ * in. Idle connections from one network, or from one host of it, can then
+ * delay a client from elsewhere by a moment, never lock it out; only a table
+ * of logged-in connections refuses.
  */
 bool session_make_room(struct daemon *d, const struct in6_addr *prefix, bool no_fd)
 {
 	struct list *pos, *tmp;
-	size_t same = 0;
+	size_t same = 0, need = 0;
 
 	list_for_each(pos, tmp, &d->sessions) {
 		struct session *s = list_entry(pos, struct session, node);
 
 		same += session_preauth(s) && admit_same(&s->prefix, prefix);
 	}
-	if (same >= VNET_CONN_PER_PREFIX)
-		return false;
-	return session_evict(d, d->conn_cap - 1, no_fd);
+	if (same >= VNET_CONN_PER_PREFIX &&
+	    session_evict(d, prefix, same + 1 - VNET_CONN_PER_PREFIX))
+		no_fd = false;  /* that freed a descriptor too */
+	if (d->nsessions >= d->conn_cap)
+		need = d->nsessions + 1 - d->conn_cap;
+	else if (no_fd)
+		need = 1;
+	return session_evict(d, NULL, need) == need;
 }
 
 void session_shrink(struct daemon *d)
 {
-	session_evict(d, d->conn_cap, false);
+	if (d->nsessions > d->conn_cap)
+		session_evict(d, NULL, d->nsessions - d->conn_cap);
 }
 
 void session_peer_ip(int fd, struct in6_addr *ip)

@@ -18,11 +18,13 @@ void admit_prefix(const struct in6_addr *ip, struct in6_addr *prefix);
 bool admit_same(const struct in6_addr *a, const struct in6_addr *b);
 
 /*
- * prefixes[0..n) are those of the connections not logged in, oldest first
- * (at most ADMIT_MAX are looked at). The one to close is the oldest of the
- * prefix that holds the most of them; on a tie, the oldest of the tied
- * prefixes' oldest. Returns its index, or n when n is 0.
+ * ips[0..n) are the addresses of the connections not logged in, oldest first
+ * (at most ADMIT_MAX are looked at). Returns the index of the one to close,
+ * or n when n is 0. They are grouped by family, then by ever longer prefixes
+ * (IPv4: /16, /24, the address; IPv6: /32, /48, /56, /64, the address); at
+ * each level the group that holds the most is kept (on a tie, the one whose
+ * oldest came first), and the oldest of the last group is the one.
  */
-size_t admit_victim(const struct in6_addr *prefixes, size_t n);
+size_t admit_victim(const struct in6_addr *ips, size_t n);
 
 #endif

@@ -485,8 +485,9 @@ def done():
     sys.exit(1 if FAILS else 0)
 
 class Conn:
-    def __init__(self, host, port, timeout=5.0):
-        self.s = socket.create_connection((host, port), timeout=timeout)
+    def __init__(self, host, port, timeout=5.0, source=None):
+        self.s = socket.create_connection((host, port), timeout=timeout,
+                                          source_address=(source, 0) if source else None)
         self.buf = b""
         self.eof = False
 

@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# Admission of new control connections under attack (vnet(8) LIMITS):
+# Admission of new control connections under attack (vnet-security(7) CONNECTION LIMITS):
 # 1. idle connections churned at full rate from 8 addresses of one IPv4 /24, then of one IPv6 /64,
 #    never lock out a client from another network that waits 20, 50 or 200 ms before its HELLO;
-# 2. a daemon that runs out of file descriptors (prlimit --nofile 40) still lets such a client in,
+# 2. nor do idle connections from every /64 of one IPv6 /56 (a home allocation), neither for an
+#    IPv4 client nor for one from another /56 of the same /48;
+# 3. one host that holds 32 or more idle connections, or churns them, does not lock out another
+#    host of its /24 that sends its HELLO promptly;
+# 4. a daemon that runs out of file descriptors (prlimit --nofile 40) still lets such a client in,
 #    does not spin, and logs the shortage about once a second with a count.
 #
-#   ns atk  eth0 198.18.0.101-108/24, fd00:18::101-108/64 <-> va 198.18.0.1, fd00:18::1  ns srv
-#   ns good eth0 198.19.0.2/24, fd00:19::2/64            <-> vg 198.19.0.1, fd00:19::1  (vnet)
+#   ns atk  eth0 198.18.0.101-108/24, fd00:18::101-108/64,  <-> va 198.18.0.1, fd00:18::1  ns srv
+#                fd00:18:0:N::2/64 for N = 0..ff (the /56)         (route fd00:18::/56)    (vnet)
+#   ns good eth0 198.19.0.2/24, fd00:19::2/64,             <-> vg 198.19.0.1, fd00:19::1,
+#                fd00:18:0:100::2/64                              fd00:18:0:100::1
 # shellcheck source=tests/net/lib.sh
 . "$(dirname "$0")/lib.sh"
 vn_require
@@ -37,17 +43,26 @@ vn_add_ns atk
 vn_add_ns good
 veth va atk "$ATK4" "$ATK6" "$ATK4_SRC" "$ATK6_SRC"
 veth vg good "$SRV4" "$SRV6" 198.19.0.2 fd00:19::2
+# Every /64 of the attacker's /56, and the good client in the next /56 of the same /48.
+ATK56_SRC=$(printf 'fd00:18:0:%x::2,' $(seq 0 255))
+for a in ${ATK56_SRC//,/ }; do echo "addr add $a/64 dev eth0 nodad"; done | vn_ip atk -batch - ||
+    vn_die "the attacker's /56"
+vn_ip srv -6 route add fd00:18::/56 dev va || vn_die "route to the attacker's /56"
+SRV6_56=fd00:18:0:100::1
+vn_ip srv addr add "$SRV6_56/64" dev vg nodad
+vn_ip good addr add fd00:18:0:100::2/64 dev eth0 nodad
 vn_in good ping -c 1 -W 2 -q "$SRV4" >/dev/null || vn_die "ping good -> srv"
 vn_in atk ping -c 1 -W 2 -q 198.18.0.1 >/dev/null || vn_die "ping atk -> srv"
 for ((i = 0; i < 30; i++)); do      # IPv6 on the veths: wait until the links carry it
     vn_in good ping -6 -c 1 -W 1 -q "$SRV6" >/dev/null 2>&1 &&
-        vn_in atk ping -6 -c 1 -W 1 -q "$ATK6" >/dev/null 2>&1 && break
+        vn_in good ping -6 -c 1 -W 1 -q "$SRV6_56" >/dev/null 2>&1 &&
+        vn_in atk ping -6 -c 1 -W 1 -q -I fd00:18:0:ff::2 "$ATK6" >/dev/null 2>&1 && break
     sleep 0.2
 done
 
 # The flooder: non-blocking connects from the given source addresses in turn, as fast as it can
 # (or, after the first 60, every GAP seconds), never a byte sent; it closes its oldest to keep at
-# most KEEP open. Bounded by SECONDS, 60000 connections and the file READY.stop. Writes READY
+# most KEEP open. Bounded by SECONDS, 200000 connections and the file READY.stop. Writes READY
 # after 1 s, then its counts to OUT.
 cat >"$VN_TMP/flood.py" <<'PYEOF'
 import collections, os, socket, sys, time
@@ -58,7 +73,7 @@ fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
 socks, made, errors, i = collections.deque(), 0, 0, 0
 t0 = time.monotonic()
 end, said_ready = t0 + secs, False
-while time.monotonic() < end and made < 60000 and not os.path.exists(ready + ".stop"):
+while time.monotonic() < end and made < 200000 and not os.path.exists(ready + ".stop"):
     if not said_ready and time.monotonic() - t0 >= 1.0:
         open(ready, "w").close()
         said_ready = True
@@ -108,31 +123,35 @@ flood_end() {
     vn_check "the flooder $1 opened connections (${made:-none})" test "${made:-0}" -gt "$2"
 }
 
-# good_logins HOST LABEL: from good, 5 connections for each pause (20, 50, 200 ms) between connect
-# and HELLO; each must be answered "OK 1.0" within 5 s (the first failure ends the five).
+# good_logins HOST LABEL [NS [SOURCE]]: from NS (good) and SOURCE (any), 5 connections for each
+# pause (20, 50, 200 ms) between connect and HELLO; each must be answered "OK 1.0" within 5 s (the
+# first failure ends the five).
 good_logins() {
-    vn_py_checks good "$1" "$2" <<'PYEOF'
+    vn_py_checks "${3:-good}" "$1" "$2" "${4:-}" <<'PYEOF'
 import os, sys, time
 from vnlib import Conn, ok, done
-host, label, pw, port = sys.argv[1], sys.argv[2], os.environ["PASS_A"], int(os.environ["PORT"])
+host, label, source = sys.argv[1:4]
+pw, port = os.environ["PASS_A"], int(os.environ["PORT"])
 for pause in (0.02, 0.05, 0.2):
-    got, why = 0, []
+    got, why, slowest = 0, [], 0.0
     for _ in range(5):
+        t0 = time.monotonic()
         try:
-            c = Conn(host, port, timeout=10)
+            c = Conn(host, port, timeout=10, source=source or None)
         except OSError as e:
             why.append("connect: %s" % e)
             break
         time.sleep(pause)
         a = c.request("HELLO %s 1.0" % pw, 5)
         c.close()
+        slowest = max(slowest, time.monotonic() - t0)
         if a == "OK 1.0":
             got += 1
         else:
             why.append(repr(a))
             break
-    ok(got == 5, "%s: HELLO %d ms after connecting: %d of 5 logged in" % (label, pause * 1000, got),
-       ", ".join(why[:3]))
+    ok(got == 5, "%s: HELLO %d ms after connecting: %d of 5 logged in (slowest in %.1f s)"
+       % (label, pause * 1000, got, slowest), ", ".join(why[:3]))
 done()
 PYEOF
 }
@@ -147,6 +166,29 @@ flood_start v6 "$ATK6" "$ATK6_SRC" 7 400 0
 good_logins "$SRV6" "IPv6 client from fd00:19::/64 under an IPv6 flood"
 vn_check "the flooder was still running meanwhile" kill -0 "$FLOOD_PID"
 flood_end v6 1000
+
+vn_section "idle connections at full rate from all 256 /64s of fd00:18:0:0::/56, one each in turn"
+flood_start v6-56 "$ATK6" "$ATK56_SRC" 25 400 0
+good_logins "$SRV4" "IPv4 client from 198.19.0.0/24 under a flood from one IPv6 /56"
+vn_check "the flooder was still running meanwhile" kill -0 "$FLOOD_PID"
+flood_end v6-56 1000
+flood_start v6-56b "$ATK6" "$ATK56_SRC" 25 400 0
+good_logins "$SRV6_56" "IPv6 client from fd00:18:0:100::/56 under a flood from fd00:18:0:0::/56"
+vn_check "the flooder was still running meanwhile" kill -0 "$FLOOD_PID"
+flood_end v6-56b 1000
+
+vn_section "one host of 198.18.0.0/24 holds 60 idle connections, then churns them at full rate"
+# 60 connections at once from 198.18.0.103, all kept, then one more every 3 s.
+flood_start hold "$ATK4" 198.18.0.103 10 100 3
+good_logins "$ATK4" "host 198.18.0.104 beside a host that holds 60 idle connections" \
+    atk 198.18.0.104
+vn_check "the flooder was still running meanwhile" kill -0 "$FLOOD_PID"
+flood_end hold 59
+flood_start churn "$ATK4" 198.18.0.103 7 400 0
+good_logins "$ATK4" "host 198.18.0.104 beside a host that churns idle connections" \
+    atk 198.18.0.104
+vn_check "the flooder was still running meanwhile" kill -0 "$FLOOD_PID"
+flood_end churn 1000
 vn_client good -p "$PASS_A" -h "$SRV4" -c devices
 vn_match "after the floods, vnetclient -c devices gets 'OK devices'" '^OK devices' "$VN_OUT"
 vn_stop_daemon S TERM

@@ -81,13 +81,13 @@ static void test_prefix_groups(void **state)
 	assert_false(admit_same(&a, &d));
 }
 
-/* admit_victim over the prefixes of addrs, oldest first. */
+/* admit_victim over addrs, oldest first. */
 static size_t victim(const char *const *addrs, size_t n)
 {
 	struct in6_addr p[ADMIT_MAX];
 
 	for (size_t i = 0; i < n; i++)
-		p[i] = prefix_of(addrs[i]);
+		p[i] = ip(addrs[i]);
 	return admit_victim(p, n);
 }
 
@@ -142,17 +142,114 @@ static void test_victim_full_table(void **state)
 {
 	/* 255 from one /64 after one client from elsewhere: never the client. */
 	struct in6_addr p[ADMIT_MAX];
-	struct in6_addr good = prefix_of("198.19.0.2");
+	struct in6_addr good = ip("198.19.0.2");
 	char s[64];
 
 	p[0] = good;
 	for (size_t i = 1; i < ADMIT_MAX; i++) {
 		snprintf(s, sizeof(s), "fd00:1::%zx", i);
-		p[i] = prefix_of(s);
+		p[i] = ip(s);
 	}
 	assert_int_equal(admit_victim(p, ADMIT_MAX), 1);
 	/* More than the table holds: only the first ADMIT_MAX count. */
 	assert_int_equal(admit_victim(p, ADMIT_MAX + 10), 1);
+}
+
+/* One connection from each of n /64s of the /56 fd00:18:0:XX00::/56. */
+static void fill_slash56(struct in6_addr *p, size_t from, size_t n)
+{
+	char s[64];
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(s, sizeof(s), "fd00:18:0:%zx::%zx", (from + i) % 256, i + 2);
+		p[from + i] = ip(s);
+	}
+}
+
+static void test_victim_many_slash64_of_one_slash56(void **state)
+{
+	/* Every /64 holds one: the /56 that holds them all loses its oldest. */
+	static const char *const good[] = { "198.19.0.2", "fd00:19::2", "fd00:18:0:100::2",
+					    "fd00:18:1::2", "2001:db8::2" };
+	struct in6_addr p[ADMIT_MAX];
+
+	for (size_t g = 0; g < sizeof(good) / sizeof(good[0]); g++) {
+		p[0] = ip(good[g]);
+		fill_slash56(p, 1, ADMIT_MAX - 1);
+		assert_int_equal(admit_victim(p, ADMIT_MAX), 1);
+		/* The good one arrived last: still the flood's oldest. */
+		fill_slash56(p, 0, ADMIT_MAX - 1);
+		p[ADMIT_MAX - 1] = ip(good[g]);
+		assert_int_equal(admit_victim(p, ADMIT_MAX), 0);
+	}
+}
+
+static void test_victim_levels(void **state)
+{
+	/* /48: two from fd00:18:5::/48 against one from fd00:18:6::/48. */
+	const char *a[] = { "fd00:18:6::1", "fd00:18:5:1::1", "fd00:18:5:2::1" };
+	/* /32 first: fd00:18::/32 holds 3, though fd00:19:0:1::/64 holds 2. */
+	const char *b[] = { "fd00:19:0:1::1", "fd00:19:0:1::2", "fd00:18:1::1", "fd00:18:2::1",
+			    "fd00:18:3::1" };
+	/* IPv4 /16 first: 198.18/16 holds 3 in three /24s, 10.0.0/24 two. */
+	const char *c[] = { "10.0.0.1", "10.0.0.2", "198.18.1.1", "198.18.2.1", "198.18.3.1" };
+	/* Inside one /24, the address that holds the most, not the oldest. */
+	const char *d[] = { "198.18.0.104", "198.18.0.103", "198.18.0.103", "198.18.0.103" };
+	/* A tie at /16 goes to the group whose oldest came first, then on down. */
+	const char *e[] = { "10.1.0.1", "10.2.0.1", "10.2.0.2", "10.1.1.1" };
+
+	assert_int_equal(victim(a, 3), 1);
+	assert_int_equal(victim(b, 5), 2);
+	assert_int_equal(victim(c, 5), 2);
+	assert_int_equal(victim(d, 4), 1);
+	assert_int_equal(victim(e, 4), 0);
+}
+
+static void test_victim_family_first(void **state)
+{
+	/* IPv4 and IPv6 are separate groups: the bigger family loses. */
+	const char *a[] = { "198.19.0.2", "fd00:1::1", "fd00:2::1", "10.0.0.1", "fd00:3::1" };
+	const char *b[] = { "fd00:19::2", "198.18.0.1", "10.0.0.1", "fd00:18::1", "172.16.0.1" };
+	/* "::" (an unknown peer) is IPv6; ::ffff:0.0.0.0 is IPv4. */
+	const char *c[] = { "::", "0.0.0.0", "0.0.0.1" };
+
+	assert_int_equal(victim(a, 5), 1);
+	assert_int_equal(victim(b, 5), 1);
+	assert_int_equal(victim(c, 3), 1);
+}
+
+/*
+ * Any mix of flood connections from one /56 (or one IPv4 /16), two or more,
+ * and one client from elsewhere, in any order: never the client.
+ */
+static void test_victim_never_the_lone_client(void **state)
+{
+	static const char *const good[] = { "198.19.0.2", "fd00:19::2", "fd00:18:0:100::2",
+					    "10.0.0.2" };
+	struct in6_addr p[ADMIT_MAX];
+	uint32_t x = 12345;
+	char s[64];
+
+	for (int round = 0; round < 2000; round++) {
+		size_t n, at;
+		bool v4 = round & 1;
+
+		x = x * 1103515245 + 12345;
+		n = 3 + (x >> 8) % (ADMIT_MAX - 2);
+		at = (x >> 4) % n;
+		for (size_t i = 0; i < n; i++) {
+			x = x * 1103515245 + 12345;
+			if (v4)
+				snprintf(s, sizeof(s), "198.18.%u.%u", (x >> 24) & 0xff, (x >> 16) & 0xff);
+			else
+				snprintf(s, sizeof(s), "fd00:18:0:%x:%x::%x", (x >> 24) & 0xff,
+					 (x >> 8) & 0xffff, x & 0x3);
+			p[i] = ip(s);
+		}
+		p[at] = ip(good[(round >> 1) % 4]);
+		if (admit_victim(p, n) == at)
+			fail_msg("round %d: the client at %zu of %zu was chosen", round, at, n);
+	}
 }
 
 int main(void)
@@ -168,6 +265,10 @@ int main(void)
 		cmocka_unit_test(test_victim_tie_oldest_first),
 		cmocka_unit_test(test_victim_all_distinct),
 		cmocka_unit_test(test_victim_full_table),
+		cmocka_unit_test(test_victim_many_slash64_of_one_slash56),
+		cmocka_unit_test(test_victim_levels),
+		cmocka_unit_test(test_victim_family_first),
+		cmocka_unit_test(test_victim_never_the_lone_client),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
