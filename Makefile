@@ -45,11 +45,11 @@ endif
 
 # Pure modules: no I/O, unit-tested and fuzzed.
 PURE_SRCS   := src/mac.c src/bpf.c src/frame.c src/proto.c src/buf.c src/admit.c
-DAEMON_SRCS := src/vnet.c src/log.c src/loop.c src/netlink.c src/port.c src/port_packet.c src/port_tap.c \
+DAEMON_SRCS := src/vnet.c src/args.c src/pwfile.c src/hfile_line.c src/log.c src/loop.c src/netlink.c src/port.c src/port_packet.c src/port_tap.c \
                src/session.c src/dial.c src/handler.c src/resolve.c src/addr.c \
                src/conn.c src/tls.c src/priv.c src/hfile.c $(PURE_SRCS)
 CLIENT_SRCS := src/vnetclient.c src/log.c src/addr.c src/conn.c src/tls.c src/jsonout.c $(PURE_SRCS)
-UNIT_TESTS  := mac bpf frame proto buf tls admit
+UNIT_TESTS  := mac bpf frame proto buf tls admit args hfile_line
 
 DAEMON_OBJS := $(DAEMON_SRCS:src/%.c=$(BUILD)/%.o)
 CLIENT_OBJS := $(CLIENT_SRCS:src/%.c=$(BUILD)/%.o)
@@ -76,6 +76,12 @@ $(BUILD)/test_%.o: tests/unit/test_%.c
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(CMOCKA_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/test_%: $(BUILD)/test_%.o $(PURE_SRCS:src/%.c=$(BUILD)/%.o)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+
+# The daemon's command line and handlers-file lines: pure, but the daemon's alone.
+$(BUILD)/test_args $(BUILD)/test_hfile_line: $(BUILD)/test_%: $(BUILD)/test_%.o $(BUILD)/%.o \
+		$(PURE_SRCS:src/%.c=$(BUILD)/%.o)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
