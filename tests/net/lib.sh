@@ -18,6 +18,10 @@
 #   gA = "machine44-1" (hosts the VM), gB = "machine42-2" (the proxy on the LAN).
 #   With --vm2: ns vm2 eth0 198.18.0.11 (VM2_MAC) <-> gA vmnet2.
 #
+# Helpers to know first: vn_require (skips, exit 4, when not root or without ip netns),
+# vn_topology, vn_start_daemon, vn_client, vn_check/vn_eq/vn_match, vn_wait_until (bounded polls),
+# vn_py/vn_py_checks (python checkers importing vnlib.py, beside this file), vn_finish.
+#
 # Environment: VNET, VNETCLIENT (default build/vnet, build/vnetclient of the repository),
 # VNET_WRAP (optional command prefix, e.g. "valgrind -q --error-exitcode=99"),
 # VN_LOGDIR (where to keep logs; default: a temporary directory, removed when the scenario passes).
