@@ -45,11 +45,12 @@ endif
 
 # Pure modules: no I/O, unit-tested and fuzzed.
 PURE_SRCS   := src/mac.c src/bpf.c src/frame.c src/proto.c src/buf.c src/admit.c src/penalty.c
-DAEMON_SRCS := src/vnet.c src/daemon.c src/log.c src/loop.c src/netlink.c src/port.c src/port_packet.c src/port_tap.c \
-               src/session.c src/session_room.c src/dial.c src/handler.c src/handler_stats.c src/resolve.c src/addr.c \
-               src/conn.c src/tls.c src/priv.c src/hfile.c $(PURE_SRCS)
+DAEMON_SRCS := src/vnet.c src/args.c src/pwfile.c src/hfile_line.c src/daemon.c src/log.c src/loop.c \
+               src/netlink.c src/port.c src/port_packet.c src/port_tap.c \
+               src/session.c src/session_room.c src/dial.c src/handler.c src/handler_stats.c \
+               src/resolve.c src/addr.c src/conn.c src/tls.c src/priv.c src/hfile.c $(PURE_SRCS)
 CLIENT_SRCS := src/vnetclient.c src/log.c src/addr.c src/conn.c src/tls.c src/jsonout.c $(PURE_SRCS)
-UNIT_TESTS  := mac bpf frame proto buf tls admit penalty loop
+UNIT_TESTS  := mac bpf frame proto buf tls admit penalty loop args hfile_line
 
 DAEMON_OBJS := $(DAEMON_SRCS:src/%.c=$(BUILD)/%.o)
 CLIENT_OBJS := $(CLIENT_SRCS:src/%.c=$(BUILD)/%.o)
@@ -76,6 +77,12 @@ $(BUILD)/test_%.o: tests/unit/test_%.c
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(CMOCKA_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/test_%: $(BUILD)/test_%.o $(PURE_SRCS:src/%.c=$(BUILD)/%.o)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+
+# The daemon's command line and handlers-file lines: pure, but the daemon's alone.
+$(BUILD)/test_args $(BUILD)/test_hfile_line: $(BUILD)/test_%: $(BUILD)/test_%.o $(BUILD)/%.o \
+		$(PURE_SRCS:src/%.c=$(BUILD)/%.o)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
@@ -170,76 +177,8 @@ check-packages:
 .PHONY: deb rpm check-packages
 # ---- end of packages
 
-# ---- fuzzing: make fuzz [FUZZ_SECONDS=30]
-# libFuzzer targets in tests/fuzz/, built with clang into build-fuzz/ and run, each for
-# FUZZ_SECONDS on a copy of its seed corpus (tests/fuzz/corpus/NAME stays as committed).
-# A crash fails the make; its input is left in build-fuzz/artifacts/NAME/.
-FUZZ_CC      ?= clang
-FUZZ_SECONDS ?= 30
-FUZZ_DIR     := build-fuzz
-FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-                -std=gnu11 -Iinclude -D_GNU_SOURCE
-FUZZ_TARGETS := proto frame
-FUZZ_PURE    := src/proto.c src/frame.c src/mac.c src/buf.c
-FUZZ_OBJS    := $(FUZZ_PURE:src/%.c=$(FUZZ_DIR)/%.o)
-FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
-
-# clang and its fuzzer runtime, installed (Debian) only if missing.
-fuzz-toolchain:
-	$(Q)if ! command -v $(FUZZ_CC) >/dev/null 2>&1 || \
-	   ! printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }\n' | \
-	     $(FUZZ_CC) -x c -fsanitize=fuzzer,address,undefined -o /dev/null - >/dev/null 2>&1; then \
-	  echo "fuzz: installing clang and its fuzzer runtime"; \
-	  export DEBIAN_FRONTEND=noninteractive; \
-	  apt-get update -q && \
-	  apt-get install -y --no-install-recommends clang libclang-rt-14-dev || exit 1; \
-	fi
-	@mkdir -p $(FUZZ_DIR) && printf '*\n' > $(FUZZ_DIR)/.gitignore
-
-$(FUZZ_DIR)/%.o: src/%.c | fuzz-toolchain
-	$(call say,CC,$<)
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
-
-$(FUZZ_DIR)/fuzz_%.o: tests/fuzz/fuzz_%.c | fuzz-toolchain
-	$(call say,CC,$<)
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
-
-$(FUZZ_BINS): $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/fuzz_%.o $(FUZZ_OBJS)
-	$(call say,LD,$@)
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^
-
-fuzz-build: $(FUZZ_BINS)
-
-fuzz: $(FUZZ_BINS)
-	$(Q)pass=0; fail=0; \
-	for t in $(FUZZ_TARGETS); do \
-	  case $$t in proto) max=8192;; frame) max=140000;; *) max=4096;; esac; \
-	  corpus=$(FUZZ_DIR)/corpus/$$t; art=$(FUZZ_DIR)/artifacts/$$t; log=$(FUZZ_DIR)/fuzz_$$t.log; \
-	  rm -rf $$corpus $$art; mkdir -p $$corpus $$art; \
-	  cp tests/fuzz/corpus/$$t/* $$corpus/; \
-	  seeds=$$(ls $$corpus | wc -l); \
-	  echo "== fuzz_$$t: $(FUZZ_SECONDS) s, -max_len=$$max, $$seeds seeds"; \
-	  if UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	     $(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=$$max \
-	       -print_final_stats=1 -artifact_prefix=$$art/ $$corpus >$$log 2>&1; then \
-	    pass=$$((pass + 1)); \
-	    runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $$log); \
-	    rate=$$(sed -n 's/^stat::average_exec_per_sec: *//p' $$log); \
-	    echo "   ok: $$runs runs, $$rate exec/s, corpus $$seeds -> $$(ls $$corpus | wc -l) (log $$log)"; \
-	  else \
-	    fail=$$((fail + 1)); \
-	    echo "   FAILED (log $$log):"; tail -n 60 $$log | sed 's/^/   | /'; \
-	    for a in $$art/*; do [ -f "$$a" ] && { echo "   input $$a:"; od -An -tx1 "$$a" | head -n 32; }; done; \
-	  fi; \
-	done; \
-	echo "$$pass passed, $$fail failed"; [ $$fail -eq 0 ]
-
-fuzz-clean:
-	rm -rf $(FUZZ_DIR)
-
-.PHONY: fuzz fuzz-build fuzz-clean fuzz-toolchain
--include $(wildcard $(FUZZ_DIR)/*.d)
-# ---- end of fuzzing
+# ---- fuzzing: make fuzz [FUZZ_SECONDS=30], make fuzz-build, make fuzz-clean (tests/fuzz/)
+include tests/fuzz/fuzz.mk
 
 # ---- static analysis: make analyze (in CI; tools from Debian, installed if missing)
 #  1. clang's static analyzer (scan-build) over both programs: any report fails;

@@ -4,8 +4,8 @@
  *
  * One handler a line, in the words of a HANDLE (or RHANDLE, reconnecting)
  * request; '#' starts a comment. The password word may be @PATH: the first
- * line of that file, which only its owner may read. A bad line is reported
- * with its number and skipped. The file (and the password files) are read
+ * line of that file, which only its owner may read (a line is parsed by
+ * hfile_line.c). A bad line is reported with its number and skipped. The file (and the password files) are read
  * at start, before vnet drops its privileges; then every good line is
  * dialed, in the loop, like a HANDLE from a client.
  *
@@ -26,6 +26,7 @@
 #include "vnet/dial.h"
 #include "vnet/handler.h"
 #include "vnet/hfile.h"
+#include "vnet/hfile_line.h"
 #include "vnet/log.h"
 
 /* A line read, on the daemon's list until its handler is made (or not). */
@@ -86,91 +87,30 @@ static void boot_dialed(void *arg, struct conn *link, const struct buf *rx, cons
 	boot_free(b);
 }
 
-/*
- * Replace an @PATH password word in line with the password it names. A
- * password written out is refused if others may read the file (exposed);
- * a password file is refused unless it belongs to owner (the handlers
- * file's) or owner is root.
- */
-static bool resolve_password(char *line, size_t cap, bool exposed, uid_t owner, char *err,
-			     size_t errlen)
+static bool device_allowed(void *arg, const char *dev)
 {
-	char *at = line, *end, path[4096], pw[VNET_PASSWORD_MAX + 3], rest[VNET_LINE_MAX];
-	struct stat st;
-	FILE *f;
-
-	/* The second word is the password. */
-	at += strspn(at, " \t");
-	at += strcspn(at, " \t");
-	at += strspn(at, " \t");
-	if (*at != '@') {
-		if (!exposed)
-			return true;
-		snprintf(err, errlen, "a password written in a file that group or others can "
-			 "read: use @PATH, or chmod 600 the file");
-		return false;
-	}
-	end = at + strcspn(at, " \t");
-	snprintf(path, sizeof(path), "%.*s", (int)(end - at - 1), at + 1);
-	f = fopen(path, "re");
-	if (!f) {
-		snprintf(err, errlen, "cannot open password file %.160s: %s", path, strerror(errno));
-		return false;
-	}
-	if (fstat(fileno(f), &st) < 0 || (st.st_mode & 077)) {
-		fclose(f);
-		snprintf(err, errlen, "password file %.160s is readable by group or others (chmod 600)",
-			 path);
-		return false;
-	}
-	if (owner != 0 && st.st_uid != owner) {
-		fclose(f);
-		snprintf(err, errlen, "password file %.160s belongs to UID %u, the handlers file to "
-			 "UID %u: only a handlers file of root's may name another user's file",
-			 path, (unsigned int)st.st_uid, (unsigned int)owner);
-		return false;
-	}
-	if (!fgets(pw, sizeof(pw), f))
-		pw[0] = '\0';
-	fclose(f);
-	pw[strcspn(pw, "\r\n")] = '\0';
-	snprintf(rest, sizeof(rest), "%s", end);
-	if ((size_t)(at - line) + strlen(pw) + strlen(rest) + 1 > cap) {
-		snprintf(err, errlen, "line too long");
-		explicit_bzero(pw, sizeof(pw));
-		return false;
-	}
-	memcpy(at, pw, strlen(pw));
-	strcpy(at + strlen(pw), rest);
-	explicit_bzero(pw, sizeof(pw));
-	return true;
+	return daemon_device_allowed(arg, dev);
 }
 
+/* Parse one line (hfile_line.c) and put its request on the daemon's list. */
 static void read_line(struct daemon *d, const char *path, unsigned int lineno, char *line,
 		      size_t cap, const struct stat *st)
 {
+	const struct hfile_ctx ctx = { .exposed = st->st_mode & 077, .owner = st->st_uid,
+				       .read_pw = pwfile_read, .device_allowed = device_allowed,
+				       .arg = d };
 	char err[320];
 	struct boot *b;
 	struct proto_req req;
 
-	if (!resolve_password(line, cap, st->st_mode & 077, st->st_uid, err, sizeof(err))) {
+	switch (hfile_line_parse(line, cap, &ctx, &req, err, sizeof(err))) {
+	case HFILE_LINE_EMPTY:
+		return;
+	case HFILE_LINE_BAD:
 		log_err("%s:%u: %s: line skipped", path, lineno, err);
 		return;
-	}
-	if (!proto_parse(line, &req, err, sizeof(err))) {
-		log_err("%s:%u: %s: line skipped", path, lineno, err);
-		return;
-	}
-	if (req.cmd != PROTO_HANDLE) {
-		log_err("%s:%u: only HANDLE and RHANDLE lines belong here: line skipped", path, lineno);
-		proto_req_wipe(&req);
-		return;
-	}
-	if (!daemon_device_allowed(d, req.ldev)) {
-		log_err("%s:%u: device %s is not one of this daemon's devices: line skipped", path,
-			lineno, req.ldev);
-		proto_req_wipe(&req);
-		return;
+	case HFILE_LINE_REQ:
+		break;
 	}
 	b = calloc(1, sizeof(*b));
 	if (!b) {
@@ -274,7 +214,6 @@ int hfile_load(struct daemon *d, const char *path, const char *user)
 	}
 	while (fgets(line, sizeof(line), f)) {
 		size_t len = strlen(line);
-		char *p;
 
 		lineno++;
 		if (len && line[len - 1] != '\n' && !feof(f)) {
@@ -285,13 +224,7 @@ int hfile_load(struct daemon *d, const char *path, const char *user)
 				;
 			continue;
 		}
-		if ((p = strchr(line, '#')))
-			*p = '\0';
-		line[strcspn(line, "\r\n")] = '\0';
-		p = line + strspn(line, " \t");
-		if (!*p)
-			continue;
-		read_line(d, path, lineno, p, sizeof(line) - (size_t)(p - line), &st);
+		read_line(d, path, lineno, line, sizeof(line), &st);
 		explicit_bzero(line, sizeof(line));
 	}
 	fclose(f);

@@ -18,6 +18,10 @@
 #   gA = "machine44-1" (hosts the VM), gB = "machine42-2" (the proxy on the LAN).
 #   With --vm2: ns vm2 eth0 198.18.0.11 (VM2_MAC) <-> gA vmnet2.
 #
+# Helpers to know first: vn_require (skips, exit 4, when not root or without ip netns),
+# vn_topology, vn_start_daemon, vn_client, vn_check/vn_eq/vn_match, vn_wait_until (bounded polls),
+# vn_py/vn_py_checks (python checkers importing vnlib.py, beside this file), vn_finish.
+#
 # Environment: VNET, VNETCLIENT (default build/vnet, build/vnetclient of the repository),
 # VNET_WRAP (optional command prefix, e.g. "valgrind -q --error-exitcode=99"),
 # VN_LOGDIR (where to keep logs; default: a temporary directory, removed when the scenario passes).
@@ -46,6 +50,10 @@ VN_SLOW=1
 [ -n "$VNET_WRAP" ] && VN_SLOW=5
 VN_PY=/usr/bin/python3
 [ -x "$VN_PY" ] || VN_PY=$(command -v python3 || echo python3)
+# The scenarios' python: vnlib.py from here (run as a program: "$VN_PY" "$VN_VNLIB" CMD ...), and
+# modules a scenario writes into $VN_TMP; no __pycache__ left in the source tree.
+VN_VNLIB=$VN_LIB_DIR/vnlib.py
+export PYTHONDONTWRITEBYTECODE=1
 
 # ---- fixed addresses and secrets of the scenario
 PASS_A=alphaSecret44    # daemon in gA (machine44-1)
@@ -87,6 +95,8 @@ else
     VN_TMP=$(mktemp -d "/tmp/vnet-$VN_SCEN.XXXXXX")
     VN_TMP_KEEP=0
 fi
+# PYTHONPATH of the python checkers: vnlib, and the helper modules a scenario writes.
+VN_PYPATH=$VN_LIB_DIR:$VN_TMP
 VN_T0=$(date +%s)
 
 # ---- reporting
@@ -98,6 +108,31 @@ vn_check() {
     local desc=$1
     shift
     if "$@"; then vn_ok "$desc"; else vn_fail "$desc"; fi
+}
+# vn_wait_until [-i STEP] SECONDS COMMAND...: run COMMAND (a program or a shell function) every
+# STEP seconds (default 0.1) until it succeeds, then return 0; return 1 once SECONDS have passed
+# (SECONDS is stretched by VN_SLOW under a wrapper such as valgrind). COMMAND always runs at least
+# once, and once more after the deadline's last sleep. Like the kernel selftests' slowwait.
+vn_wait_until() {
+    local step=0.1 end
+    if [ "$1" = -i ]; then
+        step=$2
+        shift 2
+    fi
+    end=$(( ${EPOCHREALTIME/[.,]/} + $1 * VN_SLOW * 1000000 ))
+    shift
+    until "$@"; do
+        [ "${EPOCHREALTIME/[.,]/}" -ge "$end" ] && return 1
+        sleep "$step"
+    done
+}
+# vn_skip REASON: the scenario cannot run on this machine (not root, no network namespaces): it
+# exits with status 4, as the kernel selftests do, and run.sh reports "SKIP name (REASON)".
+VN_SKIP_RC=4
+VN_SKIPPED=""
+vn_skip() {
+    VN_SKIPPED=$*
+    exit "$VN_SKIP_RC"
 }
 # vn_die MESSAGE: a failure after which the scenario cannot go on.
 vn_die() { vn_fail "$*"; exit 1; }
@@ -122,8 +157,16 @@ vn_dump_logs() {
     done
 }
 
+# vn_all_stopped: succeeds when no daemon or background process of the scenario is alive.
+vn_all_stopped() {
+    local tag pid
+    for tag in "${!VN_DPID[@]}"; do kill -0 "${VN_DPID[$tag]}" 2>/dev/null && return 1; done
+    for pid in "${VN_BGPIDS[@]}"; do kill -0 "$pid" 2>/dev/null && return 1; done
+    return 0
+}
+
 vn_cleanup() {
-    local rc=$? pid ns p tag i
+    local rc=$? pid ns p tag
     set +e
     trap - EXIT INT TERM
     for tag in "${!VN_DPID[@]}"; do
@@ -132,13 +175,7 @@ vn_cleanup() {
     for pid in "${VN_BGPIDS[@]}"; do
         kill -TERM "$pid" 2>/dev/null
     done
-    for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
-        p=0
-        for tag in "${!VN_DPID[@]}"; do kill -0 "${VN_DPID[$tag]}" 2>/dev/null && p=1; done
-        for pid in "${VN_BGPIDS[@]}"; do kill -0 "$pid" 2>/dev/null && p=1; done
-        [ $p = 0 ] && break
-        sleep 0.25
-    done
+    vn_wait_until -i 0.25 5 vn_all_stopped
     for tag in "${!VN_DPID[@]}"; do kill -KILL "${VN_DPID[$tag]}" 2>/dev/null; done
     for pid in "${VN_BGPIDS[@]}"; do kill -KILL "$pid" 2>/dev/null; done
     # Anything still living in our namespaces was started by this scenario.
@@ -148,7 +185,11 @@ vn_cleanup() {
         ip netns del "$ns" 2>/dev/null
     done
     wait 2>/dev/null
-    if [ "$VN_FAILS" -gt 0 ] || [ "$rc" -ne 0 ]; then
+    if [ -n "$VN_SKIPPED" ] && [ "$VN_FAILS" -eq 0 ]; then
+        printf 'RESULT: SKIP %s (%s)\n' "$VN_SCEN" "$VN_SKIPPED"
+        [ "$VN_TMP_KEEP" = 1 ] || rm -rf "$VN_TMP"
+        rc=$VN_SKIP_RC
+    elif [ "$VN_FAILS" -gt 0 ] || [ "$rc" -ne 0 ]; then
         vn_dump_logs
         printf 'RESULT: FAIL %s (%d of %d checks failed, exit %d, %ss; logs in %s)\n' \
             "$VN_SCEN" "$VN_FAILS" "$VN_CHECKS" "$rc" "$(( $(date +%s) - VN_T0 ))" "$VN_TMP"
@@ -176,7 +217,13 @@ vn_finish() {
 
 # ---- preconditions
 vn_require() {
-    [ "$(id -u)" = 0 ] || vn_die "must run as root (network namespaces)"
+    local err
+    [ "$(id -u)" = 0 ] || vn_skip "not root: network namespaces need root"
+    command -v ip >/dev/null || vn_skip "no ip command (iproute2)"
+    if ! err=$(ip netns add "${VN_PFX}probe" 2>&1); then
+        vn_skip "ip netns does not work here: ${err%%$'\n'*}"
+    fi
+    ip netns del "${VN_PFX}probe"
     [ -x "$VNET" ] || vn_die "vnet binary not found or not executable: $VNET (run make)"
     [ -x "$VNETCLIENT" ] || vn_die "vnetclient binary not found or not executable: $VNETCLIENT (run make)"
     local t
@@ -184,7 +231,6 @@ vn_require() {
         command -v "$t" >/dev/null || vn_die "missing tool: $t"
     done
     "$VN_PY" -c 'import socket' 2>/dev/null || vn_die "missing tool: python3"
-    vn_write_pylib
     vn_log "scenario $VN_SCEN: vnet=$VNET vnetclient=$VNETCLIENT wrap='${VNET_WRAP}' prefix=$VN_PFX"
 }
 
@@ -285,19 +331,18 @@ vn_start_daemon() {
     vn_log "daemon $tag pid ${VN_DPID[$tag]} listening on port $port"
 }
 
-# vn_wait_listen NS PORT PID: wait (bounded) until something in NS listens on TCP PORT.
+# vn_listening NS PORT: succeeds when something in NS listens on TCP PORT.
+vn_listening() { [ -n "$(vn_in "$1" ss -Hltn "sport = :$2" 2>/dev/null)" ]; }
+# vn_gone PID: succeeds when process PID no longer exists.
+vn_gone() { ! kill -0 "$1" 2>/dev/null; }
+vn_listening_or_gone() { vn_listening "$1" "$2" || vn_gone "$3"; }
+# vn_wait_listen NS PORT PID: wait (10 s) until something in NS listens on TCP PORT; fails at
+# once when process PID exits first.
 vn_wait_listen() {
-    local ns=$1 port=$2 pid=$3 i
-    for ((i = 0; i < 100 * VN_SLOW; i++)); do
-        if [ -n "$(vn_in "$ns" ss -Hltn "sport = :$port" 2>/dev/null)" ]; then
-            return 0
-        fi
-        if ! kill -0 "$pid" 2>/dev/null; then
-            vn_log "process $pid exited before listening"
-            return 1
-        fi
-        sleep 0.1
-    done
+    local ns=$1 port=$2 pid=$3
+    vn_wait_until 10 vn_listening_or_gone "$ns" "$port" "$pid"
+    vn_listening "$ns" "$port" && return 0
+    vn_gone "$pid" && vn_log "process $pid exited before listening"
     return 1
 }
 
@@ -312,18 +357,13 @@ vn_start_seed_daemons() {
 # vn_stop_daemon TAG [SIGNAL]: signal the daemon, wait (bounded) for it, set VN_DRC to its exit
 # status (or "timeout").
 vn_stop_daemon() {
-    local tag=$1 sig=${2:-TERM} pid=${VN_DPID[$1]} i
+    local tag=$1 sig=${2:-TERM} pid=${VN_DPID[$1]}
     kill "-$sig" "$pid" 2>/dev/null
     VN_DRC=timeout
-    for ((i = 0; i < 100 * VN_SLOW; i++)); do
-        if ! kill -0 "$pid" 2>/dev/null; then
-            wait "$pid" 2>/dev/null
-            VN_DRC=$?
-            break
-        fi
-        sleep 0.1
-    done
-    if [ "$VN_DRC" = timeout ]; then
+    if vn_wait_until 10 vn_gone "$pid"; then
+        wait "$pid" 2>/dev/null
+        VN_DRC=$?
+    else
         kill -KILL "$pid" 2>/dev/null
         wait "$pid" 2>/dev/null
     fi
@@ -383,17 +423,13 @@ vn_query() {
 vn_handlers_A() { vn_query gB "$UL_A" "$PASS_A" handlers; }
 vn_handlers_B() { vn_query gB "$UL_B" "$PASS_B" handlers; }
 
-# vn_wait_handlers A|B N SECONDS: poll HANDLERS? until the count is N.
-vn_wait_handlers() {
-    local side=$1 want=$2 secs=$3 end
-    end=$(( $(date +%s) + secs * VN_SLOW ))
-    while :; do
-        "vn_handlers_$side" >/dev/null
-        [ "$VN_COUNT" = "$want" ] && return 0
-        [ "$(date +%s)" -ge "$end" ] && return 1
-        sleep 0.5
-    done
+# vn_handlers_count A|B N: succeeds when HANDLERS? of daemon A or B counts N.
+vn_handlers_count() {
+    "vn_handlers_$1" >/dev/null
+    [ "$VN_COUNT" = "$2" ]
 }
+# vn_wait_handlers A|B N SECONDS: poll HANDLERS? (every 0.5 s) until the count is N.
+vn_wait_handlers() { vn_wait_until -i 0.5 "$3" vn_handlers_count "$1" "$2"; }
 
 # vn_handle_seed [DEV2 [MACS...]]: the README's section-7 handle command, run from gB.
 # Sets VN_HID (the id answered, or empty).
@@ -444,14 +480,7 @@ vn_bg() {
 }
 
 # vn_wait_file FILE SECONDS: wait (bounded) until FILE exists.
-vn_wait_file() {
-    local f=$1 i
-    for ((i = 0; i < $2 * 10; i++)); do
-        [ -e "$f" ] && return 0
-        sleep 0.1
-    done
-    return 1
-}
+vn_wait_file() { vn_wait_until "$2" test -e "$1"; }
 
 # vn_rx NS DEV: rx_packets of a device.
 vn_rx() { vn_in "$1" cat "/sys/class/net/$2/statistics/rx_packets" 2>/dev/null || echo 0; }
@@ -464,253 +493,14 @@ vn_promisc() {
     [[ $out =~ promiscuity\ ([0-9]+) ]] && [ "${BASH_REMATCH[1]}" -gt 0 ]
 }
 
-# ---- python helpers (raw protocol client, frame sender and counter)
-vn_write_pylib() {
-    cat >"$VN_TMP/vnlib.py" <<'PYEOF'
-"""Helpers for the vnet netns tests: raw control-protocol client, framing, ARP frames."""
-import os, select, socket, struct, sys, time
-
-FAILS = 0
-
-def ok(cond, desc, detail=""):
-    global FAILS
-    if cond:
-        print("ok   - " + desc, flush=True)
-    else:
-        FAILS += 1
-        print("FAIL - " + desc + (": " + detail if detail else ""), flush=True)
-    return cond
-
-def done():
-    sys.exit(1 if FAILS else 0)
-
-class Conn:
-    def __init__(self, host, port, timeout=5.0, source=None):
-        self.s = socket.create_connection((host, port), timeout=timeout,
-                                          source_address=(source, 0) if source else None)
-        self.buf = b""
-        self.eof = False
-
-    def close(self):
-        try:
-            self.s.close()
-        except OSError:
-            pass
-
-    def send(self, data):
-        try:
-            self.s.sendall(data)
-            return True
-        except OSError:
-            return False
-
-    def line(self, text, eol=b"\n"):
-        return self.send(text.encode() + eol)
-
-    def _fill(self, deadline):
-        if self.eof:
-            return False
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return False
-        r, _, _ = select.select([self.s], [], [], left)
-        if not r:
-            return False
-        try:
-            d = self.s.recv(65536)
-        except OSError:
-            d = b""
-        if not d:
-            self.eof = True
-            return False
-        self.buf += d
-        return True
-
-    def readline(self, timeout=5.0):
-        """One answer line without its line end; None on EOF or timeout."""
-        deadline = time.monotonic() + timeout
-        while b"\n" not in self.buf:
-            if not self._fill(deadline):
-                return None
-        ln, self.buf = self.buf.split(b"\n", 1)
-        return ln.rstrip(b"\r").decode(errors="replace")
-
-    def request(self, text, timeout=5.0):
-        self.line(text)
-        return self.readline(timeout)
-
-    def expect_eof(self, timeout=5.0):
-        """True when the peer closes within timeout (data before the close is discarded)."""
-        deadline = time.monotonic() + timeout
-        while not self.eof:
-            if time.monotonic() >= deadline:
-                return False
-            self.buf = b""
-            self._fill(deadline)
-        return True
-
-    def recv_exact(self, n, timeout=5.0):
-        deadline = time.monotonic() + timeout
-        while len(self.buf) < n:
-            if not self._fill(deadline):
-                return None
-        d, self.buf = self.buf[:n], self.buf[n:]
-        return d
-
-    def send_msg(self, mtype, payload=b""):
-        return self.send(struct.pack(">I", (mtype << 24) | len(payload)) + payload)
-
-    def recv_msg(self, timeout=5.0):
-        """(type, payload) of the next framed message; None on EOF or timeout."""
-        deadline = time.monotonic() + timeout
-        h = self.recv_exact(4, max(0.0, deadline - time.monotonic()))
-        if h is None:
-            return None
-        v = struct.unpack(">I", h)[0]
-        p = self.recv_exact(v & 0xFFFFFF, max(0.0, deadline - time.monotonic()) + 1)
-        if p is None:
-            return None
-        return (v >> 24, p)
-
-def mac_bytes(mac):
-    return bytes(int(x, 16) for x in mac.split(":"))
-
-def arp_request(src_mac, src_ip, target_ip, dst_mac="ff:ff:ff:ff:ff:ff"):
-    eth = mac_bytes(dst_mac) + mac_bytes(src_mac) + b"\x08\x06"
-    arp = struct.pack(">HHBBH", 1, 0x0800, 6, 4, 1) + mac_bytes(src_mac) + socket.inet_aton(src_ip) \
-        + b"\x00" * 6 + socket.inet_aton(target_ip)
-    return eth + arp + b"\x00" * 18
-
-def arp_info(frame):
-    """(op, sender_ip, target_ip) of an ARP frame, or None."""
-    if len(frame) < 42 or frame[12:14] != b"\x08\x06":
-        return None
-    op = struct.unpack(">H", frame[20:22])[0]
-    return (op, socket.inet_ntoa(frame[28:32]), socket.inet_ntoa(frame[38:42]))
-
-def frame_of(msg):
-    """The Ethernet frame inside a FRAME (0x02) or FRAME_OFFLOAD (0x01) message."""
-    t, p = msg
-    if t == 1:
-        return p[10:]
-    if t == 2:
-        return p
-    return None
-
-def cmd_sendarp(ifname, src_mac, src_ip, target_ip, count, interval):
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-    s.bind((ifname, 0))
-    f = arp_request(src_mac, src_ip, target_ip)
-    for i in range(int(count)):
-        s.send(f)
-        if i + 1 < int(count):
-            time.sleep(float(interval))
-    print(count)
-
-def cmd_count(ifname, seconds, targets, ready, out):
-    """Count incoming ARP requests for each of the comma-separated target IPs on ifname for
-    `seconds`; writes "IP COUNT" lines to out."""
-    targets = targets.split(",")
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
-    s.bind((ifname, 0))
-    s.settimeout(0.2)
-    open(ready, "w").close()
-    n = dict((t, 0) for t in targets)
-    end = time.monotonic() + float(seconds)
-    while time.monotonic() < end:
-        try:
-            data, addr = s.recvfrom(65536)
-        except socket.timeout:
-            continue
-        if addr[2] == socket.PACKET_OUTGOING:
-            continue
-        a = arp_info(data)
-        if a and a[0] == 1 and a[2] in n:
-            n[a[2]] += 1
-    with open(out + ".tmp", "w") as fh:
-        for t in targets:
-            fh.write("%s %d\n" % (t, n[t]))
-    os.rename(out + ".tmp", out)
-
-def cmd_tcpgrep(ifname, seconds, port, needles, ready, out):
-    """Watch the IPv4 TCP segments to or from `port` on ifname for `seconds` (or until the file
-    READY.stop appears); writes
-    "segments N", "payload BYTES" and "hits-NEEDLE N" for each comma-separated needle."""
-    port = int(port)
-    needles = [x for x in needles.split(",") if x]
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
-    s.bind((ifname, 0))
-    s.settimeout(0.2)
-    open(ready, "w").close()
-    segs = nbytes = 0
-    hits = dict((n, 0) for n in needles)
-    end = time.monotonic() + float(seconds)
-    while time.monotonic() < end and not os.path.exists(ready + ".stop"):
-        try:
-            f = s.recv(262144)
-        except socket.timeout:
-            continue
-        if len(f) < 34 or f[12:14] != b"\x08\x00" or f[23] != 6:
-            continue
-        ihl = (f[14] & 15) * 4
-        t = 14 + ihl
-        sport, dport = struct.unpack(">HH", f[t:t + 4])
-        if port not in (sport, dport):
-            continue
-        payload = f[t + (f[t + 12] >> 4) * 4:]
-        if not payload:
-            continue
-        segs += 1
-        nbytes += len(payload)
-        for n in needles:
-            if n.encode() in payload:
-                hits[n] += 1
-    with open(out + ".tmp", "w") as fh:
-        fh.write("segments %d\npayload %d\n" % (segs, nbytes))
-        for n in needles:
-            fh.write("hits-%s %d\n" % (n, hits[n]))
-    os.rename(out + ".tmp", out)
-
-def cmd_marks(ifname, seconds, markers, ready, out):
-    """Count the frames arriving on ifname for `seconds` (or until READY.stop appears) and those
-    that contain each comma-separated marker; writes "frames N" and "MARKER N" lines."""
-    markers = [x for x in markers.split(",") if x]
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
-    s.bind((ifname, 0))
-    s.settimeout(0.2)
-    open(ready, "w").close()
-    frames = 0
-    hits = dict((m, 0) for m in markers)
-    end = time.monotonic() + float(seconds)
-    while time.monotonic() < end and not os.path.exists(ready + ".stop"):
-        try:
-            f, addr = s.recvfrom(262144)
-        except socket.timeout:
-            continue
-        if addr[2] == socket.PACKET_OUTGOING:
-            continue
-        frames += 1
-        for m in markers:
-            if m.encode() in f:
-                hits[m] += 1
-    with open(out + ".tmp", "w") as fh:
-        fh.write("frames %d\n" % frames)
-        for m in markers:
-            fh.write("%s %d\n" % (m, hits[m]))
-    os.rename(out + ".tmp", out)
-
-if __name__ == "__main__":
-    {"sendarp": cmd_sendarp, "count": cmd_count, "tcpgrep": cmd_tcpgrep,
-     "marks": cmd_marks}[sys.argv[1]](*sys.argv[2:])
-PYEOF
-}
+# ---- python helpers: tests/net/vnlib.py (raw protocol client, frame sender and counters)
 
 # vn_py NS [ARGS...] <<'EOF' ... EOF: run a python3 program from stdin inside NS, with vnlib
 # importable and the scenario's constants in the environment.
 vn_py() {
     local ns=$1
     shift
-    ip netns exec "$VN_PFX$ns" env PYTHONPATH="$VN_TMP" PASS_A="$PASS_A" PASS_B="$PASS_B" \
+    ip netns exec "$VN_PFX$ns" env PYTHONPATH="$VN_PYPATH" PASS_A="$PASS_A" PASS_B="$PASS_B" \
         UL_A="$UL_A" UL_B="$UL_B" PORT="$PORT" VM_MAC="$VM_MAC" BCAST="$BCAST" \
         H1_IP="$H1_IP" H1_MAC="$H1_MAC" GB_ETH0_MAC="$GB_ETH0_MAC" \
         timeout --foreground -k 5 $((50 * VN_SLOW)) "$VN_PY" - "$@"
@@ -765,17 +555,14 @@ PYEOF
 # vn_iperf SERVER_NS SERVER_IP CLIENT_NS: a bounded 3-second iperf3 TCP run from CLIENT_NS to
 # SERVER_IP; sets VN_IPERF_BYTES (received), VN_IPERF_GBPS, VN_IPERF_ERR; fails when the run failed.
 vn_iperf() {
-    local sns=$1 sip=$2 cns=$3 i
+    local sns=$1 sip=$2 cns=$3
     VN_IPERF_BYTES=0
     VN_IPERF_GBPS=0
     VN_IPERF_ERR=""
     command -v iperf3 >/dev/null || { VN_IPERF_ERR="iperf3 not installed"; return 1; }
     vn_bg "$sns" timeout -k 3 30 iperf3 -s -1 -B "$sip" -p 5201 >>"$VN_TMP/iperf-server.log" 2>&1
     local spid=$VN_BG
-    for ((i = 0; i < 50; i++)); do
-        [ -n "$(vn_in "$sns" ss -Hltn 'sport = :5201' 2>/dev/null)" ] && break
-        sleep 0.1
-    done
+    vn_wait_until 5 vn_listening "$sns" 5201
     vn_in "$cns" timeout --foreground -k 3 25 iperf3 -c "$sip" -p 5201 -t 3 -J --connect-timeout 5000 \
         >"$VN_TMP/iperf-$cns-to-$sns.json" 2>&1
     vn_iperf_parse "$VN_TMP/iperf-$cns-to-$sns.json"
@@ -791,7 +578,7 @@ vn_tap_bg() {
     local ns=$1 tag=$2
     shift 2
     rm -f "$VN_TMP/ready-$tag" "$VN_TMP/ready-$tag.stop" "$VN_TMP/wire-$tag"
-    vn_bg "$ns" "$VN_PY" "$VN_TMP/vnlib.py" "$@" "$VN_TMP/ready-$tag" "$VN_TMP/wire-$tag"
+    vn_bg "$ns" "$VN_PY" "$VN_VNLIB" "$@" "$VN_TMP/ready-$tag" "$VN_TMP/wire-$tag"
     vn_wait_file "$VN_TMP/ready-$tag" 5 || vn_fail "wiretap $tag did not start"
 }
 # vn_wiretap_start NS DEV TAG NEEDLE...: watch the TCP payload to/from port $PORT on DEV (in the
@@ -825,5 +612,6 @@ vn_ping_pattern() {
         -p 766e65742d776972652d636865636b21 "$2" >/dev/null 2>&1
 }
 
-# vn_link_exists NS DEV: succeeds when DEV exists in NS.
+# vn_link_exists NS DEV: succeeds when DEV exists in NS; vn_link_gone: when it does not.
 vn_link_exists() { vn_ip "$1" link show dev "$2" >/dev/null 2>&1; }
+vn_link_gone() { ! vn_link_exists "$1" "$2"; }

@@ -3,12 +3,14 @@
 #
 #   bash tests/net/run.sh [SCENARIO...]     e.g. run.sh seed_scenario t_errors t_protocol.sh
 #
-# Each scenario runs in its own bash process; prints "PASS name" or "FAIL name" (with the tail of
-# its log), then "N passed, N failed". Exit status 1 when any scenario failed.
+# Each scenario runs in its own bash process; prints "PASS name", "SKIP name (reason)" or
+# "FAIL name" (with the tail of its log), then "N passed, N failed, N skipped". A scenario skips
+# (exit status 4) when it cannot run here: not root, or no working "ip netns". Exit status 1 when
+# any scenario failed, else 0 (also when some were skipped).
 # Environment: VNET, VNETCLIENT (default build/vnet, build/vnetclient of the repository, resolved
 # to absolute paths), VNET_WRAP (optional command prefix for both programs, e.g. valgrind),
 # VN_SCENARIO_TIMEOUT (seconds per scenario, default 150; 5x under VNET_WRAP).
-# Needs root (network namespaces). Logs are kept in a temporary directory printed at the end.
+# Needs root (network namespaces); without it every scenario is skipped. Logs are kept in a temporary directory printed at the end.
 # After each scenario, and once more at the end, no process of $VNET or $VNETCLIENT may still run
 # (tests/net/leftovers.sh): a scenario that leaves one behind fails, naming it.
 set -u
@@ -55,6 +57,7 @@ export VN_LOGDIR="$logdir"
 export VN_RUN_PREFIX="vn$$-"
 passed=0
 failed=0
+skipped=0
 failed_names=()
 child=""
 # sweep: remove what a scenario left behind when it could not clean up itself (killed after its
@@ -77,15 +80,12 @@ on_signal() {
     fi
     sweep
     echo "run.sh: interrupted"
-    echo "$passed passed, $((failed + 1)) failed"
+    echo "$passed passed, $((failed + 1)) failed, $skipped skipped"
     exit 130
 }
 trap on_signal INT TERM
 
 echo "vnet netns tests: vnet=$VNET vnetclient=$VNETCLIENT${VNET_WRAP:+ wrap=\"$VNET_WRAP\"}"
-if [ "$(id -u)" != 0 ]; then
-    echo "run.sh: these tests need root (network namespaces)" >&2
-fi
 for f in "${scripts[@]}"; do
     name=$(basename "$f" .sh)
     log="$logdir/$name.log"
@@ -106,6 +106,10 @@ for f in "${scripts[@]}"; do
     if [ "$rc" -eq 0 ]; then
         passed=$((passed + 1))
         echo "PASS $name (${secs}s)"
+    elif [ "$rc" -eq 4 ]; then
+        skipped=$((skipped + 1))
+        why=$(sed -n 's/^RESULT: SKIP [^ ]* (\(.*\))$/\1/p' "$log" | tail -n 1)
+        echo "SKIP $name (${why:-no reason given})"
     else
         failed=$((failed + 1))
         failed_names+=("$name")
@@ -125,5 +129,5 @@ if ! bash "$here/leftovers.sh" "$VNET" "$VNETCLIENT" >"$logdir/leftovers" 2>&1; 
 fi
 echo "logs: $logdir"
 [ "$failed" -gt 0 ] && echo "failed: ${failed_names[*]}"
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

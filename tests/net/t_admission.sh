@@ -53,12 +53,10 @@ vn_ip srv addr add "$SRV6_56/64" dev vg nodad
 vn_ip good addr add fd00:18:0:100::2/64 dev eth0 nodad
 vn_in good ping -c 1 -W 2 -q "$SRV4" >/dev/null || vn_die "ping good -> srv"
 vn_in atk ping -c 1 -W 2 -q 198.18.0.1 >/dev/null || vn_die "ping atk -> srv"
-for ((i = 0; i < 30; i++)); do      # IPv6 on the veths: wait until the links carry it
-    vn_in good ping -6 -c 1 -W 1 -q "$SRV6" >/dev/null 2>&1 &&
-        vn_in good ping -6 -c 1 -W 1 -q "$SRV6_56" >/dev/null 2>&1 &&
-        vn_in atk ping -6 -c 1 -W 1 -q -I fd00:18:0:ff::2 "$ATK6" >/dev/null 2>&1 && break
-    sleep 0.2
-done
+# IPv6 on the veths: wait until the links carry it.
+vn_wait_until -i 0.2 6 eval 'vn_in good ping -6 -c 1 -W 1 -q "$SRV6" >/dev/null 2>&1 &&
+    vn_in good ping -6 -c 1 -W 1 -q "$SRV6_56" >/dev/null 2>&1 &&
+    vn_in atk ping -6 -c 1 -W 1 -q -I fd00:18:0:ff::2 "$ATK6" >/dev/null 2>&1'
 
 # The flooder: non-blocking connects from the given source addresses in turn, as fast as it can
 # (or, after the first 60, every GAP seconds), never a byte sent; it closes its oldest to keep at

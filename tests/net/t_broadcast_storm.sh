@@ -17,7 +17,7 @@ FROM_LAN=198.18.0.98
 # count_start NS TAG: count ARP requests for both unused addresses arriving at NS's eth0.
 count_start() {
     rm -f "$VN_TMP/ready-$2" "$VN_TMP/count-$2"
-    vn_bg "$1" "$VN_PY" "$VN_TMP/vnlib.py" count eth0 4 "$FROM_VM,$FROM_LAN" \
+    vn_bg "$1" "$VN_PY" "$VN_VNLIB" count eth0 4 "$FROM_VM,$FROM_LAN" \
         "$VN_TMP/ready-$2" "$VN_TMP/count-$2"
     vn_wait_file "$VN_TMP/ready-$2" 5 || vn_die "frame counter in $1 did not start"
 }
@@ -37,9 +37,9 @@ phase() {
     count_start vm "$label-vm"
     vn_log "$label: vm and h2 each send $N broadcast ARP requests"
     # vn_bg, not "vn_in ... &": its pid is the sender's own, and cleanup knows it.
-    vn_bg vm "$VN_PY" "$VN_TMP/vnlib.py" sendarp eth0 "$VM_MAC" "$VM_IP" "$FROM_VM" "$N" 0.15 >/dev/null
+    vn_bg vm "$VN_PY" "$VN_VNLIB" sendarp eth0 "$VM_MAC" "$VM_IP" "$FROM_VM" "$N" 0.15 >/dev/null
     local s1=$VN_BG
-    vn_in h2 "$VN_PY" "$VN_TMP/vnlib.py" sendarp eth0 "$H2_MAC" "$H2_IP" "$FROM_LAN" "$N" 0.15 >/dev/null
+    vn_in h2 "$VN_PY" "$VN_VNLIB" sendarp eth0 "$H2_MAC" "$H2_IP" "$FROM_LAN" "$N" 0.15 >/dev/null
     wait "$s1"
 
     c=$(count_of "$label-h2" "$FROM_VM")

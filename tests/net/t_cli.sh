@@ -117,11 +117,7 @@ vn_eq "--sched fast is a usage error" 2 "$VN_RC"
 vn_section "started as root: a warning unless --user"
 # log_has TAG REGEX: wait (bounded) until vnet's "ready" line is in the daemon's log, then grep.
 log_has() {
-    local i
-    for ((i = 0; i < 50 * VN_SLOW; i++)); do
-        grep -q ' ready, ' "$VN_TMP/vnet-$1.log" && break
-        sleep 0.1
-    done
+    vn_wait_until 5 grep -q ' ready, ' "$VN_TMP/vnet-$1.log"
     grep -Eq -- "$2" "$VN_TMP/vnet-$1.log"
 }
 ROOT_WARN='warn.*running as root \(UID 0\).*write every file root owns.*--user'

@@ -20,16 +20,13 @@ local_handlers() {
         B) vn_query gB 127.0.0.1 "$PASS_B" handlers ;;
     esac
 }
-# wait_local_handlers A|B N SECONDS: poll until the daemon lists N handlers.
-wait_local_handlers() {
-    local end=$(( $(date +%s) + $3 * VN_SLOW ))
-    while :; do
-        local_handlers "$1" >/dev/null
-        [ "$VN_COUNT" = "$2" ] && return 0
-        [ "$(date +%s)" -ge "$end" ] && return 1
-        sleep 0.5
-    done
+# local_count A|B N: succeeds when the daemon lists N handlers.
+local_count() {
+    local_handlers "$1" >/dev/null
+    [ "$VN_COUNT" = "$2" ]
 }
+# wait_local_handlers A|B N SECONDS: poll (every 0.5 s) until the daemon lists N handlers.
+wait_local_handlers() { vn_wait_until -i 0.5 "$3" local_count "$1" "$2"; }
 # serves NS PASSWORD: DEVICES? on 127.0.0.1 answers OK.
 serves() {
     vn_client "$1" -p "$2" -h 127.0.0.1 -c devices >/dev/null
@@ -82,12 +79,8 @@ vn_check "vmnet1 is no longer promiscuous in gA" eval '! promisc_flag gA vmnet1'
 vn_check "eth0 is no longer promiscuous in gB" eval '! promisc_flag gB eth0'
 vn_ip gA link set ul up
 vn_ip gB link set ul up
-ok=1
-for ((i = 0; i < 20; i++)); do
-    vn_in gA ping -c 1 -W 1 -q "$UL_B" >/dev/null 2>&1 && { ok=0; break; }
-    sleep 0.5
-done
-vn_check "the underlay is back" test $ok = 0
+vn_check "the underlay is back" \
+    vn_wait_until -i 0.5 10 eval 'vn_in gA ping -c 1 -W 1 -q "$UL_B" >/dev/null 2>&1'
 vn_check "a new handler once the underlay is back" vn_handle_seed
 vn_check "ping vm -> h1 through the new handler" vn_ping vm "$H1_IP" 3
 

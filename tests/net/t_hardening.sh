@@ -33,24 +33,14 @@ export DPID_A=${VN_DPID[A]} DPID_B=${VN_DPID[B]}
 
 # A helper module for the python checkers: a good client, and "alive" checks after each attack.
 cat >"$VN_TMP/hardlib.py" <<'PYEOF'
-import os, socket, time
-from vnlib import Conn, ok
-
-P = int(os.environ["PORT"])
-
-def pid_alive(pid):
-    try:
-        os.kill(int(pid), 0)
-        return True
-    except OSError:
-        return False
+from vnlib import Conn, ok, pid_alive
 
 def good(host, password, pid, desc):
     """A good client: HELLO, DEVICES? -> OK devices; and the daemon's pid is alive."""
     ans = None
     try:
-        c = Conn(host, P, timeout=10)
-        a = c.request("HELLO %s 1.0" % password, 10)
+        c = Conn(host, timeout=10)
+        a = c.login(password, timeout=10)
         c.line("DEVICES?")
         ans = (a, c.readline(10))
         c.close()
@@ -58,39 +48,13 @@ def good(host, password, pid, desc):
         ans = ("error", str(e))
     ok(ans == ("OK 1.0", "OK devices"), "after %s: a good client gets 'OK devices'" % desc, repr(ans))
     ok(pid_alive(pid), "after %s: the daemon (pid %s) is alive" % (desc, pid))
-
-def read_list(c):
-    """Read the rest of an 'OK head' answer: the count and the lines; returns the count or -1."""
-    n = c.readline()
-    if n is None or not n.isdigit():
-        return -1
-    for _ in range(int(n)):
-        c.readline()
-    return int(n)
-
-def count_handlers(host, password):
-    c = Conn(host, P)
-    c.request("HELLO %s 1.0" % password)
-    c.line("HANDLERS?")
-    a = c.readline()
-    n = read_list(c) if a == "OK handlers" else -1
-    c.close()
-    return n
-
-def wait_handlers(host, password, want, secs=5.0):
-    end = time.monotonic() + secs
-    while True:
-        n = count_handlers(host, password)
-        if n == want or time.monotonic() > end:
-            return n
-        time.sleep(0.2)
 PYEOF
 
 vn_section "requests before HELLO, unknown requests, malformed arguments (python client in gB)"
 vn_py_checks gB <<'PYEOF'
 import os, sys
 from vnlib import Conn, ok, done
-from hardlib import good, read_list
+from hardlib import good
 B, A = os.environ["UL_B"], os.environ["UL_A"]
 PB, PA, P = os.environ["PASS_B"], os.environ["PASS_A"], int(os.environ["PORT"])
 VM, BC, PID = os.environ["VM_MAC"], os.environ["BCAST"], os.environ["DPID_B"]
@@ -120,7 +84,7 @@ a = c.request("HELLO %s 1.0" % PB)
 ok(a is not None and a.startswith("NOK"), "a second HELLO -> NOK", repr(a))
 c.line("HANDLERS?")
 a = c.readline()
-ok(a == "OK handlers" and read_list(c) == 0, "the same connection still answers HANDLERS? (0)", repr(a))
+ok(a == "OK handlers" and c.read_list() == [], "the same connection still answers HANDLERS? (0)", repr(a))
 c.close()
 good(B, PB, PID, "unknown requests")
 
@@ -166,7 +130,7 @@ for req, desc in cases:
     ok(a is not None and a.startswith("NOK"), "%s -> NOK" % desc, repr(a)[:100])
 c.line("HANDLERS?")
 a = c.readline()
-ok(a == "OK handlers" and read_list(c) == 0, "the same connection still works, 0 handlers", repr(a))
+ok(a == "OK handlers" and c.read_list() == [], "the same connection still works, 0 handlers", repr(a))
 c.close()
 good(B, PB, PID, "malformed HANDLE/CLOSE arguments")
 
@@ -275,8 +239,8 @@ PYEOF
 vn_section "forged frame streams after BEGIN (python peer in gB talking to A)"
 vn_py_checks gB <<'PYEOF'
 import os, struct, sys, time
-from vnlib import Conn, ok, done, arp_request
-from hardlib import good, wait_handlers
+from vnlib import Conn, ok, done, arp_request, count_handlers, wait_for
+from hardlib import good
 A, PA, P, PID = os.environ["UL_A"], os.environ["PASS_A"], int(os.environ["PORT"]), os.environ["DPID_A"]
 VM = os.environ["VM_MAC"]
 frame = arp_request(VM, "198.18.0.10", "198.18.0.1")
@@ -287,12 +251,12 @@ def forged(desc, payload):
     ok(a == "OK 1.0", "HELLO to A", repr(a))
     a = p.request("BEGIN LOCAL x REMOTE vmnet1 " + VM)
     ok(a == "OK", "BEGIN LOCAL x REMOTE vmnet1 MAC -> OK", repr(a))
-    n = wait_handlers(A, PA, 1, 3)
+    n = wait_for(lambda: count_handlers(A, PA), lambda n: n == 1, 3)
     ok(n == 1, "A lists the forged peer's handler", repr(n))
     p.send(payload)
     ok(p.expect_eof(5), "%s: A closes the link" % desc)
     p.close()
-    n = wait_handlers(A, PA, 0, 5)
+    n = wait_for(lambda: count_handlers(A, PA), lambda n: n == 0, 5)
     ok(n == 0, "%s: A's HANDLERS? count returns to 0" % desc, repr(n))
     good(A, PA, PID, desc)
 
@@ -354,7 +318,7 @@ while not os.path.exists(stop) and time.monotonic() < end:
 for s in socks:
     s.close()
 PYEOF
-vn_bg gB env PYTHONPATH="$VN_TMP" timeout -k 2 50 "$VN_PY" "$VN_TMP/hold.py" "$UL_B" "$PORT" "$HOLD_READY" "$HOLD_STOP" "$HOLD_OUT"
+vn_bg gB env PYTHONPATH="$VN_PYPATH" timeout -k 2 50 "$VN_PY" "$VN_TMP/hold.py" "$UL_B" "$PORT" "$HOLD_READY" "$HOLD_STOP" "$HOLD_OUT"
 HOLD_PID=$VN_BG
 vn_wait_file "$HOLD_READY" 30 || vn_fail "the holder of 300 connections did not get ready"
 vn_log "holder: $(tr '\n' ' ' <"$HOLD_OUT" 2>/dev/null)"
@@ -363,23 +327,20 @@ vn_eq "the holder made 300 TCP connections" 300 "$(hold made)"
 vn_check "the daemon closes the 268 beyond the limit, not one told 'NOK too many connections' ($(hold closed) closed, $(hold toomany) told)" \
     test "$(hold closed)" -ge 268 -a "$(hold toomany)" = 0
 vn_check "at most 32 of the 300 from one /24 stay open ($(hold open))" test "$(hold open)" -le 32
+# served: a good client in gA gets DEVICES? answered by B.
+served() {
+    vn_client gA -p "$PASS_B" -h "$UL_B" -c devices >/dev/null
+    [ "$VN_RC" = 0 ]
+}
 t0=$(date +%s)
 served=0
-while [ $(($(date +%s) - t0)) -lt $((15 * VN_SLOW)) ]; do
-    vn_client gA -p "$PASS_B" -h "$UL_B" -c devices >/dev/null
-    if [ "$VN_RC" = 0 ]; then served=1; break; fi
-    sleep 1
-done
+vn_wait_until -i 1 15 served && served=1
 vn_log "with 300 idle connections held open: good client served=$served after $(($(date +%s) - t0)) s (last: $VN_RC $VN_OUT $VN_ERR)"
 vn_check "with the idle connections still open, a good client is served within 15 s" test "$served" = 1
 vn_check "the holder still had its connections open meanwhile" kill -0 "$HOLD_PID"
 if [ "$served" = 0 ]; then
     # For the report only (no check): when does the daemon serve again, the idle ones still held?
-    while [ $(($(date +%s) - t0)) -lt 35 ]; do
-        vn_client gA -p "$PASS_B" -h "$UL_B" -c devices >/dev/null
-        [ "$VN_RC" = 0 ] && break
-        sleep 1
-    done
+    vn_wait_until -i 1 $((35 - ($(date +%s) - t0))) served
     vn_log "(info) the good client got exit $VN_RC $(($(date +%s) - t0)) s after the 300 connections were opened"
 fi
 : >"$HOLD_STOP"
@@ -412,7 +373,7 @@ lines.append("attempt6 - %s" % (a or "none").replace(" ", "_"))
 with open(out, "w") as f:
     f.write("\n".join(lines) + "\n")
 PYEOF
-vn_bg gA env PYTHONPATH="$VN_TMP" timeout -k 2 60 "$VN_PY" "$VN_TMP/atk.py" "$UL_B" "$PORT" "$ATK_SENT" "$ATK_DONE" "$ATK_OUT"
+vn_bg gA env PYTHONPATH="$VN_PYPATH" timeout -k 2 60 "$VN_PY" "$VN_TMP/atk.py" "$UL_B" "$PORT" "$ATK_SENT" "$ATK_DONE" "$ATK_OUT"
 ATK_PID=$VN_BG
 vn_wait_file "$ATK_SENT" 40 || vn_fail "the 6th wrong attempt was not sent"
 vn_client gB -p "$PASS_B" -h "$UL_B" -c devices

@@ -31,7 +31,7 @@ vn_marks_start vm eth0 vm "${MARKERS[@]}"
 vn_section "forged frames from a python peer"
 vn_py_checks gB <<'PYEOF'
 import os, re, socket, struct, time
-from vnlib import Conn, ok, done, mac_bytes
+from vnlib import Conn, ok, done, mac_bytes, stats
 B, A = os.environ["UL_B"], os.environ["UL_A"]
 PB, PA, P = os.environ["PASS_B"], os.environ["PASS_A"], int(os.environ["PORT"])
 VM, BC = os.environ["VM_MAC"], os.environ["BCAST"]
@@ -39,21 +39,6 @@ H1_MAC = os.environ["H1_MAC"]
 ROGUE = "02:00:c6:12:00:66"       # in no list
 GW_IP = "198.18.0.1"              # h1: "the gateway"
 VM_IP = "198.18.0.10"
-
-def stats(host, password):
-    """{id: {field: value}} of a daemon's STATS?."""
-    c = Conn(host, P)
-    c.request("HELLO %s 1.0" % password)
-    c.line("STATS?")
-    a, n = c.readline(), c.readline()
-    res = {}
-    if a == "OK stats" and n and n.isdigit():
-        for _ in range(int(n)):
-            f = (c.readline() or "").split()
-            if f:
-                res[f[0]] = dict(x.split("=", 1) for x in f[1:] if "=" in x)
-    c.close()
-    return res
 
 def peer(host, password, begin):
     p = Conn(host, P)

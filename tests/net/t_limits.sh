@@ -10,19 +10,8 @@ vn_start_seed_daemons
 
 vn_py_checks gB <<'PYEOF'
 import os, socket, time
-from vnlib import Conn, ok, done
+from vnlib import Conn, ok, done, count_handlers
 B, PB, P = os.environ["UL_B"], os.environ["PASS_B"], int(os.environ["PORT"])
-
-def count_handlers():
-    c = Conn(B, P)
-    c.request("HELLO %s 1.0" % PB)
-    c.line("HANDLERS?")
-    a = c.readline()
-    n = int(c.readline() or -1) if a == "OK handlers" else -1
-    for _ in range(max(n, 0)):
-        c.readline()
-    c.close()
-    return n
 
 def begin(macs):
     c = Conn(B, P)
@@ -40,7 +29,7 @@ c, a = begin(["02:00:c6:12:02:%02x" % i for i in range(65)])
 ok(a is not None and a.startswith("NOK"), "BEGIN with 65 MACs -> NOK", repr(a))
 c.close()
 end = time.monotonic() + 5
-while count_handlers() != 0 and time.monotonic() < end:
+while count_handlers(B, PB) != 0 and time.monotonic() < end:
     time.sleep(0.2)
 
 print("# 128 handlers per daemon")
@@ -51,7 +40,7 @@ for i in range(128):
     answers.append(a)
 bad = [(i, a) for i, a in enumerate(answers) if a != "OK"]
 ok(not bad, "128 BEGINs -> 128 OK", repr(bad[:3]))
-n = count_handlers()
+n = count_handlers(B, PB)
 ok(n == 128, "HANDLERS? lists 128 handlers", repr(n))
 c, a = begin(["02:00:c6:12:01:ff"])
 ok(a is not None and a.startswith("NOK"), "the 129th BEGIN -> NOK", repr(a))
@@ -62,7 +51,7 @@ for c in peers:
         c.close()
 end = time.monotonic() + 10
 while True:
-    n = count_handlers()
+    n = count_handlers(B, PB)
     if n == 0 or time.monotonic() > end:
         break
     time.sleep(0.3)
@@ -98,7 +87,7 @@ end = time.monotonic() + 5
 n = -1
 while time.monotonic() < end:
     try:
-        n = count_handlers()
+        n = count_handlers(B, PB)
         break
     except OSError:
         time.sleep(0.3)

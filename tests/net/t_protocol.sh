@@ -10,7 +10,7 @@ vn_start_seed_daemons
 
 vn_py_checks gB <<'PYEOF'
 import os, re, socket, time
-from vnlib import Conn, ok, done, arp_request, arp_info, frame_of, mac_bytes
+from vnlib import Conn, ok, done, arp_request, arp_info, frame_of, mac_bytes, query, wait_for
 B, A = os.environ["UL_B"], os.environ["UL_A"]
 PB, PA, P = os.environ["PASS_B"], os.environ["PASS_A"], int(os.environ["PORT"])
 VM, BC = os.environ["VM_MAC"], os.environ["BCAST"]
@@ -36,22 +36,10 @@ def hello(c, version="1.0"):
     ok(a == "OK " + version, "HELLO %s -> OK %s" % (version, version), repr(a))
 
 def handlers_now():
-    c = Conn(B, P)
-    c.request("HELLO %s 1.0" % PB)
-    c.line("HANDLERS?")
-    a = c.readline()
-    n = int(c.readline() or 0) if a == "OK handlers" else -1
-    lines = [c.readline() for _ in range(max(n, 0))]
-    c.close()
-    return lines if n >= 0 else None
+    return query(B, PB, "HANDLERS?", "handlers")
 
 def wait_handlers(count, secs=5.0):
-    end = time.monotonic() + secs
-    while True:
-        h = handlers_now()
-        if (h is not None and len(h) == count) or time.monotonic() > end:
-            return h
-        time.sleep(0.3)
+    return wait_for(handlers_now, lambda h: h is not None and len(h) == count, secs, 0.3)
 
 print("# connections opened now and checked at the end (30 s rules)")
 idle = Conn(B, P)                       # never says HELLO

@@ -42,10 +42,7 @@ SRV_JSON=$VN_TMP/iperf-server.json
 CLI_JSON=$VN_TMP/iperf-client.json
 vn_bg h1 timeout -k 3 60 iperf3 -s -1 -J -B "$H1_IP" -p 5201 >"$SRV_JSON" 2>&1
 SRV_PID=$VN_BG
-for ((i = 0; i < 50; i++)); do
-    [ -n "$(vn_in h1 ss -Hltn 'sport = :5201' 2>/dev/null)" ] && break
-    sleep 0.1
-done
+vn_wait_until 5 vn_listening h1 5201
 vn_bg vm timeout -k 3 50 iperf3 -c "$H1_IP" -p 5201 -t 12 -i 1 -J --connect-timeout 5000 >"$CLI_JSON" 2>&1
 CLI_PID=$VN_BG
 sleep 3
@@ -125,12 +122,8 @@ V1_OUT=$(printf '%s\n' "$VN_OUT" | awk -v id="$RID" '$1 == id' | grep -o 'out_fr
 V1_IN=$(printf '%s\n' "$VN_OUT" | awk -v id="$RID" '$1 == id' | grep -o 'in_frames=[0-9]*' | cut -d= -f2)
 vn_client gB -p "$PASS_A" -h "$UL_A" -c close -i "${AID:-0}"
 vn_eq "close -i $AID on A: exit 0" 0 "$VN_RC"
-ok=1
-for ((i = 0; i < 20; i++)); do
-    [ "$(b_stats_field "$RID" reconnects)" = 2 ] && [ "$(b_stats_field "$RID" state)" = up ] && { ok=0; break; }
-    sleep 0.5
-done
-vn_check "B reconnects within 10 s: STATS? reconnects=2, state=up" test $ok = 0
+vn_check "B reconnects within 10 s: STATS? reconnects=2, state=up" vn_wait_until -i 0.5 10 eval \
+    '[ "$(b_stats_field "$RID" reconnects)" = 2 ] && [ "$(b_stats_field "$RID" state)" = up ]'
 vn_handlers_A
 vn_eq "A lists 1 handler again" 1 "$VN_COUNT"
 vn_check "... under a new id (it was $AID)" test "$(printf '%s\n' "$VN_LINES" | awk 'NR == 1 {print $1}')" != "$AID"

@@ -32,10 +32,7 @@ LOG=$VN_TMP/vnet-B.log
 vn_start_daemon B gB "$PASS_B" -v -s -h "$UL_B" -p "$PORT" -d eth0 --handlers "$HFILE"
 PID=${VN_DPID[B]}
 # The first attempts (and their derivations) are over once every line says it keeps trying.
-for ((i = 0; i < 200 * VN_SLOW; i++)); do
-    [ "$(grep -c 'not connected yet' "$LOG")" -ge "$N" ] && break
-    sleep 0.1
-done
+vn_wait_until 20 eval '[ "$(grep -c "not connected yet" "$LOG")" -ge "$N" ]'
 vn_eq "all $N handlers exist, not connected yet, and keep trying" "$N" \
     "$(grep -c 'not connected yet.*it will keep trying' "$LOG")"
 
@@ -59,10 +56,7 @@ vn_eq "B still answers and lists the $N handlers" "$N" "$(count_handlers "$UL_B"
 
 vn_section "the kept key works: once A is up, every handler connects"
 vn_start_daemon A gA "$PASS_A" -s -h "$UL_A" -p "$PORT" -d vmnet1
-for ((i = 0; i < 40 * VN_SLOW; i++)); do
-    [ "$(count_handlers "$UL_A" "$PASS_A")" = "$N" ] && break
-    sleep 1
-done
+vn_wait_until -i 1 40 eval '[ "$(count_handlers "$UL_A" "$PASS_A")" = "$N" ]'
 vn_eq "A lists $N handlers within 40 s (the longest wait between attempts is 30 s)" "$N" \
     "$(count_handlers "$UL_A" "$PASS_A")"
 vn_eq "still one derivation per handler" "$N" "$(grep -c 'derived the TLS key of its password' "$LOG")"

@@ -12,14 +12,7 @@ TAP_IP=198.18.0.20
 TAP_PORT2=4457
 
 # tap_gone_within NS DEV SECONDS: succeeds when DEV no longer exists in NS within SECONDS.
-tap_gone_within() {
-    local i
-    for ((i = 0; i < $3 * 10 * VN_SLOW; i++)); do
-        vn_link_exists "$1" "$2" || return 0
-        sleep 0.1
-    done
-    return 1
-}
+tap_gone_within() { vn_wait_until "$3" vn_link_gone "$1" "$2"; }
 # a_devline NAME: gA's DEVICES? line for NAME (asked from gB).
 a_devline() {
     vn_query gB "$UL_A" "$PASS_A" devices >/dev/null

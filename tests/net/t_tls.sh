@@ -77,11 +77,7 @@ count_A_tls() {
     n=$(printf '%s\n' "$VN_OUT" | sed -n 2p)
 }
 n=-1
-for ((i = 0; i < 10; i++)); do
-    count_A_tls
-    [ "$n" = 0 ] && break
-    sleep 0.5
-done
+vn_wait_until -i 0.5 5 eval 'count_A_tls; [ "$n" = 0 ]'
 vn_eq "gA lists 0 handlers within 5 s" 0 "$n"
 
 vn_finish

@@ -1,0 +1,321 @@
+#!/usr/bin/env python3
+"""vnlib - helpers for the vnet network-namespace tests (tests/net/).
+
+Imported by the python checkers the scenarios run through vn_py / vn_py_checks (lib.sh puts this
+directory on PYTHONPATH), and run as a program by the capture helpers of lib.sh:
+
+    python3 vnlib.py sendarp IFNAME SRC_MAC SRC_IP TARGET_IP COUNT INTERVAL
+    python3 vnlib.py count   IFNAME SECONDS TARGETS READY OUT
+    python3 vnlib.py tcpgrep IFNAME SECONDS PORT NEEDLES READY OUT
+    python3 vnlib.py marks   IFNAME SECONDS MARKERS READY OUT
+
+What it offers: TAP-style check lines (ok, done), a raw control-protocol client (Conn, with
+login, requests, list answers and framed messages), a few requests every checker asks (query,
+count_handlers, stats), a bounded poll (wait_for), and ARP frames to build and read.
+It sends only where the scenario tells it: the addresses inside the test's own namespaces.
+"""
+import os, select, socket, struct, sys, time
+
+FAILS = 0
+# The port the scenario's daemons listen on (lib.sh exports PORT).
+PORT = int(os.environ.get("PORT", "4455"))
+
+def ok(cond, desc, detail=""):
+    """Print an "ok   - desc" or "FAIL - desc: detail" line (counted by vn_py_checks)."""
+    global FAILS
+    if cond:
+        print("ok   - " + desc, flush=True)
+    else:
+        FAILS += 1
+        print("FAIL - " + desc + (": " + detail if detail else ""), flush=True)
+    return cond
+
+def done():
+    """Exit 1 when a check failed, else 0."""
+    sys.exit(1 if FAILS else 0)
+
+def pid_alive(pid):
+    """True when process pid exists."""
+    try:
+        os.kill(int(pid), 0)
+        return True
+    except OSError:
+        return False
+
+def wait_for(probe, good, secs=5.0, step=0.2):
+    """Call probe() every step seconds until good(value) holds or secs pass; the last value."""
+    end = time.monotonic() + secs
+    while True:
+        v = probe()
+        if good(v) or time.monotonic() > end:
+            return v
+        time.sleep(step)
+
+class Conn:
+    """One TCP connection to a vnet daemon, read with explicit deadlines."""
+
+    def __init__(self, host, port=None, timeout=5.0, source=None):
+        """source: the local address to connect from (None: the kernel's choice)."""
+        self.s = socket.create_connection((host, port or PORT), timeout=timeout,
+                                          source_address=(source, 0) if source else None)
+        self.buf = b""
+        self.eof = False
+
+    def close(self):
+        try:
+            self.s.close()
+        except OSError:
+            pass
+
+    def send(self, data):
+        try:
+            self.s.sendall(data)
+            return True
+        except OSError:
+            return False
+
+    def line(self, text, eol=b"\n"):
+        return self.send(text.encode() + eol)
+
+    def _fill(self, deadline):
+        if self.eof:
+            return False
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        r, _, _ = select.select([self.s], [], [], left)
+        if not r:
+            return False
+        try:
+            d = self.s.recv(65536)
+        except OSError:
+            d = b""
+        if not d:
+            self.eof = True
+            return False
+        self.buf += d
+        return True
+
+    def readline(self, timeout=5.0):
+        """One answer line without its line end; None on EOF or timeout."""
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self.buf:
+            if not self._fill(deadline):
+                return None
+        ln, self.buf = self.buf.split(b"\n", 1)
+        return ln.rstrip(b"\r").decode(errors="replace")
+
+    def request(self, text, timeout=5.0):
+        """Send one request line and return the answer line (None on EOF or timeout)."""
+        self.line(text)
+        return self.readline(timeout)
+
+    def login(self, password, version="1.0", timeout=5.0):
+        """HELLO password version; the answer ("OK 1.0" when accepted)."""
+        return self.request("HELLO %s %s" % (password, version), timeout)
+
+    def read_list(self, timeout=5.0):
+        """The rest of an "OK head" answer whose first line was read: the count line and as
+        many lines; the list of lines, or None when the count is missing or lines are."""
+        n = self.readline(timeout)
+        if n is None or not n.isdigit():
+            return None
+        lines = [self.readline(timeout) for _ in range(int(n))]
+        return None if None in lines else lines
+
+    def expect_eof(self, timeout=5.0):
+        """True when the peer closes within timeout (data before the close is discarded)."""
+        deadline = time.monotonic() + timeout
+        while not self.eof:
+            if time.monotonic() >= deadline:
+                return False
+            self.buf = b""
+            self._fill(deadline)
+        return True
+
+    def recv_exact(self, n, timeout=5.0):
+        deadline = time.monotonic() + timeout
+        while len(self.buf) < n:
+            if not self._fill(deadline):
+                return None
+        d, self.buf = self.buf[:n], self.buf[n:]
+        return d
+
+    def send_msg(self, mtype, payload=b""):
+        return self.send(struct.pack(">I", (mtype << 24) | len(payload)) + payload)
+
+    def recv_msg(self, timeout=5.0):
+        """(type, payload) of the next framed message; None on EOF or timeout."""
+        deadline = time.monotonic() + timeout
+        h = self.recv_exact(4, max(0.0, deadline - time.monotonic()))
+        if h is None:
+            return None
+        v = struct.unpack(">I", h)[0]
+        p = self.recv_exact(v & 0xFFFFFF, max(0.0, deadline - time.monotonic()) + 1)
+        if p is None:
+            return None
+        return (v >> 24, p)
+
+def query(host, password, request, head, port=None, timeout=5.0):
+    """Log in to host, send request (e.g. "HANDLERS?") and return the lines of its
+    "OK head" answer; None when the login, the answer or the connection fails."""
+    try:
+        c = Conn(host, port or PORT, timeout)
+    except OSError:
+        return None
+    try:
+        if c.login(password, timeout=timeout) is None:
+            return None
+        if c.request(request, timeout) != "OK " + head:
+            return None
+        return c.read_list(timeout)
+    finally:
+        c.close()
+
+def count_handlers(host, password):
+    """How many handlers HANDLERS? lists on host, or -1."""
+    lines = query(host, password, "HANDLERS?", "handlers")
+    return -1 if lines is None else len(lines)
+
+def stats(host, password):
+    """{id: {field: value}} of host's STATS? ({} when it cannot be asked)."""
+    res = {}
+    for ln in query(host, password, "STATS?", "stats") or []:
+        f = ln.split()
+        if f:
+            res[f[0]] = dict(x.split("=", 1) for x in f[1:] if "=" in x)
+    return res
+
+def mac_bytes(mac):
+    """The 6 bytes of a MAC written "02:00:c6:12:00:0a"."""
+    return bytes(int(x, 16) for x in mac.split(":"))
+
+def arp_request(src_mac, src_ip, target_ip, dst_mac="ff:ff:ff:ff:ff:ff"):
+    """A 60-byte Ethernet frame: the ARP request of src for target_ip."""
+    eth = mac_bytes(dst_mac) + mac_bytes(src_mac) + b"\x08\x06"
+    arp = struct.pack(">HHBBH", 1, 0x0800, 6, 4, 1) + mac_bytes(src_mac) + socket.inet_aton(src_ip) \
+        + b"\x00" * 6 + socket.inet_aton(target_ip)
+    return eth + arp + b"\x00" * 18
+
+def arp_info(frame):
+    """(op, sender_ip, target_ip) of an ARP frame, or None."""
+    if len(frame) < 42 or frame[12:14] != b"\x08\x06":
+        return None
+    op = struct.unpack(">H", frame[20:22])[0]
+    return (op, socket.inet_ntoa(frame[28:32]), socket.inet_ntoa(frame[38:42]))
+
+def frame_of(msg):
+    """The Ethernet frame inside a FRAME (0x02) or FRAME_OFFLOAD (0x01) message."""
+    t, p = msg
+    if t == 1:
+        return p[10:]
+    if t == 2:
+        return p
+    return None
+
+def cmd_sendarp(ifname, src_mac, src_ip, target_ip, count, interval):
+    """Send count ARP requests on ifname, interval seconds apart; prints count."""
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind((ifname, 0))
+    f = arp_request(src_mac, src_ip, target_ip)
+    for i in range(int(count)):
+        s.send(f)
+        if i + 1 < int(count):
+            time.sleep(float(interval))
+    print(count)
+
+def cmd_count(ifname, seconds, targets, ready, out):
+    """Count incoming ARP requests for each of the comma-separated target IPs on ifname for
+    `seconds`; writes "IP COUNT" lines to out."""
+    targets = targets.split(",")
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
+    s.bind((ifname, 0))
+    s.settimeout(0.2)
+    open(ready, "w").close()
+    n = dict((t, 0) for t in targets)
+    end = time.monotonic() + float(seconds)
+    while time.monotonic() < end:
+        try:
+            data, addr = s.recvfrom(65536)
+        except socket.timeout:
+            continue
+        if addr[2] == socket.PACKET_OUTGOING:
+            continue
+        a = arp_info(data)
+        if a and a[0] == 1 and a[2] in n:
+            n[a[2]] += 1
+    with open(out + ".tmp", "w") as fh:
+        for t in targets:
+            fh.write("%s %d\n" % (t, n[t]))
+    os.rename(out + ".tmp", out)
+
+def cmd_tcpgrep(ifname, seconds, port, needles, ready, out):
+    """Watch the IPv4 TCP segments to or from `port` on ifname for `seconds` (or until the file
+    READY.stop appears); writes
+    "segments N", "payload BYTES" and "hits-NEEDLE N" for each comma-separated needle."""
+    port = int(port)
+    needles = [x for x in needles.split(",") if x]
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
+    s.bind((ifname, 0))
+    s.settimeout(0.2)
+    open(ready, "w").close()
+    segs = nbytes = 0
+    hits = dict((n, 0) for n in needles)
+    end = time.monotonic() + float(seconds)
+    while time.monotonic() < end and not os.path.exists(ready + ".stop"):
+        try:
+            f = s.recv(262144)
+        except socket.timeout:
+            continue
+        if len(f) < 34 or f[12:14] != b"\x08\x00" or f[23] != 6:
+            continue
+        ihl = (f[14] & 15) * 4
+        t = 14 + ihl
+        sport, dport = struct.unpack(">HH", f[t:t + 4])
+        if port not in (sport, dport):
+            continue
+        payload = f[t + (f[t + 12] >> 4) * 4:]
+        if not payload:
+            continue
+        segs += 1
+        nbytes += len(payload)
+        for n in needles:
+            if n.encode() in payload:
+                hits[n] += 1
+    with open(out + ".tmp", "w") as fh:
+        fh.write("segments %d\npayload %d\n" % (segs, nbytes))
+        for n in needles:
+            fh.write("hits-%s %d\n" % (n, hits[n]))
+    os.rename(out + ".tmp", out)
+
+def cmd_marks(ifname, seconds, markers, ready, out):
+    """Count the frames arriving on ifname for `seconds` (or until READY.stop appears) and those
+    that contain each comma-separated marker; writes "frames N" and "MARKER N" lines."""
+    markers = [x for x in markers.split(",") if x]
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
+    s.bind((ifname, 0))
+    s.settimeout(0.2)
+    open(ready, "w").close()
+    frames = 0
+    hits = dict((m, 0) for m in markers)
+    end = time.monotonic() + float(seconds)
+    while time.monotonic() < end and not os.path.exists(ready + ".stop"):
+        try:
+            f, addr = s.recvfrom(262144)
+        except socket.timeout:
+            continue
+        if addr[2] == socket.PACKET_OUTGOING:
+            continue
+        frames += 1
+        for m in markers:
+            if m.encode() in f:
+                hits[m] += 1
+    with open(out + ".tmp", "w") as fh:
+        fh.write("frames %d\n" % frames)
+        for m in markers:
+            fh.write("%s %d\n" % (m, hits[m]))
+    os.rename(out + ".tmp", out)
+
+if __name__ == "__main__":
+    {"sendarp": cmd_sendarp, "count": cmd_count, "tcpgrep": cmd_tcpgrep,
+     "marks": cmd_marks}[sys.argv[1]](*sys.argv[2:])
