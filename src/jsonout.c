@@ -92,18 +92,41 @@ static void json_side(FILE *f, char **w)
 	fputc('}', f);
 }
 
-bool json_handlers(FILE *f, char *const *lines, size_t n)
+/*
+ * The state of handler id if it reconnects, from STATS? lines ("ID ...
+ * state=S ... reconnecting=yes"), into out; false if it does not (or is not
+ * listed: it may have gone between the two requests).
+ */
+static bool reconnect_state(char *const *stats, size_t ns, const char *id, char *out, size_t cap)
+{
+	for (size_t i = 0; i < ns; i++) {
+		char *w[FIELDS_MAX], *buf;
+		size_t k = words(stats[i], w, FIELDS_MAX, &buf);
+		bool yes = false;
+
+		out[0] = '\0';
+		if (k && !strcmp(w[0], id)) {
+			for (size_t m = 1; m < k; m++) {
+				if (!strncmp(w[m], "state=", 6))
+					snprintf(out, cap, "%s", w[m] + 6);
+				else if (!strcmp(w[m], "reconnecting=yes"))
+					yes = true;
+			}
+			free(buf);
+			return yes && out[0];
+		}
+		free(buf);
+	}
+	return false;
+}
+
+bool json_handlers(FILE *f, char *const *lines, size_t n, char *const *stats, size_t ns)
 {
 	fputs("{\"handlers\": [", f);
 	for (size_t i = 0; i < n; i++) {
-		char *w[FIELDS_MAX], *buf;
+		char *w[FIELDS_MAX], *buf, state[32];
 		size_t k = words(lines[i], w, FIELDS_MAX, &buf), end = k;
-		const char *reconnect = NULL;
 
-		if (k >= 2 && !strcmp(w[k - 2], "reconnect")) {
-			reconnect = w[k - 1];
-			end = k - 2;
-		}
 		if (end < 11 || strcmp(w[5], "<->") || !is_number(w[0]) || !is_number(w[3]) ||
 		    !is_number(w[8])) {
 			free(buf);
@@ -120,8 +143,8 @@ bool json_handlers(FILE *f, char *const *lines, size_t n)
 			json_str(f, w[m]);
 		}
 		fputs("], \"reconnect\": ", f);
-		if (reconnect)
-			json_str(f, reconnect);
+		if (reconnect_state(stats, ns, w[0], state, sizeof(state)))
+			json_str(f, state);
 		else
 			fputs("null", f);
 		fputc('}', f);

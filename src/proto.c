@@ -303,6 +303,9 @@ bool proto_parse(const char *line, struct proto_req *req, char *err, size_t errl
 		req->cmd = PROTO_HANDLE;
 		req->reconnect = w[0][0] == 'R' || w[0][0] == 'r';
 		ok = parse_handle(w, n, req, err, errlen);
+	} else if (!strcasecmp(w[0], "DEVINFO?")) {
+		req->cmd = PROTO_DEVINFO;
+		ok = no_args(n, "DEVINFO?", err, errlen);
 	} else if (!strcasecmp(w[0], "STATS?")) {
 		req->cmd = PROTO_STATS;
 		ok = no_args(n, "STATS?", err, errlen);

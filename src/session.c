@@ -248,7 +248,18 @@ static bool do_done(struct session *s, struct proto_req *req, size_t used)
 	return true;
 }
 
+/* DEVICES?: as VNET 0.9 answers it, the -d devices by name, one a line. */
 static bool do_devices(struct session *s, struct proto_req *req, size_t used)
+{
+	session_printf(s, "OK devices");
+	session_printf(s, "%zu", s->d->ndevices);
+	for (size_t i = 0; i < s->d->ndevices; i++)
+		session_printf(s, "%s", s->d->devices[i]);
+	return true;
+}
+
+/* DEVINFO? (vnet's): each -d device with its MAC, MTU and state, or "- 0 absent". */
+static bool do_devinfo(struct session *s, struct proto_req *req, size_t used)
 {
 	struct nl_link *links = NULL;
 	size_t n = 0;
@@ -258,7 +269,7 @@ static bool do_devices(struct session *s, struct proto_req *req, size_t used)
 		session_printf(s, "NOK cannot list devices: %s", strerror(-ret));
 		return true;
 	}
-	session_printf(s, "OK devices");
+	session_printf(s, "OK devinfo");
 	session_printf(s, "%zu", s->d->ndevices);
 	for (size_t i = 0; i < s->d->ndevices; i++) {
 		const char *name = s->d->devices[i];
@@ -442,6 +453,7 @@ static const struct session_request {
 	{ PROTO_HELLO, do_hello, IN(SES_HELLO) },
 	{ PROTO_DONE, do_done, IN(SES_READY) },
 	{ PROTO_DEVICES, do_devices, IN(SES_READY) },
+	{ PROTO_DEVINFO, do_devinfo, IN(SES_READY) },
 	{ PROTO_HANDLERS, do_handlers, IN(SES_READY) },
 	{ PROTO_STATS, do_stats, IN(SES_READY) },
 	{ PROTO_CLOSE, do_close, IN(SES_READY) },

@@ -40,13 +40,14 @@ static const char usage_text[] =
 	"               standard input when it is not a terminal)\n"
 	"  -o PORT      the daemon's port (default 4455)\n"
 	"  -h HOST      the daemon's host name or address\n"
-	"  --json       print the answer as one JSON document (devices, handlers,\n"
-	"               stats, handle, close)\n"
+	"  --json       print the answer as one JSON document (devices, devinfo,\n"
+	"               handlers, stats, handle, close)\n"
 	"  -c COMMAND   what to do; it comes last, its arguments follow it:\n"
 	"\n"
 	"    echo                      type requests, see the answers (end with Ctrl-D)\n"
 	"    handlers                  list the daemon's handlers\n"
 	"    devices                   list the devices the daemon may use\n"
+	"    devinfo                   the same with each one's MAC, MTU and state\n"
 	"    stats                     the handlers' counters\n"
 	"    close -i ID               close handler ID\n"
 	"    handle [-r] [-a PORT2] [-b PASSWORD2] -d HOST2 -e DEV1 -f DEV2 -g local|remote -j MAC...\n"
@@ -379,52 +380,100 @@ static void done(struct client *c)
 	conn_free(c->conn);
 }
 
-/* A reply made of an OK line, a count, and that many lines; printed as is or as JSON. */
-static void list(struct client *c, const char *req,
-		 bool (*to_json)(FILE *f, char *const *lines, size_t n))
+/*
+ * Ask req, whose answer is an OK line, a count and that many lines: printed
+ * as they come (print), or kept (returned, *np of them, for JSON).
+ */
+static char **fetch_list(struct client *c, const char *req, bool print, unsigned long *np)
 {
 	char line[VNET_LINE_MAX];
 	char *end, **lines;
 	unsigned long n;
 
 	request(c, req, strlen(req), line, sizeof(line));
-	if (!c->json)
+	if (print)
 		puts(line);
 	expect_line(c, line, sizeof(line));
 	errno = 0;
 	n = strtoul(line, &end, 10);
 	if (line[0] < '0' || line[0] > '9' || *end || errno || n > 100000)
 		die(EXIT_NET, "%s: bad count line '%.40s'", c->host, line);
-	if (!c->json)
+	if (print)
 		puts(line);
 	lines = calloc(n ? n : 1, sizeof(*lines));
 	if (!lines)
 		die(EXIT_NET, "out of memory");
 	for (unsigned long i = 0; i < n; i++) {
 		expect_line(c, line, sizeof(line));
-		if (!c->json)
+		if (print)
 			puts(line);
 		else if (!(lines[i] = strdup(line)))
 			die(EXIT_NET, "out of memory");
 	}
+	*np = n;
+	return lines;
+}
+
+static void free_list(char **lines, unsigned long n)
+{
+	for (unsigned long i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+}
+
+/* Print a JSON document that to_json wrote, or fail on an answer of the wrong shape. */
+static void print_json(const struct client *c, bool ok, char *doc)
+{
+	if (!ok)
+		die(EXIT_NET, "%s: an answer line has an unexpected shape", c->host);
+	fputs(doc, stdout);
+}
+
+/* A reply made of an OK line, a count, and that many lines; printed as is or as JSON. */
+static void list(struct client *c, const char *req,
+		 bool (*to_json)(FILE *f, char *const *lines, size_t n))
+{
+	unsigned long n;
+	char **lines = fetch_list(c, req, !c->json, &n);
+
 	if (c->json) {
 		char *doc = NULL;
 		size_t len = 0;
 		FILE *f = open_memstream(&doc, &len);
+		bool ok;
 
 		if (!f)
 			die(EXIT_NET, "out of memory");
-		if (!to_json(f, lines, n)) {
-			fclose(f);
-			die(EXIT_NET, "%s: an answer line has an unexpected shape", c->host);
-		}
+		ok = to_json(f, lines, n);
 		fclose(f);
-		fputs(doc, stdout);
+		print_json(c, ok, doc);
 		free(doc);
 	}
-	for (unsigned long i = 0; i < n; i++)
-		free(lines[i]);
-	free(lines);
+	free_list(lines, n);
+}
+
+/*
+ * handlers --json: HANDLERS? (VNET 0.9's lines), then STATS? for whether
+ * each handler reconnects and how it stands.
+ */
+static void list_handlers_json(struct client *c)
+{
+	unsigned long n, ns;
+	char **lines = fetch_list(c, "HANDLERS?\n", false, &n);
+	char **stats = fetch_list(c, "STATS?\n", false, &ns);
+	char *doc = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&doc, &len);
+	bool ok;
+
+	if (!f)
+		die(EXIT_NET, "out of memory");
+	ok = json_handlers(f, lines, n, stats, ns);
+	fclose(f);
+	print_json(c, ok, doc);
+	free(doc);
+	free_list(lines, n);
+	free_list(stats, ns);
 }
 
 /* One-line answers (handle, close): as is, or {"KEY": value}. */
@@ -657,7 +706,7 @@ int main(int argc, char **argv)
 
 	/* Check the command before asking for passwords or connecting. */
 	if (!strcmp(cmd, "echo") || !strcmp(cmd, "handlers") || !strcmp(cmd, "devices") ||
-	    !strcmp(cmd, "stats")) {
+	    !strcmp(cmd, "devinfo") || !strcmp(cmd, "stats")) {
 		if (cmd_at != argc)
 			die(EXIT_USAGE, "%s takes no arguments", cmd);
 	} else if (!strcmp(cmd, "close")) {
@@ -675,8 +724,8 @@ int main(int argc, char **argv)
 	} else if (!strcmp(cmd, "handle")) {
 		parse_handle(argc, argv, cmd_at, &h);
 	} else {
-		die(EXIT_USAGE, "unknown command '%s' (echo, handlers, devices, stats, close, handle)",
-		    cmd);
+		die(EXIT_USAGE, "unknown command '%s' (echo, handlers, devices, devinfo, stats, "
+		    "close, handle)", cmd);
 	}
 
 	if (!c.have_password)
@@ -694,10 +743,16 @@ int main(int argc, char **argv)
 			tls_cleanup();
 		return rc;
 	}
-	if (!strcmp(cmd, "handlers")) {
-		list(&c, "HANDLERS?\n", json_handlers);
+	if (!strcmp(cmd, "handlers") && c.json) {
+		list_handlers_json(&c);
+	} else if (!strcmp(cmd, "handlers")) {
+		list(&c, "HANDLERS?\n", NULL);
+	} else if (!strcmp(cmd, "devices") && c.json) {
+		list(&c, "DEVINFO?\n", json_devices);  /* names, and what DEVINFO? adds */
 	} else if (!strcmp(cmd, "devices")) {
-		list(&c, "DEVICES?\n", json_devices);
+		list(&c, "DEVICES?\n", NULL);
+	} else if (!strcmp(cmd, "devinfo")) {
+		list(&c, "DEVINFO?\n", json_devices);
 	} else if (!strcmp(cmd, "stats")) {
 		list(&c, "STATS?\n", json_stats);
 	} else if (!strcmp(cmd, "close")) {

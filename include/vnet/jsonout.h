@@ -15,7 +15,8 @@
 #include <stdio.h>
 
 bool json_devices(FILE *f, char *const *lines, size_t n);
-bool json_handlers(FILE *f, char *const *lines, size_t n);
+/* HANDLERS? lines, with STATS? lines for the state of the handlers that reconnect. */
+bool json_handlers(FILE *f, char *const *lines, size_t n, char *const *stats, size_t ns);
 bool json_stats(FILE *f, char *const *lines, size_t n);
 /* {"id": ID} for handle, {"closed": ID} for close. */
 void json_id(FILE *f, const char *key, const char *id);

@@ -25,6 +25,7 @@ enum proto_cmd {
 	PROTO_HANDLE,       /* HANDLE pw lconf ldev rconf rhost rport rdev macs+ (RHANDLE: reconnecting) */
 	PROTO_BEGIN,        /* BEGIN lconf ldev rconf rdev macs+ */
 	PROTO_STATS,        /* STATS? */
+	PROTO_DEVINFO,      /* DEVINFO? (DEVICES? with each device's MAC, MTU and state) */
 };
 
 #define PROTO_DEV_MAX   IFNAMSIZ    /* a device name, NUL included */

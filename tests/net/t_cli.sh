@@ -83,11 +83,17 @@ vn_match "... answers OK ID" '^OK [0-9]+$' "$VN_OUT"
 vn_check "ping vm -> h1 through that handler" vn_ping vm "$H1_IP" 3
 
 vn_section "the interactive echo command"
-vn_client_input $'HANDLERS?\nDEVICES?\n' gB -p "$PASS_B" -h "$UL_B" -c echo
+vn_client_input $'HANDLERS?\nDEVICES?\nDEVINFO?\n' gB -p "$PASS_B" -h "$UL_B" -c echo
 vn_eq "echo exits 0 at end of input" 0 "$VN_RC"
 vn_match "echo prints the HANDLERS? answer" '^OK handlers' "$VN_OUT"
 vn_match "echo prints the DEVICES? answer" '^OK devices' "$VN_OUT"
-vn_match "echo prints the device line" "^eth0 $GB_ETH0_MAC 1500 up\$" "$VN_OUT"
+vn_match "DEVICES? names the device alone, as VNET 0.9 does" '^eth0$' "$VN_OUT"
+vn_match "echo prints the DEVINFO? answer" '^OK devinfo' "$VN_OUT"
+vn_match "DEVINFO? gives its MAC, MTU and state" "^eth0 $GB_ETH0_MAC 1500 up\$" "$VN_OUT"
+vn_client gB -p "$PASS_B" -h "$UL_B" -c devices
+vn_eq "vnetclient -c devices prints VNET 0.9's answer" "$(printf 'OK devices\n1\neth0')" "$VN_OUT"
+vn_client gB -p "$PASS_B" -h "$UL_B" -c devinfo
+vn_eq "vnetclient -c devinfo prints the details" "$(printf 'OK devinfo\n1\neth0 %s 1500 up' "$GB_ETH0_MAC")" "$VN_OUT"
 
 vn_section "-h _ (the default): IPv6 and IPv4 on one socket"
 vn_start_daemon D gA "$PASS_A" -p 4456 -d vmnet1 --sched normal

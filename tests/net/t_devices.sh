@@ -13,9 +13,9 @@ TAP_IP=198.18.0.20
 vn_start_daemon A gA "$PASS_A" -h "$UL_A" -p "$PORT" -d vmnet1 late0 tap:vtap0
 vn_start_daemon B gB "$PASS_B" -h "$UL_B" -p "$PORT" -d eth0
 
-# devline NAME: gA's DEVICES? line for NAME
+# devline NAME: gA's DEVINFO? line for NAME
 devline() {
-    vn_query gB "$UL_A" "$PASS_A" devices >/dev/null
+    vn_query gB "$UL_A" "$PASS_A" devinfo >/dev/null
     printf '%s\n' "$VN_LINES" | awk -v n="$1" '$1 == n'
 }
 
@@ -36,7 +36,7 @@ vn_check "gA daemon still running" kill -0 "${VN_DPID[A]}"
 
 vn_section "a TAP device owned by vnet (tap:vtap0)"
 vn_check "vtap0 exists in gA" vn_link_exists gA vtap0
-vn_match "DEVICES? lists vtap0 (not absent)" '^vtap0 ([0-9a-f]{2}:){5}[0-9a-f]{2} [0-9]+ (up|down)$' "$(devline vtap0)"
+vn_match "DEVINFO? lists vtap0 (not absent)" '^vtap0 ([0-9a-f]{2}:){5}[0-9a-f]{2} [0-9]+ (up|down)$' "$(devline vtap0)"
 vn_ip gA link set vtap0 address "$TAP_MAC"
 vn_ip gA addr add "$TAP_IP/24" dev vtap0
 vn_ip gA link set vtap0 up

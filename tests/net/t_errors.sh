@@ -27,7 +27,9 @@ vn_eq "the daemon still serves a correct client" 0 "$VN_RC"
 
 vn_section "devices"
 vn_query gB "$UL_B" "$PASS_B" devices
-vn_match "DEVICES? lists the missing -d device as absent" '^ghost0 - 0 absent$' "$VN_LINES"
+vn_match "DEVICES? lists the missing -d device by its name alone, as VNET 0.9" '^ghost0$' "$VN_LINES"
+vn_query gB "$UL_B" "$PASS_B" devinfo
+vn_match "DEVINFO? lists the missing -d device as absent" '^ghost0 - 0 absent$' "$VN_LINES"
 handle_b -b "$PASS_A" -d "$UL_A" -e ul -f vmnet1 -g local -j "$VM_MAC"
 nok "HANDLE with a device that exists but is not among -d"
 handle_b -b "$PASS_A" -d "$UL_A" -e ghost0 -f vmnet1 -g local -j "$VM_MAC"

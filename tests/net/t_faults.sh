@@ -105,7 +105,7 @@ vn_ip gA link del vmnet1
 vn_check "A lists 0 handlers within 5 s" wait_local_handlers A 0 5
 vn_check "B lists 0 handlers within 5 s" wait_local_handlers B 0 5
 vn_match "A's log says the device was removed" 'closed: device vmnet1 was removed' "$(cat "$VN_TMP/vnet-A.log")"
-vn_query gA 127.0.0.1 "$PASS_A" devices
+vn_query gA 127.0.0.1 "$PASS_A" devinfo
 vn_match "A lists vmnet1 as absent" '^vmnet1 - 0 absent$' "$VN_LINES"
 c0_A=$(vn_cpu_ticks "${VN_DPID[A]}")
 c0_B=$(vn_cpu_ticks "${VN_DPID[B]}")
@@ -123,7 +123,7 @@ vn_ip vm addr add "$VM_IP/24" dev eth0
 vn_ip vm link set eth0 up
 vn_ip gA link set vmnet1 up
 sleep 0.5
-vn_query gA 127.0.0.1 "$PASS_A" devices
+vn_query gA 127.0.0.1 "$PASS_A" devinfo
 vn_eq "once recreated, A lists vmnet1 up again" "vmnet1 $VMNET1_MAC 1500 up" "$(printf '%s' "$VN_LINES" | tr 'A-F' 'a-f')"
 vn_check "a handler on the new vmnet1" vn_handle_seed
 vn_check "ping vm -> h1 through it" vn_ping vm "$H1_IP" 3

@@ -30,7 +30,9 @@ vn_section "a reconnecting handler (handle -r) from gB"
 vn_check "handle -r answers OK ID" rhandle_seed
 RID=$VN_HID
 vn_handlers_B
-vn_match "B's HANDLERS? line ends with 'reconnect up'" "^$RID LOCAL $UL_B [0-9]+ eth0 <-> REMOTE $UL_A $PORT vmnet1 $VM_MAC $BCAST reconnect up\$" "$VN_LINES"
+vn_match "B's HANDLERS? line is in VNET 0.9's format (ending with the addresses)" "^$RID LOCAL $UL_B [0-9]+ eth0 <-> REMOTE $UL_A $PORT vmnet1 $VM_MAC $BCAST\$" "$VN_LINES"
+vn_eq "B's STATS? says it reconnects (reconnecting=yes)" yes "$(b_stats_field "$RID" reconnecting)"
+vn_eq "B's STATS? state=up" up "$(b_stats_field "$RID" state)"
 vn_eq "B's STATS? reconnects=0 at first" 0 "$(b_stats_field "$RID" reconnects)"
 vn_check "ping vm -> h1" vn_ping vm "$H1_IP" 3
 
@@ -53,17 +55,16 @@ T_KILL=$(now)
 states=""
 end=$(( $(date +%s%N) + 1500000000 ))
 while [ "$(date +%s%N)" -lt "$end" ]; do
-    vn_handlers_B >/dev/null
-    s=$(printf '%s\n' "$VN_LINES" | awk -v id="$RID" '$1 == id {print $NF}')
+    s=$(b_stats_field "$RID" state)
     case " $states " in *" $s "*) ;; *) states="$states $s" ;; esac
     sleep 0.2
 done
 vn_log "B's reconnect states while A was down:$states"
-vn_match "while A is down, B shows 'reconnect waiting' or 'connecting'" '(^| )(waiting|connecting)( |$)' "$states"
+vn_match "while A is down, B's STATS? shows state waiting or connecting" '(^| )(waiting|connecting)( |$)' "$states"
 vn_handlers_B >/dev/null
 down_line=$(printf '%s\n' "$VN_LINES" | awk -v id="$RID" '$1 == id')
 vn_match "while A is down, B keeps handler $RID, with no connection ('- 0')" \
-    "^$RID LOCAL - 0 eth0 <-> REMOTE $UL_A $PORT vmnet1 .* reconnect (waiting|connecting)\$" "$down_line"
+    "^$RID LOCAL - 0 eth0 <-> REMOTE $UL_A $PORT vmnet1 $VM_MAC $BCAST\$" "$down_line"
 vn_client gB -p "$PASS_B" -h "$UL_B" -c stats >/dev/null
 down_stats=$(printf '%s\n' "$VN_OUT" | awk -v id="$RID" '$1 == id')
 vn_match "while A is down, B's STATS? says state=waiting or connecting, uptime=0" \
@@ -108,7 +109,7 @@ vn_check "the receiver got bytes in total ($total)" test "${total:--1}" -gt 0
 vn_check "the receiver got bytes after A's restart ($after)" test "${after:--1}" -gt 0
 vn_check "B reconnects within 10 s" vn_wait_handlers A 1 10
 vn_handlers_B
-vn_match "at the end, B's HANDLERS? shows 'reconnect up'" "^$RID LOCAL $UL_B [0-9]+ eth0 <-> REMOTE $UL_A $PORT vmnet1 .* reconnect up\$" "$VN_LINES"
+vn_match "at the end, B's HANDLERS? shows it connected" "^$RID LOCAL $UL_B [0-9]+ eth0 <-> REMOTE $UL_A $PORT vmnet1 $VM_MAC $BCAST\$" "$VN_LINES"
 vn_eq "B's STATS? reconnects=1" 1 "$(b_stats_field "$RID" reconnects)"
 vn_eq "B's STATS? state=up" up "$(b_stats_field "$RID" state)"
 vn_match "B's log says it reconnected (reconnection 1)" "handler $RID: reconnected to $UL_A:$PORT \\(reconnection 1\\)" "$(cat "$VN_TMP/vnet-B.log")"
@@ -172,7 +173,10 @@ vn_start_daemon B gB "$PASS_B" -h "$UL_B" -p "$PORT" -d eth0 --handlers "$HFILE"
 vn_check "B establishes the file's handler within 10 s" vn_wait_handlers B 1 10
 vn_check "ping vm -> h1 works, without any vnetclient handle" vn_ping vm "$H1_IP" 5
 vn_handlers_B
-vn_match "B lists it as a reconnecting handler, up" "^[0-9]+ LOCAL $UL_B [0-9]+ eth0 <-> REMOTE $UL_A $PORT vmnet1 $VM_MAC $BCAST reconnect up\$" "$VN_LINES"
+vn_match "B lists it, connected" "^[0-9]+ LOCAL $UL_B [0-9]+ eth0 <-> REMOTE $UL_A $PORT vmnet1 $VM_MAC $BCAST\$" "$VN_LINES"
+FILE_ID=$(printf '%s\n' "$VN_LINES" | awk 'NR == 1 {print $1}')
+vn_eq "... as a reconnecting handler, up (STATS?)" "yes up" \
+    "$(b_stats_field "${FILE_ID:-0}" reconnecting) $(b_stats_field "${FILE_ID:-0}" state)"
 vn_handlers_A
 vn_eq "A lists 1 handler" 1 "$VN_COUNT"
 BLOG=$(cat "$VN_TMP/vnet-B.log")
@@ -192,9 +196,10 @@ vn_start_daemon B gB "$PASS_B" -h "$UL_B" -p "$PORT" -d eth0 --handlers "$HFILE"
 sleep 0.5
 vn_handlers_B
 vn_eq "A is down: B still lists the file's RHANDLE handler" 1 "$VN_COUNT"
-vn_match "... not connected: '- 0' and reconnect waiting or connecting" \
-    "^[0-9]+ LOCAL - 0 eth0 <-> REMOTE $UL_A $PORT vmnet1 $VM_MAC $BCAST reconnect (waiting|connecting)\$" "$VN_LINES"
+vn_match "... not connected: '- 0'" \
+    "^[0-9]+ LOCAL - 0 eth0 <-> REMOTE $UL_A $PORT vmnet1 $VM_MAC $BCAST\$" "$VN_LINES"
 FID=$(printf '%s\n' "$VN_LINES" | awk 'NR == 1 {print $1}')
+vn_match "... and STATS? says waiting or connecting" '^(waiting|connecting)$' "$(b_stats_field "${FID:-0}" state)"
 vn_match "B logs that line 3 is not connected yet and will keep trying" \
     "$HFILE:3: handler [0-9]+ not connected yet .*it will keep trying" "$(cat "$VN_TMP/vnet-B.log")"
 vn_start_daemon A gA "$PASS_A" -h "$UL_A" -p "$PORT" -d vmnet1
