@@ -72,13 +72,17 @@ else
     vn_fail "gA handler line malformed: '$A_LINE'"
 fi
 
-vn_section "DEVICES? on both daemons"
+vn_section "DEVICES? (VNET 0.9's answer) and DEVINFO? on both daemons"
 if vn_query gB "$UL_B" "$PASS_B" devices; then vn_ok "gB DEVICES? well formed"; else vn_fail "gB DEVICES? malformed or NOK"; fi
 vn_eq "gB lists its one -d device" 1 "$VN_COUNT"
-vn_eq "gB device line NAME MAC MTU STATE" "eth0 $GB_ETH0_MAC 1500 up" "$(printf '%s' "$VN_LINES" | tr 'A-F' 'a-f')"
+vn_eq "gB's DEVICES? line is the device's name" "eth0" "$VN_LINES"
+if vn_query gB "$UL_B" "$PASS_B" devinfo; then vn_ok "gB DEVINFO? well formed"; else vn_fail "gB DEVINFO? malformed or NOK"; fi
+vn_eq "gB DEVINFO? line NAME MAC MTU STATE" "eth0 $GB_ETH0_MAC 1500 up" "$(printf '%s' "$VN_LINES" | tr 'A-F' 'a-f')"
 if vn_query gB "$UL_A" "$PASS_A" devices; then vn_ok "gA DEVICES? well formed"; else vn_fail "gA DEVICES? malformed or NOK"; fi
 vn_eq "gA lists its one -d device" 1 "$VN_COUNT"
-vn_eq "gA device line NAME MAC MTU STATE" "vmnet1 $VMNET1_MAC 1500 up" "$(printf '%s' "$VN_LINES" | tr 'A-F' 'a-f')"
+vn_eq "gA's DEVICES? line is the device's name" "vmnet1" "$VN_LINES"
+if vn_query gB "$UL_A" "$PASS_A" devinfo; then vn_ok "gA DEVINFO? well formed"; else vn_fail "gA DEVINFO? malformed or NOK"; fi
+vn_eq "gA DEVINFO? line NAME MAC MTU STATE" "vmnet1 $VMNET1_MAC 1500 up" "$(printf '%s' "$VN_LINES" | tr 'A-F' 'a-f')"
 
 vn_section "close the handler from gB"
 vn_client gB -p "$PASS_B" -h "$UL_B" -c close -i "$B_ID"

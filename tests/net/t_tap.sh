@@ -13,9 +13,9 @@ TAP_PORT2=4457
 
 # tap_gone_within NS DEV SECONDS: succeeds when DEV no longer exists in NS within SECONDS.
 tap_gone_within() { vn_wait_until "$3" vn_link_gone "$1" "$2"; }
-# a_devline NAME: gA's DEVICES? line for NAME (asked from gB).
+# a_devline NAME: gA's DEVINFO? line for NAME (asked from gB).
 a_devline() {
-    vn_query gB "$UL_A" "$PASS_A" devices >/dev/null
+    vn_query gB "$UL_A" "$PASS_A" devinfo >/dev/null
     printf '%s\n' "$VN_LINES" | awk -v n="$1" '$1 == n'
 }
 
@@ -26,16 +26,16 @@ vn_start_daemon B gB "$PASS_B" -h "$UL_B" -p "$PORT" -d eth0
 vn_check "after start: ip -n gA link show vtap0 succeeds" vn_link_exists gA vtap0
 vn_match "ip -d link show vtap0: it is a TAP device" 'tun type tap|tuntap|tap' "$(vn_ip gA -d link show vtap0 2>&1)"
 vn_match "A's log says it created the TAP" 'created TAP device vtap0' "$(cat "$VN_TMP/vnet-A.log")"
-vn_query gB "$UL_A" "$PASS_A" devices
-vn_eq "DEVICES? on A: exactly one device" 1 "$VN_COUNT"
-vn_match "DEVICES? on A lists vtap0 with a MAC, an MTU and a state" \
+vn_query gB "$UL_A" "$PASS_A" devinfo
+vn_eq "DEVINFO? on A: exactly one device" 1 "$VN_COUNT"
+vn_match "DEVINFO? on A lists vtap0 with a MAC, an MTU and a state" \
     '^vtap0 ([0-9a-f]{2}:){5}[0-9a-f]{2} [0-9]+ (up|down)$' "$VN_LINES"
 
 vn_section "configure the TAP like any device: fixed MAC, address, up"
 vn_ip gA link set vtap0 address "$TAP_MAC"
 vn_ip gA addr add "$TAP_IP/24" dev vtap0
 vn_ip gA link set vtap0 up
-vn_eq "DEVICES? shows the MAC we set and state up" "vtap0 $TAP_MAC 1500 up" "$(a_devline vtap0)"
+vn_eq "DEVINFO? shows the MAC we set and state up" "vtap0 $TAP_MAC 1500 up" "$(a_devline vtap0)"
 
 vn_section "before the handler: gA cannot reach the LAN"
 vn_check "no handler yet: ping gA -> h1 fails" vn_ping_fails gA "$H1_IP"
@@ -80,7 +80,7 @@ vn_section "kill -9: the TAP goes too"
 vn_start_daemon A gA "$PASS_A" -h "$UL_A" -p "$PORT" -d tap:vtap0
 vn_check "restarted A: vtap0 exists again" vn_link_exists gA vtap0
 vn_query gB "$UL_A" "$PASS_A" devices
-vn_match "restarted A lists vtap0" '^vtap0 ' "$VN_LINES"
+vn_match "restarted A lists vtap0" '^vtap0$' "$VN_LINES"
 vn_ip gA link set vtap0 address "$TAP_MAC"
 vn_ip gA addr add "$TAP_IP/24" dev vtap0
 vn_check "a handler on the new vtap0" vn_handle_seed vtap0 "$TAP_MAC" "$BCAST"
@@ -101,7 +101,7 @@ vn_check "A drops the handler within 5 s" vn_wait_handlers A 0 5
 vn_check "B drops the handler within 5 s" vn_wait_handlers B 0 5
 vn_match "A logs why, as for any device: 'closed: device vtap0 was removed'" \
     'closed: device vtap0 was removed' "$(cat "$VN_TMP/vnet-A.log")"
-vn_eq "DEVICES? on A lists vtap0 as absent" "vtap0 - 0 absent" "$(a_devline vtap0)"
+vn_eq "DEVINFO? on A lists vtap0 as absent" "vtap0 - 0 absent" "$(a_devline vtap0)"
 vn_client gB -p "$PASS_B" -h "$UL_B" -c handle -b "$PASS_A" -d "$UL_A" -e eth0 -f vtap0 \
     -g local -j "$TAP_MAC" "$BCAST"
 vn_eq "a new handler on the deleted TAP: NOK (exit 1)" 1 "$VN_RC"
