@@ -53,7 +53,7 @@ LIB       := $(BUILD)/libvnet.a
 # The stateful tests run a daemon without root on a fake clock:
 # tests/unit/harness.c replaces loop_now_ms (and port_open: a fake port)
 # through the linker's --wrap.
-HARNESS_TESTS := session dial
+HARNESS_TESTS := session dial handler
 UNIT_TESTS  := mac bpf frame proto buf tls admit penalty loop args hfile_line $(HARNESS_TESTS)
 UNIT_BINS    := $(UNIT_TESTS:%=$(BUILD)/test_%)
 HARNESS_BINS := $(HARNESS_TESTS:%=$(BUILD)/test_%)
