@@ -43,18 +43,20 @@ Q := @
 say = @printf '  %-6s %s\n' $(1) $(2);
 endif
 
-# Pure modules: no I/O, unit-tested and fuzzed.
-PURE_SRCS   := src/mac.c src/bpf.c src/frame.c src/proto.c src/buf.c src/admit.c src/penalty.c
-DAEMON_SRCS := src/vnet.c src/args.c src/pwfile.c src/hfile_line.c src/daemon.c src/log.c src/loop.c \
-               src/netlink.c src/port.c src/port_packet.c src/port_tap.c \
-               src/session.c src/session_room.c src/dial.c src/handler.c src/handler_stats.c \
-               src/resolve.c src/addr.c src/conn.c src/tls.c src/priv.c src/hfile.c $(PURE_SRCS)
-CLIENT_SRCS := src/vnetclient.c src/log.c src/addr.c src/conn.c src/tls.c src/jsonout.c $(PURE_SRCS)
-UNIT_TESTS  := mac bpf frame proto buf tls admit penalty loop args hfile_line
-
-DAEMON_OBJS := $(DAEMON_SRCS:src/%.c=$(BUILD)/%.o)
-CLIENT_OBJS := $(CLIENT_SRCS:src/%.c=$(BUILD)/%.o)
-UNIT_BINS   := $(UNIT_TESTS:%=$(BUILD)/test_%)
+# Everything but the two programs' main files goes into one static library:
+# the programs link against it, and so does every unit test (the linker takes
+# only the objects a test uses, so a new test needs no list of objects).
+MAIN_SRCS := src/vnet.c src/vnetclient.c
+LIB_SRCS  := $(filter-out $(MAIN_SRCS),$(sort $(wildcard src/*.c)))
+LIB_OBJS  := $(LIB_SRCS:src/%.c=$(BUILD)/%.o)
+LIB       := $(BUILD)/libvnet.a
+# The stateful tests run a daemon without root on a fake clock:
+# tests/unit/harness.c replaces loop_now_ms (and port_open: a fake port)
+# through the linker's --wrap.
+HARNESS_TESTS := session dial handler
+UNIT_TESTS  := mac bpf frame proto buf tls admit penalty loop args hfile_line $(HARNESS_TESTS)
+UNIT_BINS    := $(UNIT_TESTS:%=$(BUILD)/test_%)
+HARNESS_BINS := $(HARNESS_TESTS:%=$(BUILD)/test_%)
 
 all: $(BUILD)/vnet $(BUILD)/vnetclient
 
@@ -63,38 +65,31 @@ $(BUILD)/%.o: src/%.c
 	$(call say,CC,$<)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/vnet: $(DAEMON_OBJS)
+$(LIB): $(LIB_OBJS)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/vnet $(BUILD)/vnetclient: $(BUILD)/%: $(BUILD)/%.o $(LIB)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
-
-$(BUILD)/vnetclient: $(CLIENT_OBJS)
-	$(call say,LD,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/test_%.o: tests/unit/test_%.c
 	@mkdir -p $(@D)
 	$(call say,CC,$<)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(CMOCKA_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/test_%: $(BUILD)/test_%.o $(PURE_SRCS:src/%.c=$(BUILD)/%.o)
-	$(call say,LD,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+$(BUILD)/unit_harness.o: tests/unit/harness.c
+	@mkdir -p $(@D)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(CMOCKA_CFLAGS) -MMD -MP -c -o $@ $<
 
-# The daemon's command line and handlers-file lines: pure, but the daemon's alone.
-$(BUILD)/test_args $(BUILD)/test_hfile_line: $(BUILD)/test_%: $(BUILD)/test_%.o $(BUILD)/%.o \
-		$(PURE_SRCS:src/%.c=$(BUILD)/%.o)
-	$(call say,LD,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+$(HARNESS_BINS): $(BUILD)/unit_harness.o
+$(HARNESS_BINS): UNIT_LDFLAGS := -Wl,--wrap=loop_now_ms -Wl,--wrap=port_open
 
-# The TLS module needs wolfSSL (and logs).
-$(BUILD)/test_tls: $(BUILD)/test_tls.o $(BUILD)/tls.o $(BUILD)/log.o
+$(BUILD)/test_%: $(BUILD)/test_%.o $(LIB)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS)
-
-# The loop's timers (and its logging).
-$(BUILD)/test_loop: $(BUILD)/test_loop.o $(BUILD)/loop.o $(BUILD)/log.o
-	$(call say,LD,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(UNIT_LDFLAGS) -o $@ $(filter %.o,$^) $(LIB) \
+	  $(CMOCKA_LIBS) $(PKG_LIBS) -lpthread
 
 # ---- dependencies (Debian packages), tests, demo
 deps:

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "vnet/log.h"
@@ -268,47 +267,47 @@ void loop_timer_expire(struct loop *l, uint64_t now)
 	}
 }
 
-int loop_run(struct loop *l)
+int loop_run_once(struct loop *l, int max_ms)
 {
 	struct epoll_event evs[LOOP_EVENTS];
+	int wait = l->kicks ? 0 : loop_timer_timeout(l, loop_now_ms());
+	int n;
 
-	while (!l->stop) {
-		int n = epoll_wait(l->epfd, evs, LOOP_EVENTS,
-				   l->kicks ? 0 : loop_timer_timeout(l, loop_now_ms()));
+	if (max_ms >= 0 && (wait < 0 || wait > max_ms))
+		wait = max_ms;
+	n = epoll_wait(l->epfd, evs, LOOP_EVENTS, wait);
+	if (n < 0)
+		return errno == EINTR ? 0 : -errno;
+	for (int i = 0; i < n; i++) {
+		struct loop_io *io = evs[i].data.ptr;
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		for (int i = 0; i < n; i++) {
-			struct loop_io *io = evs[i].data.ptr;
-
-			if (io->fd >= 0)
-				io->cb(io, evs[i].events);
-		}
-		/* Kicks made from here on wait for the next round: every handle gets its turn. */
-		l->dispatch = l->kicks;
-		l->kicks = NULL;
-		while (l->dispatch) {
-			struct loop_io *io = l->dispatch;
-
-			l->dispatch = io->kick_next;
-			io->kicked = false;
-			io->kick_next = NULL;
-			if (io->fd >= 0)
-				io->cb(io, EPOLLIN);
-		}
-		loop_timer_expire(l, loop_now_ms());
-		run_deferred(l);
+		if (io->fd >= 0)
+			io->cb(io, evs[i].events);
 	}
-	return 0;
+	/* Kicks made from here on wait for the next round: every handle gets its turn. */
+	l->dispatch = l->kicks;
+	l->kicks = NULL;
+	while (l->dispatch) {
+		struct loop_io *io = l->dispatch;
+
+		l->dispatch = io->kick_next;
+		io->kicked = false;
+		io->kick_next = NULL;
+		if (io->fd >= 0)
+			io->cb(io, EPOLLIN);
+	}
+	loop_timer_expire(l, loop_now_ms());
+	run_deferred(l);
+	return n;
 }
 
-uint64_t loop_now_ms(void)
+int loop_run(struct loop *l)
 {
-	struct timespec ts;
+	while (!l->stop) {
+		int ret = loop_run_once(l, -1);
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
 }

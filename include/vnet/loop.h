@@ -91,7 +91,12 @@ int loop_timer_timeout(const struct loop *l, uint64_t now);
 void loop_timer_expire(struct loop *l, uint64_t now);
 /* Wait and dispatch until l->stop; 0 or -errno. */
 int loop_run(struct loop *l);
-/* Milliseconds on the monotonic clock. */
+/*
+ * One round of loop_run, waiting at most max_ms (-1: until the earliest
+ * timer or an event): the number of events dispatched, or -errno. For tests.
+ */
+int loop_run_once(struct loop *l, int max_ms);
+/* Milliseconds on the monotonic clock (loop_clock.c). */
 uint64_t loop_now_ms(void);
 
 #endif

@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test_handler.c - a handler between a fake port and a link on loopback, as
+ * the peer daemon and the device see it: frames captured are framed on the
+ * link, frames from the link injected (or refused and counted), both
+ * directions pause when the other end does not read and lose nothing, a
+ * keepalive after silence, the end of a silent or broken link
+ * (tests/unit/harness.h: a daemon without root, on a fake clock). Only the
+ * handler's public API, STATS? and the port's ops are used.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "vnet/conn.h"
+#include "vnet/frame.h"
+#include "vnet/handler.h"
+#include "harness.h"
+
+#define VH_LEN sizeof(struct virtio_net_hdr)
+
+static struct daemon D;
+static int L = -1;      /* the peer daemon's end of the link */
+static int P = -1;      /* the device's end of the port */
+
+static const uint8_t LISTED[6] = { 0x02, 0, 0, 0, 0, 0x01 };    /* the handler's address */
+static const uint8_t OTHER[6] = { 0x02, 0, 0, 0, 0, 0x09 };
+
+static int setup(void **state)
+{
+	struct port port;
+	struct handler_spec spec = { .conf = VNET_LOCAL, .peer_conf = VNET_REMOTE,
+				     .dev = HARNESS_DEV, .peer_dev = "eth0", .nmacs = 1 };
+	struct buf none = { 0 };
+	char err[256];
+	int theirs, small = 16384;
+
+	harness_daemon_init(&D);
+	memcpy(spec.macs[0].b, LISTED, 6);
+	spec.macs[0].len = 48;
+	harness_tcp_pair(&L, &theirs);
+	/*
+	 * Small send buffers: backpressure shows after a few hundred frames, not
+	 * thousands. (Not the receive buffers: shrunk on a connection, they stall it.)
+	 */
+	setsockopt(theirs, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+	setsockopt(L, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+	harness_port_open(&port, &P);
+	assert_int_equal(handler_create(&D, conn_new_plain(theirs), &port, &spec, &none, &none,
+					NULL, NULL, err, sizeof(err)), 1);
+	harness_pump(&D);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	harness_daemon_fini(&D);
+	close(L);
+	close(P);
+	return 0;
+}
+
+/* An Ethernet frame of len bytes from src to dst, seq in its payload. */
+static void eth_make(uint8_t *eth, size_t len, const uint8_t *dst, const uint8_t *src,
+		     uint32_t seq)
+{
+	memset(eth, 0xab, len);
+	memcpy(eth, dst, 6);
+	memcpy(eth + 6, src, 6);
+	eth[12] = 0x88;         /* a local experimental EtherType */
+	eth[13] = 0xb5;
+	memcpy(eth + 14, &seq, sizeof(seq));
+}
+
+/* The device hands the port a frame; false if the port's queue is full. */
+static bool device_sends(const struct virtio_net_hdr *vh, const uint8_t *eth, size_t len)
+{
+	static const struct virtio_net_hdr none;
+	struct iovec iov[2] = { { (void *)(vh ? vh : &none), VH_LEN }, { (void *)eth, len } };
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+	ssize_t n = sendmsg(P, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+	assert_true(n >= 0 || errno == EAGAIN);
+	return n >= 0;
+}
+
+/* What the port injected: its length (metadata first, as the device gets it), or -1 if none. */
+static ssize_t device_gets(uint8_t *out, size_t cap)
+{
+	return recv(P, out, cap, MSG_DONTWAIT);
+}
+
+/* The next message on the link: its type, its body in body[0..*len). */
+static uint8_t link_msg(uint8_t *body, size_t cap, size_t *len)
+{
+	uint8_t h[FRAME_HDR_LEN];
+
+	assert_true(harness_read(&D, L, h, sizeof(h)));
+	*len = (size_t)h[1] << 16 | (size_t)h[2] << 8 | h[3];
+	assert_true(*len <= cap);
+	assert_true(harness_read(&D, L, body, *len));
+	return h[0];
+}
+
+/* The peer sends one message on the link; false if the link's queue is full. */
+static bool peer_sends(enum frame_type type, const uint8_t *body, size_t len)
+{
+	uint8_t msg[FRAME_HDR_LEN + FRAME_OFFLOAD_LEN + 2048];
+	ssize_t n;
+
+	assert_true(len <= sizeof(msg) - FRAME_HDR_LEN);
+	frame_put_header(msg, type, len);
+	if (len)
+		memcpy(msg + FRAME_HDR_LEN, body, len);
+	n = send(L, msg, FRAME_HDR_LEN + len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (n < 0 && errno == EAGAIN)
+		return false;
+	assert_int_equal(n, (ssize_t)(FRAME_HDR_LEN + len));    /* never half a message */
+	return true;
+}
+
+/* An OFFLOAD message body: vh (or none) in wire order, then the frame. */
+static size_t offload_body(uint8_t *out, const struct virtio_net_hdr *vh, const uint8_t *eth,
+			   size_t len)
+{
+	static const struct virtio_net_hdr none;
+
+	frame_put_offload(out, vh ? vh : &none);
+	memcpy(out + FRAME_OFFLOAD_LEN, eth, len);
+	return FRAME_OFFLOAD_LEN + len;
+}
+
+/* Captured frames go on the link as OFFLOAD messages with their metadata; runts do not. */
+static void test_capture_framed(void **state)
+{
+	struct virtio_net_hdr vh = { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM, .csum_start = 34,
+				     .csum_offset = 16 };
+	static const uint8_t vh_wire[FRAME_OFFLOAD_LEN] = { 1, 0, 0, 0, 0, 0, 0, 34, 0, 16 };
+	uint8_t small[60], big[1514], runt[10] = { 0 }, body[2048];
+	size_t len;
+
+	eth_make(small, sizeof(small), OTHER, LISTED, 1);
+	eth_make(big, sizeof(big), OTHER, LISTED, 2);
+	assert_true(device_sends(NULL, small, sizeof(small)));
+	assert_true(device_sends(NULL, runt, sizeof(runt)));
+	assert_true(device_sends(&vh, big, sizeof(big)));
+	harness_pump(&D);
+
+	assert_int_equal(link_msg(body, sizeof(body), &len), FRAME_T_OFFLOAD);
+	assert_int_equal(len, FRAME_OFFLOAD_LEN + sizeof(small));
+	assert_memory_equal(body, (uint8_t[FRAME_OFFLOAD_LEN]){ 0 }, FRAME_OFFLOAD_LEN);
+	assert_memory_equal(body + FRAME_OFFLOAD_LEN, small, sizeof(small));
+	assert_int_equal(link_msg(body, sizeof(body), &len), FRAME_T_OFFLOAD);
+	assert_int_equal(len, FRAME_OFFLOAD_LEN + sizeof(big));
+	assert_memory_equal(body, vh_wire, FRAME_OFFLOAD_LEN);
+	assert_memory_equal(body + FRAME_OFFLOAD_LEN, big, sizeof(big));
+	assert_true(harness_quiet(&D, L));
+}
+
+/*
+ * From the link: OFFLOAD and PLAIN frames from the handler's address are
+ * injected with their metadata; frames from other addresses are refused and
+ * counted (drop_unlisted), and the link goes on.
+ */
+static void test_inject_rule(void **state)
+{
+	struct virtio_net_hdr vh = { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM, .csum_start = 20,
+				     .csum_offset = 6 };
+	uint8_t eth[100], body[200], got[VH_LEN + sizeof(eth) + 1];
+	static const uint8_t third[6] = { 0x02, 0, 0, 0, 0, 0x03 };
+	struct virtio_net_hdr gvh;
+
+	eth_make(eth, sizeof(eth), OTHER, LISTED, 1);
+	assert_true(peer_sends(FRAME_T_OFFLOAD, body, offload_body(body, &vh, eth, sizeof(eth))));
+	eth_make(eth, sizeof(eth), LISTED, OTHER, 2);      /* from an address not listed */
+	assert_true(peer_sends(FRAME_T_PLAIN, eth, sizeof(eth)));
+	eth_make(eth, sizeof(eth), OTHER, third, 3);       /* nor from this one */
+	assert_true(peer_sends(FRAME_T_OFFLOAD, body, offload_body(body, NULL, eth, sizeof(eth))));
+	eth_make(eth, sizeof(eth), OTHER, LISTED, 4);
+	assert_true(peer_sends(FRAME_T_PLAIN, eth, sizeof(eth)));
+	harness_pump(&D);
+
+	assert_int_equal(device_gets(got, sizeof(got)), VH_LEN + sizeof(eth));
+	memcpy(&gvh, got, VH_LEN);
+	assert_int_equal(gvh.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+	assert_int_equal(gvh.csum_start, 20);
+	assert_int_equal(gvh.csum_offset, 6);
+	assert_int_equal(got[VH_LEN + 14], 1);
+	assert_int_equal(device_gets(got, sizeof(got)), VH_LEN + sizeof(eth));
+	assert_memory_equal(got, (uint8_t[VH_LEN]){ 0 }, VH_LEN);
+	assert_memory_equal(got + VH_LEN, eth, sizeof(eth));    /* the 4th: 2 and 3 refused */
+	assert_int_equal(device_gets(got, sizeof(got)), -1);
+	assert_int_equal(harness_stat(&D, 0, "in_frames"), 2);
+	assert_int_equal(harness_stat(&D, 0, "drop_unlisted"), 2);
+}
+
+/* An optional message type (0x80-0xff) is skipped; the frame behind it goes through. */
+static void test_optional_message_skipped(void **state)
+{
+	uint8_t eth[60], junk[7] = { 1, 2, 3, 4, 5, 6, 7 }, got[VH_LEN + sizeof(eth)];
+
+	eth_make(eth, sizeof(eth), OTHER, LISTED, 1);
+	assert_true(peer_sends((enum frame_type)0x80, junk, sizeof(junk)));
+	assert_true(peer_sends(FRAME_T_PLAIN, eth, sizeof(eth)));
+	harness_pump(&D);
+	assert_int_equal(device_gets(got, sizeof(got)), sizeof(got));
+	assert_memory_equal(got + VH_LEN, eth, sizeof(eth));
+}
+
+static void assert_handler_gone(void)
+{
+	char line[VNET_LINE_MAX];
+
+	assert_int_equal(handler_describe(&D, 0, line, sizeof(line)), -1);
+	assert_int_equal(D.nhandlers, 0);
+}
+
+/* A protocol error closes the link, and the handler (it does not reconnect): the port too. */
+static void test_protocol_error_closes(void **state)
+{
+	uint8_t bad[FRAME_HDR_LEN] = { 0x42, 0, 0, 0 }, got[16];
+
+	harness_send_bytes(L, bad, sizeof(bad));
+	assert_true(harness_closed(&D, L));
+	assert_handler_gone();
+	assert_int_equal(device_gets(got, sizeof(got)), 0);    /* the port is closed */
+}
+
+static void test_peer_closes(void **state)
+{
+	uint8_t got[16];
+
+	shutdown(L, SHUT_WR);
+	assert_true(harness_closed(&D, L));
+	assert_handler_gone();
+	assert_int_equal(device_gets(got, sizeof(got)), 0);
+}
+
+/* The device goes (its port reads an error): the handler closes, the peer sees its link close. */
+static void test_port_error_closes(void **state)
+{
+	close(P);
+	P = -1;
+	assert_true(harness_closed(&D, L));
+	assert_handler_gone();
+}
+
+/*
+ * The peer does not read: once the link's queue is full the handler stops
+ * taking frames from the port (they wait in the port, the device's queue),
+ * and when the peer reads again every frame arrives, in order, none dropped.
+ */
+static void test_capture_backpressure(void **state)
+{
+	uint8_t eth[1000], body[FRAME_OFFLOAD_LEN + sizeof(eth)];
+	uint32_t sent = 0;
+	long long taken = -1;
+	size_t len;
+	int still = 0;
+
+	for (int round = 0; round < 2000 && still < 3; round++) {
+		long long now;
+
+		do
+			eth_make(eth, sizeof(eth), OTHER, LISTED, sent);
+		while (device_sends(NULL, eth, sizeof(eth)) && ++sent);
+		harness_pump(&D);
+		now = harness_stat(&D, 0, "out_frames");
+		still = now == taken ? still + 1 : 0;
+		taken = now;
+	}
+	assert_int_equal(still, 3);             /* capture paused ... */
+	assert_true(taken < (long long)sent);   /* ... with frames waiting in the port */
+	assert_true(taken > 0);
+
+	for (uint32_t i = 0; i < sent; i++) {
+		uint32_t seq;
+
+		assert_int_equal(link_msg(body, sizeof(body), &len), FRAME_T_OFFLOAD);
+		assert_int_equal(len, sizeof(body));
+		memcpy(&seq, body + FRAME_OFFLOAD_LEN + 14, sizeof(seq));
+		assert_int_equal(seq, i);
+	}
+	assert_true(harness_quiet(&D, L));
+	assert_int_equal(harness_stat(&D, 0, "out_frames"), sent);
+	assert_int_equal(harness_stat(&D, 0, "drop_queue"), 0);
+}
+
+/*
+ * The device does not take frames (the port's send says EAGAIN): the handler
+ * stops reading the link, and the peer's frames wait there (the peer cannot
+ * send more); once the device takes them again every one is injected, in
+ * order, none dropped.
+ */
+#define BP_FRAMES 2000
+#define BP_MSG    (FRAME_HDR_LEN + 1000)
+
+/* The peer sends what the link takes of stream[*off..]. */
+static void peer_push(const uint8_t *stream, size_t *off)
+{
+	while (*off < (size_t)BP_FRAMES * BP_MSG) {
+		ssize_t n = send(L, stream + *off, (size_t)BP_FRAMES * BP_MSG - *off,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (n < 0) {
+			assert_int_equal(errno, EAGAIN);
+			return;
+		}
+		*off += (size_t)n;
+	}
+}
+
+static void test_inject_backpressure(void **state)
+{
+	static uint8_t stream[BP_FRAMES * BP_MSG];
+	uint8_t got[VH_LEN + BP_MSG];
+	long long taken = -1;
+	size_t off = 0;
+	uint32_t seq;
+	int still = 0;
+
+	for (uint32_t i = 0; i < BP_FRAMES; i++) {
+		frame_put_header(stream + i * BP_MSG, FRAME_T_PLAIN, BP_MSG - FRAME_HDR_LEN);
+		eth_make(stream + i * BP_MSG + FRAME_HDR_LEN, BP_MSG - FRAME_HDR_LEN, OTHER, LISTED, i);
+	}
+	for (int round = 0; round < 2000 && still < 3; round++) {
+		long long now;
+
+		peer_push(stream, &off);
+		harness_pump(&D);
+		now = harness_stat(&D, 0, "in_frames");
+		still = now == taken ? still + 1 : 0;
+		taken = now;
+	}
+	assert_int_equal(still, 3);                 /* injection paused ... */
+	assert_true(off < sizeof(stream));          /* ... the link is full ... */
+	assert_true(taken > 0 && taken < BP_FRAMES);
+	assert_true(recv(P, got, 1, MSG_PEEK | MSG_DONTWAIT) == 1); /* ... at the device */
+
+	for (uint32_t i = 0; i < BP_FRAMES; i++) {
+		ssize_t n = -1;
+
+		for (int tries = 0; tries < 1000 && n < 0; tries++) {
+			peer_push(stream, &off);
+			n = device_gets(got, sizeof(got));
+			if (n < 0)
+				loop_run_once(&D.loop, 5);
+		}
+		assert_int_equal(n, VH_LEN + BP_MSG - FRAME_HDR_LEN);
+		memcpy(&seq, got + VH_LEN + 14, sizeof(seq));
+		assert_int_equal(seq, i);
+	}
+	harness_pump(&D);
+	assert_int_equal(device_gets(got, sizeof(got)), -1);
+	assert_int_equal(harness_stat(&D, 0, "in_frames"), BP_FRAMES);
+	assert_int_equal(harness_stat(&D, 0, "drop_inject"), 0);
+}
+
+static void expect_keepalive(void)
+{
+	uint8_t body[16];
+	size_t len;
+
+	assert_int_equal(link_msg(body, sizeof(body), &len), FRAME_T_KEEPALIVE);
+	assert_int_equal(len, 0);
+}
+
+/*
+ * A keepalive after --keepalive of our silence, and the link ends after
+ * three times that without a word from the peer (not a millisecond before).
+ */
+static void test_keepalive_and_silence(void **state)
+{
+	harness_advance(&D, D.keepalive_ms - 1);
+	assert_true(harness_quiet(&D, L));
+	harness_advance(&D, 1);
+	expect_keepalive();
+	harness_advance(&D, D.keepalive_ms);
+	expect_keepalive();
+	harness_advance(&D, D.keepalive_ms - 1);
+	assert_true(harness_quiet(&D, L));
+	assert_int_equal(D.nhandlers, 1);
+	harness_advance(&D, 1);
+	assert_true(harness_closed(&D, L));
+	assert_handler_gone();
+}
+
+/* A keepalive from the peer is answered when we have been quiet, and keeps the link alive. */
+static void test_peer_keepalive(void **state)
+{
+	harness_advance(&D, D.keepalive_ms / 2);
+	assert_true(peer_sends(FRAME_T_KEEPALIVE, NULL, 0));
+	expect_keepalive();     /* answered at once */
+	/* Three times --keepalive since the start, not since the peer spoke: still up. */
+	harness_advance(&D, 3 * D.keepalive_ms - D.keepalive_ms / 2);
+	expect_keepalive();
+	assert_int_equal(D.nhandlers, 1);
+	harness_advance(&D, D.keepalive_ms / 2 - 1);
+	assert_true(harness_quiet(&D, L));
+	harness_advance(&D, 1);
+	assert_true(harness_closed(&D, L));
+	assert_handler_gone();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_capture_framed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_inject_rule, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_optional_message_skipped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_protocol_error_closes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_peer_closes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_port_error_closes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_capture_backpressure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_inject_backpressure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keepalive_and_silence, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_peer_keepalive, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

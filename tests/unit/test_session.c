@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test_session.c - a control connection as a client sees it: login and its
+ * failure delay, the requests each state takes, a line too long, the HELLO
+ * timeout, BEGIN handing the connection over (tests/unit/harness.h: a
+ * daemon without root, on a fake clock)
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "vnet/frame.h"
+#include "vnet/penalty.h"
+#include "vnet/proto.h"
+#include "harness.h"
+
+#define HELLO_OK  "HELLO " HARNESS_PASSWORD " 1.0\n"
+#define HELLO_BAD "HELLO wrong 1.0\n"
+
+static struct daemon D;
+
+static int setup(void **state)
+{
+	harness_daemon_init(&D);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	harness_daemon_fini(&D);
+	return 0;
+}
+
+/* Send a line, expect the first reply line to be want. */
+static void ask(int c, const char *line, const char *want)
+{
+	char got[VNET_LINE_MAX];
+
+	harness_send(c, line);
+	assert_true(harness_line(&D, c, got, sizeof(got)));
+	assert_string_equal(got, want);
+}
+
+static int logged_in(void)
+{
+	int c = harness_session(&D);
+
+	ask(c, HELLO_OK, "OK 1.0");
+	return c;
+}
+
+static void test_hello_ok(void **state)
+{
+	int c = logged_in();
+
+	assert_true(harness_quiet(&D, c));  /* and the session stays open */
+	close(c);
+}
+
+static void test_hello_seed_version(void **state)
+{
+	int c = harness_session(&D);
+
+	ask(c, "HELLO " HARNESS_PASSWORD " 0.9\n", "OK 0.9");
+	close(c);
+}
+
+static void test_hello_unsupported_version(void **state)
+{
+	int c = harness_session(&D);
+
+	ask(c, "HELLO " HARNESS_PASSWORD " 2.0\n", "NOK unsupported version 2.0");
+	assert_true(harness_closed(&D, c));
+	close(c);
+}
+
+/*
+ * A wrong password: NOK and close; the next HELLO from the same address is
+ * not looked at before the penalty (PENALTY_BASE_MS), then answered.
+ */
+static void test_wrong_password_delays_next(void **state)
+{
+	int c = harness_session(&D);
+
+	ask(c, HELLO_BAD, "NOK authentication failed");
+	assert_true(harness_closed(&D, c));
+	close(c);
+
+	c = harness_session(&D);
+	harness_send(c, HELLO_OK);
+	assert_true(harness_quiet(&D, c));
+	harness_advance(&D, PENALTY_BASE_MS - 1);
+	assert_true(harness_quiet(&D, c));
+	harness_advance(&D, 1);
+	ask(c, "", "OK 1.0");
+	close(c);
+}
+
+/* A second failure doubles the wait; a wrong password after the wait is refused again. */
+static void test_wrong_password_twice(void **state)
+{
+	int c = harness_session(&D);
+
+	ask(c, HELLO_BAD, "NOK authentication failed");
+	close(c);
+	c = harness_session(&D);
+	harness_send(c, HELLO_BAD);
+	harness_advance(&D, PENALTY_BASE_MS);
+	ask(c, "", "NOK authentication failed");
+	close(c);
+
+	c = harness_session(&D);
+	harness_send(c, HELLO_OK);
+	harness_advance(&D, 2 * PENALTY_BASE_MS - 1);
+	assert_true(harness_quiet(&D, c));
+	harness_advance(&D, 1);
+	ask(c, "", "OK 1.0");
+	close(c);
+}
+
+static void test_request_before_hello(void **state)
+{
+	static const char *const requests[] = { "DEVICES?\n", "HANDLERS?\n", "STATS?\n",
+						"DONE\n", "CLOSE 1\n" };
+
+	for (size_t i = 0; i < sizeof(requests) / sizeof(requests[0]); i++) {
+		int c = harness_session(&D);
+
+		ask(c, requests[i], "NOK say HELLO first");
+		assert_true(harness_closed(&D, c));
+		close(c);
+	}
+}
+
+static void test_garbage_before_hello(void **state)
+{
+	char got[VNET_LINE_MAX];
+	int c = harness_session(&D);
+
+	harness_send(c, "GET / HTTP/1.0\n");
+	assert_true(harness_line(&D, c, got, sizeof(got)));
+	assert_memory_equal(got, "NOK ", 4);
+	assert_true(harness_closed(&D, c));
+	close(c);
+}
+
+static void test_hello_twice(void **state)
+{
+	int c = logged_in();
+
+	ask(c, HELLO_OK, "NOK already authenticated");
+	ask(c, "HANDLERS?\n", "OK handlers");   /* still serving */
+	close(c);
+}
+
+static void test_requests_when_ready(void **state)
+{
+	char got[VNET_LINE_MAX];
+	int c = logged_in();
+
+	ask(c, "DEVICES?\n", "OK devices");
+	assert_true(harness_line(&D, c, got, sizeof(got)));
+	assert_string_equal(got, "1");
+	assert_true(harness_line(&D, c, got, sizeof(got)));
+	assert_memory_equal(got, HARNESS_DEV " ", strlen(HARNESS_DEV) + 1);
+
+	ask(c, "HANDLERS?\n", "OK handlers");
+	assert_true(harness_line(&D, c, got, sizeof(got)));
+	assert_string_equal(got, "0");
+	ask(c, "STATS?\n", "OK stats");
+	assert_true(harness_line(&D, c, got, sizeof(got)));
+	assert_string_equal(got, "0");
+	ask(c, "CLOSE 7\n", "NOK no handler 7");
+	ask(c, "HANDLE " HARNESS_PASSWORD " local eth9 remote 127.0.0.1 4455 eth0 "
+	    "02:00:00:00:00:01\n",
+	    "NOK device eth9 is not one of this daemon's devices");
+	/* A bad line once logged in: NOK, and the session goes on. */
+	harness_send(c, "FROB\n");
+	assert_true(harness_line(&D, c, got, sizeof(got)));
+	assert_memory_equal(got, "NOK ", 4);
+	ask(c, "DONE\n", "OK bye");
+	assert_true(harness_closed(&D, c));
+	close(c);
+}
+
+static void test_line_too_long(void **state)
+{
+	char big[VNET_LINE_MAX + 16];
+	int c = harness_session(&D);
+
+	memset(big, 'A', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	ask(c, big, "NOK line too long");
+	assert_true(harness_closed(&D, c));
+	close(c);
+}
+
+static void test_line_too_long_when_ready(void **state)
+{
+	char big[VNET_LINE_MAX + 16];
+	int c = logged_in();
+
+	memset(big, 'A', sizeof(big) - 2);
+	big[sizeof(big) - 2] = '\n';
+	big[sizeof(big) - 1] = '\0';
+	ask(c, big, "NOK line too long");
+	assert_true(harness_closed(&D, c));
+	close(c);
+}
+
+static void test_hello_timeout(void **state)
+{
+	int c = harness_session(&D);
+
+	harness_advance(&D, VNET_AUTH_TIMEOUT_MS - 1);
+	assert_true(harness_quiet(&D, c));
+	harness_advance(&D, 1);
+	ask(c, "", "NOK timeout waiting for HELLO");
+	assert_true(harness_closed(&D, c));
+	close(c);
+}
+
+/* Logged in, no deadline: the session waits as long as the client. */
+static void test_no_timeout_when_ready(void **state)
+{
+	int c = logged_in();
+
+	harness_advance(&D, 10 * VNET_AUTH_TIMEOUT_MS);
+	assert_true(harness_quiet(&D, c));
+	ask(c, "HANDLERS?\n", "OK handlers");
+	close(c);
+}
+
+static void begin_line(char *out, size_t cap)
+{
+	struct mac_pattern m;
+	const char *why;
+
+	assert_true(mac_pattern_parse("02:00:00:00:00:01", &m, &why));
+	assert_true(proto_fmt_begin(out, cap, VNET_LOCAL, "eth0", HARNESS_DEV, &m, 1) > 0);
+}
+
+/*
+ * BEGIN: "OK", and the connection is a link from then on: a frame sent on
+ * it is injected on the port (the handler's remote side takes frames to
+ * the listed address), and HANDLERS? counts the handler.
+ */
+static void test_begin_hands_over(void **state)
+{
+	static const uint8_t eth[60] = { 0x02, 0, 0, 0, 0, 0x01, 0x02, 0, 0, 0, 0, 0x02, 0x08, 0x00 };
+	uint8_t msg[FRAME_HDR_LEN + sizeof(eth)], got[sizeof(struct virtio_net_hdr) + sizeof(eth)];
+	char line[VNET_LINE_MAX];
+	int c = logged_in(), c2;
+
+	begin_line(line, sizeof(line));
+	ask(c, line, "OK");
+	frame_put_header(msg, FRAME_T_PLAIN, sizeof(eth));
+	memcpy(msg + FRAME_HDR_LEN, eth, sizeof(eth));
+	harness_send_bytes(c, msg, sizeof(msg));
+	harness_pump(&D);
+	assert_int_equal(recv(harness_port_peer, got, sizeof(got), MSG_DONTWAIT), sizeof(got));
+	assert_memory_equal(got + sizeof(struct virtio_net_hdr), eth, sizeof(eth));
+
+	c2 = logged_in();
+	ask(c2, "HANDLERS?\n", "OK handlers");
+	assert_true(harness_line(&D, c2, line, sizeof(line)));
+	assert_string_equal(line, "1");
+	close(c2);
+	close(c);
+}
+
+/* A BEGIN refused: NOK, and the session stays in its text phase (the seed's exchange). */
+static void test_begin_refused(void **state)
+{
+	char line[VNET_LINE_MAX];
+	int c = logged_in();
+
+	begin_line(line, sizeof(line));
+	harness_port_refusal = "cannot open lo: testing";
+	ask(c, line, "NOK cannot open lo: testing");
+	ask(c, "DONE\n", "OK bye");
+	close(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_hello_ok, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hello_seed_version, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hello_unsupported_version, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wrong_password_delays_next, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wrong_password_twice, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_request_before_hello, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_garbage_before_hello, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hello_twice, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_requests_when_ready, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_line_too_long, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_line_too_long_when_ready, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hello_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_timeout_when_ready, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_begin_hands_over, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_begin_refused, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
