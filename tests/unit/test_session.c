@@ -167,6 +167,11 @@ static void test_requests_when_ready(void **state)
 	assert_true(harness_line(&D, c, got, sizeof(got)));
 	assert_string_equal(got, "1");
 	assert_true(harness_line(&D, c, got, sizeof(got)));
+	assert_string_equal(got, HARNESS_DEV);   /* the name alone, as VNET 0.9 answers */
+	ask(c, "DEVINFO?\n", "OK devinfo");
+	assert_true(harness_line(&D, c, got, sizeof(got)));
+	assert_string_equal(got, "1");
+	assert_true(harness_line(&D, c, got, sizeof(got)));
 	assert_memory_equal(got, HARNESS_DEV " ", strlen(HARNESS_DEV) + 1);
 
 	ask(c, "HANDLERS?\n", "OK handlers");
