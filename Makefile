@@ -45,7 +45,7 @@ endif
 
 # Pure modules: no I/O, unit-tested and fuzzed.
 PURE_SRCS   := src/mac.c src/bpf.c src/ebpf.c src/macmap.c src/frame.c src/proto.c src/buf.c src/admit.c src/penalty.c
-DAEMON_SRCS := src/vnet.c src/daemon.c src/log.c src/loop.c src/netlink.c src/port.c src/port_packet.c src/port_tap.c \
+DAEMON_SRCS := src/vnet.c src/daemon.c src/log.c src/loop.c src/netlink.c src/port.c src/port_packet.c src/port_tap.c src/capture.c \
                src/session.c src/session_room.c src/dial.c src/handler.c src/handler_stats.c src/resolve.c src/addr.c \
                src/conn.c src/tls.c src/priv.c src/hfile.c $(PURE_SRCS)
 CLIENT_SRCS := src/vnetclient.c src/log.c src/addr.c src/conn.c src/tls.c src/jsonout.c $(PURE_SRCS)
