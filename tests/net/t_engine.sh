@@ -10,7 +10,6 @@ vn_require
 
 N=${VN_ENGINE_HANDLERS:-120}    # handlers (the limit is 128 before issue 14's limits)
 N2=6                            # handlers in the classic-engine phase
-ETYPE=88b5                      # IEEE local experimental: nothing else sends it
 
 vn_log "building topology (prefix $VN_PFX)"
 vn_add_ns gA
