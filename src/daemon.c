@@ -439,6 +439,8 @@ static int daemon_start_serving(struct daemon *d, const struct daemon_options *o
 		}
 	}
 	check_devices(d);
+	/* Programs and maps need CAP_BPF: made now, used once privileges are dropped. */
+	capture_setup(&d->captures, &d->loop, d->devices, d->ndevices, &d->tapdevs);
 	spare_open(d);
 	ret = listen_all(d, o);
 	if (ret < 0)
@@ -446,9 +448,14 @@ static int daemon_start_serving(struct daemon *d, const struct daemon_options *o
 	if (o->handlers && (ret = hfile_load(d, o->handlers, o->user)) < 0)
 		return ret;
 	ret = priv_drop(o->user, err, sizeof(err));
-	if (ret < 0)
+	if (ret < 0) {
 		log_err("cannot drop privileges: %s", err);
-	return ret;
+		return ret;
+	}
+	/* Before any port opens: can the maps still change without CAP_BPF? */
+	capture_probe(&d->captures);
+	d->tapdevs.shared = &d->captures;
+	return 0;
 }
 
 int daemon_start(struct daemon *d, const struct daemon_options *o)
@@ -473,6 +480,7 @@ int daemon_start(struct daemon *d, const struct daemon_options *o)
 	}
 	ret = daemon_start_serving(d, o);
 	if (ret < 0) {
+		capture_fini(&d->captures);
 		port_tap_destroy_all(&d->tapdevs);
 		return ret;
 	}
@@ -495,6 +503,7 @@ int daemon_run(struct daemon *d)
 	hfile_stop(d);
 	handler_close_all(d);
 	session_close_all(d);
+	capture_fini(&d->captures);
 	for (size_t i = 0; i < d->nlisten; i++)
 		loop_close(&d->loop, &d->listeners[i].io);
 	loop_timer_cancel(&d->loop, &d->shortage);

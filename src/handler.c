@@ -6,7 +6,9 @@
  * metadata) straight into the link's transmit queue; when the queue cannot
  * take one more maximum-size frame, capture pauses and the kernel's socket
  * buffer, then the device, absorbs the burst (backpressure, no unbounded
- * queue). Injection: messages read from the link are decoded in place and
+ * queue). A port of a device's shared capture (capture.c) pushes its frames
+ * instead (handler_client): a frame for a full queue is dropped and counted,
+ * as pausing would stall every other handler on the device. Injection: messages read from the link are decoded in place and
  * injected; when the port cannot take more, reading the link pauses.
  * Closing either end closes the handler, and the peer sees its link close.
  */
@@ -64,6 +66,8 @@ static void handler_close(struct handler *h, const char *why)
 		dial_cancel(h->dial);
 	h->dial = NULL;
 	loop_timer_cancel(&h->d->loop, &h->timer);
+	if (h->port.ops->update_stats)
+		h->port.ops->update_stats(&h->port);
 	log_debug("handler %lu: captured %llu frames, injected %llu, %llu dropped", h->id,
 		  (unsigned long long)h->port.stats.rx_frames,
 		  (unsigned long long)h->port.stats.tx_frames,
@@ -278,17 +282,30 @@ static void handler_redialed(void *arg, struct conn *link, const struct buf *rx,
 		update_interest(h);
 }
 
+/* Is the port's frames pushed by a shared capture, not read from a descriptor of its own? */
+static bool port_pushed(const struct handler *h)
+{
+	return h->port.ops->bind != NULL;
+}
+
 static void update_interest(struct handler *h)
 {
 	struct loop *l = &h->d->loop;
 	bool capture = buf_room(&h->tx) >= FRAME_MSG_MAX || buf_reserve(&h->tx, FRAME_MSG_MAX);
 
 	if (h->state != H_UP) {
-		/* No link: capture nothing (the kernel drops what the device sees). */
+		/* No link: capture nothing (the kernel, or the shared capture, drops it). */
 		loop_mod(l, &h->port_io, 0);
 		return;
 	}
-	loop_mod(l, &h->port_io, (capture ? EPOLLIN : 0) | (h->inject_blocked ? EPOLLOUT : 0));
+	if (port_pushed(h)) {
+		/* The shared capture watches the device (and EPOLLOUT for injection). */
+		if (capture)
+			h->port.ops->resume(&h->port);
+	} else {
+		loop_mod(l, &h->port_io, (capture ? EPOLLIN : 0) |
+					 (h->inject_blocked ? EPOLLOUT : 0));
+	}
 	loop_mod(l, &h->link_io, (h->inject_blocked ? 0 : EPOLLIN) |
 				 (buf_len(&h->tx) ? EPOLLOUT : 0));
 	/* TLS may hold records the socket no longer announces. */
@@ -316,6 +333,16 @@ static bool handler_flush(struct handler *h)
 		h->last_tx = loop_now_ms();
 	}
 	return true;
+}
+
+/* Frame the n bytes written at the queue's tail (after room for the headers). */
+static void handler_queue(struct handler *h, const struct virtio_net_hdr *vh, size_t n)
+{
+	uint8_t *p = buf_tail(&h->tx);
+
+	frame_put_header(p, FRAME_T_OFFLOAD, FRAME_OFFLOAD_LEN + n);
+	frame_put_offload(p + FRAME_HDR_LEN, vh);
+	h->tx.tail += FRAME_HDR_LEN + FRAME_OFFLOAD_LEN + n;
 }
 
 static void handler_capture(struct handler *h)
@@ -352,13 +379,68 @@ static void handler_capture(struct handler *h)
 		}
 		if (n < FRAME_ETH_MIN)
 			continue;
-		frame_put_header(p, FRAME_T_OFFLOAD, FRAME_OFFLOAD_LEN + (size_t)n);
-		frame_put_offload(p + FRAME_HDR_LEN, &vh);
-		h->tx.tail += FRAME_HDR_LEN + FRAME_OFFLOAD_LEN + (size_t)n;
+		handler_queue(h, &vh, (size_t)n);
 	}
 	if (handler_flush(h))
 		update_interest(h);
 }
+
+/* ---- a port fed by its device's shared capture (capture.c) pushes frames here */
+
+static uint8_t *client_room(void *ctx)
+{
+	struct handler *h = ctx;
+
+	if (h->closed || h->state != H_UP || !buf_reserve(&h->tx, FRAME_MSG_MAX))
+		return NULL;
+	return buf_tail(&h->tx) + FRAME_HDR_LEN + FRAME_OFFLOAD_LEN;
+}
+
+static void client_take(void *ctx, const struct virtio_net_hdr *vh, size_t len)
+{
+	handler_queue(ctx, vh, len);
+}
+
+static void client_flush(void *ctx)
+{
+	struct handler *h = ctx;
+
+	if (!h->closed && h->state == H_UP && handler_flush(h))
+		update_interest(h);
+}
+
+static void client_writable(void *ctx)
+{
+	struct handler *h = ctx;
+
+	if (h->closed || h->state != H_UP || !h->inject_blocked)
+		return;
+	h->inject_blocked = false;
+	h->last_rx = loop_now_ms();     /* the link's silence counts from now */
+	if (handler_inject(h))
+		update_interest(h);
+}
+
+static void client_down(void *ctx)
+{
+	struct handler *h = ctx;
+
+	log_warn("handler %lu: device %s is down", h->id, h->spec.dev);
+}
+
+static void client_failed(void *ctx, const char *why)
+{
+	handler_close(ctx, why);
+}
+
+static const struct port_client handler_client = {
+	.room = client_room,
+	.take = client_take,
+	.flush = client_flush,
+	.writable = client_writable,
+	.down = client_down,
+	.failed = client_failed,
+};
 
 /*
  * Queue a keepalive and send it; false if the link went. Every side sends one
@@ -615,9 +697,12 @@ unsigned long handler_create(struct daemon *d, struct conn *link, struct port *p
 		goto fail;
 	}
 
+	if (port_pushed(h))
+		h->port.ops->bind(&h->port, &handler_client, h);
 	if ((link && (ret = loop_add(&d->loop, &h->link_io, fd, EPOLLIN,
 				     handler_link_event)) < 0) ||
-	    (ret = loop_add(&d->loop, &h->port_io, h->port.fd, EPOLLIN, handler_port_event)) < 0) {
+	    (!port_pushed(h) &&
+	     (ret = loop_add(&d->loop, &h->port_io, h->port.fd, EPOLLIN, handler_port_event)) < 0)) {
 		snprintf(err, errlen, "epoll: %s", strerror(-ret));
 		goto fail;
 	}

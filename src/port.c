@@ -5,13 +5,20 @@
 #include <string.h>
 
 #include "vnet/bpf.h"
+#include "vnet/capture.h"
 #include "vnet/port.h"
 
 int port_open(struct port *p, struct port_taps *taps, const char *dev, enum vnet_config cfg,
 	      const struct mac_pattern *macs, size_t nmacs, char *err, size_t errlen)
 {
+	int ret;
+
 	if (port_tap_owned(taps, dev))
 		return port_tap_open(p, taps, dev, cfg, macs, nmacs, err, errlen);
+	/* The device's shared capture if it has one, else a socket and filter of its own. */
+	ret = capture_port_open(taps->shared, p, dev, cfg, macs, nmacs, err, errlen);
+	if (ret != -ENOENT)
+		return ret;
 	return port_packet_open(p, dev, cfg, macs, nmacs, err, errlen);
 }
 
@@ -30,7 +37,7 @@ int port_filter(enum vnet_config cfg, const struct mac_pattern *macs, size_t nma
 	return 0;
 }
 
-ssize_t port_received(struct port *p, ssize_t n, bool truncated, size_t cap)
+ssize_t port_received(struct port_stats *st, ssize_t n, bool truncated, size_t cap)
 {
 	if (n < 0)
 		return errno == EINTR ? -EAGAIN : -errno;
@@ -38,11 +45,11 @@ ssize_t port_received(struct port *p, ssize_t n, bool truncated, size_t cap)
 		return -EIO;
 	n -= (ssize_t)sizeof(struct virtio_net_hdr);
 	if (truncated || (size_t)n > cap) {
-		p->stats.rx_oversize++;
+		st->rx_oversize++;
 		return -EMSGSIZE;
 	}
-	p->stats.rx_frames++;
-	p->stats.rx_bytes += (uint64_t)n;
+	st->rx_frames++;
+	st->rx_bytes += (uint64_t)n;
 	return n;
 }
 

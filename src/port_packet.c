@@ -29,15 +29,15 @@
 
 #define PACKET_SOCKBUF (4 * 1024 * 1024)
 
-static int packet_bind(struct port *p, uint16_t proto)
+int port_packet_bind(int fd, int ifindex, uint16_t proto)
 {
 	struct sockaddr_ll sll = {
 		.sll_family = AF_PACKET,
 		.sll_protocol = htons(proto),
-		.sll_ifindex = p->ifindex,
+		.sll_ifindex = ifindex,
 	};
 
-	return bind(p->fd, (struct sockaddr *)&sll, sizeof(sll)) < 0 ? -errno : 0;
+	return bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0 ? -errno : 0;
 }
 
 static int packet_start(struct port *p)
@@ -48,7 +48,7 @@ static int packet_start(struct port *p)
 	for (int i = 0; i < 8192; i++)
 		if (recv(p->fd, scrap, sizeof(scrap), MSG_DONTWAIT | MSG_TRUNC) < 0)
 			break;
-	return packet_bind(p, ETH_P_ALL);
+	return port_packet_bind(p->fd, p->ifindex, ETH_P_ALL);
 }
 
 /* The 802.1Q tag the kernel moved into the frame's metadata, if any: true with *tpid, *tci. */
@@ -75,7 +75,8 @@ static bool packet_vlan(struct msghdr *msg, uint16_t *tpid, uint16_t *tci)
  * metadata (always on receive, and on transmit with tx-vlan-offload), and
  * the tag goes back into the frame here so that it crosses to the peer.
  */
-static ssize_t packet_recv(struct port *p, struct virtio_net_hdr *vh, uint8_t *frame, size_t cap)
+ssize_t port_packet_read(int fd, struct port_stats *st, struct virtio_net_hdr *vh,
+			 uint8_t *frame, size_t cap)
 {
 	union {
 		struct cmsghdr align;
@@ -90,22 +91,27 @@ static ssize_t packet_recv(struct port *p, struct virtio_net_hdr *vh, uint8_t *f
 		.msg_iov = iov, .msg_iovlen = 2,
 		.msg_control = control.buf, .msg_controllen = sizeof(control.buf),
 	};
-	ssize_t n = recvmsg(p->fd, &msg, MSG_DONTWAIT | MSG_TRUNC);
+	ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT | MSG_TRUNC);
 	uint16_t tpid, tci;
 	size_t tagged;
 
-	n = port_received(p, n, n >= 0 && (msg.msg_flags & MSG_TRUNC), room);
+	n = port_received(st, n, n >= 0 && (msg.msg_flags & MSG_TRUNC), room);
 	if (n < 0 || !packet_vlan(&msg, &tpid, &tci))
 		return n;
 	tagged = frame_vlan_insert(vh, frame, (size_t)n, cap, tpid, tci);
 	if (!tagged)
 		return n;   /* a runt: dropped later */
-	p->stats.rx_bytes += FRAME_VLAN_HLEN;
+	st->rx_bytes += FRAME_VLAN_HLEN;
 	return (ssize_t)tagged;
 }
 
-static int packet_send(struct port *p, const struct virtio_net_hdr *vh, const uint8_t *frame,
-		       size_t len)
+static ssize_t packet_recv(struct port *p, struct virtio_net_hdr *vh, uint8_t *frame, size_t cap)
+{
+	return port_packet_read(p->fd, &p->stats, vh, frame, cap);
+}
+
+int port_packet_write(struct port *p, int fd, const struct virtio_net_hdr *vh,
+		      const uint8_t *frame, size_t len)
 {
 	struct iovec iov[2] = {
 		{ .iov_base = (void *)vh, .iov_len = sizeof(*vh) },
@@ -113,7 +119,13 @@ static int packet_send(struct port *p, const struct virtio_net_hdr *vh, const ui
 	};
 	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
 
-	return port_sent(p, sendmsg(p->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL), len);
+	return port_sent(p, sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL), len);
+}
+
+static int packet_send(struct port *p, const struct virtio_net_hdr *vh, const uint8_t *frame,
+		       size_t len)
+{
+	return port_packet_write(p, p->fd, vh, frame, len);
 }
 
 static void packet_close(struct port *p)
@@ -151,15 +163,57 @@ static int setopt(int fd, int level, int name, const void *val, socklen_t len, c
 	return -errno;
 }
 
+int port_packet_socket(int ifindex, const char *dev, int attach_opt, const void *attach,
+		       socklen_t attach_len, char *err, size_t errlen)
+{
+	struct packet_mreq mreq;
+	int one = 1, size = PACKET_SOCKBUF, ret, fd;
+	uint32_t mark = VNET_MARK;
+
+	/* Protocol 0: nothing is queued until the filter is in place and the owner binds. */
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open a packet socket: %s", strerror(errno));
+		return ret;
+	}
+	if ((ret = setopt(fd, SOL_SOCKET, attach_opt, attach, attach_len, "the BPF filter", err,
+			  errlen)) < 0 ||
+	    (ret = setopt(fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one),
+			  "PACKET_VNET_HDR", err, errlen)) < 0 ||
+	    (ret = setopt(fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one),
+			  "PACKET_AUXDATA", err, errlen)) < 0 ||
+	    (ret = setopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark),
+			  "SO_MARK", err, errlen)) < 0)
+		goto fail;
+	/* Larger buffers absorb bursts of 64 KiB frames; best effort. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	if ((ret = port_packet_bind(fd, ifindex, 0)) < 0) {
+		snprintf(err, errlen, "cannot bind to %s: %s", dev, strerror(-ret));
+		goto fail;
+	}
+	memset(&mreq, 0, sizeof(mreq));
+	mreq.mr_ifindex = ifindex;
+	mreq.mr_type = PACKET_MR_PROMISC;
+	if ((ret = setopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mreq, sizeof(mreq),
+			  "promiscuous mode", err, errlen)) < 0)
+		goto fail;
+	return fd;
+fail:
+	close(fd);
+	return ret;
+}
+
 int port_packet_open(struct port *p, const char *dev, enum vnet_config cfg,
 		     const struct mac_pattern *macs, size_t nmacs, char *err, size_t errlen)
 {
 	struct sock_filter prog[BPF_PROG_LEN(VNET_MACS_MAX)];
 	struct sock_fprog fprog;
-	struct packet_mreq mreq;
-	int one = 1, size = PACKET_SOCKBUF, ret;
-	uint32_t mark = VNET_MARK;
 	unsigned int ifindex = if_nametoindex(dev);
+	int ret;
 
 	memset(p, 0, sizeof(*p));
 	p->fd = -1;
@@ -174,41 +228,10 @@ int port_packet_open(struct port *p, const char *dev, enum vnet_config cfg,
 	ret = port_filter(cfg, macs, nmacs, prog, ARRAY_SIZE(prog), &fprog, err, errlen);
 	if (ret < 0)
 		return ret;
-
-	/* Protocol 0: nothing is queued until the filter is in place and start() binds. */
-	p->fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
-	if (p->fd < 0) {
-		ret = -errno;
-		snprintf(err, errlen, "cannot open a packet socket: %s", strerror(errno));
+	ret = port_packet_socket(p->ifindex, dev, SO_ATTACH_FILTER, &fprog, sizeof(fprog), err,
+				 errlen);
+	if (ret < 0)
 		return ret;
-	}
-	if ((ret = setopt(p->fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof(fprog),
-			  "the BPF filter", err, errlen)) < 0 ||
-	    (ret = setopt(p->fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one),
-			  "PACKET_VNET_HDR", err, errlen)) < 0 ||
-	    (ret = setopt(p->fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one),
-			  "PACKET_AUXDATA", err, errlen)) < 0 ||
-	    (ret = setopt(p->fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark),
-			  "SO_MARK", err, errlen)) < 0)
-		goto fail;
-	/* Larger buffers absorb bursts of 64 KiB frames; best effort. */
-	if (setsockopt(p->fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
-		setsockopt(p->fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-	if (setsockopt(p->fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
-		setsockopt(p->fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
-	if ((ret = packet_bind(p, 0)) < 0) {
-		snprintf(err, errlen, "cannot bind to %s: %s", dev, strerror(-ret));
-		goto fail;
-	}
-	memset(&mreq, 0, sizeof(mreq));
-	mreq.mr_ifindex = p->ifindex;
-	mreq.mr_type = PACKET_MR_PROMISC;
-	if ((ret = setopt(p->fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mreq, sizeof(mreq),
-			  "promiscuous mode", err, errlen)) < 0)
-		goto fail;
+	p->fd = ret;
 	return 0;
-fail:
-	close(p->fd);
-	p->fd = -1;
-	return ret;
 }

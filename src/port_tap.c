@@ -158,7 +158,7 @@ static ssize_t tap_recv(struct port *p, struct virtio_net_hdr *vh, uint8_t *fram
 	};
 	ssize_t n = readv(p->fd, iov, 2);
 
-	return port_received(p, n, false, cap);
+	return port_received(&p->stats, n, false, cap);
 }
 
 static int tap_send(struct port *p, const struct virtio_net_hdr *vh, const uint8_t *frame,

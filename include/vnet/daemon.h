@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vnet/capture.h"
 #include "vnet/list.h"
 #include "vnet/loop.h"
 #include "vnet/netlink.h"
@@ -60,6 +61,7 @@ struct daemon {
 	struct loop_io signal_io, link_io;
 	struct nl_monitor *links;   /* link notifications */
 	struct port_taps tapdevs;   /* the TAP devices created from the taps list */
+	struct capture_set captures; /* the other devices' shared captures (or none: classic) */
 	struct resolver resolver;   /* names and keys, off the loop */
 	int spare_fd;               /* kept for a connection when descriptors run out */
 	struct loop_timer shortage; /* set while they do */

@@ -14,12 +14,32 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "vnet/common.h"
 #include "vnet/mac.h"
 
 struct port;
+
+/*
+ * The owner of a port fed by a capture it shares with other ports (a
+ * device's shared capture): frames are pushed to it, never read by it.
+ */
+struct port_client {
+	/* Where one frame of up to FRAME_ETH_MAX bytes goes, or NULL: no room (dropped, counted). */
+	uint8_t *(*room)(void *ctx);
+	/* The frame of len bytes written at room() is taken, with its metadata. */
+	void (*take)(void *ctx, const struct virtio_net_hdr *vh, size_t len);
+	/* A batch of frames ended, in which it took some: send them. */
+	void (*flush)(void *ctx);
+	/* Injection may go on after -EAGAIN from send(). */
+	void (*writable)(void *ctx);
+	/* The device went down (said once; capture resumes when it is up). */
+	void (*down)(void *ctx);
+	/* The capture failed (why): the port is of no more use. */
+	void (*failed)(void *ctx, const char *why);
+};
 
 struct port_ops {
 	/*
@@ -43,6 +63,13 @@ struct port_ops {
 	void (*close)(struct port *p);
 	/* Bring stats.queue_drops up to date (may be NULL). */
 	void (*update_stats)(struct port *p);
+	/*
+	 * A shared port (NULL for the others, whose fd the owner watches): the
+	 * client to push frames to, set before start(); and the call that says
+	 * the client has room again after room() said it had none.
+	 */
+	void (*bind)(struct port *p, const struct port_client *c, void *ctx);
+	void (*resume)(struct port *p);
 };
 
 struct port_stats {
@@ -76,8 +103,10 @@ int port_packet_open(struct port *p, const char *dev, enum vnet_config cfg,
  * refused (err says so).
  */
 struct port_tap;
+struct capture_set;
 struct port_taps {
 	struct port_tap *first;
+	struct capture_set *shared;  /* the other devices' shared captures (capture.c), or NULL */
 };
 int port_tap_create(struct port_taps *taps, const char *name, char *err, size_t errlen);
 bool port_tap_owned(const struct port_taps *taps, const char *name);
@@ -94,7 +123,25 @@ int port_filter(enum vnet_config cfg, const struct mac_pattern *macs, size_t nma
 		struct sock_filter *prog, size_t cap, struct sock_fprog *fprog, char *err,
 		size_t errlen);
 /* Account a read of n bytes (virtio header included, -1 with errno); what recv returns. */
-ssize_t port_received(struct port *p, ssize_t n, bool truncated, size_t cap);
+ssize_t port_received(struct port_stats *st, ssize_t n, bool truncated, size_t cap);
+
+/* For the shared capture: what an AF_PACKET port does, on a descriptor of its own. */
+/*
+ * A packet socket on ifindex (dev for messages) with its filter attached
+ * (setsockopt SOL_SOCKET attach_opt), PACKET_VNET_HDR, PACKET_AUXDATA,
+ * VNET_MARK, promiscuous, bound with protocol 0 (nothing queued yet).
+ * The descriptor, or -errno with err.
+ */
+int port_packet_socket(int ifindex, const char *dev, int attach_opt, const void *attach,
+		       socklen_t attach_len, char *err, size_t errlen);
+/* Bind fd to ifindex for proto (ETH_P_ALL starts capture). 0 or -errno. */
+int port_packet_bind(int fd, int ifindex, uint16_t proto);
+/* Read one frame as an AF_PACKET port's recv does, 802.1Q tag put back, accounted in st. */
+ssize_t port_packet_read(int fd, struct port_stats *st, struct virtio_net_hdr *vh,
+			 uint8_t *frame, size_t cap);
+/* Inject one frame as an AF_PACKET port's send does, accounted in p. */
+int port_packet_write(struct port *p, int fd, const struct virtio_net_hdr *vh,
+		      const uint8_t *frame, size_t len);
 /* Account a write (its return value, -1 with errno); what send returns. */
 int port_sent(struct port *p, ssize_t ret, size_t len);
 

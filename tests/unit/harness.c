@@ -230,7 +230,7 @@ static ssize_t fake_recv(struct port *p, struct virtio_net_hdr *vh, uint8_t *fra
 	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
 	ssize_t n = recvmsg(p->fd, &mh, MSG_DONTWAIT);
 
-	return port_received(p, n, n >= 0 && (mh.msg_flags & MSG_TRUNC), cap);
+	return port_received(&p->stats, n, n >= 0 && (mh.msg_flags & MSG_TRUNC), cap);
 }
 
 static int fake_send(struct port *p, const struct virtio_net_hdr *vh, const uint8_t *frame,

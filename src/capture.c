@@ -1,0 +1,700 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * capture.c - a device's shared capture: one socket, one eBPF filter, frames to their handlers
+ *
+ * Per device: an eBPF socket filter and its two LPM-trie maps, made at start
+ * while vnet may still create them, and a packet socket opened with the
+ * device's first handler and closed with its last. Each handler's port is a
+ * subscriber with a small id; its addresses enter the maps and the lookup
+ * (macmap) when it starts, and leave when it closes.
+ *
+ * A frame is read once. It goes straight into the queue of the handler
+ * that took the previous frame when that handler has room (a lone or busy
+ * handler: no copy beyond today's), and is copied to any other handler
+ * that wants it. A handler whose queue is full loses the frame (counted,
+ * drop_queue) and the others go on: one slow peer must not stall a device.
+ * A device with a single handler instead stops reading while that handler
+ * is full, as a handler's own socket did: the socket's buffer absorbs the
+ * burst and TCP through a lone handler sees no more loss than before.
+ */
+#include <errno.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "vnet/capture.h"
+#include "vnet/ebpf.h"
+#include "vnet/frame.h"
+#include "vnet/log.h"
+#include "vnet/macmap.h"
+
+#define CAPTURE_BUDGET  64      /* frames read per wake-up */
+#define VERIFIER_LOG    (64 * 1024)
+#define NO_SUB          UINT32_MAX
+
+struct capture_sub {
+	struct capture *cap;
+	uint32_t id;
+	enum vnet_config cfg;
+	struct mac_pattern macs[VNET_MACS_MAX];
+	size_t nmacs;
+	bool started, blocked, touched;
+	const struct port_client *client;
+	void *ctx;
+	struct port_stats rx;       /* what the capture gave it, or dropped for it */
+};
+
+struct capture {
+	struct capture *next;
+	struct capture_set *set;
+	char dev[IFNAMSIZ];
+	int prog_fd, map_fd[EBPF_SIDES];
+	int fd, ifindex;
+	struct loop_io io;
+	bool paused, down_logged;
+	struct capture_sub **subs;  /* by id */
+	uint32_t nslots, nsubs, nstarted, nblocked;
+	uint32_t last;              /* the id that took the last frame */
+	uint32_t *hits, *touched;
+	uint32_t ntouched;
+	struct macmap map;
+	struct port_stats scratch_st;
+	uint8_t scratch[FRAME_ETH_MAX];
+	uint64_t kernel_drops;
+};
+
+/* ---- bpf(2) ---- */
+
+static int sys_bpf(int cmd, union bpf_attr *a)
+{
+	long ret = syscall(SYS_bpf, cmd, a, sizeof(*a));
+
+	return ret < 0 ? -errno : (int)ret;
+}
+
+static int map_create(const char *name)
+{
+	union bpf_attr a = { .map_type = BPF_MAP_TYPE_LPM_TRIE, .key_size = EBPF_KEY_LEN,
+			     .value_size = EBPF_VALUE_LEN, .max_entries = CAPTURE_MAP_ENTRIES,
+			     .map_flags = BPF_F_NO_PREALLOC };
+
+	snprintf(a.map_name, sizeof(a.map_name), "%s", name);
+	return sys_bpf(BPF_MAP_CREATE, &a);
+}
+
+static int map_change(int fd, const struct mac_pattern *p, bool add)
+{
+	uint8_t key[EBPF_KEY_LEN];
+	uint32_t one = 1;
+	union bpf_attr a = { .map_fd = (uint32_t)fd };
+
+	ebpf_key_of(p, key);
+	a.key = (uint64_t)(uintptr_t)key;
+	if (add)    /* a delete must leave the fields after the key zero */
+		a.value = (uint64_t)(uintptr_t)&one;
+	return sys_bpf(add ? BPF_MAP_UPDATE_ELEM : BPF_MAP_DELETE_ELEM, &a);
+}
+
+/* Load the filter of c's maps; on a refusal, why gets the verifier's last words. */
+static int prog_load(struct capture *c, char *why, size_t len)
+{
+	struct bpf_insn prog[EBPF_PROG_LEN];
+	char *log = calloc(1, VERIFIER_LOG);
+	union bpf_attr a = { .prog_type = BPF_PROG_TYPE_SOCKET_FILTER };
+	int n = ebpf_build(VNET_MARK, c->map_fd, prog, ARRAY_SIZE(prog)), ret;
+
+	if (n < 0)
+		return n;
+	a.insns = (uint64_t)(uintptr_t)prog;
+	a.insn_cnt = (uint32_t)n;
+	a.license = (uint64_t)(uintptr_t)"GPL";
+	snprintf(a.prog_name, sizeof(a.prog_name), "vnet_capture");
+	if (log) {
+		a.log_buf = (uint64_t)(uintptr_t)log;
+		a.log_size = VERIFIER_LOG;
+		a.log_level = 1;
+	}
+	ret = sys_bpf(BPF_PROG_LOAD, &a);
+	if (ret == -ENOSPC && log) {  /* the log was too small: try without one */
+		a.log_buf = 0;
+		a.log_size = a.log_level = 0;
+		ret = sys_bpf(BPF_PROG_LOAD, &a);
+	}
+	if (ret < 0) {
+		size_t l = log ? strlen(log) : 0;
+		const char *last;
+
+		while (l && log[l - 1] == '\n')
+			log[--l] = '\0';
+		last = l ? strrchr(log, '\n') : NULL;
+		snprintf(why, len, "the kernel refused the eBPF filter: %s%s%s", strerror(-ret),
+			 l ? ": " : "", l ? (last ? last + 1 : log) : "");
+	}
+	free(log);
+	return ret;
+}
+
+/* ---- the set ---- */
+
+static void capture_free(struct capture *c)
+{
+	if (c->fd >= 0)     /* ports still open: not expected at the end */
+		loop_close(c->set->loop, &c->io);
+	if (c->prog_fd >= 0)
+		close(c->prog_fd);
+	for (int s = 0; s < EBPF_SIDES; s++)
+		if (c->map_fd[s] >= 0)
+			close(c->map_fd[s]);
+	macmap_free(&c->map);
+	free(c->subs);
+	free(c->hits);
+	free(c->touched);
+	free(c);
+}
+
+static void set_clear(struct capture_set *cs)
+{
+	while (cs->first) {
+		struct capture *c = cs->first;
+
+		cs->first = c->next;
+		capture_free(c);
+	}
+	cs->shared = false;
+}
+
+static int capture_new(struct capture_set *cs, const char *dev, char *why, size_t len)
+{
+	struct capture *c = calloc(1, sizeof(*c));
+	int ret;
+
+	if (!c) {
+		snprintf(why, len, "out of memory");
+		return -ENOMEM;
+	}
+	c->set = cs;
+	c->fd = c->io.fd = -1;
+	c->last = NO_SUB;
+	snprintf(c->dev, sizeof(c->dev), "%s", dev);
+	c->map_fd[EBPF_DST] = c->map_fd[EBPF_SRC] = c->prog_fd = -1;
+	c->next = cs->first;
+	cs->first = c;
+	for (int s = 0; s < EBPF_SIDES; s++) {
+		if ((ret = map_create(s == EBPF_DST ? "vnet_dst" : "vnet_src")) < 0) {
+			snprintf(why, len, "cannot create an eBPF map: %s%s", strerror(-ret),
+				 ret == -EPERM ? " (CAP_BPF is missing)" : "");
+			return ret;
+		}
+		c->map_fd[s] = ret;
+	}
+	if ((ret = prog_load(c, why, len)) < 0)
+		return ret;
+	c->prog_fd = ret;
+	return 0;
+}
+
+void capture_setup(struct capture_set *cs, struct loop *loop, char *const *devs, size_t n,
+		   const struct port_taps *taps)
+{
+	cs->loop = loop;
+	cs->shared = true;
+	for (size_t i = 0; i < n; i++) {
+		if (port_tap_owned(taps, devs[i]))
+			continue;
+		if (capture_new(cs, devs[i], cs->why, sizeof(cs->why)) < 0) {
+			set_clear(cs);
+			return;
+		}
+	}
+	if (!cs->first) {
+		cs->shared = false;
+		snprintf(cs->why, sizeof(cs->why), "no device but TAP devices");
+	}
+}
+
+void capture_probe(struct capture_set *cs)
+{
+	struct mac_pattern p = { { 0 }, MAC_BITS };
+	int ret;
+
+	if (cs->shared) {
+		ret = map_change(cs->first->map_fd[EBPF_SRC], &p, true);
+		if (ret == 0)
+			ret = map_change(cs->first->map_fd[EBPF_SRC], &p, false);
+		if (ret < 0) {
+			snprintf(cs->why, sizeof(cs->why), "its maps cannot be changed without "
+				 "CAP_BPF (%s): this kernel is older than Linux 6.5", strerror(-ret));
+			set_clear(cs);
+		}
+	}
+	if (cs->shared)
+		log_info("capture: one socket per device, eBPF filter of the handlers' addresses");
+	else
+		log_info("capture: one socket and classic BPF filter per handler: shared capture "
+			 "not used: %s", cs->why);
+}
+
+const char *capture_engine(const struct capture_set *cs)
+{
+	return cs && cs->shared ? "shared" : "own";
+}
+
+void capture_fini(struct capture_set *cs)
+{
+	set_clear(cs);
+}
+
+/* ---- the socket ---- */
+
+static void capture_event(struct loop_io *io, uint32_t events);
+
+static void set_interest(struct capture *c)
+{
+	loop_mod(c->set->loop, &c->io, (c->paused ? 0 : EPOLLIN) | (c->nblocked ? EPOLLOUT : 0));
+}
+
+static int socket_open(struct capture *c, int ifindex, char *err, size_t errlen)
+{
+	int fd = port_packet_socket(ifindex, c->dev, SO_ATTACH_BPF, &c->prog_fd,
+				    sizeof(c->prog_fd), err, errlen), ret;
+
+	if (fd < 0)
+		return fd;
+	if ((ret = port_packet_bind(fd, ifindex, ETH_P_ALL)) < 0 ||
+	    (ret = loop_add(c->set->loop, &c->io, fd, EPOLLIN, capture_event)) < 0) {
+		snprintf(err, errlen, "cannot start capture on %s: %s", c->dev, strerror(-ret));
+		close(fd);
+		return ret;
+	}
+	c->fd = fd;
+	c->ifindex = ifindex;
+	c->paused = c->down_logged = false;
+	c->kernel_drops = 0;
+	return 0;
+}
+
+static void socket_close(struct capture *c)
+{
+	loop_close(c->set->loop, &c->io);
+	c->fd = c->io.fd = -1;
+	c->nblocked = 0;
+	c->last = NO_SUB;
+}
+
+/* Frames queued while the lone handler was away (reconnecting) are stale. */
+static void socket_drain(struct capture *c)
+{
+	uint8_t scrap[64];
+
+	for (int i = 0; i < 8192; i++)
+		if (recv(c->fd, scrap, sizeof(scrap), MSG_DONTWAIT | MSG_TRUNC) < 0)
+			break;
+}
+
+/* ---- frames to their handlers ---- */
+
+static void touch(struct capture *c, struct capture_sub *s)
+{
+	if (!s->touched) {
+		s->touched = true;
+		c->touched[c->ntouched++] = s->id;
+	}
+}
+
+/* Give the frame at buf (n bytes) to the ids in hits; own: the one whose queue holds buf. */
+static void deliver(struct capture *c, size_t nhits, struct capture_sub *own, const uint8_t *buf,
+		    const struct virtio_net_hdr *vh, size_t n)
+{
+	bool own_wants = false;
+
+	for (size_t i = 0; i < nhits; i++) {
+		struct capture_sub *s = c->subs[c->hits[i]];
+		uint8_t *room;
+
+		if (s == own) {
+			own_wants = true;
+			continue;
+		}
+		if (!(room = s->client->room(s->ctx))) {
+			s->rx.queue_drops++;
+			continue;
+		}
+		memcpy(room, buf, n);
+		s->client->take(s->ctx, vh, n);
+		s->rx.rx_frames++;
+		s->rx.rx_bytes += n;
+		touch(c, s);
+		c->last = s->id;
+	}
+	if (own_wants) {    /* last: the others copied from its queue before it moved on */
+		own->client->take(own->ctx, vh, n);
+		own->rx.rx_frames++;
+		own->rx.rx_bytes += n;
+		touch(c, own);
+		c->last = own->id;
+	}
+}
+
+/* The device went down: every handler on it is told, once until it is up again. */
+static void capture_down(struct capture *c)
+{
+	if (c->down_logged)
+		return;
+	c->down_logged = true;
+	for (uint32_t id = 0; id < c->nslots; id++) {
+		struct capture_sub *s = c->subs[id];
+
+		if (s && s->client && s->started)
+			s->client->down(s->ctx);
+	}
+}
+
+/* The capture failed: every handler on it goes. */
+static void capture_failed(struct capture *c, const char *why)
+{
+	for (uint32_t id = 0; id < c->nslots && c->fd >= 0; id++) {
+		struct capture_sub *s = c->subs[id];
+
+		if (s && s->client)
+			s->client->failed(s->ctx, why);
+	}
+}
+
+static void capture_read(struct capture *c)
+{
+	for (int i = 0; i < CAPTURE_BUDGET && c->fd >= 0; i++) {
+		struct capture_sub *own = c->last < c->nslots ? c->subs[c->last] : NULL;
+		struct virtio_net_hdr vh;
+		uint8_t *buf = own && own->started ? own->client->room(own->ctx) : NULL;
+		size_t nhits;
+		ssize_t n;
+
+		if (!buf && own && own->started && c->nstarted == 1) {
+			/* A lone handler is full: let the socket hold the frames meanwhile. */
+			c->paused = true;
+			set_interest(c);
+			break;
+		}
+		if (!buf) {
+			own = NULL;
+			buf = c->scratch;
+		}
+		n = port_packet_read(c->fd, &c->scratch_st, &vh, buf, FRAME_ETH_MAX);
+		if (n == -EAGAIN)
+			break;
+		if (n == -ENETDOWN) {
+			capture_down(c);
+			continue;
+		}
+		if (n == -EMSGSIZE) {
+			/* Too large to forward: counted against every handler that wanted it. */
+			nhits = macmap_lookup(&c->map, buf, c->hits, c->nslots);
+			for (size_t h = 0; h < nhits; h++)
+				c->subs[c->hits[h]]->rx.rx_oversize++;
+			continue;
+		}
+		if (n < 0) {
+			char why[128];
+
+			snprintf(why, sizeof(why), "device %s: %s", c->dev, strerror((int)-n));
+			capture_failed(c, why);
+			return;
+		}
+		c->down_logged = false;
+		if (n < FRAME_ETH_MIN)
+			continue;
+		nhits = macmap_lookup(&c->map, buf, c->hits, c->nslots);
+		deliver(c, nhits, own, buf, &vh, (size_t)n);
+	}
+	/* Send what was queued; a handler may close meanwhile (its slot then empties). */
+	for (uint32_t t = 0; t < c->ntouched; t++) {
+		struct capture_sub *s = c->touched[t] < c->nslots ? c->subs[c->touched[t]] : NULL;
+
+		if (s) {
+			s->touched = false;
+			s->client->flush(s->ctx);
+		}
+	}
+	c->ntouched = 0;
+}
+
+static void capture_writable(struct capture *c)
+{
+	for (uint32_t id = 0; id < c->nslots && c->nblocked; id++) {
+		struct capture_sub *s = c->subs[id];
+
+		if (s && s->blocked) {
+			s->blocked = false;
+			c->nblocked--;
+			s->client->writable(s->ctx);
+		}
+	}
+	if (c->fd >= 0)
+		set_interest(c);
+}
+
+static void capture_event(struct loop_io *io, uint32_t events)
+{
+	struct capture *c = container_of(io, struct capture, io);
+
+	if (events & EPOLLERR) {
+		/* A socket error (device down) is reported until read: read it. */
+		int err = 0;
+		socklen_t len = sizeof(err);
+
+		if (getsockopt(io->fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == ENETDOWN)
+			capture_down(c);
+	}
+	if (events & EPOLLOUT)
+		capture_writable(c);
+	if (c->fd >= 0 && (events & EPOLLIN))
+		capture_read(c);
+}
+
+/* ---- the ports ---- */
+
+static struct capture_sub *sub_of(struct port *p)
+{
+	return p->backend;
+}
+
+static enum macmap_side side_of(enum vnet_config cfg)
+{
+	return cfg == VNET_LOCAL ? MACMAP_DST : MACMAP_SRC;
+}
+
+/* Take the addresses of s[0..n) out of the lookup and, when no one else lists them, the maps. */
+static void sub_unlist(struct capture_sub *s, size_t n)
+{
+	struct capture *c = s->cap;
+
+	for (size_t i = 0; i < n; i++) {
+		int side = side_of(s->cfg), ret = macmap_del(&c->map, s->id, side, &s->macs[i]);
+
+		if (ret == 1 && (ret = map_change(c->map_fd[side], &s->macs[i], false)) < 0)
+			log_warn("capture: %s: cannot remove an address from the filter: %s", c->dev,
+				 strerror(-ret));
+	}
+}
+
+static int shared_start(struct port *p)
+{
+	struct capture_sub *s = sub_of(p);
+	struct capture *c = s->cap;
+	size_t i;
+	int ret = 0;
+
+	if (s->started) {
+		/* A reconnection: what the socket held for a lone handler is stale. */
+		if (c->nstarted == 1)
+			socket_drain(c);
+		return 0;
+	}
+	for (i = 0; i < s->nmacs; i++) {
+		int side = side_of(s->cfg);
+
+		ret = macmap_add(&c->map, s->id, side, &s->macs[i]);
+		if (ret == 1 && (ret = map_change(c->map_fd[side], &s->macs[i], true)) < 0) {
+			macmap_del(&c->map, s->id, side, &s->macs[i]);
+			break;
+		}
+		if (ret < 0)
+			break;
+	}
+	if (ret < 0) {
+		sub_unlist(s, i);
+		return ret;
+	}
+	s->started = true;
+	c->nstarted++;
+	return 0;
+}
+
+static ssize_t shared_recv(struct port *p, struct virtio_net_hdr *vh, uint8_t *frame, size_t cap)
+{
+	return -EAGAIN;     /* frames are pushed to the client */
+}
+
+static int shared_send(struct port *p, const struct virtio_net_hdr *vh, const uint8_t *frame,
+		       size_t len)
+{
+	struct capture_sub *s = sub_of(p);
+	struct capture *c = s->cap;
+	int ret = port_packet_write(p, c->fd, vh, frame, len);
+
+	if (ret == -EAGAIN && !s->blocked) {
+		s->blocked = true;
+		c->nblocked++;
+		set_interest(c);
+	}
+	return ret;
+}
+
+static void shared_close(struct port *p)
+{
+	struct capture_sub *s = sub_of(p);
+	struct capture *c;
+
+	if (!s)
+		return;
+	c = s->cap;
+	if (s->started) {
+		sub_unlist(s, s->nmacs);
+		c->nstarted--;
+	}
+	if (s->blocked)
+		c->nblocked--;
+	c->subs[s->id] = NULL;
+	if (c->last == s->id)
+		c->last = NO_SUB;
+	if (--c->nsubs == 0)
+		socket_close(c);
+	else if (c->paused && c->nstarted != 1) {
+		c->paused = false;   /* no lone handler any more: read again */
+		set_interest(c);
+	}
+	free(s);
+	p->backend = NULL;
+	p->fd = -1;
+}
+
+static void shared_update_stats(struct port *p)
+{
+	struct capture_sub *s = sub_of(p);
+	struct capture *c = s->cap;
+	struct tpacket_stats st;
+	socklen_t len = sizeof(st);
+
+	/*
+	 * The socket's own drops (its buffer was full) belong to no handler in
+	 * particular, unless there is only one: then they are its.
+	 */
+	if (c->fd >= 0 && getsockopt(c->fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) == 0 &&
+	    st.tp_drops) {
+		c->kernel_drops += st.tp_drops;
+		if (c->nstarted == 1 && s->started)
+			s->rx.queue_drops += st.tp_drops;
+	}
+	p->stats.rx_frames = s->rx.rx_frames;
+	p->stats.rx_bytes = s->rx.rx_bytes;
+	p->stats.rx_oversize = s->rx.rx_oversize;
+	p->stats.queue_drops = s->rx.queue_drops;
+}
+
+static void shared_bind(struct port *p, const struct port_client *client, void *ctx)
+{
+	struct capture_sub *s = sub_of(p);
+
+	s->client = client;
+	s->ctx = ctx;
+}
+
+static void shared_resume(struct port *p)
+{
+	struct capture *c = sub_of(p)->cap;
+
+	if (c->paused && c->fd >= 0) {
+		c->paused = false;
+		set_interest(c);
+	}
+}
+
+static const struct port_ops shared_ops = {
+	.start = shared_start,
+	.recv = shared_recv,
+	.send = shared_send,
+	.close = shared_close,
+	.update_stats = shared_update_stats,
+	.bind = shared_bind,
+	.resume = shared_resume,
+};
+
+/* A free id, the tables grown if need be. */
+static int sub_slot(struct capture *c, uint32_t *id)
+{
+	uint32_t n;
+	struct capture_sub **subs;
+	uint32_t *hits, *touched;
+
+	for (uint32_t i = 0; i < c->nslots; i++) {
+		if (!c->subs[i]) {
+			*id = i;
+			return 0;
+		}
+	}
+	n = c->nslots ? c->nslots * 2 : 16;
+	if (!(subs = realloc(c->subs, n * sizeof(*subs))))
+		return -ENOMEM;
+	c->subs = subs;
+	memset(subs + c->nslots, 0, (n - c->nslots) * sizeof(*subs));
+	if (!(hits = realloc(c->hits, n * sizeof(*hits))))
+		return -ENOMEM;
+	c->hits = hits;
+	if (!(touched = realloc(c->touched, n * sizeof(*touched))))
+		return -ENOMEM;
+	c->touched = touched;
+	*id = c->nslots;
+	c->nslots = n;
+	return 0;
+}
+
+int capture_port_open(struct capture_set *cs, struct port *p, const char *dev,
+		      enum vnet_config cfg, const struct mac_pattern *macs, size_t nmacs,
+		      char *err, size_t errlen)
+{
+	struct capture *c = NULL;
+	struct capture_sub *s;
+	unsigned int ifindex;
+	int ret;
+
+	if (cs && cs->shared)
+		for (c = cs->first; c && strcmp(c->dev, dev); c = c->next)
+			;
+	if (!c)
+		return -ENOENT;
+	memset(p, 0, sizeof(*p));
+	p->fd = -1;
+	p->ops = &shared_ops;
+	if (!(ifindex = if_nametoindex(dev))) {
+		snprintf(err, errlen, "device %s does not exist", dev);
+		return -ENODEV;
+	}
+	if (c->fd >= 0 && c->ifindex != (int)ifindex) {
+		/* Its handlers are closing (link notification): a moment later it is free. */
+		snprintf(err, errlen, "device %s was replaced: try again", dev);
+		return -EAGAIN;
+	}
+	if (nmacs > VNET_MACS_MAX || !(s = calloc(1, sizeof(*s)))) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	if ((ret = sub_slot(c, &s->id)) < 0) {
+		free(s);
+		snprintf(err, errlen, "out of memory");
+		return ret;
+	}
+	if (c->fd < 0 && (ret = socket_open(c, (int)ifindex, err, errlen)) < 0) {
+		free(s);
+		return ret;
+	}
+	s->cap = c;
+	s->cfg = cfg;
+	memcpy(s->macs, macs, nmacs * sizeof(*macs));
+	s->nmacs = nmacs;
+	c->subs[s->id] = s;
+	c->nsubs++;
+	if (c->paused && c->nstarted != 1) {
+		c->paused = false;
+		set_interest(c);
+	}
+	p->backend = s;
+	p->fd = c->fd;
+	p->ifindex = c->ifindex;
+	snprintf(p->name, sizeof(p->name), "%s", dev);
+	return 0;
+}
