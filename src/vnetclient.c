@@ -429,14 +429,17 @@ static void print_json(const struct client *c, bool ok, char *doc)
 	fputs(doc, stdout);
 }
 
-/* A reply made of an OK line, a count, and that many lines; printed as is or as JSON. */
+/*
+ * A reply made of an OK line, a count, and that many lines; printed as is, or
+ * as JSON by to_json (with --json; callers without one never ask for JSON).
+ */
 static void list(struct client *c, const char *req,
 		 bool (*to_json)(FILE *f, char *const *lines, size_t n))
 {
 	unsigned long n;
 	char **lines = fetch_list(c, req, !c->json, &n);
 
-	if (c->json) {
+	if (c->json && to_json) {
 		char *doc = NULL;
 		size_t len = 0;
 		FILE *f = open_memstream(&doc, &len);
