@@ -44,12 +44,12 @@ say = @printf '  %-6s %s\n' $(1) $(2);
 endif
 
 # Pure modules: no I/O, unit-tested and fuzzed.
-PURE_SRCS   := src/mac.c src/bpf.c src/frame.c src/proto.c src/buf.c src/admit.c src/penalty.c
+PURE_SRCS   := src/mac.c src/bpf.c src/frame.c src/proto.c src/buf.c src/admit.c src/penalty.c src/limits.c
 DAEMON_SRCS := src/vnet.c src/daemon.c src/log.c src/loop.c src/netlink.c src/port.c src/port_packet.c src/port_tap.c \
                src/session.c src/session_room.c src/dial.c src/handler.c src/handler_stats.c src/resolve.c src/addr.c \
                src/conn.c src/tls.c src/priv.c src/hfile.c $(PURE_SRCS)
 CLIENT_SRCS := src/vnetclient.c src/log.c src/addr.c src/conn.c src/tls.c src/jsonout.c $(PURE_SRCS)
-UNIT_TESTS  := mac bpf frame proto buf tls admit penalty loop
+UNIT_TESTS  := mac bpf frame proto buf tls admit penalty loop limits
 
 DAEMON_OBJS := $(DAEMON_SRCS:src/%.c=$(BUILD)/%.o)
 CLIENT_OBJS := $(CLIENT_SRCS:src/%.c=$(BUILD)/%.o)
