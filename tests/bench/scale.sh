@@ -61,9 +61,10 @@ topology() {
 # start_daemons: vnet in gA and gB, waiting (bounded) until both listen.
 start_daemons() {
 	local i
-	nsx gA timeout -k 2 600 "$VNET" "$PW" -h 198.19.0.1 -p $PORT -d hA >"$W/vnet-A.log" 2>&1 &
+	# Not through nsx (a function: $! would be its subshell): $! is vnet's own pid.
+	ip netns exec "$P-gA" "$VNET" "$PW" -h 198.19.0.1 -p $PORT -d hA >"$W/vnet-A.log" 2>&1 &
 	PID_A=$!
-	nsx gB timeout -k 2 600 "$VNET" "$PW" -h 198.19.0.2 -p $PORT -d hB >"$W/vnet-B.log" 2>&1 &
+	ip netns exec "$P-gB" "$VNET" "$PW" -h 198.19.0.2 -p $PORT -d hB >"$W/vnet-B.log" 2>&1 &
 	PID_B=$!
 	PIDS+=("$PID_A" "$PID_B")
 	for ((i = 0; i < 50; i++)); do
@@ -113,7 +114,7 @@ rss_kb() {
 # The busy handler's figures: tcp_gbps udp64_pps rtt_us ("-" for a failed one).
 measure() {
 	local tcp udp rtt srv
-	nsx vB timeout -k 2 $((3 * T + 30)) iperf3 -s -p 5201 >/dev/null 2>&1 &
+	ip netns exec "$P-vB" timeout -k 2 $((3 * T + 30)) iperf3 -s -p 5201 >/dev/null 2>&1 &
 	srv=$!
 	PIDS+=("$srv")
 	sleep 0.5
