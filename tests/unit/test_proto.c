@@ -431,8 +431,8 @@ static void test_bad_device_in_request(void **state)
 		     " REMOTE eth1 02:00:00:00:00:0a");
 		parse_ok(line, &r);
 		assert_string_equal(r.ldev, repeat('d', PROTO_DEV_MAX - 1));
+		proto_req_wipe(&r);
 	}
-	proto_req_wipe(&r);
 }
 
 static void test_port(void **state)
