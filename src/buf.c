@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* buf.c - fixed-capacity byte queue */
+/* buf.c - a byte queue that takes memory when bytes come and gives it back when asked */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,8 +8,8 @@
 
 int buf_init(struct buf *b, size_t cap, size_t max)
 {
-	b->data = malloc(cap);
-	if (!b->data)
+	b->data = NULL;
+	if (cap && !(b->data = malloc(cap)))
 		return -ENOMEM;
 	b->cap = cap;
 	b->max = max < cap ? cap : max;
@@ -27,6 +27,17 @@ void buf_free(struct buf *b)
 	b->cap = b->max = b->head = b->tail = 0;
 }
 
+bool buf_release(struct buf *b)
+{
+	if (buf_len(b) || !b->data)
+		return false;
+	explicit_bzero(b->data, b->cap);
+	free(b->data);
+	b->data = NULL;
+	b->cap = b->head = b->tail = 0;
+	return true;
+}
+
 bool buf_reserve(struct buf *b, size_t n)
 {
 	if (b->cap - b->tail >= n)
@@ -42,14 +53,18 @@ bool buf_reserve(struct buf *b, size_t n)
 		size_t cap = b->cap;
 		uint8_t *p;
 
+		if (cap == 0)     /* from nothing: a first step that is not a byte */
+			cap = BUF_MIN_ALLOC < b->max ? BUF_MIN_ALLOC : b->max;
 		while (cap - b->tail < n)
-			cap = cap == 0 ? n : cap > b->max / 2 ? b->max : cap * 2;
+			cap = cap > b->max / 2 ? b->max : cap * 2;
 		p = malloc(cap);
 		if (!p)
 			return false;
-		memcpy(p, b->data, b->tail);
-		explicit_bzero(b->data, b->cap);
-		free(b->data);
+		if (b->data) {
+			memcpy(p, b->data, b->tail);
+			explicit_bzero(b->data, b->cap);
+			free(b->data);
+		}
 		b->data = p;
 		b->cap = cap;
 	}
@@ -79,7 +94,7 @@ void buf_consume(struct buf *b, size_t n)
 long buf_line(struct buf *b, size_t *used)
 {
 	uint8_t *start = buf_head(b);
-	uint8_t *nl = memchr(start, '\n', buf_len(b));
+	uint8_t *nl = buf_len(b) ? memchr(start, '\n', buf_len(b)) : NULL;
 	size_t len;
 
 	if (!nl)
@@ -90,4 +105,19 @@ long buf_line(struct buf *b, size_t *used)
 		len--;
 	start[len] = '\0';
 	return (long)len;
+}
+
+bool buf_fill_lines(struct buf *b, size_t low, buf_line_fn next, void *arg, char *line,
+		    size_t cap)
+{
+	while (buf_len(b) < low) {
+		int n = next(arg, line, cap - 1);
+
+		if (n < 0)
+			return true;
+		line[n++] = '\n';
+		if (!buf_put(b, line, (size_t)n))
+			return false;
+	}
+	return false;
 }

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -29,6 +30,7 @@
 #include "vnet/dial.h"
 #include "vnet/handler.h"
 #include "vnet/hfile.h"
+#include "vnet/limits.h"
 #include "vnet/log.h"
 #include "vnet/netlink.h"
 #include "vnet/priv.h"
@@ -397,10 +399,46 @@ static void set_sched_policy(bool keep)
 			 "--sched normal silences this", strerror(errno));
 }
 
+/*
+ * Each handler holds two descriptors and each connection one: take every
+ * descriptor the hard limit allows (the soft limit is often 1024), and say
+ * so when even that is below what the limits may need.
+ */
+static void raise_fd_limit(void)
+{
+	unsigned long need = limits_fds_needed();
+	struct rlimit rl;
+	rlim_t soft;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0) {
+		log_warn("cannot read the descriptor limit: %s", strerror(errno));
+		return;
+	}
+	soft = rl.rlim_cur;
+	if (rl.rlim_cur != rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+			log_warn("cannot raise the descriptor limit to %llu: %s",
+				 (unsigned long long)rl.rlim_max, strerror(errno));
+			rl.rlim_cur = soft;
+		} else {
+			log_debug("descriptors: soft limit raised from %llu to %llu",
+				  (unsigned long long)soft, (unsigned long long)rl.rlim_cur);
+		}
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need)
+		log_warn("descriptors: the limit is %llu, the daemon's limits (%d handlers, %d "
+			 "connections) may need %lu: beyond it, handlers and connections are "
+			 "refused (raise the hard limit: LimitNOFILE=, ulimit -Hn)",
+			 (unsigned long long)rl.rlim_cur, VNET_HANDLERS_MAX, VNET_CONN_MAX, need);
+}
+
 void daemon_init(struct daemon *d)
 {
 	list_init(&d->sessions);
 	list_init(&d->handlers);
+	for (size_t i = 0; i < DAEMON_ID_BUCKETS; i++)
+		list_init(&d->handler_ids[i]);
 	list_init(&d->dials);
 	list_init(&d->boots);
 	d->keepalive_ms = VNET_KEEPALIVE_MS;
@@ -463,6 +501,12 @@ int daemon_start(struct daemon *d, const struct daemon_options *o)
 	int ret;
 
 	set_sched_policy(o->sched_normal);
+	raise_fd_limit();
+	d->device_macs = calloc(d->ndevices ? d->ndevices : 1, sizeof(*d->device_macs));
+	if (!d->device_macs) {
+		log_err("out of memory");
+		return -ENOMEM;
+	}
 	if (o->tls && (ret = daemon_start_tls(d, o)) < 0)
 		return ret;
 	ret = check_privileges();
@@ -517,6 +561,7 @@ int daemon_run(struct daemon *d)
 	for (size_t i = 0; i < d->ndevices; i++)
 		free(d->devices[i]);
 	free(d->devices);
+	free(d->device_macs);
 	free(d->taps);
 	explicit_bzero(d->password, sizeof(d->password));
 	if (d->tls)
@@ -539,22 +584,65 @@ void daemon_session_del(struct daemon *d, struct list *node)
 	d->nsessions--;
 }
 
-unsigned long daemon_handler_add(struct daemon *d, struct list *node)
+/* The -d device dev's slot in device_macs, or NULL. */
+static size_t *device_macs(const struct daemon *d, const char *dev)
 {
+	for (size_t i = 0; i < d->ndevices; i++)
+		if (!strcmp(d->devices[i], dev))
+			return d->device_macs ? &d->device_macs[i] : NULL;
+	return NULL;
+}
+
+bool daemon_handler_fits(const struct daemon *d, const char *dev, size_t nmacs, char *why,
+			 size_t len)
+{
+	const size_t *n = device_macs(d, dev);
+
+	return limits_handler_fits(d->nhandlers, dev, n ? *n : 0, nmacs, why, len);
+}
+
+static struct list *id_bucket(const struct daemon *d, unsigned long id)
+{
+	return (struct list *)&d->handler_ids[id & (DAEMON_ID_BUCKETS - 1)];
+}
+
+unsigned long daemon_handler_add(struct daemon *d, struct list *node, struct daemon_id *idn,
+				 const char *dev, size_t nmacs)
+{
+	size_t *n = device_macs(d, dev);
+
 	list_add_tail(&d->handlers, node);
 	d->nhandlers++;
-	return ++d->next_id;
+	if (n)
+		*n += nmacs;
+	idn->id = ++d->next_id;
+	list_add_tail(id_bucket(d, idn->id), &idn->node);
+	return idn->id;
 }
 
-void daemon_handler_del(struct daemon *d, struct list *node)
+void daemon_handler_del(struct daemon *d, struct list *node, struct daemon_id *idn,
+			const char *dev, size_t nmacs)
 {
+	size_t *n = device_macs(d, dev);
+
 	list_del(node);
+	list_del(&idn->node);
 	d->nhandlers--;
+	if (n)
+		*n -= *n < nmacs ? *n : nmacs;
 }
 
-bool daemon_handlers_full(const struct daemon *d)
+struct daemon_id *daemon_handler_find(const struct daemon *d, unsigned long id)
 {
-	return d->nhandlers >= VNET_HANDLERS_MAX;
+	const struct list *head = id_bucket(d, id);
+
+	for (struct list *pos = head->next; pos != head; pos = pos->next) {
+		struct daemon_id *idn = list_entry(pos, struct daemon_id, node);
+
+		if (idn->id == id)
+			return idn;
+	}
+	return NULL;
 }
 
 void daemon_dial_add(struct daemon *d, struct list *node)

@@ -319,7 +319,8 @@ static void dial_connect_next(struct dial *dl)
 		int fd, ret = addr_connect(dl->cur, &fd);
 
 		if (ret < 0 && ret != -EINPROGRESS) {
-			snprintf(dl->why, sizeof(dl->why), "%s", strerror(-ret));
+			snprintf(dl->why, sizeof(dl->why), "%s%s", strerror(-ret),
+				 ret == -EMFILE || ret == -ENFILE ? " (out of descriptors)" : "");
 			continue;
 		}
 		dl->conn = dl->d->tls ? conn_new_tls_client(fd, dl->have_key ? dl->key : NULL,
@@ -381,8 +382,8 @@ int dial_start(struct daemon *d, const struct proto_req *req, struct dial_key *k
 	struct dial *dl = calloc(1, sizeof(*dl));
 	bool derive = d->tls && tls_client_uses_key();
 
-	if (!dl || buf_init(&dl->in, 1024, 2 * VNET_LINE_MAX) < 0 ||
-	    buf_init(&dl->out, 1024, VNET_LINE_MAX) < 0) {
+	if (!dl || buf_init(&dl->in, 0, 2 * VNET_LINE_MAX) < 0 ||
+	    buf_init(&dl->out, 0, VNET_LINE_MAX) < 0 || !proto_req_copy(&dl->req, req)) {
 		if (dl)
 			dial_free(dl);
 		snprintf(err, errlen, "out of memory");
@@ -392,7 +393,6 @@ int dial_start(struct daemon *d, const struct proto_req *req, struct dial_key *k
 	dl->d = d;
 	dl->cb = cb;
 	dl->arg = arg;
-	dl->req = *req;
 	dl->io.fd = -1;
 	dl->state = DIAL_RESOLVING;
 	loop_timer_init(&dl->deadline, dial_expired);

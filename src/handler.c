@@ -38,6 +38,7 @@
 #define BACKOFF_MAX_MS      30000   /* doubling up to this, +-20 % jitter */
 #define HANDLER_READ_BYTES  (256 * 1024) /* link bytes read per wake-up */
 #define KEEPALIVE_RECHECK_MS 250    /* a keepalive due behind a queue not yet sent: look again */
+#define HANDLER_RX_TRICKLE  2048    /* read less in a wake-up, an emptied rx queue is released */
 
 static void handler_free(void *p)
 {
@@ -51,7 +52,45 @@ static void handler_free(void *p)
 	}
 	buf_free(&h->tx);
 	buf_free(&h->rx);
+	free(h->macs);
 	free(h);
+}
+
+/* Closed: free it after this batch of events, or once the last answer holding it is sent. */
+static void handler_let_go(void *p)
+{
+	struct handler *h = p;
+
+	h->gone = true;
+	if (!h->refs)
+		handler_free(h);
+}
+
+struct handler **handler_hold_all(struct daemon *d, size_t *n)
+{
+	struct handler **hs;
+	size_t i = 0;
+
+	*n = d->nhandlers;
+	if (!*n)
+		return NULL;
+	hs = malloc(*n * sizeof(*hs));
+	if (!hs)
+		return NULL;
+	for (struct list *pos = d->handlers.next; pos != &d->handlers && i < *n; pos = pos->next) {
+		hs[i] = list_entry(pos, struct handler, node);
+		hs[i++]->refs++;
+	}
+	*n = i;
+	return hs;
+}
+
+void handler_put_all(struct handler **hs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (--hs[i]->refs == 0 && hs[i]->gone)
+			handler_free(hs[i]);
+	free(hs);
 }
 
 static void handler_close(struct handler *h, const char *why)
@@ -78,8 +117,10 @@ static void handler_close(struct handler *h, const char *why)
 	h->link = NULL;
 	loop_detach(&h->d->loop, &h->port_io);
 	h->port.ops->close(&h->port);
-	daemon_handler_del(h->d, &h->node);
-	loop_defer(&h->d->loop, handler_free, h);
+	buf_release(&h->tx);
+	buf_release(&h->rx);
+	daemon_handler_del(h->d, &h->node, &h->idn, h->spec.dev, h->spec.nmacs);
+	loop_defer(&h->d->loop, handler_let_go, h);
 }
 
 /* Why a handler on dev must close when its device is now name (or gone); false if it need not. */
@@ -175,6 +216,9 @@ static void handler_timeout(struct loop_timer *t)
 			return;
 		update_interest(h);
 	}
+	/* Queues emptied since a burst: their memory goes back until traffic needs it. */
+	buf_release(&h->tx);
+	buf_release(&h->rx);
 	handler_arm(h, now);
 }
 
@@ -212,6 +256,8 @@ static void handler_link_lost(struct handler *h, const char *why)
 	h->link = NULL;
 	buf_consume(&h->tx, buf_len(&h->tx));
 	buf_consume(&h->rx, buf_len(&h->rx));
+	buf_release(&h->tx);
+	buf_release(&h->rx);
 	h->inject_blocked = false;
 	h->backoff_ms = 0;
 	handler_wait(h, loop_now_ms());
@@ -291,7 +337,8 @@ static bool port_pushed(const struct handler *h)
 static void update_interest(struct handler *h)
 {
 	struct loop *l = &h->d->loop;
-	bool capture = buf_room(&h->tx) >= FRAME_MSG_MAX || buf_reserve(&h->tx, FRAME_MSG_MAX);
+	/* Room for a frame, taken when one comes (handler_capture): an idle queue holds no memory. */
+	bool capture = buf_fits(&h->tx, FRAME_MSG_MAX);
 
 	if (h->state != H_UP) {
 		/* No link: capture nothing (the kernel, or the shared capture, drops it). */
@@ -455,7 +502,10 @@ static bool handler_keepalive(struct handler *h)
 	frame_put_header(ka, FRAME_T_KEEPALIVE, 0);
 	if (!buf_put(&h->tx, ka, sizeof(ka)))
 		return true;    /* the queue is full: the link is far from idle */
-	return handler_flush(h);
+	if (!handler_flush(h))
+		return false;
+	buf_release(&h->tx);    /* an idle link's keepalive: keep no memory for it */
+	return true;
 }
 
 /*
@@ -543,7 +593,9 @@ static bool handler_inject(struct handler *h)
 
 static void handler_receive(struct handler *h)
 {
-	for (size_t got = 0; got < HANDLER_READ_BYTES && !h->inject_blocked;) {
+	size_t got = 0;
+
+	while (got < HANDLER_READ_BYTES && !h->inject_blocked) {
 		size_t want;
 		ssize_t n;
 
@@ -580,6 +632,9 @@ static void handler_receive(struct handler *h)
 		if ((size_t)n < want && !conn_is_tls(h->link))
 			break;
 	}
+	/* A trickle (keepalives) on an idle link: give the memory back at once. */
+	if (got < HANDLER_RX_TRICKLE)
+		buf_release(&h->rx);
 	update_interest(h);
 }
 
@@ -636,7 +691,7 @@ void handler_spec_of(const struct proto_req *r, bool remote_side, struct handler
 	spec->peer_conf = remote_side ? r->lconf : r->rconf;
 	memcpy(spec->dev, remote_side ? r->rdev : r->ldev, sizeof(spec->dev));
 	memcpy(spec->peer_dev, remote_side ? r->ldev : r->rdev, sizeof(spec->peer_dev));
-	memcpy(spec->macs, r->macs, sizeof(spec->macs));
+	spec->macs = r->macs;
 	spec->nmacs = r->nmacs;
 }
 
@@ -648,28 +703,39 @@ unsigned long handler_create(struct daemon *d, struct conn *link, struct port *p
 	struct handler *h = NULL;
 	int ret, fd = link ? conn_fd(link) : -1;
 
+	struct mac_pattern *macs = NULL;
+	struct nl_link dev;
+
 	/* The device first: it may have been renamed while the link was being dialed. */
-	if (!port_device_changed(d, port, spec->dev, err, errlen)) {
-		if (daemon_handlers_full(d))
-			snprintf(err, errlen, "too many handlers (at most %d)", VNET_HANDLERS_MAX);
-		else if (!(h = calloc(1, sizeof(*h))))
+	if (!port_device_changed(d, port, spec->dev, err, errlen) &&
+	    daemon_handler_fits(d, spec->dev, spec->nmacs, err, errlen)) {
+		h = calloc(1, sizeof(*h));
+		macs = spec->nmacs ? malloc(spec->nmacs * sizeof(*macs)) : NULL;
+		if (!h || (spec->nmacs && !macs)) {
 			snprintf(err, errlen, "out of memory");
+			free(h);
+			free(macs);
+			h = NULL;
+		}
 	}
 	if (!h) {
 		port->ops->close(port);
 		conn_free(link);
 		return 0;
 	}
+	if (spec->nmacs)
+		memcpy(macs, spec->macs, spec->nmacs * sizeof(*macs));
 	/* From here on, the handler owns the link and the port. */
 	h->d = d;
 	h->spec = *spec;
+	h->spec.macs = h->macs = macs;
 	h->port = *port;
 	port->fd = -1;
 	h->link = link;
 	h->link_io.fd = h->port_io.fd = -1;
 	loop_timer_init(&h->timer, handler_timeout);
-	if (buf_init(&h->tx, VNET_QUEUE_BYTES, VNET_QUEUE_BYTES) < 0 ||
-	    buf_init(&h->rx, HANDLER_RX_BYTES, HANDLER_RX_BYTES) < 0 ||
+	/* The queues take memory when frames come (buf.c). */
+	if (buf_init(&h->tx, 0, VNET_QUEUE_BYTES) < 0 || buf_init(&h->rx, 0, HANDLER_RX_BYTES) < 0 ||
 	    !buf_put(&h->tx, buf_head(tx_pre), buf_len(tx_pre)) ||
 	    !buf_put(&h->rx, buf_head(rx_pre), buf_len(rx_pre))) {
 		snprintf(err, errlen, "out of memory");
@@ -677,11 +743,12 @@ unsigned long handler_create(struct daemon *d, struct conn *link, struct port *p
 	}
 	if (redial) {
 		h->redial = malloc(sizeof(*h->redial));
-		if (!h->redial) {
+		if (!h->redial || !proto_req_copy(h->redial, redial)) {
+			free(h->redial);
+			h->redial = NULL;
 			snprintf(err, errlen, "out of memory");
 			goto fail;
 		}
-		*h->redial = *redial;
 		if (key)
 			h->key = *key;
 	}
@@ -711,8 +778,10 @@ unsigned long handler_create(struct daemon *d, struct conn *link, struct port *p
 		snprintf(err, errlen, "cannot start capture on %s: %s", spec->dev, strerror(-ret));
 		goto fail;
 	}
-	h->dev_base = handler_device_frames(h, NULL, 0);
-	h->id = daemon_handler_add(d, &h->node);
+	/* The device's counters now: its link alone, not a dump of every link. */
+	if (nl_link_by_index(h->port.ifindex, &dev) == 0)
+		h->dev_base = handler_device_frames(h, &dev, 1);
+	h->id = daemon_handler_add(d, &h->node, &h->idn, h->spec.dev, h->spec.nmacs);
 	log_info("handler %lu: %s %s <-> %s %s at %s:%u, %zu address%s%s", h->id,
 		 proto_config_name(spec->conf), spec->dev, proto_config_name(spec->peer_conf),
 		 spec->peer_dev, h->raddr, h->rport, spec->nmacs, spec->nmacs == 1 ? "" : "es",
@@ -741,17 +810,12 @@ fail:
 
 bool handler_close_id(struct daemon *d, unsigned long id)
 {
-	struct list *pos, *tmp;
+	struct daemon_id *idn = daemon_handler_find(d, id);
 
-	list_for_each(pos, tmp, &d->handlers) {
-		struct handler *h = list_entry(pos, struct handler, node);
-
-		if (h->id == id) {
-			handler_close(h, "closed by request");
-			return true;
-		}
-	}
-	return false;
+	if (!idn)
+		return false;
+	handler_close(container_of(idn, struct handler, idn), "closed by request");
+	return true;
 }
 
 void handler_close_all(struct daemon *d)
@@ -778,14 +842,26 @@ void handler_link_changed(struct daemon *d, int ifindex, const char *name, bool 
 
 void handler_check_devices(struct daemon *d)
 {
-	struct { int ifindex; bool gone; char name[IF_NAMESIZE]; } seen[VNET_HANDLERS_MAX];
+	struct seen { int ifindex; bool gone; char name[IF_NAMESIZE]; } *seen;
 	size_t n = 0;
 
-	/* Look first, close after: closing handlers while walking their list is not safe. */
-	for (struct list *pos = d->handlers.next; pos != &d->handlers && n < ARRAY_SIZE(seen);
-	     pos = pos->next) {
+	seen = malloc((d->nhandlers ? d->nhandlers : 1) * sizeof(*seen));
+	if (!seen) {
+		log_err("handler_check_devices: out of memory");
+		return;
+	}
+	/*
+	 * Look first, close after: closing handlers while walking their list is
+	 * not safe. Each device once: the handlers share a few.
+	 */
+	for (struct list *pos = d->handlers.next; pos != &d->handlers; pos = pos->next) {
 		struct handler *h = list_entry(pos, struct handler, node);
+		size_t i = 0;
 
+		while (i < n && seen[i].ifindex != h->port.ifindex)
+			i++;
+		if (i < n || n == d->nhandlers)
+			continue;
 		seen[n].ifindex = h->port.ifindex;
 		seen[n].gone = !if_indextoname((unsigned int)h->port.ifindex, seen[n].name);
 		n++;
@@ -793,4 +869,5 @@ void handler_check_devices(struct daemon *d)
 	for (size_t i = 0; i < n; i++)
 		handler_link_changed(d, seen[i].ifindex, seen[i].gone ? "" : seen[i].name,
 				     seen[i].gone);
+	free(seen);
 }

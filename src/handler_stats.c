@@ -43,25 +43,15 @@ uint64_t handler_device_frames(const struct handler *h, const struct nl_link *li
 	return total;
 }
 
-static struct handler *handler_nth(const struct daemon *d, size_t i)
-{
-	for (const struct list *pos = d->handlers.next; pos != &d->handlers; pos = pos->next)
-		if (i-- == 0)
-			return list_entry(pos, struct handler, node);
-	return NULL;
-}
-
-int handler_stats(const struct daemon *d, size_t i, const struct nl_link *links, size_t nlinks,
+int handler_stats(struct handler *h, const struct nl_link *links, size_t nlinks,
 		  char *out, size_t cap)
 {
-	struct handler *h = handler_nth(d, i);
 	const struct port_stats *st;
 	uint64_t seen, forwarded, filtered;
 	int n;
 
-	if (!h)
-		return -1;
-	if (h->port.ops->update_stats)
+	/* A handler closed while the answer is sent: its counters as they were. */
+	if (!h->closed && h->port.ops->update_stats)
 		h->port.ops->update_stats(&h->port);
 	st = &h->port.stats;
 	/* What the device saw that is neither forwarded nor injected: filtered out. */
@@ -72,8 +62,8 @@ int handler_stats(const struct daemon *d, size_t i, const struct nl_link *links,
 		     "out_bytes=%llu in_frames=%llu in_bytes=%llu drop_filter=%llu "
 		     "drop_queue=%llu drop_inject=%llu drop_oversize=%llu drop_unlisted=%llu "
 		     "drop_offload=%llu reconnecting=%s", h->id,
-		     state_names[h->state],
-		     (unsigned long long)(h->state == H_UP ? (loop_now_ms() - h->up_since) / 1000 : 0),
+		     h->closed ? "closed" : state_names[h->state],
+		     (unsigned long long)(h->state == H_UP && !h->closed ? (loop_now_ms() - h->up_since) / 1000 : 0),
 		     h->reconnects, (unsigned long long)st->rx_frames,
 		     (unsigned long long)st->rx_bytes, (unsigned long long)st->tx_frames,
 		     (unsigned long long)st->tx_bytes, (unsigned long long)filtered,
@@ -83,21 +73,11 @@ int handler_stats(const struct daemon *d, size_t i, const struct nl_link *links,
 	return n < 0 || (size_t)n >= cap ? -1 : n;
 }
 
-int handler_describe(const struct daemon *d, size_t i, char *out, size_t cap)
+int handler_describe(const struct handler *h, char *out, size_t cap)
 {
-	const struct list *pos;
-	const struct handler *h = NULL;
 	size_t pos_out;
 	int n;
 
-	for (pos = d->handlers.next; pos != &d->handlers; pos = pos->next) {
-		if (i-- == 0) {
-			h = list_entry(pos, const struct handler, node);
-			break;
-		}
-	}
-	if (!h)
-		return -1;
 	if (h->state == H_UP)
 		n = snprintf(out, cap, "%lu %s %s %u %s <-> %s %s %u %s", h->id,
 			     proto_config_name(h->spec.conf), h->laddr, h->lport, h->spec.dev,

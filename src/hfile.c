@@ -9,6 +9,10 @@
  * at start, before vnet drops its privileges; then every good line is
  * dialed, in the loop, like a HANDLE from a client.
  *
+ * At most HFILE_DIALS lines are dialed at a time: thousands of lines to one
+ * peer would otherwise all wait at its door together, beyond what it lets in
+ * from one network before they log in (vnet(8), LIMITS).
+ *
  * Read as root, a line could send any root-only file to any address: the
  * file must belong to root or to vnet's user and be writable by its owner
  * only, and the password files named by a file that is not root's must
@@ -29,6 +33,10 @@
 #include "vnet/hfile_line.h"
 #include "vnet/log.h"
 
+#define HFILE_DIALS 16
+
+static void hfile_next(struct daemon *d);
+
 /* A line read, on the daemon's list until its handler is made (or not). */
 struct boot {
 	struct list node;
@@ -37,27 +45,41 @@ struct boot {
 	struct dial_key key;    /* derived by the first dial, kept by the handler */
 	struct port port;
 	struct dial *dial;
+	bool started;       /* its dial was started (counted in boot_dials) */
 	char where[96];     /* FILE:LINE */
 };
 
 static void boot_free(struct boot *b)
 {
+	if (b->started)
+		b->d->boot_dials--;
 	daemon_boot_del(b->d, &b->node);
 	proto_req_wipe(&b->req);
 	explicit_bzero(&b->key, sizeof(b->key));
 	free(b);
 }
 
+static void boot_over(struct boot *b, struct conn *link, const struct buf *rx, const char *err);
+
 static void boot_dialed(void *arg, struct conn *link, const struct buf *rx, const char *err)
 {
 	struct boot *b = arg;
+	struct daemon *d = b->d;
+
+	b->dial = NULL;
+	boot_over(b, link, rx, err);
+	hfile_next(d);
+}
+
+/* A line's dial is over: its handler, or why not. */
+static void boot_over(struct boot *b, struct conn *link, const struct buf *rx, const char *err)
+{
 	const struct proto_req *r = &b->req;
 	struct handler_spec spec;
 	struct buf none = { 0 };
 	char why[256];
 	unsigned long id;
 
-	b->dial = NULL;
 	handler_spec_of(r, false, &spec);
 
 	if (!link && r->reconnect) {
@@ -120,39 +142,52 @@ static void read_line(struct daemon *d, const char *path, unsigned int lineno, c
 	}
 	b->d = d;
 	daemon_boot_add(d, &b->node);
-	b->req = req;
+	b->req = req;       /* the address list moves with it */
+	req.macs = NULL;
 	proto_req_wipe(&req);
 	snprintf(b->where, sizeof(b->where), "%.80s:%u", path, lineno);
 }
 
-void hfile_start(struct daemon *d)
+/* Start the next lines' dials, up to HFILE_DIALS at a time. */
+static void hfile_next(struct daemon *d)
 {
-	size_t started = 0, lines = 0;
 	struct list *pos, *tmp;
 
 	list_for_each(pos, tmp, &d->boots) {
 		struct boot *b = list_entry(pos, struct boot, node);
 		char err[256];
 
-		lines++;
-		if (port_open(&b->port, &d->tapdevs, b->req.ldev, b->req.lconf, b->req.macs, b->req.nmacs, err,
-			      sizeof(err)) < 0) {
+		if (d->boot_dials >= HFILE_DIALS)
+			break;
+		if (b->started)
+			continue;
+		if (port_open(&b->port, &d->tapdevs, b->req.ldev, b->req.lconf, b->req.macs,
+			      b->req.nmacs, err, sizeof(err)) < 0) {
 			log_err("%s: %s: line skipped", b->where, err);
 			boot_free(b);
 			continue;
 		}
+		b->started = true;
+		d->boot_dials++;
 		if (dial_start(b->d, &b->req, &b->key, boot_dialed, b, &b->dial, err,
 			       sizeof(err)) < 0) {
 			b->port.ops->close(&b->port);
 			log_err("%s: %s: line skipped", b->where, err);
 			boot_free(b);
-			continue;
 		}
-		started++;
 	}
+}
+
+void hfile_start(struct daemon *d)
+{
+	size_t lines = 0;
+
+	for (struct list *pos = d->boots.next; pos != &d->boots; pos = pos->next)
+		lines++;
 	if (lines)
-		log_info("establishing %zu handler%s from the handlers file", started,
-			 started == 1 ? "" : "s");
+		log_info("establishing %zu handler%s from the handlers file", lines,
+			 lines == 1 ? "" : "s");
+	hfile_next(d);
 }
 
 void hfile_stop(struct daemon *d)

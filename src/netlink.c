@@ -163,18 +163,15 @@ void nl_monitor_close(struct nl_monitor *m)
 	free(m);
 }
 
-int nl_links(struct nl_link **links, size_t *n)
+/* RTM_GETLINK: every link (index 0, a dump), or the one of index; into d. 0 or -errno. */
+static int links_query(int index, struct dump *d)
 {
 	static char buf[32768];  /* a dump message (MNL_SOCKET_DUMP_SIZE in newer libmnl) */
 	struct mnl_socket *nl;
 	struct nlmsghdr *nlh;
-	struct rtgenmsg *rt;
-	struct dump d = { 0 };
 	unsigned int seq = (unsigned int)time(NULL), portid;
 	int ret;
 
-	*links = NULL;
-	*n = 0;
 	nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
 	if (!nl)
 		return -errno;
@@ -186,10 +183,19 @@ int nl_links(struct nl_link **links, size_t *n)
 
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_GETLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	nlh->nlmsg_seq = seq;
-	rt = mnl_nlmsg_put_extra_header(nlh, sizeof(*rt));
-	rt->rtgen_family = AF_PACKET;
+	if (index > 0) {
+		struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+
+		nlh->nlmsg_flags = NLM_F_REQUEST;
+		ifm->ifi_family = AF_UNSPEC;
+		ifm->ifi_index = index;
+	} else {
+		struct rtgenmsg *rt = mnl_nlmsg_put_extra_header(nlh, sizeof(*rt));
+
+		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+		rt->rtgen_family = AF_PACKET;
+	}
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
 		ret = -errno;
 		goto out;
@@ -201,23 +207,49 @@ int nl_links(struct nl_link **links, size_t *n)
 			ret = -errno;
 			goto out;
 		}
-		ret = mnl_cb_run(buf, (size_t)len, seq, portid, link_cb, &d);
-		if (ret == MNL_CB_STOP) {
-			ret = 0;
+		errno = 0;
+		ret = mnl_cb_run(buf, (size_t)len, seq, portid, link_cb, d);
+		if (ret == MNL_CB_STOP || (ret >= 0 && index > 0)) {
+			ret = 0;    /* the end of the dump, or the one answer */
 			break;
 		}
 		if (ret < 0) {
 			/* EINTR here means the dump was interrupted: an error too */
-			ret = d.err ? d.err : (errno ? -errno : -EIO);
+			ret = d->err ? d->err : (errno ? -errno : -EIO);
 			goto out;
 		}
 	}
+out:
+	mnl_socket_close(nl);
+	return ret;
+}
+
+int nl_links(struct nl_link **links, size_t *n)
+{
+	struct dump d = { 0 };
+	int ret = links_query(0, &d);
+
+	*links = NULL;
+	*n = 0;
+	if (ret < 0) {
+		free(d.links);
+		return ret;
+	}
 	*links = d.links;
 	*n = d.n;
-	d.links = NULL;
-out:
+	return 0;
+}
+
+int nl_link_by_index(int index, struct nl_link *link)
+{
+	struct dump d = { 0 };
+	int ret = index > 0 ? links_query(index, &d) : -ENODEV;
+
+	if (ret == 0 && d.n == 0)
+		ret = -ENODEV;
+	if (ret == 0)
+		*link = d.links[0];
 	free(d.links);
-	mnl_socket_close(nl);
 	return ret;
 }
 

@@ -9,7 +9,7 @@
 
 #include "vnet/proto.h"
 
-#define WORDS_MAX (8 + VNET_MACS_MAX)
+#define WORDS_MAX (16 + VNET_MACS_MAX)   /* a request's words and its addresses */
 
 static bool is_space(char c)
 {
@@ -166,6 +166,19 @@ static bool get_config(const char *word, enum vnet_config *cfg, char *err, size_
 	return true;
 }
 
+/* The address list, in memory of its own sized to it. */
+static bool get_macs(char *const *words, size_t n, struct proto_req *r, char *err, size_t errlen)
+{
+	if (n == 0 || n > VNET_MACS_MAX)   /* proto_parse_macs says why */
+		return proto_parse_macs(words, n, NULL, &r->nmacs, err, errlen);
+	r->macs = calloc(n, sizeof(*r->macs));
+	if (!r->macs) {
+		say(err, errlen, "out of memory");
+		return false;
+	}
+	return proto_parse_macs(words, n, r->macs, &r->nmacs, err, errlen);
+}
+
 static bool complementary(const struct proto_req *r, char *err, size_t errlen)
 {
 	if (r->lconf == r->rconf) {
@@ -237,7 +250,7 @@ static bool parse_handle(char **w, size_t n, struct proto_req *r, char *err, siz
 		return false;
 	}
 	return get_device(w[7], r->rdev, "remote device", err, errlen) &&
-	       proto_parse_macs(w + 8, n - 8, r->macs, &r->nmacs, err, errlen);
+	       get_macs(w + 8, n - 8, r, err, errlen);
 }
 
 static bool parse_begin(char **w, size_t n, struct proto_req *r, char *err, size_t errlen)
@@ -251,7 +264,7 @@ static bool parse_begin(char **w, size_t n, struct proto_req *r, char *err, size
 	       get_device(w[2], r->ldev, "local device", err, errlen) &&
 	       get_config(w[3], &r->rconf, err, errlen) && complementary(r, err, errlen) &&
 	       get_device(w[4], r->rdev, "remote device", err, errlen) &&
-	       proto_parse_macs(w + 5, n - 5, r->macs, &r->nmacs, err, errlen);
+	       get_macs(w + 5, n - 5, r, err, errlen);
 }
 
 static bool no_args(size_t n, const char *usage, char *err, size_t errlen)
@@ -277,7 +290,7 @@ bool proto_parse(const char *line, struct proto_req *req, char *err, size_t errl
 	}
 	memcpy(copy, line, len + 1);
 	if (!split(copy, w, ARRAY_SIZE(w), &n)) {
-		say(err, errlen, "too many words");
+		say(err, errlen, "too many words (at most %d addresses)", VNET_MACS_MAX);
 		goto out;
 	}
 	if (n == 0) {
@@ -325,6 +338,25 @@ out:
 void proto_req_wipe(struct proto_req *req)
 {
 	explicit_bzero(req->password, sizeof(req->password));
+	free(req->macs);
+	req->macs = NULL;
+	req->nmacs = 0;
+}
+
+bool proto_req_copy(struct proto_req *dst, const struct proto_req *src)
+{
+	*dst = *src;
+	dst->macs = NULL;
+	if (src->nmacs) {
+		dst->macs = malloc(src->nmacs * sizeof(*dst->macs));
+		if (!dst->macs) {
+			explicit_bzero(dst->password, sizeof(dst->password));
+			dst->nmacs = 0;
+			return false;
+		}
+		memcpy(dst->macs, src->macs, src->nmacs * sizeof(*dst->macs));
+	}
+	return true;
 }
 
 /* Append formatted text at *pos; false once it no longer fits. */

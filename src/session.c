@@ -54,6 +54,8 @@
 #include "vnet/session_int.h"
 
 #define SESSION_OUT_MAX  (512 * 1024)
+#define SESSION_STREAM_LOW (64 * 1024)  /* a long answer's lines are made while less waits */
+#define SESSION_STREAM_ROUNDS 16        /* refills per wake-up: then others get their turn */
 #define SESSION_CLOSE_MS 5000   /* time to flush a last reply */
 
 /* What the next attempt from s's address waits (penalty.c). */
@@ -108,7 +110,8 @@ static void session_enter(struct session *s, enum session_state state)
 		loop_timer_cancel(&s->d->loop, &s->timer);
 	else if (st->timeout_ms != SES_T_KEEP)
 		loop_timer_set(&s->d->loop, &s->timer, now + st->timeout_ms);
-	loop_mod(&s->d->loop, &s->io, st->events | (buf_len(&s->out) ? EPOLLOUT : 0));
+	loop_mod(&s->d->loop, &s->io, (s->stream.on ? st->events & ~(uint32_t)EPOLLIN : st->events) |
+		 (buf_len(&s->out) || s->stream.on ? EPOLLOUT : 0));
 }
 
 static void session_timeout(struct loop_timer *t)
@@ -128,10 +131,22 @@ static void session_free(void *p)
 	free(s);
 }
 
+static void stream_stop(struct session *s)
+{
+	struct session_stream *st = &s->stream;
+
+	if (!st->on)
+		return;
+	handler_put_all(st->hs, st->n);
+	free(st->links);
+	memset(st, 0, sizeof(*st));
+}
+
 void session_close(struct session *s)
 {
 	if (s->io.fd < 0 && s->node.next == &s->node)
 		return;
+	stream_stop(s);
 	if (s->dial) {
 		dial_cancel(s->dial);
 		s->dial = NULL;
@@ -148,10 +163,54 @@ void session_close(struct session *s)
 	loop_defer(&s->d->loop, session_free, s);
 }
 
-/* Write what is queued; false if the session was closed. */
+/* The next line of a HANDLERS? or STATS? answer (buf_line_fn); -1 when it is over. */
+static int stream_next(void *arg, char *line, size_t cap)
+{
+	struct session_stream *st = arg;
+	struct handler *h;
+	int n;
+
+	if (st->next == st->n)
+		return -1;
+	h = st->hs[st->next++];
+	n = st->cmd == PROTO_STATS ? handler_stats(h, st->links, st->nlinks, line, cap)
+				   : handler_describe(h, line, cap);
+	if (n < 0)      /* cannot happen within VNET_LINE_MAX: keep the count right anyway */
+		n = snprintf(line, cap, "-");
+	return n;
+}
+
+/*
+ * Make more of the answer being streamed, up to SESSION_STREAM_LOW bytes
+ * waiting. Once it is all queued, the requests behind it may run again.
+ */
+static void stream_fill(struct session *s)
+{
+	char line[VNET_LINE_MAX + 1];
+
+	if (!buf_fill_lines(&s->out, SESSION_STREAM_LOW, stream_next, &s->stream, line,
+			    sizeof(line)))
+		return;
+	stream_stop(s);
+	if (states[s->state].events & EPOLLIN)
+		loop_want(&s->d->loop, &s->io, EPOLLIN, true);
+	s->resume = true;
+	loop_kick(&s->d->loop, &s->io);
+}
+
+/* Write what is queued (and what a stream adds as it goes); false if the session was closed. */
 static bool session_flush(struct session *s)
 {
-	while (buf_len(&s->out)) {
+	for (int rounds = 0; ; rounds++) {
+		if (s->stream.on && buf_len(&s->out) < SESSION_STREAM_LOW) {
+			if (rounds == SESSION_STREAM_ROUNDS) {
+				loop_want(&s->d->loop, &s->io, EPOLLOUT, true);
+				return true;    /* the rest when the loop comes back */
+			}
+			stream_fill(s);
+		}
+		if (!buf_len(&s->out))
+			break;
 		ssize_t n = conn_write(s->conn, buf_head(&s->out), buf_len(&s->out));
 
 		if (n < 0) {
@@ -166,6 +225,7 @@ static bool session_flush(struct session *s)
 		buf_consume(&s->out, (size_t)n);
 	}
 	loop_want(&s->d->loop, &s->io, EPOLLOUT, false);
+	buf_release(&s->out);
 	if (s->state == SES_CLOSING) {
 		session_close(s);
 		return false;
@@ -291,31 +351,40 @@ static bool do_devinfo(struct session *s, struct proto_req *req, size_t used)
 	return true;
 }
 
+/*
+ * HANDLERS? and STATS?: a line per handler, thousands of them, each up to
+ * VNET_LINE_MAX: the answer is streamed (stream_fill), not queued whole.
+ */
+static bool stream_start(struct session *s, enum proto_cmd cmd)
+{
+	struct session_stream *st = &s->stream;
+
+	st->hs = handler_hold_all(s->d, &st->n);
+	if (!st->hs && st->n) {
+		session_printf(s, "NOK out of memory");
+		st->n = 0;
+		return true;
+	}
+	if (cmd == PROTO_STATS && nl_links(&st->links, &st->nlinks) < 0)
+		st->nlinks = 0;
+	session_printf(s, "OK %s", cmd == PROTO_STATS ? "stats" : "handlers");
+	session_printf(s, "%zu", st->n);
+	st->cmd = cmd;
+	st->next = 0;
+	st->on = true;
+	/* Nothing more is read until the answer is out. */
+	loop_want(&s->d->loop, &s->io, EPOLLIN, false);
+	return true;
+}
+
 static bool do_handlers(struct session *s, struct proto_req *req, size_t used)
 {
-	char line[VNET_LINE_MAX];
-
-	session_printf(s, "OK handlers");
-	session_printf(s, "%zu", s->d->nhandlers);
-	for (size_t i = 0; handler_describe(s->d, i, line, sizeof(line)) >= 0; i++)
-		session_printf(s, "%s", line);
-	return true;
+	return stream_start(s, PROTO_HANDLERS);
 }
 
 static bool do_stats(struct session *s, struct proto_req *req, size_t used)
 {
-	struct nl_link *links = NULL;
-	size_t n = 0;
-	char line[VNET_LINE_MAX];
-
-	if (nl_links(&links, &n) < 0)
-		n = 0;
-	session_printf(s, "OK stats");
-	session_printf(s, "%zu", s->d->nhandlers);
-	for (size_t i = 0; handler_stats(s->d, i, links, n, line, sizeof(line)) >= 0; i++)
-		session_printf(s, "%s", line);
-	free(links);
-	return true;
+	return stream_start(s, PROTO_STATS);
 }
 
 static bool do_close(struct session *s, struct proto_req *req, size_t used)
@@ -336,10 +405,13 @@ static bool check_device(struct session *s, const char *dev)
 	return true;
 }
 
-static bool check_capacity(struct session *s)
+/* The limits, before a port is opened or a peer dialed (handler_create checks again). */
+static bool check_capacity(struct session *s, const char *dev, size_t nmacs)
 {
-	if (daemon_handlers_full(s->d)) {
-		session_printf(s, "NOK too many handlers (at most %d)", VNET_HANDLERS_MAX);
+	char why[160];
+
+	if (!daemon_handler_fits(s->d, dev, nmacs, why, sizeof(why))) {
+		session_printf(s, "NOK %s", why);
 		return false;
 	}
 	return true;
@@ -352,7 +424,7 @@ static bool do_handle(struct session *s, struct proto_req *req, size_t used)
 {
 	char err[256];
 
-	if (!check_device(s, req->ldev) || !check_capacity(s))
+	if (!check_device(s, req->ldev) || !check_capacity(s, req->ldev, req->nmacs))
 		return true;
 	/* The local side first: a bad device fails at once, before any dialing. */
 	if (port_open(&s->port, &s->d->tapdevs, req->ldev, req->lconf, req->macs, req->nmacs, err,
@@ -360,8 +432,11 @@ static bool do_handle(struct session *s, struct proto_req *req, size_t used)
 		session_printf(s, "NOK %s", err);
 		return true;
 	}
+	/* The request's address list moves to pending (session_request wipes req). */
 	s->pending = *req;
-	if (dial_start(s->d, req, &s->pending_key, session_dialed, s, &s->dial, err,
+	req->macs = NULL;
+	req->nmacs = 0;
+	if (dial_start(s->d, &s->pending, &s->pending_key, session_dialed, s, &s->dial, err,
 		       sizeof(err)) < 0) {
 		s->port.ops->close(&s->port);
 		proto_req_wipe(&s->pending);
@@ -419,7 +494,7 @@ static bool do_begin(struct session *s, struct proto_req *req, size_t line_used)
 	unsigned long id;
 
 	handler_spec_of(req, true, &spec);
-	if (!check_device(s, req->rdev) || !check_capacity(s))
+	if (!check_device(s, req->rdev) || !check_capacity(s, req->rdev, req->nmacs))
 		return true;
 	if (port_open(&port, &s->d->tapdevs, req->rdev, spec.conf, req->macs, req->nmacs, err,
 			     sizeof(err)) < 0) {
@@ -497,7 +572,7 @@ static bool session_request(struct session *s, char *line, size_t used)
 /* Run the complete lines buffered; false if the session was closed or handed over. */
 static bool session_lines(struct session *s)
 {
-	while (states[s->state].lines) {
+	while (states[s->state].lines && !s->stream.on) {
 		size_t used;
 		long len;
 		uint64_t wait;
@@ -535,6 +610,8 @@ static bool session_lines(struct session *s)
 		session_close(s);
 		return false;
 	}
+	if (s->io.fd >= 0)
+		buf_release(&s->in);   /* nothing half-read: an idle session keeps no memory */
 	return s->io.fd >= 0 && session_flush(s);
 }
 
@@ -543,7 +620,7 @@ static void session_read(struct session *s)
 	for (int rounds = 0; rounds < 16; rounds++) {
 		ssize_t n;
 
-		if (!states[s->state].lines)
+		if (!states[s->state].lines || s->stream.on)
 			return;
 		if (!buf_reserve(&s->in, 512)) {
 			session_refuse(s, "line too long");
@@ -691,6 +768,18 @@ static void session_event(struct loop_io *io, uint32_t events)
 		if (!session_flush(s))
 			return;
 	}
+	if (s->resume && !s->stream.on) {
+		/* A long answer is out: the requests that came behind it. */
+		s->resume = false;
+		if (!states[s->state].lines || !session_lines(s))
+			return;
+	}
+	if (s->stream.on) {
+		/* Reading nothing until the answer is out; a connection gone ends it. */
+		if (events & (EPOLLHUP | EPOLLERR))
+			session_close(s);
+		return;
+	}
 	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
 		if (!states[s->state].lines) {
 			if (events & (EPOLLHUP | EPOLLERR))
@@ -720,8 +809,9 @@ int session_accept(struct daemon *d, int fd, bool no_fd)
 	if (!session_make_room(d, &prefix, no_fd))
 		return -EBUSY;
 	s = calloc(1, sizeof(*s));
-	if (!s || buf_init(&s->in, 1024, 2 * VNET_LINE_MAX) < 0 ||
-	    buf_init(&s->out, 1024, SESSION_OUT_MAX) < 0) {
+	/* The buffers take memory when lines come (buf.c). */
+	if (!s || buf_init(&s->in, 0, 2 * VNET_LINE_MAX) < 0 ||
+	    buf_init(&s->out, 0, SESSION_OUT_MAX) < 0) {
 		log_err("session_accept: out of memory");
 		if (s)
 			session_free(s);

@@ -1,11 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* buf.h - a fixed-capacity byte queue: bytes are appended at the tail, consumed at the head */
+/*
+ * buf.h - a bounded byte queue: bytes are appended at the tail, consumed at
+ * the head. Memory is taken when bytes come (up to max) and given back by
+ * buf_release() once the queue is empty: an idle queue holds none.
+ */
 #ifndef VNET_BUF_H
 #define VNET_BUF_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#define BUF_MIN_ALLOC 1024   /* the smallest allocation, so that growth takes few steps */
 
 struct buf {
 	uint8_t *data;
@@ -15,9 +21,13 @@ struct buf {
 	size_t tail;    /* one past the last byte */
 };
 
-/* Allocate cap bytes, growing on demand up to max; 0 or -ENOMEM. */
+/* Allocate cap bytes (0: none until needed), growing on demand up to max; 0 or -ENOMEM. */
 int buf_init(struct buf *b, size_t cap, size_t max);
 void buf_free(struct buf *b);
+/* Empty: give the memory back (wiped), keeping max. True if there was some to give. */
+bool buf_release(struct buf *b);
+/* Can n more bytes be appended (within max), whether or not the memory is there yet? */
+static inline bool buf_fits(const struct buf *b, size_t n) { return b->max - (b->tail - b->head) >= n; }
 static inline size_t buf_len(const struct buf *b) { return b->tail - b->head; }
 static inline uint8_t *buf_head(const struct buf *b) { return b->data + b->head; }
 static inline uint8_t *buf_tail(const struct buf *b) { return b->data + b->tail; }
@@ -36,5 +46,20 @@ void buf_consume(struct buf *b, size_t n);
  * in place. Returns -1 if no complete line is buffered.
  */
 long buf_line(struct buf *b, size_t *used);
+
+/*
+ * A producer of lines: writes the next one (no newline) into line[0..cap)
+ * and returns its length, or -1 when there are no more.
+ */
+typedef int (*buf_line_fn)(void *arg, char *line, size_t cap);
+/*
+ * Append the producer's lines, each with a newline, while b holds fewer than
+ * low bytes: an answer of any length is produced as it is read, in bounded
+ * memory. line is the scratch space (cap bytes: the longest line and its
+ * newline). True once the producer has no more lines; false if it has, or
+ * if one did not fit in b (then it is lost: size b's max for low plus a line).
+ */
+bool buf_fill_lines(struct buf *b, size_t low, buf_line_fn next, void *arg, char *line,
+		    size_t cap);
 
 #endif

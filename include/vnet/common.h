@@ -11,13 +11,15 @@
 #define VNET_DEFAULT_PORT   4455
 
 /* Limits (documented in vnet(8), LIMITS). */
-#define VNET_LINE_MAX       4096    /* control line, newline included */
+/* A control line, newline included: room for RHANDLE with VNET_MACS_MAX patterns of 20 characters. */
+#define VNET_LINE_MAX       24576
 #define VNET_PASSWORD_MAX   256
 #define VNET_HOST_MAX       255
-#define VNET_MACS_MAX       64      /* addresses per handler */
-#define VNET_CONN_MAX       256     /* simultaneous control connections */
+#define VNET_MACS_MAX       1024    /* addresses (or patterns) per handler */
+#define VNET_DEV_MACS_MAX   16384   /* addresses of all the handlers on one device */
+#define VNET_CONN_MAX       8192    /* simultaneous control connections */
 #define VNET_CONN_PER_PREFIX 32     /* of them not logged in, from one /24 or /64 */
-#define VNET_HANDLERS_MAX   128
+#define VNET_HANDLERS_MAX   4096
 #define VNET_AUTH_TIMEOUT_MS    30000   /* HELLO must arrive within this */
 #define VNET_DIAL_TIMEOUT_MS    15000   /* HANDLE: connect + HELLO + BEGIN */
 #define VNET_KEEPALIVE_MS       10000   /* default: a keepalive after this much silence; */

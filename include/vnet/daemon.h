@@ -26,6 +26,13 @@
 #include "vnet/tls.h"
 
 #define DAEMON_LISTEN_MAX 8
+#define DAEMON_ID_BUCKETS 4096  /* the table of handlers by id (a power of 2) */
+
+/* A handler's place in the table by id (embedded in the handler). */
+struct daemon_id {
+	struct list node;
+	unsigned long id;
+};
 
 /* The command line's choices that only start-up uses. */
 struct daemon_options {
@@ -49,6 +56,7 @@ struct daemon {
 	char password[VNET_PASSWORD_MAX + 1];
 	char **devices;             /* the -d list (TAP names without "tap:") */
 	size_t ndevices;
+	size_t *device_macs;        /* for each: the addresses its handlers list */
 	char **taps;                /* the TAP devices to create (into argv) */
 	size_t ntaps;
 	bool tls;                   /* -s: TLS on every connection */
@@ -81,9 +89,11 @@ struct daemon {
 	size_t conn_cap;            /* VNET_CONN_MAX, less while descriptors run short */
 	struct list handlers;       /* handlers (handler.c), in order of creation */
 	size_t nhandlers;
+	struct list handler_ids[DAEMON_ID_BUCKETS];    /* the same, by id */
 	unsigned long next_id;
 	struct list dials;          /* dials in progress (dial.c) */
 	struct list boots;          /* handlers-file lines not established yet (hfile.c) */
+	size_t boot_dials;          /* of them, being dialed */
 	struct penalty_table penalties; /* failed logins, by address (penalty.c) */
 };
 
@@ -103,10 +113,19 @@ bool daemon_device_allowed(const struct daemon *d, const char *dev);
 /* The tables. */
 void daemon_session_add(struct daemon *d, struct list *node);
 void daemon_session_del(struct daemon *d, struct list *node);
-/* A new handler: its id. */
-unsigned long daemon_handler_add(struct daemon *d, struct list *node);
-void daemon_handler_del(struct daemon *d, struct list *node);
-bool daemon_handlers_full(const struct daemon *d);
+/*
+ * Room for one more handler of nmacs addresses on dev (the limits on
+ * handlers, and on addresses per handler and per device)? False with why.
+ */
+bool daemon_handler_fits(const struct daemon *d, const char *dev, size_t nmacs, char *why,
+			 size_t len);
+/* A new handler of nmacs addresses on dev (it fits): its id, also set in idn. */
+unsigned long daemon_handler_add(struct daemon *d, struct list *node, struct daemon_id *idn,
+				 const char *dev, size_t nmacs);
+void daemon_handler_del(struct daemon *d, struct list *node, struct daemon_id *idn,
+			const char *dev, size_t nmacs);
+/* The handler of that id, or NULL. */
+struct daemon_id *daemon_handler_find(const struct daemon *d, unsigned long id);
 void daemon_dial_add(struct daemon *d, struct list *node);
 void daemon_dial_del(struct daemon *d, struct list *node);
 void daemon_boot_add(struct daemon *d, struct list *node);

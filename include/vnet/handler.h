@@ -21,12 +21,13 @@ struct conn;
 struct handler_spec {
 	enum vnet_config conf, peer_conf;
 	char dev[PROTO_DEV_MAX], peer_dev[PROTO_DEV_MAX];
-	struct mac_pattern macs[VNET_MACS_MAX];
+	const struct mac_pattern *macs;     /* nmacs; a handler holds a copy of its own */
 	size_t nmacs;
 };
 /*
  * The spec of a handler from a request: a HANDLE/RHANDLE (remote_side false:
- * we are its "local" side), or a BEGIN, whose "remote" side is us.
+ * we are its "local" side), or a BEGIN, whose "remote" side is us. Its
+ * address list is the request's (not copied): use it while r lives.
  */
 void handler_spec_of(const struct proto_req *r, bool remote_side, struct handler_spec *spec);
 /*
@@ -50,10 +51,19 @@ void handler_close_all(struct daemon *d);
 void handler_link_changed(struct daemon *d, int ifindex, const char *name, bool removed);
 /* Notifications were lost: check every handler's device by hand. */
 void handler_check_devices(struct daemon *d);
-/* STATS? line for the i-th handler (links: a fresh device list), without newline; -1 if none. */
-int handler_stats(const struct daemon *d, size_t i, const struct nl_link *links, size_t nlinks,
+/*
+ * The handlers, in order of creation, each held so that it can still be
+ * described once it closes (an answer being sent lists it): an array of *n,
+ * to give back with handler_put_all(). NULL with *n 0 if there are none, or
+ * NULL with *n set if out of memory.
+ */
+struct handler;
+struct handler **handler_hold_all(struct daemon *d, size_t *n);
+void handler_put_all(struct handler **hs, size_t n);
+/* STATS? line of h (links: a fresh device list), without newline; -1 if it does not fit. */
+int handler_stats(struct handler *h, const struct nl_link *links, size_t nlinks,
 		  char *out, size_t cap);
-/* HANDLERS? line for the i-th handler, without newline; -1 if none. */
-int handler_describe(const struct daemon *d, size_t i, char *out, size_t cap);
+/* HANDLERS? line of h, without newline; -1 if it does not fit. */
+int handler_describe(const struct handler *h, char *out, size_t cap);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "vnet/addr.h"
+#include "vnet/daemon.h"
 #include "vnet/dial.h"
 #include "vnet/handler.h"
 #include "vnet/list.h"
@@ -33,9 +34,11 @@ enum handler_state {
 
 struct handler {
 	struct list node;
+	struct daemon_id idn;   /* its place in the daemon's table by id */
 	struct daemon *d;
 	unsigned long id;
 	struct handler_spec spec;
+	struct mac_pattern *macs;   /* spec.macs: the handler's own copy of the list */
 	enum handler_state state;
 	struct proto_req *redial;   /* reconnecting handlers: how to dial again, */
 	struct dial_key key;        /* and the TLS key of its password, derived once */
@@ -50,6 +53,8 @@ struct handler {
 	struct buf tx, rx;
 	bool inject_blocked;    /* the port is full: wait for EPOLLOUT on it */
 	bool closed;
+	bool gone;              /* closed and let go of, but still held (refs) */
+	unsigned int refs;      /* answers being sent that will still describe it */
 	char laddr[ADDR_STRLEN], raddr[ADDR_STRLEN];
 	uint16_t lport, rport;
 	uint64_t last_rx, last_tx;

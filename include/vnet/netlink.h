@@ -23,6 +23,8 @@ struct nl_link {
 
 /* Every link of this network namespace: *links is malloc'ed; 0 or -errno. */
 int nl_links(struct nl_link **links, size_t *n);
+/* One link by index, asked alone (no dump): 0, -ENODEV if there is none, or -errno. */
+int nl_link_by_index(int index, struct nl_link *link);
 /* One link by name: 0, -ENODEV if there is none, or -errno. */
 int nl_link_by_name(const char *name, struct nl_link *link);
 

@@ -40,18 +40,21 @@ struct proto_req {
 	char ldev[PROTO_DEV_MAX], rdev[PROTO_DEV_MAX];
 	char rhost[VNET_HOST_MAX + 1];          /* HANDLE */
 	uint16_t rport;
-	struct mac_pattern macs[VNET_MACS_MAX];
+	struct mac_pattern *macs;               /* HANDLE, BEGIN: nmacs, allocated */
 	size_t nmacs;
 	bool reconnect;                         /* RHANDLE: re-established when it drops */
 };
 
 /*
  * Parse one request line (without its end of line). On failure returns false
- * and writes a reason fit for "NOK reason" into err.
+ * and writes a reason fit for "NOK reason" into err. A parsed request holds
+ * its address list in memory of its own: proto_req_wipe() when done.
  */
 bool proto_parse(const char *line, struct proto_req *req, char *err, size_t errlen);
-/* Clear the secrets a request may hold. */
+/* Clear the secrets a request may hold and free its address list. */
 void proto_req_wipe(struct proto_req *req);
+/* A copy of src with an address list of its own (wipe it too); false if out of memory. */
+bool proto_req_copy(struct proto_req *dst, const struct proto_req *src);
 
 bool proto_password_valid(const char *pw);
 bool proto_device_valid(const char *dev);

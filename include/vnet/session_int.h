@@ -19,6 +19,23 @@
 #include "vnet/proto.h"
 
 struct daemon;
+struct handler;
+struct nl_link;
+
+/*
+ * A HANDLERS? or STATS? answer being sent: its lines are made as the client
+ * reads them (session_flush), from the handlers there were when it was asked
+ * (held: one that closes meanwhile is still listed). The session reads no
+ * further request until it is over.
+ */
+struct session_stream {
+	bool on;
+	enum proto_cmd cmd;         /* PROTO_HANDLERS or PROTO_STATS */
+	struct handler **hs;        /* hs[next..n) are still to be sent */
+	size_t n, next;
+	struct nl_link *links;      /* STATS?: the devices' counters, read once */
+	size_t nlinks;
+};
 
 enum session_state {
 	SES_TLS_PENALTY,    /* -s, its address failed lately: the handshake waits its turn */
@@ -42,6 +59,8 @@ struct session {
 	bool admitted;          /* let in after waiting out its address's penalty */
 	bool got_bytes;
 	struct dial *dial;
+	struct session_stream stream;
+	bool resume;            /* a stream is over: run the requests buffered behind it */
 	struct proto_req pending;   /* the HANDLE being dialed (password included) */
 	struct dial_key pending_key;    /* its TLS key, for a reconnecting handler */
 	struct port port;           /* and its port, opened before dialing */

@@ -7,7 +7,7 @@
 #   vA 198.18.0.1 -- gA == underlay 198.19.0.0/24 == gB -- vB 198.18.0.2
 # Prints peers.sh's rows, then a table of ratios. Not part of make check.
 #
-# Usage: tests/bench/bench.sh [MODE...]   (default: the modes below)
+# Usage: tests/bench/bench.sh [MODE...]   (default: the modes below; "scale": scale.sh)
 # Env: VNET, VNETCLIENT (binaries), PEERS (path of peers.sh), and peers.sh's
 # knobs (PB_TCP_T, PB_UDP_T, PB_PINGS).
 set -u
@@ -15,6 +15,25 @@ cd "$(dirname "$0")/../.." || exit 1
 VNET=$(realpath "${VNET:-build/vnet}")
 VNETCLIENT=$(realpath "${VNETCLIENT:-build/vnetclient}")
 export VNET VNETCLIENT
+[ "$(id -u)" = 0 ] || { echo "bench: needs root (network namespaces)" >&2; exit 1; }
+
+modes=()
+scale=0
+for m in "$@"; do
+	if [ "$m" = scale ]; then scale=1; else modes+=("$m"); fi
+done
+[ ${#modes[@]} -gt 0 ] || [ $scale = 1 ] ||
+	modes=(direct vxlan openvpn-tcp-plain openvpn-tcp-tls tinc vnet vnet-tls)
+
+# MODES=scale: one busy handler among N idle ones (scale.sh), its plot drawn with matplotlib.
+if [ $scale = 1 ]; then
+	/usr/bin/python3 -c 'import matplotlib' 2>/dev/null ||
+		apt-get install -y -q python3-matplotlib >/dev/null 2>&1 ||
+		echo "bench: could not install python3-matplotlib: no plot" >&2
+	bash tests/bench/scale.sh
+	[ ${#modes[@]} -gt 0 ] || exit 0
+fi
+
 PEERS=${PEERS:-}
 for p in "$PEERS" ../shared/bench/peers.sh tests/bench/peers.sh; do
 	[ -n "$p" ] && [ -f "$p" ] && { PEERS=$p; break; }
@@ -23,10 +42,6 @@ if [ ! -f "$PEERS" ]; then
 	echo "bench: peers.sh not found (set PEERS=/path/to/peers.sh)" >&2
 	exit 1
 fi
-[ "$(id -u)" = 0 ] || { echo "bench: needs root (network namespaces)" >&2; exit 1; }
-
-modes=("$@")
-[ ${#modes[@]} -gt 0 ] || modes=(direct vxlan openvpn-tcp-plain openvpn-tcp-tls tinc vnet vnet-tls)
 
 out=$(mktemp /tmp/vnet-bench.XXXXXX)
 trap 'rm -f "$out"' EXIT

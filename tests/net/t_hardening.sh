@@ -103,7 +103,7 @@ cases = [
     (H % (PA, "LOCAL", "eth0", "REMOTE", A, P, "vmnet1", "02:00:c6:12:00:0a:"), "MAC with a trailing colon"),
     (H % (PA, "LOCAL", "eth0", "REMOTE", A, P, "vmnet1", "002:00:c6:12:00:0a"), "MAC with a 3-digit group"),
     (H % (PA, "LOCAL", "eth0", "REMOTE", A, P, "vmnet1", "00:00:00:00:00:00"), "MAC 00:00:00:00:00:00"),
-    (H % (PA, "LOCAL", "eth0", "REMOTE", A, P, "vmnet1", " ".join("02:00:00:00:01:%02x" % i for i in range(65))), "65 MACs"),
+    (H % (PA, "LOCAL", "eth0", "REMOTE", A, P, "vmnet1", " ".join("02:00:00:00:%02x:%02x" % (i >> 8, i & 0xff) for i in range(1025))), "1,025 MACs"),
     ("HANDLE %s LOCAL eth0 REMOTE %s %d vmnet1" % (PA, A, P), "no MAC"),
     (H % (PA, "LOCAL", "eth0", "REMOTE", A, 0, "vmnet1", VM), "port 0"),
     (H % (PA, "LOCAL", "eth0", "REMOTE", A, 65536, "vmnet1", VM), "port 65536"),

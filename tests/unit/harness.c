@@ -288,7 +288,12 @@ long long harness_stat(struct daemon *d, size_t i, const char *key)
 	char line[VNET_LINE_MAX], pat[64];
 	const char *at;
 
-	if (handler_stats(d, i, NULL, 0, line, sizeof(line)) < 0)
+	size_t n = 0;
+	struct handler **hs = handler_hold_all(d, &n);
+	int ret = i < n ? handler_stats(hs[i], NULL, 0, line, sizeof(line)) : -1;
+
+	handler_put_all(hs, n);
+	if (ret < 0)
 		return -1;
 	snprintf(pat, sizeof(pat), " %s=", key);
 	at = strstr(line, pat);

@@ -14,7 +14,9 @@
 #include "vnet/bpf.h"
 #include "vnet/frame.h"
 
-#define PROG_MAX BPF_PROG_LEN(VNET_MACS_MAX)
+/* Lists as long as one classic program holds (9 + 5 * 64 instructions, far below BPF_MAXINSNS). */
+#define LIST_MAX 64
+#define PROG_MAX BPF_PROG_LEN(LIST_MAX)
 
 /* ---- a classic-BPF interpreter for the instructions bpf_build emits ---- */
 
@@ -180,7 +182,7 @@ static void to_patterns(const struct mac *macs, size_t n, struct mac_pattern *ou
 static int build(enum vnet_config cfg, const struct mac *macs, size_t n,
 		 struct sock_filter *prog, size_t cap)
 {
-	struct mac_pattern pats[VNET_MACS_MAX + 1];
+	struct mac_pattern pats[LIST_MAX + 1];
 	int len;
 
 	assert_true(n <= ARRAY_SIZE(pats));
@@ -196,7 +198,7 @@ static int build(enum vnet_config cfg, const struct mac *macs, size_t n,
 static int build_text(enum vnet_config cfg, const char *const *text, size_t n,
 		      struct sock_filter *prog, size_t cap)
 {
-	struct mac_pattern pats[VNET_MACS_MAX];
+	struct mac_pattern pats[LIST_MAX];
 	const char *why;
 	int len;
 
@@ -268,16 +270,16 @@ static void test_remote_matches_source(void **state)
 
 static void test_list_of_64(void **state)
 {
-	struct mac macs[VNET_MACS_MAX];
+	struct mac macs[LIST_MAX];
 	struct sock_filter prog[PROG_MAX];
 	const enum vnet_config cfgs[] = { VNET_LOCAL, VNET_REMOTE };
 
-	make_list(macs, VNET_MACS_MAX);
+	make_list(macs, LIST_MAX);
 	for (size_t c = 0; c < ARRAY_SIZE(cfgs); c++) {
-		int len = build(cfgs[c], macs, VNET_MACS_MAX, prog, ARRAY_SIZE(prog));
+		int len = build(cfgs[c], macs, LIST_MAX, prog, ARRAY_SIZE(prog));
 
-		assert_int_equal(len, 9 + 5 * VNET_MACS_MAX);
-		for (size_t i = 0; i < VNET_MACS_MAX; i++) {
+		assert_int_equal(len, 9 + 5 * LIST_MAX);
+		for (size_t i = 0; i < LIST_MAX; i++) {
 			const struct mac *dst = cfgs[c] == VNET_LOCAL ? &macs[i] : &mac_b;
 			const struct mac *src = cfgs[c] == VNET_LOCAL ? &mac_b : &macs[i];
 
@@ -295,18 +297,18 @@ static void test_list_of_64(void **state)
 /* Every list length from 1 to 64: the right length, a valid structure, every address found. */
 static void test_every_list_length(void **state)
 {
-	struct mac macs[VNET_MACS_MAX];
+	struct mac macs[LIST_MAX];
 	struct sock_filter prog[PROG_MAX];
 
-	make_list(macs, VNET_MACS_MAX);
-	for (size_t n = 1; n <= VNET_MACS_MAX; n++) {
+	make_list(macs, LIST_MAX);
+	for (size_t n = 1; n <= LIST_MAX; n++) {
 		int len = build(VNET_LOCAL, macs, n, prog, ARRAY_SIZE(prog));
 
-		for (size_t i = 0; i < VNET_MACS_MAX; i++)
+		for (size_t i = 0; i < LIST_MAX; i++)
 			assert_int_equal(run_frame(prog, len, &macs[i], &mac_b, PACKET_HOST, 0),
 					 i < n ? BPF_ACCEPT_LEN : 0);
 		len = build(VNET_REMOTE, macs, n, prog, ARRAY_SIZE(prog));
-		for (size_t i = 0; i < VNET_MACS_MAX; i++)
+		for (size_t i = 0; i < LIST_MAX; i++)
 			assert_int_equal(run_frame(prog, len, &mac_b, &macs[i], PACKET_HOST, 0),
 					 i < n ? BPF_ACCEPT_LEN : 0);
 	}
@@ -493,14 +495,14 @@ static void test_short_frames_rejected(void **state)
 
 static void test_accept_value(void **state)
 {
-	struct mac macs[VNET_MACS_MAX];
+	struct mac macs[LIST_MAX];
 	struct sock_filter prog[PROG_MAX];
 	int len, accepts = 0;
 
 	assert_true(BPF_ACCEPT_LEN >= 65536);
 	assert_true(BPF_ACCEPT_LEN >= FRAME_ETH_MAX);
-	make_list(macs, VNET_MACS_MAX);
-	len = build(VNET_REMOTE, macs, VNET_MACS_MAX, prog, ARRAY_SIZE(prog));
+	make_list(macs, LIST_MAX);
+	len = build(VNET_REMOTE, macs, LIST_MAX, prog, ARRAY_SIZE(prog));
 	for (int pc = 0; pc < len; pc++) {
 		if (prog[pc].code != (BPF_RET | BPF_K) || prog[pc].k == 0)
 			continue;
@@ -508,7 +510,7 @@ static void test_accept_value(void **state)
 		assert_true(prog[pc].k >= 65536);
 		accepts++;
 	}
-	assert_int_equal(accepts, VNET_MACS_MAX);
+	assert_int_equal(accepts, LIST_MAX);
 }
 
 static void test_no_addresses(void **state)
@@ -525,14 +527,14 @@ static void test_no_addresses(void **state)
 
 static void test_cap_too_small(void **state)
 {
-	struct mac list[VNET_MACS_MAX];
-	struct mac_pattern macs[VNET_MACS_MAX];
+	struct mac list[LIST_MAX];
+	struct mac_pattern macs[LIST_MAX];
 	struct sock_filter prog[PROG_MAX + 1];
 	const struct sock_filter guard = { 0xdead, 0x11, 0x22, 0xcafef00d };
 
-	make_list(list, VNET_MACS_MAX);
-	to_patterns(list, VNET_MACS_MAX, macs);
-	for (size_t n = 1; n <= VNET_MACS_MAX; n += 21) {
+	make_list(list, LIST_MAX);
+	to_patterns(list, LIST_MAX, macs);
+	for (size_t n = 1; n <= LIST_MAX; n += 21) {
 		size_t need = 9 + 5 * n;
 
 		for (size_t i = 0; i < ARRAY_SIZE(prog); i++)
@@ -664,11 +666,11 @@ static uint32_t rnd(uint32_t *seed)
 static void test_random_against_model(void **state)
 {
 	uint32_t seed = 12345;
-	struct mac_pattern macs[VNET_MACS_MAX];
+	struct mac_pattern macs[LIST_MAX];
 	struct sock_filter prog[PROG_MAX];
 
 	for (int round = 0; round < 400; round++) {
-		size_t n = 1 + rnd(&seed) % VNET_MACS_MAX;
+		size_t n = 1 + rnd(&seed) % LIST_MAX;
 		enum vnet_config cfg = rnd(&seed) & 1 ? VNET_LOCAL : VNET_REMOTE;
 		bool patterns = round & 1;  /* every other round, lengths 0-48 */
 		int len;

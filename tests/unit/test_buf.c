@@ -432,6 +432,138 @@ static void test_line_after_growth(void **state)
 	buf_free(&b);
 }
 
+
+/* Lazy memory: none until bytes come, given back once empty, and again on demand. */
+static void test_lazy_and_release(void **state)
+{
+	struct buf b;
+
+	assert_int_equal(buf_init(&b, 0, 256 * 1024), 0);
+	assert_null(b.data);
+	assert_int_equal(b.cap, 0);
+	assert_true(buf_fits(&b, 256 * 1024));
+	assert_false(buf_fits(&b, 256 * 1024 + 1));
+	assert_null(b.data);    /* asking costs nothing */
+	assert_false(buf_release(&b));  /* nothing to give back */
+	assert_true(buf_put(&b, "", 0));
+	assert_null(b.data);
+	put_str(&b, "ab");
+	assert_non_null(b.data);
+	assert_int_equal(b.cap, BUF_MIN_ALLOC);
+	assert_false(buf_release(&b));  /* not empty: kept */
+	assert_content(&b, "ab");
+	buf_consume(&b, 2);
+	assert_true(buf_release(&b));
+	assert_null(b.data);
+	assert_int_equal(b.cap, 0);
+	assert_int_equal(b.max, 256 * 1024);
+	/* A big reservation from nothing: one allocation, within max. */
+	assert_true(buf_reserve(&b, 70000));
+	assert_true(b.cap >= 70000 && b.cap <= 256 * 1024);
+	put_str(&b, "x\n");
+	{
+		size_t used;
+
+		assert_int_equal(buf_line(&b, &used), 1);
+		buf_consume(&b, used);
+	}
+	assert_true(buf_release(&b));
+	buf_free(&b);
+}
+
+static void test_line_unallocated(void **state)
+{
+	struct buf b;
+	size_t used = 99;
+
+	assert_int_equal(buf_init(&b, 0, 64), 0);
+	assert_int_equal(buf_line(&b, &used), -1);
+	assert_int_equal(used, 99);
+	buf_free(&b);
+}
+
+/* A max below the smallest allocation: that max. */
+static void test_small_max(void **state)
+{
+	struct buf b;
+
+	assert_int_equal(buf_init(&b, 0, 8), 0);
+	put_str(&b, "12345678");
+	assert_int_equal(b.cap, 8);
+	assert_false(buf_put(&b, "9", 1));
+	buf_free(&b);
+}
+
+struct producer {
+	int next, count, made;
+};
+
+static int produce(void *arg, char *line, size_t cap)
+{
+	struct producer *p = arg;
+
+	if (p->next == p->count)
+		return -1;
+	p->made++;
+	return snprintf(line, cap, "line %04d", p->next++);
+}
+
+/* Lines are made while fewer than low bytes wait, not all at once. */
+static void test_fill_lines(void **state)
+{
+	struct producer p = { 0, 100, 0 };
+	struct buf b;
+	char line[64];
+	int seen = 0;
+
+	assert_int_equal(buf_init(&b, 0, 256), 0);
+	/* Each line is 10 bytes: 5 lines fill 50 >= 45. */
+	assert_false(buf_fill_lines(&b, 45, produce, &p, line, sizeof(line)));
+	assert_int_equal(p.made, 5);
+	assert_int_equal(buf_len(&b), 50);
+	assert_memory_equal(buf_head(&b), "line 0000\nline 0001\n", 20);
+	/* Nothing more while the reader has not taken any. */
+	assert_false(buf_fill_lines(&b, 45, produce, &p, line, sizeof(line)));
+	assert_int_equal(p.made, 5);
+	/* Read as it comes: every line once, in order, the buffer never above low + a line. */
+	for (;;) {
+		size_t used;
+		long len;
+		bool over;
+
+		while ((len = buf_line(&b, &used)) >= 0) {
+			char want[16];
+
+			snprintf(want, sizeof(want), "line %04d", seen++);
+			assert_string_equal((char *)buf_head(&b), want);
+			buf_consume(&b, used);
+			if (seen % 3 == 0)
+				break;  /* a slow reader */
+		}
+		over = buf_fill_lines(&b, 45, produce, &p, line, sizeof(line));
+		assert_true(buf_len(&b) < 45 + 10);
+		if (over && buf_len(&b) == 0)
+			break;
+	}
+	assert_int_equal(seen, 100);
+	assert_int_equal(p.made, 100);
+	assert_true(buf_fill_lines(&b, 45, produce, &p, line, sizeof(line)));
+	buf_free(&b);
+}
+
+/* A line that does not fit: false, not a loop. */
+static void test_fill_lines_full(void **state)
+{
+	struct producer p = { 0, 100, 0 };
+	struct buf b;
+	char line[64];
+
+	assert_int_equal(buf_init(&b, 0, 25), 0);
+	assert_false(buf_fill_lines(&b, 1000, produce, &p, line, sizeof(line)));
+	assert_int_equal(buf_len(&b), 20);
+	buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -451,6 +583,11 @@ int main(void)
 		cmocka_unit_test(test_line_nul_in_place),
 		cmocka_unit_test(test_line_embedded_nul),
 		cmocka_unit_test(test_line_after_growth),
+		cmocka_unit_test(test_lazy_and_release),
+		cmocka_unit_test(test_line_unallocated),
+		cmocka_unit_test(test_small_max),
+		cmocka_unit_test(test_fill_lines),
+		cmocka_unit_test(test_fill_lines_full),
 	};
 
 	return cmocka_run_group_tests_name("buf", tests, NULL, NULL);

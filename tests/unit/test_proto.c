@@ -23,13 +23,14 @@ static void parse_ok(const char *line, struct proto_req *r)
 	char err[ERRLEN];
 
 	strcpy(err, "(unset)");
+	proto_req_wipe(r);      /* what it held before (r starts zeroed) */
 	if (!proto_parse(line, r, err, sizeof(err)))
 		fail_msg("'%.80s' rejected: %s", line, err);
 }
 
 static void parse_err(const char *line, const char *keyword)
 {
-	struct proto_req r;
+	struct proto_req r = { 0 };
 	char err[ERRLEN];
 
 	memset(err, 0, sizeof(err));
@@ -99,7 +100,7 @@ static void cat3(char *out, size_t cap, const char *a, const char *b, const char
 
 static void test_hello(void **state)
 {
-	struct proto_req r;
+	struct proto_req r = { 0 };
 
 	parse_ok("HELLO s3cret 1.0", &r);
 	assert_int_equal(r.cmd, PROTO_HELLO);
@@ -120,7 +121,7 @@ static void test_hello(void **state)
 static void test_hello_password_limits(void **state)
 {
 	char line[VNET_LINE_MAX];
-	struct proto_req r;
+	struct proto_req r = { 0 };
 
 	cat3(line, sizeof(line), "HELLO ", repeat('p', VNET_PASSWORD_MAX), " 1.0");
 	parse_ok(line, &r);
@@ -155,7 +156,7 @@ static void test_bad_password(void **state)
 
 static void test_hello_version(void **state)
 {
-	struct proto_req r;
+	struct proto_req r = { 0 };
 	char line[128];
 
 	cat3(line, sizeof(line), "HELLO pw ", repeat('9', PROTO_VERSION_MAX - 1), "");
@@ -174,7 +175,7 @@ static void test_hello_version(void **state)
 
 static void test_no_arg_commands(void **state)
 {
-	struct proto_req r;
+	struct proto_req r = { 0 };
 
 	parse_ok("DONE", &r);
 	assert_int_equal(r.cmd, PROTO_DONE);
@@ -195,7 +196,7 @@ static void test_no_arg_commands(void **state)
 
 static void test_close(void **state)
 {
-	struct proto_req r;
+	struct proto_req r = { 0 };
 
 	parse_ok("CLOSE 1", &r);
 	assert_int_equal(r.cmd, PROTO_CLOSE);
@@ -230,7 +231,7 @@ static void test_close_bad_id(void **state)
 
 static void test_handle(void **state)
 {
-	struct proto_req r;
+	struct proto_req r = { 0 };
 
 	parse_ok("HANDLE pw2 LOCAL eth0 REMOTE 198.19.0.1 4455 vmnet1 02:00:00:00:00:0a "
 		 "ff:ff:ff:ff:ff:ff", &r);
@@ -261,11 +262,12 @@ static void test_handle(void **state)
 	assert_int_equal(r.rconf, VNET_REMOTE);
 	assert_string_equal(r.rhost, "gw18.example.org");
 	assert_int_equal(r.rport, 65535);
+	proto_req_wipe(&r);
 }
 
 static void test_begin(void **state)
 {
-	struct proto_req r;
+	struct proto_req r = { 0 };
 
 	parse_ok("BEGIN REMOTE eth0 LOCAL vmnet1 02:00:00:00:00:0a ff:ff:ff:ff:ff:ff", &r);
 	assert_int_equal(r.cmd, PROTO_BEGIN);
@@ -282,11 +284,12 @@ static void test_begin(void **state)
 	assert_int_equal(r.lconf, VNET_LOCAL);
 	assert_int_equal(r.rconf, VNET_REMOTE);
 	assert_int_equal(r.nmacs, 1);
+	proto_req_wipe(&r);
 }
 
 static void test_case_insensitive(void **state)
 {
-	struct proto_req r;
+	struct proto_req r = { 0 };
 
 	parse_ok("hello pw 1.0", &r);
 	assert_int_equal(r.cmd, PROTO_HELLO);
@@ -312,11 +315,12 @@ static void test_case_insensitive(void **state)
 	assert_int_equal(r.cmd, PROTO_BEGIN);
 	assert_int_equal(r.lconf, VNET_REMOTE);
 	assert_int_equal(r.rconf, VNET_LOCAL);
+	proto_req_wipe(&r);
 }
 
 static void test_whitespace(void **state)
 {
-	struct proto_req r;
+	struct proto_req r = { 0 };
 
 	parse_ok("HELLO\tpw\t1.0", &r);
 	assert_string_equal(r.password, "pw");
@@ -335,6 +339,7 @@ static void test_whitespace(void **state)
 	assert_string_equal(r.rdev, "eth1");
 	assert_int_equal(r.nmacs, 2);
 	assert_memory_equal(r.macs[1].b, mac_bcast.b, MAC_LEN);
+	proto_req_wipe(&r);
 }
 
 static void test_arg_counts(void **state)
@@ -420,12 +425,13 @@ static void test_bad_device_in_request(void **state)
 	     " 02:00:00:00:00:0a");
 	parse_err(line, "remote device");
 	{
-		struct proto_req r;
+		struct proto_req r = { 0 };
 
 		cat3(line, sizeof(line), "BEGIN LOCAL ", repeat('d', PROTO_DEV_MAX - 1),
 		     " REMOTE eth1 02:00:00:00:00:0a");
 		parse_ok(line, &r);
 		assert_string_equal(r.ldev, repeat('d', PROTO_DEV_MAX - 1));
+		proto_req_wipe(&r);
 	}
 }
 
@@ -465,7 +471,7 @@ static void test_port(void **state)
 static void test_bad_host(void **state)
 {
 	char line[VNET_LINE_MAX];
-	struct proto_req r;
+	struct proto_req r = { 0 };
 
 	cat3(line, sizeof(line), "HANDLE pw LOCAL eth0 REMOTE ", repeat('h', VNET_HOST_MAX),
 	     " 1 eth1 02:00:00:00:00:0a");
@@ -476,6 +482,7 @@ static void test_bad_host(void **state)
 	parse_err(line, "address");
 	parse_err("HANDLE pw LOCAL eth0 REMOTE ho\x01st 1 eth1 02:00:00:00:00:0a", "address");
 	parse_err("HANDLE pw LOCAL eth0 REMOTE h\xc3\xb4te 1 eth1 02:00:00:00:00:0a", "address");
+	proto_req_wipe(&r);
 }
 
 static void test_bad_mac(void **state)
@@ -493,7 +500,7 @@ static void test_bad_mac(void **state)
 	parse_err("HANDLE pw LOCAL eth0 REMOTE h 1 eth1 00:00:00:00:00:00", "address");
 	{
 		/* A long bad word is quoted, shortened. */
-		struct proto_req r;
+		struct proto_req r = { 0 };
 		char line[VNET_LINE_MAX], err[ERRLEN];
 
 		cat3(line, sizeof(line), "BEGIN LOCAL eth0 REMOTE eth1 ", repeat('x', 1000),
@@ -507,7 +514,7 @@ static void test_bad_mac(void **state)
 static void test_mac_count(void **state)
 {
 	char line[VNET_LINE_MAX];
-	struct proto_req r;
+	struct proto_req r = { 0 };
 
 	strcpy(line, "BEGIN LOCAL eth0 REMOTE eth1");
 	append_macs(line, sizeof(line), VNET_MACS_MAX);
@@ -530,11 +537,12 @@ static void test_mac_count(void **state)
 	strcpy(line, "HANDLE pw LOCAL eth0 REMOTE host 4455 eth1");
 	append_macs(line, sizeof(line), VNET_MACS_MAX + 1);
 	parse_err(line, "too many");
+	proto_req_wipe(&r);
 }
 
 static void test_duplicates_removed(void **state)
 {
-	struct proto_req r;
+	struct proto_req r = { 0 };
 
 	parse_ok("BEGIN LOCAL eth0 REMOTE eth1 02:00:00:00:00:01 02-00-00-00-00-01 "
 		 "02:00:00:00:00:02 02:00:00:00:00:01 02:00:00:00:00:02 02:00:00:00:00:0A "
@@ -547,11 +555,12 @@ static void test_duplicates_removed(void **state)
 	parse_ok("HANDLE pw LOCAL eth0 REMOTE h 1 eth1 ff:ff:ff:ff:ff:ff FF:FF:FF:FF:FF:FF", &r);
 	assert_int_equal(r.nmacs, 1);
 	assert_memory_equal(r.macs[0].b, mac_bcast.b, MAC_LEN);
+	proto_req_wipe(&r);
 }
 
 static void test_address_patterns(void **state)
 {
-	struct proto_req r;
+	struct proto_req r = { 0 };
 	char out[VNET_LINE_MAX];
 	int len;
 
@@ -577,6 +586,7 @@ static void test_address_patterns(void **state)
 	parse_err("BEGIN LOCAL eth0 REMOTE eth1 33:33:00:00:00:00/", "address");
 	parse_err("BEGIN LOCAL eth0 REMOTE eth1 33:33:00:00:00:00/1600", "address");
 	parse_err("HANDLE pw LOCAL eth0 REMOTE h 1 eth1 00:00:00:00:00:00/48", "address");
+	proto_req_wipe(&r);
 }
 
 static void test_parse_macs_direct(void **state)
@@ -625,7 +635,7 @@ static void test_empty_line(void **state)
 static void test_line_length(void **state)
 {
 	char *line = malloc(10 * VNET_LINE_MAX);
-	struct proto_req r;
+	struct proto_req r = { 0 };
 
 	assert_non_null(line);
 	/* The longest line accepted: VNET_LINE_MAX - 1 bytes (its newline makes VNET_LINE_MAX). */
@@ -651,11 +661,11 @@ static void test_too_many_words(void **state)
 	char line[VNET_LINE_MAX];
 
 	strcpy(line, "DONE");
-	for (int i = 0; i < 100; i++)
+	for (int i = 0; i < VNET_MACS_MAX + 100; i++)
 		strcat(line, " x");
 	parse_err(line, "too many");
 	strcpy(line, "HELLO");
-	for (int i = 0; i < 500; i++)
+	for (int i = 0; i < VNET_MACS_MAX + 500; i++)
 		strcat(line, " y");
 	parse_err(line, "too many");
 }
@@ -663,7 +673,7 @@ static void test_too_many_words(void **state)
 /* err is always NUL-terminated within errlen. */
 static void test_err_truncated(void **state)
 {
-	struct proto_req r;
+	struct proto_req r = { 0 };
 	char err[32];
 
 	memset(err, 'Z', sizeof(err));
@@ -681,7 +691,7 @@ static void test_err_truncated(void **state)
 
 static void test_wipe(void **state)
 {
-	struct proto_req r;
+	struct proto_req r = { 0 };
 	char err[ERRLEN];
 
 	parse_ok("HELLO topsecret 1.0", &r);
@@ -817,7 +827,7 @@ static int fmt_hello_pw(char *out, size_t cap)
 static void test_fmt_hello(void **state)
 {
 	char out[VNET_LINE_MAX], pw[VNET_PASSWORD_MAX + 1];
-	struct proto_req r;
+	struct proto_req r = { 0 };
 	int len;
 
 	len = proto_fmt_hello(out, sizeof(out), "pw");
@@ -881,7 +891,7 @@ static int fmt_handle_short(char *out, size_t cap)
 static void test_fmt_handle(void **state)
 {
 	char out[VNET_LINE_MAX];
-	struct proto_req r;
+	struct proto_req r = { 0 };
 	int len;
 
 	len = fmt_handle_short(out, sizeof(out));
@@ -918,6 +928,7 @@ static void test_fmt_handle(void **state)
 	assert_memory_equal(r.macs, fmt_macs, sizeof(fmt_macs));
 	proto_req_wipe(&r);
 	CHECK_CAPS(len, fmt_handle_long);
+	proto_req_wipe(&r);
 }
 
 static int fmt_begin_long(char *out, size_t cap)
@@ -934,7 +945,7 @@ static int fmt_begin_short(char *out, size_t cap)
 static void test_fmt_begin(void **state)
 {
 	char out[VNET_LINE_MAX];
-	struct proto_req r;
+	struct proto_req r = { 0 };
 	int len;
 
 	len = fmt_begin_short(out, sizeof(out));
@@ -963,6 +974,7 @@ static void test_fmt_begin(void **state)
 	assert_int_equal(r.nmacs, VNET_MACS_MAX);
 	assert_memory_equal(r.macs, fmt_macs, sizeof(fmt_macs));
 	CHECK_CAPS(len, fmt_begin_long);
+	proto_req_wipe(&r);
 }
 
 /* ---- replies ---- */
