@@ -214,7 +214,7 @@ close_all(conns + [c, idle])
 end = time.monotonic() + 10
 while time.monotonic() < end:
     try:
-        n = count_handlers(B, PB)
+        n = count_handlers()
         break
     except OSError:
         time.sleep(0.3)

@@ -103,7 +103,7 @@ PYEOF
 # count_start NS TAG: count the test's frames arriving at NS's eth0 for 8 s.
 count_start() {
     rm -f "$VN_TMP/ready-$2" "$VN_TMP/count-$2"
-    vn_bg "$1" "$VN_PY" "$VN_TMP/manylib.py" count eth0 8 "$VN_TMP/ready-$2" "$VN_TMP/count-$2"
+    vn_bg "$1" env PYTHONPATH="$VN_PYPATH" "$VN_PY" "$VN_TMP/manylib.py" count eth0 8 "$VN_TMP/ready-$2" "$VN_TMP/count-$2"
     vn_wait_file "$VN_TMP/ready-$2" 5 || vn_die "frame counter in $1 did not start"
 }
 count_wait() { vn_wait_file "$VN_TMP/count-$1" 20 || vn_die "frame counter $1 did not finish"; }
@@ -130,7 +130,7 @@ PYEOF
 vn_section "one frame to each MAC, one broadcast"
 count_start vm all-vm
 count_start h2 all-h2
-vn_in h1 "$VN_PY" "$VN_TMP/manylib.py" send eth0 "$H1_MAC"
+vn_in h1 env PYTHONPATH="$VN_PYPATH" "$VN_PY" "$VN_TMP/manylib.py" send eth0 "$H1_MAC"
 count_wait all-vm
 count_wait all-h2
 vn_py_checks gB "$VN_TMP/count-all-vm" "$VN_TMP/count-all-h2" <<'PYEOF'
@@ -173,7 +173,7 @@ PYEOF
 
 vn_section "the other half still works"
 count_start vm half-vm
-vn_in h1 "$VN_PY" "$VN_TMP/manylib.py" send eth0 "$H1_MAC"
+vn_in h1 env PYTHONPATH="$VN_PYPATH" "$VN_PY" "$VN_TMP/manylib.py" send eth0 "$H1_MAC"
 count_wait half-vm
 vn_py_checks gB "$VN_TMP/count-half-vm" <<'PYEOF'
 import sys
