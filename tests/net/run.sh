@@ -51,6 +51,16 @@ else
     done
 fi
 
+# One run at a time per build: the check for leftover processes (below) would take another
+# run's daemons for this one's.
+if command -v flock >/dev/null && [ -d "$(dirname "$VNET")" ]; then
+    exec 9>"$(dirname "$VNET")/.netns-run.lock"
+    if ! flock -n 9; then
+        echo "run.sh: another run of the netns tests uses $VNET; wait for it to end" >&2
+        exit 2
+    fi
+fi
+
 logdir=$(mktemp -d /tmp/vnet-netns.XXXXXX)
 export VN_LOGDIR="$logdir"
 # Every namespace of this run starts with vnPID- (PID of this runner).
