@@ -104,12 +104,13 @@ static int map_change(int fd, const struct mac_pattern *p, bool add)
 static int prog_load(struct capture *c, char *why, size_t len)
 {
 	struct bpf_insn prog[EBPF_PROG_LEN];
-	char *log = calloc(1, VERIFIER_LOG);
 	union bpf_attr a = { .prog_type = BPF_PROG_TYPE_SOCKET_FILTER };
 	int n = ebpf_build(VNET_MARK, c->map_fd, prog, ARRAY_SIZE(prog)), ret;
+	char *log;
 
 	if (n < 0)
 		return n;
+	log = calloc(1, VERIFIER_LOG);
 	a.insns = (uint64_t)(uintptr_t)prog;
 	a.insn_cnt = (uint32_t)n;
 	a.license = (uint64_t)(uintptr_t)"GPL";
@@ -316,7 +317,7 @@ static void deliver(struct capture *c, size_t nhits, struct capture_sub *own, co
 		struct capture_sub *s = c->subs[c->hits[i]];
 		uint8_t *room;
 
-		if (s == own) {
+		if (own && s == own) {
 			own_wants = true;
 			continue;
 		}
@@ -331,7 +332,7 @@ static void deliver(struct capture *c, size_t nhits, struct capture_sub *own, co
 		touch(c, s);
 		c->last = s->id;
 	}
-	if (own_wants) {    /* last: the others copied from its queue before it moved on */
+	if (own && own_wants) {    /* last: the others copied from its queue before it moved on */
 		own->client->take(own->ctx, vh, n);
 		own->rx.rx_frames++;
 		own->rx.rx_bytes += n;
