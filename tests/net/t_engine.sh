@@ -193,6 +193,7 @@ vn_stop_daemon A
 vn_stop_daemon B
 : >"$VN_TMP/vnet-A.log"
 VN_WRAP_SAVED=("${VN_WRAP[@]+"${VN_WRAP[@]}"}")
+# shellcheck disable=SC2054  # setpriv takes one comma-separated list
 VN_WRAP=(setpriv --bounding-set=-bpf,-sys_admin "${VN_WRAP_SAVED[@]+"${VN_WRAP_SAVED[@]}"}")
 vn_start_daemon A gA "$PASS_A" -h "$UL_A" -p "$PORT" -d dA
 VN_WRAP=("${VN_WRAP_SAVED[@]+"${VN_WRAP_SAVED[@]}"}")
