@@ -65,20 +65,30 @@ static size_t session_evict(struct daemon *d, const struct in6_addr *prefix, siz
 bool session_make_room(struct daemon *d, const struct in6_addr *prefix, bool no_fd)
 {
 	struct list *pos, *tmp;
-	size_t same = 0, need = 0;
+	size_t same = 0, need = 0, preauth = 0;
 
 	list_for_each(pos, tmp, &d->sessions) {
 		struct session *s = list_entry(pos, struct session, node);
 
-		same += session_preauth(s) && admit_same(&s->prefix, prefix);
+		if (session_preauth(s)) {
+			preauth++;
+			same += admit_same(&s->prefix, prefix);
+		}
 	}
-	if (same >= VNET_CONN_PER_PREFIX &&
-	    session_evict(d, prefix, same + 1 - VNET_CONN_PER_PREFIX))
-		no_fd = false;  /* that freed a descriptor too */
+	if (same >= VNET_CONN_PER_PREFIX) {
+		size_t closed = session_evict(d, prefix, same + 1 - VNET_CONN_PER_PREFIX);
+
+		if (closed)
+			no_fd = false;  /* that freed a descriptor too */
+		preauth -= closed;
+	}
 	if (d->nsessions >= d->conn_cap)
 		need = d->nsessions + 1 - d->conn_cap;
 	else if (no_fd)
 		need = 1;
+	/* However many have logged in, at most VNET_CONN_PREAUTH_MAX wait for it. */
+	if (preauth >= VNET_CONN_PREAUTH_MAX && need < preauth + 1 - VNET_CONN_PREAUTH_MAX)
+		need = preauth + 1 - VNET_CONN_PREAUTH_MAX;
 	return session_evict(d, NULL, need) == need;
 }
 

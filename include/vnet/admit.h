@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Connections a choice looks at: the table's size (VNET_CONN_MAX). */
+/* Connections a choice looks at: all those not logged in (VNET_CONN_PREAUTH_MAX). */
 #define ADMIT_MAX 256
 
 /*

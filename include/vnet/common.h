@@ -19,6 +19,7 @@
 #define VNET_DEV_MACS_MAX   16384   /* addresses of all the handlers on one device */
 #define VNET_CONN_MAX       8192    /* simultaneous control connections */
 #define VNET_CONN_PER_PREFIX 32     /* of them not logged in, from one /24 or /64 */
+#define VNET_CONN_PREAUTH_MAX 256   /* of them not logged in, in all */
 #define VNET_HANDLERS_MAX   4096
 #define VNET_AUTH_TIMEOUT_MS    30000   /* HELLO must arrive within this */
 #define VNET_DIAL_TIMEOUT_MS    15000   /* HANDLE: connect + HELLO + BEGIN */
