@@ -123,8 +123,8 @@ check "copyright file installed" test -f /usr/share/doc/vnet/copyright
 unit=/lib/systemd/system/vnet.service
 check "unit $unit installed" test -f "$unit"
 check "unit is enabled (multi-user.target.wants)" test -L /etc/systemd/system/multi-user.target.wants/vnet.service
-for kv in 'User=vnet' 'AmbientCapabilities=CAP_NET_RAW CAP_NET_ADMIN' \
-          'CapabilityBoundingSet=CAP_NET_RAW CAP_NET_ADMIN' 'NoNewPrivileges=yes' \
+for kv in 'User=vnet' 'AmbientCapabilities=CAP_NET_RAW CAP_NET_ADMIN CAP_BPF CAP_SETPCAP' \
+          'CapabilityBoundingSet=CAP_NET_RAW CAP_NET_ADMIN CAP_BPF CAP_SETPCAP' 'NoNewPrivileges=yes' \
           'ConditionPathExists=/etc/vnet/password' 'EnvironmentFile=-/etc/default/vnet'; do
     check "unit has $kv" grep -qxF "$kv" "$unit"
 done
@@ -158,21 +158,27 @@ run_as_unit() {
     unshare --net sh -c '
         ip link set lo up
         setpriv --reuid vnet --regid vnet --init-groups \
-            --inh-caps -all,+net_raw,+net_admin --ambient-caps -all,+net_raw,+net_admin \
-            --bounding-set -all,+net_raw,+net_admin --no-new-privs \
+            --inh-caps -all,+net_raw,+net_admin,+bpf,+setpcap \
+            --ambient-caps -all,+net_raw,+net_admin,+bpf,+setpcap \
+            --bounding-set -all,+net_raw,+net_admin,+bpf,+setpcap --no-new-privs \
             /usr/sbin/vnet --password-file /etc/vnet/password -h 127.0.0.1 -p 4455 -d lo \
             >"$1/daemon" 2>&1 &
         pid=$!
         for _ in $(seq 50); do grep -q ready "$1/daemon" 2>/dev/null && break; sleep 0.1; done
-        grep CapEff "/proc/$pid/status" >"$1/caps"
+        grep -E "^Cap(Eff|Prm|Bnd|Amb)" "/proc/$pid/status" >"$1/caps"
         vnetclient -h 127.0.0.1 -c devices <"/etc/vnet/password" >"$1/client" 2>&1
         rc=$?
         kill "$pid"; wait "$pid"
         exit $rc' sh "$log"
 }
 check "installed daemon serves as user vnet with CAP_NET_RAW+CAP_NET_ADMIN only" run_as_unit
-check "  its effective capabilities are 0x3000" grep -q '0000000000003000' "$log/caps"
-check "  vnetclient -c devices lists lo" grep -q '^lo ' "$log/client"
+check "  its effective capabilities are 0x3000" grep -q '^CapEff:[[:space:]]*0000000000003000' "$log/caps"
+check "  permitted and bounding sets too (CAP_BPF and CAP_SETPCAP dropped)" \
+    sh -c "grep -q '^CapPrm:[[:space:]]*0000000000003000' '$log/caps' &&
+           grep -q '^CapBnd:[[:space:]]*0000000000003000' '$log/caps'"
+check "  vnetclient -c devices lists lo" grep -qx 'lo' "$log/client"
+check "  the shared eBPF capture runs (CAP_BPF at start only, 0x3000 after)" \
+    grep -q 'capture: one socket per device, eBPF filter' "$log/daemon"
 sed 's/^/  vnet: /' "$log/daemon"
 
 # ---- dpkg -r, dpkg -P
