@@ -235,7 +235,7 @@ traffic() {
 # b_reconnect ID: "RECONNECTING STATE" of B's handler ID, from STATS? (e.g. "yes up").
 b_reconnect() {
     vn_client gB ${VN_QUERY_OPTS[@]+"${VN_QUERY_OPTS[@]}"} -p "$PASS_B" -h "$UL_B" -c stats >/dev/null
-    printf '%s\n' "$VN_OUT" | awk -v id="$1" '$1 == id {
+    printf '%s\n' "$VN_OUT" | awk -v id="$1" '$1 == id && $2 ~ /^state=/ {
         for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
         print v["reconnecting"], v["state"] }'
 }
