@@ -102,6 +102,7 @@ static void reparse(char *out, int n, struct proto_req *back)
 	CHECK(memchr(out, '\r', (size_t)n) == NULL);
 	CHECK(memchr(out, '\n', (size_t)n - 1) == NULL);
 	out[n - 1] = '\0';                      /* the end of line, as buf_line removes it */
+	proto_req_wipe(back);                   /* a request parsed before holds its address list */
 	CHECK(proto_parse(out, back, err, sizeof(err)));
 }
 
