@@ -39,6 +39,7 @@
 #define HANDLER_READ_BYTES  (256 * 1024) /* link bytes read per wake-up */
 #define KEEPALIVE_RECHECK_MS 250    /* a keepalive due behind a queue not yet sent: look again */
 #define HANDLER_RX_TRICKLE  2048    /* read less in a wake-up, an emptied rx queue is released */
+#define HANDLER_PROBE_IDLE_MS 10    /* after this long without sending, a send is followed by a probe */
 
 static void handler_free(void *p)
 {
@@ -52,6 +53,7 @@ static void handler_free(void *p)
 	}
 	buf_free(&h->tx);
 	buf_free(&h->rx);
+	free(h->aqm);
 	free(h->macs);
 	free(h);
 }
@@ -167,6 +169,7 @@ static bool port_device_changed(const struct daemon *d, const struct port *port,
 static void handler_redialed(void *arg, struct conn *link, const struct buf *rx, const char *err);
 static void update_interest(struct handler *h);
 static bool handler_inject(struct handler *h);
+static bool handler_send(struct handler *h);
 static bool handler_flush(struct handler *h);
 static void handler_link_event(struct loop_io *io, uint32_t events);
 
@@ -258,6 +261,8 @@ static void handler_link_lost(struct handler *h, const char *why)
 	buf_consume(&h->rx, buf_len(&h->rx));
 	buf_release(&h->tx);
 	buf_release(&h->rx);
+	if (h->aqm)
+		aqm_reset(h->aqm);
 	h->inject_blocked = false;
 	h->backoff_ms = 0;
 	handler_wait(h, loop_now_ms());
@@ -361,7 +366,7 @@ static void update_interest(struct handler *h)
 }
 
 /* Send what is queued to the peer; false if the handler closed. */
-static bool handler_flush(struct handler *h)
+static bool handler_send(struct handler *h)
 {
 	while (buf_len(&h->tx)) {
 		ssize_t n = conn_write(h->link, buf_head(&h->tx), buf_len(&h->tx));
@@ -382,11 +387,53 @@ static bool handler_flush(struct handler *h)
 	return true;
 }
 
-/* Frame the n bytes written at the queue's tail (after room for the headers). */
+/*
+ * handler_send, and a probe behind what an idle link sent. Bytes sent on an
+ * idle link travel alone: if their segment is lost, TCP finds out only with
+ * its tail-loss probe, 2 round trips plus 200 ms later when one segment is in
+ * flight. A keepalive sent right behind them, a second segment, makes the
+ * loss show in the peer's next acknowledgement instead (RACK: about 1.25
+ * round trips).
+ */
+static bool handler_flush(struct handler *h)
+{
+	bool probe = buf_len(&h->tx) && loop_now_ms() - h->last_tx >= HANDLER_PROBE_IDLE_MS;
+
+	if (!handler_send(h))
+		return false;
+	return probe && !buf_len(&h->tx) ? handler_keepalive(h) : true;
+}
+
+/*
+ * --queue-delay: may a captured frame (eth, n bytes; gso: a segmentation
+ * offload super-frame) join the link's queue? The controller is allocated
+ * with the first frame: an idle handler holds none.
+ */
+static bool handler_admit(struct handler *h, uint8_t *eth, size_t n, bool gso)
+{
+	if (!h->d->queue_delay_ms)
+		return true;
+	if (!h->aqm) {
+		h->aqm = malloc(sizeof(*h->aqm));
+		if (!h->aqm)
+			return true;    /* no control rather than no traffic */
+		aqm_init(h->aqm, h->d->queue_delay_ms);
+	}
+	return aqm_admit(h->aqm, conn_fd(h->link), h->link_tx_bytes, buf_len(&h->tx), eth,
+			 FRAME_HDR_LEN + FRAME_OFFLOAD_LEN + n, gso);
+}
+
+/*
+ * Frame the n bytes written at the queue's tail (after room for the headers),
+ * unless the queue-delay controller drops them (counted in drop_aqm).
+ */
 static void handler_queue(struct handler *h, const struct virtio_net_hdr *vh, size_t n)
 {
 	uint8_t *p = buf_tail(&h->tx);
 
+	if (!handler_admit(h, p + FRAME_HDR_LEN + FRAME_OFFLOAD_LEN, n,
+			   vh->gso_type != VIRTIO_NET_HDR_GSO_NONE))
+		return;
 	frame_put_header(p, FRAME_T_OFFLOAD, FRAME_OFFLOAD_LEN + n);
 	frame_put_offload(p + FRAME_HDR_LEN, vh);
 	h->tx.tail += FRAME_HDR_LEN + FRAME_OFFLOAD_LEN + n;
@@ -502,7 +549,7 @@ static bool handler_keepalive(struct handler *h)
 	frame_put_header(ka, FRAME_T_KEEPALIVE, 0);
 	if (!buf_put(&h->tx, ka, sizeof(ka)))
 		return true;    /* the queue is full: the link is far from idle */
-	if (!handler_flush(h))
+	if (!handler_send(h))
 		return false;
 	buf_release(&h->tx);    /* an idle link's keepalive: keep no memory for it */
 	return true;
