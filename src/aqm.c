@@ -125,35 +125,103 @@ bool aqm_signal(struct aqm *a, uint64_t now, uint64_t queued, size_t len)
 	return true;
 }
 
-/* RFC 1624: the checksum of a header whose 16-bit word old became new. */
-static void csum_replace(uint8_t *sum, uint16_t old, uint16_t new)
+/* The offset of an Ethernet frame's IP header (behind up to two VLAN tags) and its EtherType. */
+static bool ip_header(const uint8_t *eth, size_t len, size_t *off, uint16_t *type)
 {
-	uint32_t c = (uint16_t)~((sum[0] << 8) | sum[1]);
+	*off = 12;
+	if (len < *off + 2)
+		return false;
+	*type = (uint16_t)(eth[*off] << 8 | eth[*off + 1]);
+	for (int tags = 0; tags < 2 && (*type == 0x8100 || *type == 0x88a8); tags++) {
+		*off += 4;
+		if (len < *off + 2)
+			return false;
+		*type = (uint16_t)(eth[*off] << 8 | eth[*off + 1]);
+	}
+	*off += 2;
+	return true;
+}
 
+/*
+ * RFC 1624: a 16-bit word old of the summed data became new. sum is a
+ * checksum (complemented, as in an IPv4 header) or, when partial, the plain
+ * sum a checksum offload starts from (the pseudo-header's, in TCP's field).
+ */
+static void csum_update(uint8_t *sum, uint16_t old, uint16_t new, bool partial)
+{
+	uint32_t c = (uint16_t)((sum[0] << 8) | sum[1]);
+
+	if (!partial)
+		c = (uint16_t)~c;
 	c += (uint16_t)~old;
 	c += new;
 	c = (c & 0xffff) + (c >> 16);
 	c = (c & 0xffff) + (c >> 16);
-	c = (uint16_t)~c;
+	if (!partial)
+		c = (uint16_t)~c;
 	sum[0] = (uint8_t)(c >> 8);
 	sum[1] = (uint8_t)c;
 }
 
+static void csum_replace(uint8_t *sum, uint16_t old, uint16_t new)
+{
+	csum_update(sum, old, new, false);
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+size_t aqm_trim(uint8_t *eth, size_t len, const struct virtio_net_hdr *vh)
+{
+	uint8_t gso = vh->gso_type & (uint8_t)~VIRTIO_NET_HDR_GSO_ECN;
+	size_t off, l4 = vh->csum_start, thlen, payload, cut;
+	uint16_t type, iplen;
+	uint8_t *ip;
+
+	if ((gso != VIRTIO_NET_HDR_GSO_TCPV4 && gso != VIRTIO_NET_HDR_GSO_TCPV6) ||
+	    !(vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) || vh->csum_offset != 16 || !vh->gso_size ||
+	    !ip_header(eth, len, &off, &type) || l4 + 20 > len)
+		return 0;
+	thlen = (size_t)(eth[l4 + 12] >> 4) * 4;
+	if (thlen < 20 || l4 + thlen > len || (eth[l4 + 13] & 0x01))  /* FIN: it ends the stream */
+		return 0;
+	payload = len - l4 - thlen;
+	if (payload <= vh->gso_size)
+		return 0;
+	cut = payload - (payload - 1) / vh->gso_size * vh->gso_size;
+	ip = eth + off;
+	if (type == 0x0800 && gso == VIRTIO_NET_HDR_GSO_TCPV4 && off + 20 <= l4 &&
+	    ip[0] >> 4 == 4 && get16(ip + 2) == len - off) {
+		iplen = get16(ip + 2);
+		put16(ip + 2, (uint16_t)(iplen - cut));
+		csum_replace(ip + 10, iplen, (uint16_t)(iplen - cut));
+	} else if (type == 0x86dd && gso == VIRTIO_NET_HDR_GSO_TCPV6 && off + 40 <= l4 &&
+		   ip[0] >> 4 == 6 && get16(ip + 4) == len - off - 40) {
+		iplen = get16(ip + 4);
+		put16(ip + 4, (uint16_t)(iplen - cut));
+	} else {
+		return 0;
+	}
+	/* The pseudo-header's TCP length, in the sum the offload starts from. */
+	csum_update(eth + l4 + 16, (uint16_t)(len - l4), (uint16_t)(len - l4 - cut), true);
+	return len - cut;
+}
+
 bool aqm_ecn_mark(uint8_t *eth, size_t len)
 {
-	size_t off = 12;
+	size_t off;
 	uint16_t type;
 
-	if (len < off + 2)
+	if (!ip_header(eth, len, &off, &type))
 		return false;
-	type = (uint16_t)(eth[off] << 8 | eth[off + 1]);
-	for (int tags = 0; tags < 2 && (type == 0x8100 || type == 0x88a8); tags++) {
-		off += 4;
-		if (len < off + 2)
-			return false;
-		type = (uint16_t)(eth[off] << 8 | eth[off + 1]);
-	}
-	off += 2;
 	if (type == 0x0800) {
 		uint8_t *ip = eth + off;
 		uint16_t old;

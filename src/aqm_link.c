@@ -31,7 +31,7 @@ static void aqm_sample(struct aqm *a, int fd, uint64_t written)
 }
 
 bool aqm_admit(struct aqm *a, int fd, uint64_t written, size_t buffered, uint8_t *eth,
-	       size_t len, bool gso)
+	       size_t *len, const struct virtio_net_hdr *vh)
 {
 	uint64_t now;
 
@@ -42,13 +42,19 @@ bool aqm_admit(struct aqm *a, int fd, uint64_t written, size_t buffered, uint8_t
 		a->sampled_us = now;
 		aqm_sample(a, fd, written);
 	}
-	if (aqm_signal(a, now, buffered + a->unsent + a->inflight, gso ? 0 : len)) {
-		if (!aqm_ecn_mark(eth, len)) {
+	if (aqm_signal(a, now, buffered + a->unsent + a->inflight, *len)) {
+		size_t cut;
+
+		if (aqm_ecn_mark(eth, *len)) {
+			a->marks++;
+		} else if ((cut = aqm_trim(eth, *len, vh)) != 0) {
+			a->drops++;
+			*len = cut;
+		} else {
 			a->drops++;
 			return false;
 		}
-		a->marks++;
 	}
-	aqm_enqueue(a, now, written + buffered + len);
+	aqm_enqueue(a, now, written + buffered + *len);
 	return true;
 }

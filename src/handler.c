@@ -405,11 +405,12 @@ static bool handler_flush(struct handler *h)
 }
 
 /*
- * --queue-delay: may a captured frame (eth, n bytes; gso: a segmentation
- * offload super-frame) join the link's queue? The controller is allocated
- * with the first frame: an idle handler holds none.
+ * --queue-delay: may a captured frame (eth, *n bytes) join the link's queue,
+ * and how much of it (aqm_admit)? The controller is allocated with the first
+ * frame: an idle handler holds none.
  */
-static bool handler_admit(struct handler *h, uint8_t *eth, size_t n, bool gso)
+static bool handler_admit(struct handler *h, const struct virtio_net_hdr *vh, uint8_t *eth,
+			  size_t *n)
 {
 	if (!h->d->queue_delay_ms)
 		return true;
@@ -419,20 +420,19 @@ static bool handler_admit(struct handler *h, uint8_t *eth, size_t n, bool gso)
 			return true;    /* no control rather than no traffic */
 		aqm_init(h->aqm, h->d->queue_delay_ms);
 	}
-	return aqm_admit(h->aqm, conn_fd(h->link), h->link_tx_bytes, buf_len(&h->tx), eth,
-			 FRAME_HDR_LEN + FRAME_OFFLOAD_LEN + n, gso);
+	return aqm_admit(h->aqm, conn_fd(h->link), h->link_tx_bytes, buf_len(&h->tx), eth, n, vh);
 }
 
 /*
  * Frame the n bytes written at the queue's tail (after room for the headers),
- * unless the queue-delay controller drops them (counted in drop_aqm).
+ * unless the queue-delay controller drops them (counted in drop_aqm) or cuts
+ * them short.
  */
 static void handler_queue(struct handler *h, const struct virtio_net_hdr *vh, size_t n)
 {
 	uint8_t *p = buf_tail(&h->tx);
 
-	if (!handler_admit(h, p + FRAME_HDR_LEN + FRAME_OFFLOAD_LEN, n,
-			   vh->gso_type != VIRTIO_NET_HDR_GSO_NONE))
+	if (!handler_admit(h, vh, p + FRAME_HDR_LEN + FRAME_OFFLOAD_LEN, &n))
 		return;
 	frame_put_header(p, FRAME_T_OFFLOAD, FRAME_OFFLOAD_LEN + n);
 	frame_put_offload(p + FRAME_HDR_LEN, vh);

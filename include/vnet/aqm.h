@@ -15,14 +15,18 @@
  * entering the queue, at CoDel's rate (interval / sqrt(count)), until the
  * sojourn falls below target again (RFC 8289's control law, applied at the
  * ingress). The caller marks the frame ECN CE if it can (aqm_ecn_mark), and
- * drops it otherwise. Small frames (ACKs, pings, ARP) never take a signal,
- * nor do segmentation offload super-frames (dropping one would drop tens of
- * segments at once): it waits for the next large single packet. Pure: the
- * caller gives the time.
+ * drops it otherwise. Small frames (ACKs, pings, ARP) never take a signal:
+ * it waits for the next large one. Segmentation offload super-frames take
+ * it like any large frame: with offloads on, a bulk TCP flow sends nothing
+ * else, and a controller that spared them would never slow it. A mark is
+ * copied into every segment; instead of a drop, the super-frame loses its
+ * last segment (aqm_trim): one loss, not tens. Pure: the caller gives the
+ * time.
  */
 #ifndef VNET_AQM_H
 #define VNET_AQM_H
 
+#include <linux/virtio_net.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -81,12 +85,23 @@ bool aqm_signal(struct aqm *a, uint64_t now, uint64_t queued, size_t len);
 bool aqm_ecn_mark(uint8_t *eth, size_t len);
 
 /*
- * aqm_link.c: the controller on a link socket. A frame of len bytes (eth)
- * (a super-frame if gso) is about to be queued behind buffered bytes, written bytes having gone
- * to the socket so far: sample the socket's unsent bytes (at most every
- * AQM_GRAIN_US), decide, mark or count a drop. False: drop the frame.
+ * Drop the last segment of a TCP segmentation offload super-frame (eth, len
+ * bytes, its metadata vh) of two segments or more: the IP length, the IPv4
+ * header checksum and the pseudo-header sum in the TCP checksum field follow.
+ * The new length, or 0 (the frame unchanged) if it cannot be cut: not TCP
+ * segmentation, one segment, a FIN, lengths that do not add up.
+ */
+size_t aqm_trim(uint8_t *eth, size_t len, const struct virtio_net_hdr *vh);
+
+/*
+ * aqm_link.c: the controller on a link socket. A frame (eth, *len bytes,
+ * its offload metadata vh) is about to be queued behind buffered bytes,
+ * written bytes having gone to the socket so far: sample the socket (at
+ * most every AQM_GRAIN_US) and decide. A signal marks the frame if it is
+ * ECN-capable, else cuts the last segment off a super-frame (*len shrinks;
+ * one loss for its TCP, as CoDel drops one packet), else drops it (false).
  */
 bool aqm_admit(struct aqm *a, int fd, uint64_t written, size_t buffered, uint8_t *eth,
-	       size_t len, bool gso);
+	       size_t *len, const struct virtio_net_hdr *vh);
 
 #endif

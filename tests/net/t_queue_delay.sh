@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # --queue-delay: a bulk TCP transfer through a handler whose underlay is slower than the LAN
-# (tbf at 10 Mbit/s with a deep queue, as a WAN router's) builds a queue in the tunnel; the
-# handler's controller then drops frames at capture, and STATS? counts them (drop_aqm) while the
+# (tbf at 100 Mbit/s with a deep queue, as a WAN router's) builds a queue in the tunnel; the
+# handler's controller then drops frames at capture (or cuts a super-frame's last segment), and STATS? counts them (drop_aqm) while the
 # transfer goes on. With --queue-delay 0 the same transfer makes no such drop: the counter is the
-# controller's, not a side effect. Pings keep passing during the load.
+# controller's, not a side effect. Pings keep passing during the load. The VM's TCP sends
+# segmentation offload super-frames (offloads at their defaults): they must take the signal, or
+# a bulk flow is never slowed. With ECN on in the VM, its super-frames are marked instead
+# (mark_aqm), which the inner TCP obeys without a loss.
 # shellcheck source=tests/net/lib.sh
 . "$(dirname "$0")/lib.sh"
 vn_require
 command -v iperf3 >/dev/null || vn_die "iperf3 not installed (sh tests/deps.sh)"
 command -v tc >/dev/null || vn_die "tc not installed"
 vn_topology
-# The underlay from gA (the VM's side) to gB: 10 Mbit/s, a queue of 250 kB (200 ms).
-vn_in gA tc qdisc add dev ul root tbf rate 10mbit burst 16kb limit 250kb ||
+# The underlay from gA (the VM's side) to gB: 100 Mbit/s, a queue of 2.5 MB (200 ms). At that
+# rate the VM's TCP sends offload super-frames only: a controller that spared them drops nothing.
+vn_in gA tc qdisc add dev ul root tbf rate 100mbit burst 64kb limit 2500kb ||
     vn_die "no tbf in this kernel"
 
 # field SNAPSHOT ID NAME: the value of NAME for handler ID in a STATS? answer ("" when missing).
@@ -44,11 +48,19 @@ run() {
 
 vn_section "the default (--queue-delay 5): the queue behind a slow underlay is controlled"
 run
-vn_check "A's drop_aqm grew under load behind a 10 Mbit/s underlay (drop_aqm=${DROPS:-missing})" \
+vn_check "A's drop_aqm grew under load behind a 100 Mbit/s underlay (drop_aqm=${DROPS:-missing})" \
     test "${DROPS:-0}" -gt 0 2>/dev/null
 vn_eq "mark_aqm=0 (iperf3 does not negotiate ECN here)" 0 "${MARKS:-missing}"
 vn_eq "pings passed during the load" 0 "$PING_RC"
 vn_check "the transfer went through (${VN_IPERF_BYTES:-0} bytes)" test "${VN_IPERF_BYTES:-0}" -gt 1000000
+
+vn_section "ECN on in the VM: its frames are marked Congestion Experienced, not dropped"
+vn_in vm sysctl -qw net.ipv4.tcp_ecn=1 || vn_die "cannot turn ECN on in the VM's namespace"
+run
+vn_check "A's mark_aqm grew (mark_aqm=${MARKS:-missing}, drop_aqm=${DROPS:-missing})" \
+    test "${MARKS:-0}" -gt 0 2>/dev/null
+vn_check "the transfer went through (${VN_IPERF_BYTES:-0} bytes)" test "${VN_IPERF_BYTES:-0}" -gt 1000000
+vn_in vm sysctl -qw net.ipv4.tcp_ecn=2
 
 vn_section "--queue-delay 0: no controller, no such drop"
 run --queue-delay 0

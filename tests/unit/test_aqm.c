@@ -232,6 +232,113 @@ static void test_ecn_marks_ect_ipv6_and_nothing_else(void **state)
 	assert_false(aqm_ecn_mark(f, 13));
 }
 
+/* The folded sum of 16-bit words (the pseudo-header's: what a TCP offload starts from). */
+static uint32_t sum16(uint32_t s, const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i < len; i += 2)
+		s += (uint32_t)(p[i] << 8 | p[i + 1]);
+	return s;
+}
+
+static uint16_t fold(uint32_t s)
+{
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}
+
+/*
+ * A TCP super-frame of payload bytes in segments of mss, IPv4 or IPv6, its
+ * checksum field holding the pseudo-header sum as the kernel leaves it.
+ */
+static size_t tso_frame(uint8_t *f, size_t payload, uint16_t mss, bool v6,
+			struct virtio_net_hdr *vh)
+{
+	size_t l4 = 14 + (v6 ? 40 : 20), len = l4 + 32 + payload;
+	uint8_t *ip = f + 14, *th = f + l4;
+	uint32_t s;
+
+	memset(f, 0, len);
+	f[12] = v6 ? 0x86 : 0x08;
+	f[13] = v6 ? 0xdd : 0x00;
+	if (v6) {
+		ip[0] = 0x60;
+		ip[4] = (uint8_t)((len - 54) >> 8);
+		ip[5] = (uint8_t)(len - 54);
+		ip[6] = 6;
+		ip[7] = 64;
+		memcpy(ip + 8, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
+		memcpy(ip + 24, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x02", 16);
+		s = sum16(0, ip + 8, 32);
+	} else {
+		ip[0] = 0x45;
+		ip[2] = (uint8_t)((len - 14) >> 8);
+		ip[3] = (uint8_t)(len - 14);
+		ip[8] = 64;
+		ip[9] = 6;
+		memcpy(ip + 12, "\xc6\x12\x00\x01\xc6\x12\x00\x02", 8);
+		s = ip_csum(ip, 20);
+		ip[10] = (uint8_t)(s >> 8);
+		ip[11] = (uint8_t)s;
+		s = sum16(0, ip + 12, 8);
+	}
+	th[12] = 8 << 4;                /* 32 bytes: timestamps */
+	th[13] = 0x18;                  /* ACK, PSH */
+	s = fold(s + 6 + (uint32_t)(len - l4));
+	th[16] = (uint8_t)(s >> 8);
+	th[17] = (uint8_t)s;
+	*vh = (struct virtio_net_hdr){
+		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		.gso_type = v6 ? VIRTIO_NET_HDR_GSO_TCPV6 : VIRTIO_NET_HDR_GSO_TCPV4,
+		.hdr_len = (uint16_t)(l4 + 32), .gso_size = mss,
+		.csum_start = (uint16_t)l4, .csum_offset = 16,
+	};
+	return len;
+}
+
+static void test_trim_cuts_the_last_segment_and_keeps_the_sums_right(void **state)
+{
+	static uint8_t f[70000], g[70000];
+	struct virtio_net_hdr vh, vh2;
+	size_t len, cut;
+
+	(void)state;
+	for (int v6 = 0; v6 < 2; v6++) {
+		size_t l4 = 14 + (v6 ? 40 : 20);
+
+		/* 44 full segments and a last one of 500 bytes: the 500 go. */
+		len = tso_frame(f, 44 * 1448 + 500, 1448, v6, &vh);
+		cut = aqm_trim(f, len, &vh);
+		assert_int_equal(cut, len - 500);
+		/* Every field as if the frame had been made that long. */
+		tso_frame(g, 44 * 1448, 1448, v6, &vh2);
+		assert_memory_equal(f, g, cut);
+		if (!v6)
+			assert_int_equal(ip_csum(f + 14, 20), 0);
+		/* Whole segments: one of them goes. */
+		len = tso_frame(f, 3 * 1448, 1448, v6, &vh);
+		assert_int_equal(aqm_trim(f, len, &vh), len - 1448);
+		assert_int_equal(f[l4 + 13], 0x18);
+	}
+	/* One segment, a FIN, no segmentation, lengths that do not add up: left alone. */
+	len = tso_frame(f, 1448, 1448, false, &vh);
+	assert_int_equal(aqm_trim(f, len, &vh), 0);
+	len = tso_frame(f, 3 * 1448, 1448, false, &vh);
+	f[34 + 13] |= 0x01;
+	assert_int_equal(aqm_trim(f, len, &vh), 0);
+	len = tso_frame(f, 3 * 1448, 1448, false, &vh);
+	vh.gso_type = VIRTIO_NET_HDR_GSO_NONE;
+	assert_int_equal(aqm_trim(f, len, &vh), 0);
+	vh.gso_type = VIRTIO_NET_HDR_GSO_UDP;
+	assert_int_equal(aqm_trim(f, len, &vh), 0);
+	len = tso_frame(f, 3 * 1448, 1448, false, &vh);
+	assert_int_equal(aqm_trim(f, len - 1, &vh), 0);
+	assert_int_equal(aqm_trim(f, 40, &vh), 0);
+	memcpy(g, f, len);
+	assert_int_equal(aqm_trim(f, len - 1, &vh), 0);
+	assert_memory_equal(f, g, len);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -244,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_off_never_signals),
 		cmocka_unit_test(test_ecn_marks_ect_ipv4_with_a_valid_checksum),
 		cmocka_unit_test(test_ecn_marks_ect_ipv6_and_nothing_else),
+		cmocka_unit_test(test_trim_cuts_the_last_segment_and_keeps_the_sums_right),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
