@@ -60,7 +60,7 @@ fi
 out=$(mktemp /tmp/vnet-bench.XXXXXX)
 trap 'rm -f "$out"' EXIT
 bash "$PEERS" install >/dev/null 2>&1 || echo "bench: could not install the peers' packages" >&2
-PB_PLUGIN=$(realpath tests/bench/modes.sh) PB_EXTRA_MODES="vnet vnet-tls vnet-sched-normal" \
+PB_PLUGIN=$(realpath tests/bench/modes.sh) PB_EXTRA_MODES="vnet vnet-tls vnet-sched-normal vnet-qd0" \
 	bash "$PEERS" "${modes[@]}" | tee "$out"
 
 echo
