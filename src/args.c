@@ -55,7 +55,7 @@ const char args_usage[] =
 	"  --queue-delay MS\n"
 	"                keep the time frames wait in a handler's queue toward its\n"
 	"                peer near MS milliseconds: above it for 100 ms, frames are\n"
-	"                ECN-marked or dropped as they are captured (default 5;\n"
+	"                ECN-marked or dropped as they are captured (default 20;\n"
 	"                0: off)\n"
 	"  --sched batch|normal\n"
 	"                batch (the default): a frame that wakes vnet does not\n"

@@ -31,7 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define AQM_TARGET_MS_DEFAULT 5         /* --queue-delay's default */
+#define AQM_TARGET_MS_DEFAULT 20        /* --queue-delay's default (README: "Over a WAN") */
 #define AQM_TARGET_MS_MAX     1000
 #define AQM_INTERVAL_US       100000    /* CoDel's interval: about a WAN round trip */
 #define AQM_SIGNAL_MIN_LEN    576       /* smaller frames are never marked or dropped */
