@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vnet/aqm.h"
 #include "vnet/args.h"
 #include "vnet/proto.h"
 
@@ -51,6 +52,11 @@ const char args_usage[] =
 	"  --keepalive SECONDS\n"
 	"                send a keepalive on a quiet handler link after SECONDS\n"
 	"                (default 10); close a link silent for 3 times as long\n"
+	"  --queue-delay MS\n"
+	"                keep the time frames wait in a handler's queue toward its\n"
+	"                peer near MS milliseconds: above it for 100 ms, frames are\n"
+	"                ECN-marked or dropped as they are captured; 20 suits a\n"
+	"                WAN (default 0: off)\n"
 	"  --sched batch|normal\n"
 	"                batch (the default): a frame that wakes vnet does not\n"
 	"                preempt the program that sent it (SCHED_BATCH), which\n"
@@ -140,6 +146,18 @@ static bool read_password_file(pwfile_read_fn read_pw, const char *path, struct 
 	return true;
 }
 
+/* A decimal number from lo to hi, digits only. */
+static bool number_in(const char *s, unsigned long lo, unsigned long hi, unsigned long *v)
+{
+	char *end;
+
+	if (s[0] < '0' || s[0] > '9')
+		return false;
+	errno = 0;
+	*v = strtoul(s, &end, 10);
+	return !*end && !errno && *v >= lo && *v <= hi;
+}
+
 /* The option argv[*i] takes the next word: true and *i moved onto it if there is one. */
 static bool next_word(int argc, int *i)
 {
@@ -158,6 +176,7 @@ bool args_parse(int argc, char **argv, char *env_password, pwfile_read_fn read_p
 	a->host = "_";
 	a->port = VNET_DEFAULT_PORT;
 	a->keepalive_ms = VNET_KEEPALIVE_MS;
+	a->queue_delay_ms = AQM_TARGET_MS_DEFAULT;
 	e->status = 0;
 	e->msg[0] = '\0';
 	for (int i = 1; i < argc; i++) {
@@ -197,16 +216,20 @@ bool args_parse(int argc, char **argv, char *env_password, pwfile_read_fn read_p
 				return refuse(e, 2, "%s needs a user name", o);
 			a->user = argv[i];
 		} else if (!strcmp(o, "--keepalive")) {
-			char *end;
 			unsigned long v;
 
 			if (!next_word(argc, &i))
 				return refuse(e, 2, "%s needs a number of seconds", o);
-			errno = 0;
-			v = strtoul(argv[i], &end, 10);
-			if (argv[i][0] < '0' || argv[i][0] > '9' || *end || errno || v < 1 || v > 3600)
+			if (!number_in(argv[i], 1, 3600, &v))
 				return refuse(e, 2, "%s needs a number of seconds from 1 to 3600", o);
 			a->keepalive_ms = (uint32_t)v * 1000;
+		} else if (!strcmp(o, "--queue-delay")) {
+			unsigned long v;
+
+			if (!next_word(argc, &i) || !number_in(argv[i], 0, AQM_TARGET_MS_MAX, &v))
+				return refuse(e, 2, "%s needs a number of milliseconds from 0 to %d", o,
+					      AQM_TARGET_MS_MAX);
+			a->queue_delay_ms = (unsigned int)v;
 		} else if (!strcmp(o, "--sched")) {
 			if (!next_word(argc, &i) ||
 			    (strcmp(argv[i], "batch") && strcmp(argv[i], "normal")))

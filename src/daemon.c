@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "vnet/addr.h"
+#include "vnet/aqm.h"
 #include "vnet/daemon.h"
 #include "vnet/dial.h"
 #include "vnet/handler.h"
@@ -442,6 +443,7 @@ void daemon_init(struct daemon *d)
 	list_init(&d->dials);
 	list_init(&d->boots);
 	d->keepalive_ms = VNET_KEEPALIVE_MS;
+	d->queue_delay_ms = AQM_TARGET_MS_DEFAULT;
 	d->conn_cap = VNET_CONN_MAX;
 	d->spare_fd = -1;
 	d->loop.epfd = -1;

@@ -38,6 +38,7 @@
 #define BACKOFF_MAX_MS      30000   /* doubling up to this, +-20 % jitter */
 #define HANDLER_READ_BYTES  (256 * 1024) /* link bytes read per wake-up */
 #define KEEPALIVE_RECHECK_MS 250    /* a keepalive due behind a queue not yet sent: look again */
+#define HANDLER_PROBE_IDLE_MS 10    /* after this long without sending, a send is followed by a probe */
 
 static void handler_free(void *p)
 {
@@ -51,6 +52,7 @@ static void handler_free(void *p)
 	}
 	buf_free(&h->tx);
 	buf_free(&h->rx);
+	free(h->aqm);
 	free(h->macs);
 	free(h);
 }
@@ -166,6 +168,7 @@ static bool port_device_changed(const struct daemon *d, const struct port *port,
 static void handler_redialed(void *arg, struct conn *link, const struct buf *rx, const char *err);
 static void update_interest(struct handler *h);
 static bool handler_inject(struct handler *h);
+static bool handler_send(struct handler *h);
 static bool handler_flush(struct handler *h);
 static void handler_link_event(struct loop_io *io, uint32_t events);
 
@@ -257,6 +260,8 @@ static void handler_link_lost(struct handler *h, const char *why)
 	buf_consume(&h->rx, buf_len(&h->rx));
 	buf_release(&h->tx);
 	buf_release(&h->rx);
+	if (h->aqm)
+		aqm_reset(h->aqm);
 	h->inject_blocked = false;
 	h->backoff_ms = 0;
 	handler_wait(h, loop_now_ms());
@@ -360,7 +365,7 @@ static void update_interest(struct handler *h)
 }
 
 /* Send what is queued to the peer; false if the handler closed. */
-static bool handler_flush(struct handler *h)
+static bool handler_send(struct handler *h)
 {
 	while (buf_len(&h->tx)) {
 		ssize_t n = conn_write(h->link, buf_head(&h->tx), buf_len(&h->tx));
@@ -381,11 +386,56 @@ static bool handler_flush(struct handler *h)
 	return true;
 }
 
-/* Frame the n bytes written at the queue's tail (after room for the headers). */
+/*
+ * handler_send, and a probe behind what an idle link sent. Bytes sent on an
+ * idle link travel alone: if their segment is lost, TCP finds out only with
+ * its tail-loss probe, 2 round trips plus 200 ms later when one segment is in
+ * flight. A keepalive sent right behind them, a second segment, makes the
+ * loss show in the peer's next acknowledgement instead (RACK: about 1.25
+ * round trips). With --queue-delay only, like the controller: its cost on a
+ * LAN (a second write and peer wake-up after each idle send) is not measured
+ * yet.
+ */
+static bool handler_flush(struct handler *h)
+{
+	bool probe = h->d->queue_delay_ms && buf_len(&h->tx) &&
+		     loop_now_ms() - h->last_tx >= HANDLER_PROBE_IDLE_MS;
+
+	if (!handler_send(h))
+		return false;
+	return probe && !buf_len(&h->tx) ? handler_keepalive(h) : true;
+}
+
+/*
+ * --queue-delay: may a captured frame (eth, *n bytes) join the link's queue,
+ * and how much of it (aqm_admit)? The controller is allocated with the first
+ * frame: an idle handler holds none.
+ */
+static bool handler_admit(struct handler *h, const struct virtio_net_hdr *vh, uint8_t *eth,
+			  size_t *n)
+{
+	if (!h->d->queue_delay_ms)
+		return true;
+	if (!h->aqm) {
+		h->aqm = malloc(sizeof(*h->aqm));
+		if (!h->aqm)
+			return true;    /* no control rather than no traffic */
+		aqm_init(h->aqm, h->d->queue_delay_ms);
+	}
+	return aqm_admit(h->aqm, conn_fd(h->link), h->link_tx_bytes, buf_len(&h->tx), eth, n, vh);
+}
+
+/*
+ * Frame the n bytes written at the queue's tail (after room for the headers),
+ * unless the queue-delay controller drops them (counted in drop_aqm) or cuts
+ * them short.
+ */
 static void handler_queue(struct handler *h, const struct virtio_net_hdr *vh, size_t n)
 {
 	uint8_t *p = buf_tail(&h->tx);
 
+	if (!handler_admit(h, vh, p + FRAME_HDR_LEN + FRAME_OFFLOAD_LEN, &n))
+		return;
 	frame_put_header(p, FRAME_T_OFFLOAD, FRAME_OFFLOAD_LEN + n);
 	frame_put_offload(p + FRAME_HDR_LEN, vh);
 	h->tx.tail += FRAME_HDR_LEN + FRAME_OFFLOAD_LEN + n;
@@ -501,7 +551,7 @@ static bool handler_keepalive(struct handler *h)
 	frame_put_header(ka, FRAME_T_KEEPALIVE, 0);
 	if (!buf_put(&h->tx, ka, sizeof(ka)))
 		return true;    /* the queue is full: the link is far from idle */
-	if (!handler_flush(h))
+	if (!handler_send(h))
 		return false;
 	buf_release(&h->tx);    /* an idle link's keepalive: keep no memory for it */
 	return true;

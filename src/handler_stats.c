@@ -61,7 +61,7 @@ int handler_stats(struct handler *h, const struct nl_link *links, size_t nlinks,
 	n = snprintf(out, cap, "%lu state=%s uptime=%llu reconnects=%u out_frames=%llu "
 		     "out_bytes=%llu in_frames=%llu in_bytes=%llu drop_filter=%llu "
 		     "drop_queue=%llu drop_inject=%llu drop_oversize=%llu drop_unlisted=%llu "
-		     "drop_offload=%llu reconnecting=%s", h->id,
+		     "drop_offload=%llu reconnecting=%s drop_aqm=%llu mark_aqm=%llu", h->id,
 		     h->closed ? "closed" : state_names[h->state],
 		     (unsigned long long)(h->state == H_UP && !h->closed ? (loop_now_ms() - h->up_since) / 1000 : 0),
 		     h->reconnects, (unsigned long long)st->rx_frames,
@@ -69,7 +69,9 @@ int handler_stats(struct handler *h, const struct nl_link *links, size_t nlinks,
 		     (unsigned long long)st->tx_bytes, (unsigned long long)filtered,
 		     (unsigned long long)st->queue_drops, (unsigned long long)h->inject_drops,
 		     (unsigned long long)st->rx_oversize, (unsigned long long)h->drop_unlisted,
-		     (unsigned long long)h->drop_offload, h->redial ? "yes" : "no");
+		     (unsigned long long)h->drop_offload, h->redial ? "yes" : "no",
+		     (unsigned long long)(h->aqm ? h->aqm->drops : 0),
+		     (unsigned long long)(h->aqm ? h->aqm->marks : 0));
 	return n < 0 || (size_t)n >= cap ? -1 : n;
 }
 

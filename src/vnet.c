@@ -34,6 +34,7 @@ int main(int argc, char **argv)
 	memcpy(d.password, a.password, sizeof(d.password));
 	explicit_bzero(a.password, sizeof(a.password));
 	d.keepalive_ms = a.keepalive_ms;
+	d.queue_delay_ms = a.queue_delay_ms;
 	d.devices = a.devices;
 	d.ndevices = a.ndevices;
 	d.taps = a.taps;

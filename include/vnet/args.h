@@ -25,6 +25,7 @@ struct args {
 	const char *user;               /* --user */
 	const char *handlers;           /* --handlers */
 	uint32_t keepalive_ms;
+	unsigned int queue_delay_ms;    /* --queue-delay: the handlers' delay target, 0: off */
 	char **devices;                 /* the -d list, copies (TAP names without "tap:") */
 	size_t ndevices;
 	char **taps;                    /* the TAP devices to create (into argv) */

@@ -61,6 +61,7 @@ struct daemon {
 	size_t ntaps;
 	bool tls;                   /* -s: TLS on every connection */
 	uint32_t keepalive_ms;      /* --keepalive; a link is dead after 3 times this */
+	unsigned int queue_delay_ms;    /* --queue-delay: the handlers' delay target, 0: off */
 
 	/* Descriptors and helpers (daemon.c). */
 	struct loop loop;

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "vnet/addr.h"
+#include "vnet/aqm.h"
 #include "vnet/daemon.h"
 #include "vnet/dial.h"
 #include "vnet/handler.h"
@@ -60,6 +61,7 @@ struct handler {
 	uint64_t last_rx, last_tx;
 	uint64_t link_rx_bytes, link_tx_bytes, inject_drops;
 	uint64_t drop_unlisted, drop_offload;  /* frames from the peer refused (handler_refuse) */
+	struct aqm *aqm;        /* --queue-delay's controller, from the first frame captured */
 };
 
 /* Frames the handler's device has seen (links: a fresh device list, or NULL to get one). */

@@ -8,6 +8,8 @@
 # Prints peers.sh's rows, then a table of ratios. Not part of make check.
 #
 # Usage: tests/bench/bench.sh [MODE...]   (default: the modes below; "scale": scale.sh)
+# MODE wan runs tests/bench/wan.sh: vnet, VXLAN and OpenVPN over TCP across an
+# emulated WAN (its own emulator, tests/bench/wanem.c; see wan.sh for its knobs).
 # Env: VNET, VNETCLIENT (binaries), PEERS (path of peers.sh), and peers.sh's
 # knobs (PB_TCP_T, PB_UDP_T, PB_PINGS).
 set -u
@@ -19,10 +21,15 @@ export VNET VNETCLIENT
 
 modes=()
 scale=0
+wan=0
 for m in "$@"; do
-	if [ "$m" = scale ]; then scale=1; else modes+=("$m"); fi
+	case $m in
+	scale) scale=1 ;;
+	wan) wan=1 ;;
+	*) modes+=("$m") ;;
+	esac
 done
-[ ${#modes[@]} -gt 0 ] || [ $scale = 1 ] ||
+[ ${#modes[@]} -gt 0 ] || [ $scale = 1 ] || [ $wan = 1 ] ||
 	modes=(direct vxlan openvpn-tcp-plain openvpn-tcp-tls tinc vnet vnet-tls)
 
 # MODES=scale: one busy handler among N idle ones (scale.sh), its plot drawn with matplotlib.
@@ -31,13 +38,20 @@ if [ $scale = 1 ]; then
 		apt-get install -y -q python3-matplotlib >/dev/null 2>&1 ||
 		echo "bench: could not install python3-matplotlib: no plot" >&2
 	bash tests/bench/scale.sh
-	[ ${#modes[@]} -gt 0 ] || exit 0
+	[ ${#modes[@]} -gt 0 ] || [ $wan = 1 ] || exit 0
 fi
 
 PEERS=${PEERS:-}
 for p in "$PEERS" ../shared/bench/peers.sh tests/bench/peers.sh; do
 	[ -n "$p" ] && [ -f "$p" ] && { PEERS=$p; break; }
 done
+# MODES=wan: across an emulated WAN (wan.sh); peers.sh only installs OpenVPN for it.
+if [ $wan = 1 ]; then
+	{ [ -f "$PEERS" ] && bash "$PEERS" install >/dev/null 2>&1; } ||
+		echo "bench: could not install the peers' packages (OpenVPN)" >&2
+	bash tests/bench/wan.sh
+	[ ${#modes[@]} -gt 0 ] || exit 0
+fi
 if [ ! -f "$PEERS" ]; then
 	echo "bench: peers.sh not found (set PEERS=/path/to/peers.sh)" >&2
 	exit 1
@@ -46,7 +60,7 @@ fi
 out=$(mktemp /tmp/vnet-bench.XXXXXX)
 trap 'rm -f "$out"' EXIT
 bash "$PEERS" install >/dev/null 2>&1 || echo "bench: could not install the peers' packages" >&2
-PB_PLUGIN=$(realpath tests/bench/modes.sh) PB_EXTRA_MODES="vnet vnet-tls vnet-sched-normal" \
+PB_PLUGIN=$(realpath tests/bench/modes.sh) PB_EXTRA_MODES="vnet vnet-tls vnet-sched-normal vnet-qd0" \
 	bash "$PEERS" "${modes[@]}" | tee "$out"
 
 echo

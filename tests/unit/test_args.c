@@ -64,6 +64,7 @@ static void test_minimal(void **state)
 	assert_string_equal(a.host, "_");
 	assert_int_equal(a.port, 4455);
 	assert_int_equal(a.keepalive_ms, 10000);
+	assert_int_equal(a.queue_delay_ms, 0);   /* off unless asked */
 	assert_false(a.tls || a.verbose || a.sched_normal);
 	assert_null(a.user);
 	assert_null(a.handlers);
@@ -85,7 +86,7 @@ static void test_every_option(void **state)
 
 	assert_true(parse(&v, "-s --cert c.pem --key k.pem --ca ca.pem -h 198.19.0.1 -p 4460 "
 			  "-d eth0 tap:vtap0 eth0 --handlers /etc/vnet/h --user nobody --keepalive 3 "
-			  "--sched normal -v pw", NULL, &a, &e));
+			  "--queue-delay 0 --sched normal -v pw", NULL, &a, &e));
 	assert_true(a.tls);
 	assert_string_equal(a.tlso.cert, "c.pem");
 	assert_string_equal(a.tlso.key, "k.pem");
@@ -100,6 +101,7 @@ static void test_every_option(void **state)
 	assert_string_equal(a.handlers, "/etc/vnet/h");
 	assert_string_equal(a.user, "nobody");
 	assert_int_equal(a.keepalive_ms, 3000);
+	assert_int_equal(a.queue_delay_ms, 0);
 	assert_true(a.sched_normal);
 	assert_true(a.verbose);
 	assert_string_equal(a.password, "pw");
@@ -184,6 +186,12 @@ static void test_refusals(void **state)
 		{ "pw -d eth0 --keepalive 3601", "--keepalive needs a number of seconds from 1 to 3600" },
 		{ "pw -d eth0 --keepalive +5", "--keepalive needs a number of seconds from 1 to 3600" },
 		{ "pw -d eth0 --keepalive", "--keepalive needs a number of seconds" },
+		{ "pw -d eth0 --queue-delay 1001",
+		  "--queue-delay needs a number of milliseconds from 0 to 1000" },
+		{ "pw -d eth0 --queue-delay -1",
+		  "--queue-delay needs a number of milliseconds from 0 to 1000" },
+		{ "pw -d eth0 --queue-delay",
+		  "--queue-delay needs a number of milliseconds from 0 to 1000" },
 		{ "pw -d eth0 --sched fast", "--sched needs 'batch' or 'normal'" },
 		{ "pw -d eth0 -p 0", "-p needs a port number (1-65535)" },
 		{ "pw -d eth0 -p 65536", "-p needs a port number (1-65535)" },
