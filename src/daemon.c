@@ -157,11 +157,18 @@ static void accept_refuse(struct daemon *d, int fd)
 	close(fd);
 }
 
+/*
+ * At most this many connections a wake-up: under a flood of connections the
+ * loop still reads the sessions already accepted (a client's HELLO) between
+ * batches; epoll, level-triggered, comes back for the rest.
+ */
+#define ACCEPT_BATCH 32
+
 static void on_accept(struct loop_io *io, uint32_t events)
 {
 	struct daemon *d = container_of(io, struct daemon_listener, io)->d;
 
-	for (;;) {
+	for (int batch = 0; batch < ACCEPT_BATCH; batch++) {
 		int fd = accept4(io->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		int err = errno, ret;
 		bool no_fd = false;
