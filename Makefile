@@ -206,7 +206,7 @@ analyze: deps analyze-tools
 	@echo "analyze: no finding"
 
 clean:
-	rm -rf build build-asan build-scan build-clang
+	rm -rf build build-asan build-scan build-clang build-analyze
 
 .PHONY: all deps unit docs netns check check-asan check-valgrind check-vm demo bench install uninstall clean \
         analyze analyze-tools

@@ -1,2 +1,0 @@
-build-analyze/buf.o: src/buf.c include/vnet/buf.h
-include/vnet/buf.h:

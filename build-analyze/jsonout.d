@@ -1,2 +1,0 @@
-build-analyze/jsonout.o: src/jsonout.c include/vnet/jsonout.h
-include/vnet/jsonout.h:

@@ -1,2 +1,0 @@
-build-analyze/log.o: src/log.c include/vnet/log.h
-include/vnet/log.h:
