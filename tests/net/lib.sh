@@ -282,6 +282,16 @@ vn_add_lanhost() {
     vn_ip "$n" link set eth0 up
 }
 
+# vn_underlay: the veth "ul" between gA (UL_A) and gB (UL_B), the daemons' link; both exist.
+vn_underlay() {
+    vn_ip gA link add ul address "$UL_A_MAC" type veth peer name ul address "$UL_B_MAC" netns "$VN_PFX"gB ||
+        vn_die "underlay veth"
+    vn_ip gA addr add "$UL_A/24" dev ul
+    vn_ip gB addr add "$UL_B/24" dev ul
+    vn_ip gA link set ul up
+    vn_ip gB link set ul up
+}
+
 # vn_topology [--vm2]: build the seed's section-7 scenario (see the top of this file).
 vn_topology() {
     local vm2=0
@@ -290,13 +300,7 @@ vn_topology() {
     vn_add_ns gA
     vn_add_ns gB
     vn_add_ns lan 1
-    # underlay between the two daemons
-    vn_ip gA link add ul address "$UL_A_MAC" type veth peer name ul address "$UL_B_MAC" netns "$VN_PFX"gB ||
-        vn_die "underlay veth"
-    vn_ip gA addr add "$UL_A/24" dev ul
-    vn_ip gB addr add "$UL_B/24" dev ul
-    vn_ip gA link set ul up
-    vn_ip gB link set ul up
+    vn_underlay
     # the LAN
     vn_ip lan link add br0 type bridge stp_state 0 forward_delay 0 || vn_die "bridge"
     vn_ip lan link set br0 up

@@ -16,12 +16,7 @@ vn_add_ns gA
 vn_add_ns gB
 vn_add_ns sa 1
 vn_add_ns sb 1
-vn_ip gA link add ul address "$UL_A_MAC" type veth peer name ul address "$UL_B_MAC" netns "$VN_PFX"gB ||
-    vn_die "underlay veth"
-vn_ip gA addr add "$UL_A/24" dev ul
-vn_ip gB addr add "$UL_B/24" dev ul
-vn_ip gA link set ul up
-vn_ip gB link set ul up
+vn_underlay
 vn_ip gA link add dA type veth peer name eth0 netns "$VN_PFX"sa || vn_die "veth dA"
 vn_ip gB link add dB type veth peer name eth0 netns "$VN_PFX"sb || vn_die "veth dB"
 for ns in gA:dA gB:dB sa:eth0 sb:eth0; do vn_ip "${ns%%:*}" link set "${ns#*:}" up; done
