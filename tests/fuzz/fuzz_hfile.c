@@ -34,7 +34,7 @@
 
 static const char *const devices[] = { "eth0", "vmnet1", "vtap0" };
 
-static bool stub_device_allowed(void *arg, const char *dev)
+static bool stub_device_allowed(void *arg __attribute__((unused)), const char *dev)
 {
 	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++)
 		if (!strcmp(devices[i], dev))
