@@ -6,8 +6,9 @@
 # For each N (default 0 100 1000 4000): fresh daemons, N idle handlers (one MAC each, nobody's)
 # made by HANDLE requests on one control connection (timed), then the busy handler (vA's MAC and
 # the broadcast), then iperf3 TCP vA -> vB (Gbit/s), iperf3 UDP of 64-byte payloads (packets/s
-# received), ping RTT (average, microseconds), and the RSS of both daemons. Prints a table and,
-# with python3-matplotlib, draws tests/bench/scale.png (or $SCALE_PNG). Every step is bounded.
+# received), ping RTT (average, microseconds), the RSS of both daemons and their drop_queue
+# (STATS?, summed over the handlers). Prints a table and, with python3-matplotlib, draws
+# tests/bench/scale.png (or $SCALE_PNG). Every step is bounded.
 #
 # Env: VNET, VNETCLIENT; SCALE_N="0 100 1000 4000"; SCALE_T=5 (seconds per iperf3 run);
 # SCALE_PINGS=100; SCALE_PNG, SCALE_TABLE (where the table is also written); SCALE_PLOT_ONLY=1
@@ -15,6 +16,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 VNET=$(realpath "${VNET:-build/vnet}")
+VNETCLIENT=$(realpath "${VNETCLIENT:-build/vnetclient}")
 SCALE_N=${SCALE_N:-"0 100 1000 4000"}
 T=${SCALE_T:-5}
 PINGS=${SCALE_PINGS:-100}
@@ -111,6 +113,14 @@ rss_kb() {
 	echo -
 }
 
+# qdrops NS HOST: drop_queue summed over the handlers of the daemon in NS at HOST (frames the
+# capture read for a handler whose queue was full), or "-".
+qdrops() {
+	nsx "$1" timeout -k 2 30 "$VNETCLIENT" -p "$PW" -o $PORT -h "$2" -c stats 2>/dev/null |
+		awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^drop_queue=/) { sub(/^drop_queue=/, "", $i); s += $i; n++ } }
+		     END { if (n) print s; else print "-" }'
+}
+
 # The busy handler's figures: tcp_gbps udp64_pps rtt_us ("-" for a failed one).
 measure() {
 	local tcp udp rtt srv
@@ -136,7 +146,8 @@ print("%.0f" % ((e["packets"] - e["lost_packets"]) / e["seconds"]))' 2>/dev/null
 }
 
 [ "${SCALE_PLOT_ONLY:-0}" = 1 ] && SCALE_N="" ||
-printf '%-6s %10s %9s %10s %8s %11s %11s\n' N create_s tcp_gbps udp64_pps rtt_us rss_A_kB rss_B_kB |
+printf '%-6s %10s %9s %10s %8s %11s %11s %8s %8s\n' N create_s tcp_gbps udp64_pps rtt_us rss_A_kB rss_B_kB \
+	qdrop_A qdrop_B |
 	tee "$TABLE"
 for count in $SCALE_N; do
 	cleanup
@@ -146,8 +157,9 @@ for count in $SCALE_N; do
 	fi
 	created=$(handlers "$count") || { echo "scale: N=$count: handlers failed" >&2; created=-; }
 	read -r tcp udp rtt <<<"$(measure)"
-	printf '%-6s %10s %9s %10s %8s %11s %11s\n' "$count" "$created" "$tcp" "$udp" "$rtt" \
-		"$(rss_kb gA)" "$(rss_kb gB)" | tee -a "$TABLE"
+	printf '%-6s %10s %9s %10s %8s %11s %11s %8s %8s\n' "$count" "$created" "$tcp" "$udp" "$rtt" \
+		"$(rss_kb gA)" "$(rss_kb gB)" "$(qdrops gA 198.19.0.1)" "$(qdrops gB 198.19.0.2)" |
+		tee -a "$TABLE"
 done
 cleanup
 
