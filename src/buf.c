@@ -13,33 +13,48 @@ int buf_init(struct buf *b, size_t cap, size_t max)
 		return -ENOMEM;
 	b->cap = cap;
 	b->max = max < cap ? cap : max;
-	b->head = b->tail = 0;
+	b->head = b->tail = b->dirty = 0;
 	return 0;
+}
+
+/* Note how far bytes were written (callers append at buf_tail() and move tail themselves). */
+static void mark_dirty(struct buf *b)
+{
+	if (b->tail > b->dirty)
+		b->dirty = b->tail;
+}
+
+/* Wipe what was written of the allocation. */
+static void wipe(struct buf *b)
+{
+	mark_dirty(b);
+	explicit_bzero(b->data, b->dirty < b->cap ? b->dirty : b->cap);
 }
 
 void buf_free(struct buf *b)
 {
 	/* Control lines carry passwords: leave nothing behind. */
 	if (b->data)
-		explicit_bzero(b->data, b->cap);
+		wipe(b);
 	free(b->data);
 	b->data = NULL;
-	b->cap = b->max = b->head = b->tail = 0;
+	b->cap = b->max = b->head = b->tail = b->dirty = 0;
 }
 
 bool buf_release(struct buf *b)
 {
 	if (buf_len(b) || !b->data)
 		return false;
-	explicit_bzero(b->data, b->cap);
+	wipe(b);
 	free(b->data);
 	b->data = NULL;
-	b->cap = b->head = b->tail = 0;
+	b->cap = b->head = b->tail = b->dirty = 0;
 	return true;
 }
 
 bool buf_reserve(struct buf *b, size_t n)
 {
+	mark_dirty(b);
 	if (b->cap - b->tail >= n)
 		return true;
 	if (b->max - buf_len(b) < n)
@@ -62,11 +77,12 @@ bool buf_reserve(struct buf *b, size_t n)
 			return false;
 		if (b->data) {
 			memcpy(p, b->data, b->tail);
-			explicit_bzero(b->data, b->cap);
+			wipe(b);
 			free(b->data);
 		}
 		b->data = p;
 		b->cap = cap;
+		b->dirty = b->tail;
 	}
 	return true;
 }
@@ -86,6 +102,7 @@ void buf_consume(struct buf *b, size_t n)
 {
 	if (n > buf_len(b))
 		n = buf_len(b);
+	mark_dirty(b);
 	b->head += n;
 	if (b->head == b->tail)
 		b->head = b->tail = 0;

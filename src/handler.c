@@ -32,6 +32,7 @@
 #include "vnet/netlink.h"
 
 #define HANDLER_RX_BYTES    (256 * 1024)
+#define HANDLER_RX_FIRST    4096        /* the first read into an empty, unallocated queue */
 #define HANDLER_BUDGET      64      /* frames captured per wake-up */
 #define KEEPALIVE_ANSWER_MS 500     /* answer a keepalive if we sent nothing for this long */
 #define BACKOFF_FIRST_MS    1000    /* reconnecting handlers: first wait, */
@@ -648,7 +649,12 @@ static void handler_receive(struct handler *h)
 		size_t want;
 		ssize_t n;
 
-		if (!buf_reserve(&h->rx, FRAME_MSG_MAX)) {
+		/*
+		 * An idle link's queue holds no memory (handler_timeout); what wakes
+		 * it is mostly a keepalive or a ping: read that into a page, and take
+		 * room for the largest message only when more comes.
+		 */
+		if (!buf_reserve(&h->rx, h->rx.cap ? FRAME_MSG_MAX : HANDLER_RX_FIRST)) {
 			handler_link_lost(h, "receive buffer full");
 			return;
 		}

@@ -2,7 +2,10 @@
 /*
  * buf.h - a bounded byte queue: bytes are appended at the tail, consumed at
  * the head. Memory is taken when bytes come (up to max) and given back by
- * buf_release() once the queue is empty: an idle queue holds none.
+ * buf_release() once the queue is empty: an idle queue holds none. What is
+ * given back is wiped first, as far as bytes were written: pages never
+ * touched stay untouched (a 4-byte keepalive read into a 128 KiB buffer
+ * must not make it resident).
  */
 #ifndef VNET_BUF_H
 #define VNET_BUF_H
@@ -19,6 +22,7 @@ struct buf {
 	size_t max;     /* the most it may grow to */
 	size_t head;    /* first unconsumed byte */
 	size_t tail;    /* one past the last byte */
+	size_t dirty;   /* how far from data bytes may have been written: what a wipe covers */
 };
 
 /* Allocate cap bytes (0: none until needed), growing on demand up to max; 0 or -ENOMEM. */
