@@ -11,13 +11,22 @@
  * A frame is read once. It goes straight into the queue of the handler
  * that took the previous frame when that handler has room (a lone or busy
  * handler: no copy beyond today's), and is copied to any other handler
- * that wants it. A handler whose queue is full loses the frame (counted,
- * drop_queue) and the others go on: one slow peer must not stall a device.
- * A device with a single handler instead stops reading while that handler
- * is full, as a handler's own socket did: the socket's buffer absorbs the
- * burst and TCP through a lone handler sees no more loss than before.
+ * that wants it.
+ *
+ * A full queue is backpressure, not loss, as it was when each handler had
+ * its own socket. A device with a single handler stops reading while that
+ * handler is full: the socket's buffer (4 MiB) absorbs the burst. With
+ * several, reading cannot stop for one without stalling the others (one
+ * slow peer must not stall a device), so the frames of a full handler wait
+ * in its *backlog* instead: up to CAPTURE_BACKLOG_SUB bytes per handler and
+ * CAPTURE_BACKLOG_DEV per device, allocated as frames arrive and freed as
+ * they move on, in order, when the handler has room (resume). So a busy
+ * handler sees as much buffer with 4,000 handlers on its device as alone,
+ * and TCP through it no more loss. Past those bounds, or when the handler
+ * is not connected (reconnecting), a frame is dropped (drop_queue).
  */
 #include <errno.h>
+#include <malloc.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
@@ -34,8 +43,20 @@
 #include "vnet/macmap.h"
 
 #define CAPTURE_BUDGET  64      /* frames read per wake-up */
+#define CAPTURE_BACKLOG_SUB (4u << 20)  /* a full handler's frames waiting, bytes (a socket's buffer) */
+#define CAPTURE_BACKLOG_DEV (8u << 20)  /* all the device's handlers' */
+#define CAPTURE_TRIM_BYTES  (1u << 20)  /* backlogs this large are given back to the system... */
+#define CAPTURE_TRIM_MS     1000        /* ...once they have been empty this long */
 #define VERIFIER_LOG    (64 * 1024)
 #define NO_SUB          UINT32_MAX
+
+/* A frame waiting for its handler to have room. */
+struct backlog_frame {
+	struct backlog_frame *next;
+	struct virtio_net_hdr vh;
+	size_t len;
+	uint8_t data[];
+};
 
 struct capture_sub {
 	struct capture *cap;
@@ -44,6 +65,9 @@ struct capture_sub {
 	struct mac_pattern macs[VNET_MACS_MAX];
 	size_t nmacs;
 	bool started, blocked, touched;
+	struct backlog_frame *bl_head, **bl_tail;   /* its backlog, oldest first */
+	size_t bl_bytes;
+	uint32_t bl_slot;           /* 1 + its index in cap->backlogged; 0: none */
 	const struct port_client *client;
 	void *ctx;
 	struct port_stats rx;       /* what the capture gave it, or dropped for it */
@@ -62,6 +86,11 @@ struct capture {
 	uint32_t last;              /* the id that took the last frame */
 	uint32_t *hits, *touched;
 	uint32_t ntouched;
+	uint32_t *backlogged;       /* the ids with a backlog */
+	uint32_t nbacklogged;
+	size_t bl_bytes;            /* their backlogs' bytes in all */
+	bool bl_big;                /* reached CAPTURE_TRIM_BYTES since the last trim */
+	struct loop_timer trim_timer;
 	struct macmap map;
 	struct port_stats scratch_st;
 	uint8_t scratch[FRAME_ETH_MAX];
@@ -142,8 +171,12 @@ static int prog_load(struct capture *c, char *why, size_t len)
 
 /* ---- the set ---- */
 
+static void backlog_trim(struct loop_timer *t);
+
 static void capture_free(struct capture *c)
 {
+	if (loop_timer_pending(&c->trim_timer))
+		loop_timer_cancel(c->set->loop, &c->trim_timer);
 	if (c->fd >= 0)     /* ports still open: not expected at the end */
 		loop_close(c->set->loop, &c->io);
 	if (c->prog_fd >= 0)
@@ -155,6 +188,7 @@ static void capture_free(struct capture *c)
 	free(c->subs);
 	free(c->hits);
 	free(c->touched);
+	free(c->backlogged);
 	free(c);
 }
 
@@ -181,6 +215,7 @@ static int capture_new(struct capture_set *cs, const char *dev, char *why, size_
 	c->set = cs;
 	c->fd = c->io.fd = -1;
 	c->last = NO_SUB;
+	loop_timer_init(&c->trim_timer, backlog_trim);
 	snprintf(c->dev, sizeof(c->dev), "%s", dev);
 	c->map_fd[EBPF_DST] = c->map_fd[EBPF_SRC] = c->prog_fd = -1;
 	c->next = cs->first;
@@ -254,6 +289,81 @@ void capture_fini(struct capture_set *cs)
 
 static void capture_event(struct loop_io *io, uint32_t events);
 
+/* ---- a full handler's backlog ---- */
+
+/* Keep the frame at buf (n bytes) for s, after what it already waits for. False: dropped. */
+static bool backlog_push(struct capture *c, struct capture_sub *s, const uint8_t *buf,
+			 const struct virtio_net_hdr *vh, size_t n)
+{
+	struct backlog_frame *f;
+
+	if (s->bl_bytes + n > CAPTURE_BACKLOG_SUB || c->bl_bytes + n > CAPTURE_BACKLOG_DEV ||
+	    !(f = malloc(sizeof(*f) + n)))
+		return false;
+	f->next = NULL;
+	f->vh = *vh;
+	f->len = n;
+	memcpy(f->data, buf, n);
+	if (!s->bl_head) {
+		s->bl_tail = &s->bl_head;
+		c->backlogged[c->nbacklogged++] = s->id;
+		s->bl_slot = c->nbacklogged;
+	}
+	*s->bl_tail = f;
+	s->bl_tail = &f->next;
+	s->bl_bytes += n;
+	c->bl_bytes += n;
+	if (c->bl_bytes >= CAPTURE_TRIM_BYTES)
+		c->bl_big = true;
+	return true;
+}
+
+/*
+ * The backlogs were large and are empty: once they stay so for a while, give
+ * the memory the allocator keeps for them back to the system, so that a daemon
+ * that absorbed a burst is small again when idle.
+ */
+static void backlog_trim(struct loop_timer *t)
+{
+	struct capture *c = container_of(t, struct capture, trim_timer);
+
+	if (c->bl_bytes)
+		return;         /* busy again: the next time they empty */
+	c->bl_big = false;
+	malloc_trim(0);
+}
+
+static void backlog_pop(struct capture *c, struct capture_sub *s)
+{
+	struct backlog_frame *f = s->bl_head;
+
+	s->bl_head = f->next;
+	s->bl_bytes -= f->len;
+	c->bl_bytes -= f->len;
+	free(f);
+	if (!s->bl_head) {
+		/* Out of the list: the last one takes its place. */
+		uint32_t last = c->backlogged[--c->nbacklogged];
+
+		if (last != s->id) {
+			c->backlogged[s->bl_slot - 1] = last;
+			c->subs[last]->bl_slot = s->bl_slot;
+		}
+		s->bl_slot = 0;
+	}
+	if (!c->bl_bytes && c->bl_big && !loop_timer_pending(&c->trim_timer))
+		loop_timer_set(c->set->loop, &c->trim_timer, loop_now_ms() + CAPTURE_TRIM_MS);
+}
+
+/* Drop s's backlog (it closes, or its link starts again): counted as lost. */
+static void backlog_clear(struct capture *c, struct capture_sub *s)
+{
+	while (s->bl_head) {
+		s->rx.queue_drops++;
+		backlog_pop(c, s);
+	}
+}
+
 static void set_interest(struct capture *c)
 {
 	loop_mod(c->set->loop, &c->io, (c->paused ? 0 : EPOLLIN) | (c->nblocked ? EPOLLOUT : 0));
@@ -307,7 +417,21 @@ static void touch(struct capture *c, struct capture_sub *s)
 	}
 }
 
-/* Give the frame at buf (n bytes) to the ids in hits; own: the one whose queue holds buf. */
+/* s took the frame of n bytes written at its room(). */
+static void taken(struct capture *c, struct capture_sub *s, const struct virtio_net_hdr *vh,
+		  size_t n)
+{
+	s->client->take(s->ctx, vh, n);
+	s->rx.rx_frames++;
+	s->rx.rx_bytes += n;
+	touch(c, s);
+	c->last = s->id;
+}
+
+/*
+ * Give the frame at buf (n bytes) to the ids in hits; own: the one whose queue
+ * holds buf. A handler that has a backlog, or no room, gets it in its backlog.
+ */
 static void deliver(struct capture *c, size_t nhits, struct capture_sub *own, const uint8_t *buf,
 		    const struct virtio_net_hdr *vh, size_t n)
 {
@@ -321,23 +445,34 @@ static void deliver(struct capture *c, size_t nhits, struct capture_sub *own, co
 			own_wants = true;
 			continue;
 		}
-		if (!(room = s->client->room(s->ctx))) {
-			s->rx.queue_drops++;
+		if (s->bl_head || !(room = s->client->room(s->ctx))) {
+			if (!s->client->will_resume(s->ctx) || !backlog_push(c, s, buf, vh, n))
+				s->rx.queue_drops++;
 			continue;
 		}
 		memcpy(room, buf, n);
-		s->client->take(s->ctx, vh, n);
-		s->rx.rx_frames++;
-		s->rx.rx_bytes += n;
-		touch(c, s);
-		c->last = s->id;
+		taken(c, s, vh, n);
 	}
-	if (own && own_wants) {    /* last: the others copied from its queue before it moved on */
-		own->client->take(own->ctx, vh, n);
-		own->rx.rx_frames++;
-		own->rx.rx_bytes += n;
-		touch(c, own);
-		c->last = own->id;
+	if (own && own_wants)   /* last: the others copied from its queue before it moved on */
+		taken(c, own, vh, n);
+}
+
+/* Move what waits in the backlogs into the queues that have room again. */
+static void backlog_drain(struct capture *c)
+{
+	uint32_t i = 0;
+
+	while (i < c->nbacklogged) {
+		struct capture_sub *s = c->subs[c->backlogged[i]];
+		uint8_t *room;
+
+		while (s->bl_head && (room = s->client->room(s->ctx))) {
+			memcpy(room, s->bl_head->data, s->bl_head->len);
+			taken(c, s, &s->bl_head->vh, s->bl_head->len);
+			backlog_pop(c, s);
+		}
+		if (s->bl_head)
+			i++;        /* still waiting (else the last one moved to slot i) */
 	}
 }
 
@@ -368,10 +503,14 @@ static void capture_failed(struct capture *c, const char *why)
 
 static void capture_read(struct capture *c)
 {
+	if (c->nbacklogged)
+		backlog_drain(c);
 	for (int i = 0; i < CAPTURE_BUDGET && c->fd >= 0; i++) {
 		struct capture_sub *own = c->last < c->nslots ? c->subs[c->last] : NULL;
 		struct virtio_net_hdr vh;
-		uint8_t *buf = own && own->started ? own->client->room(own->ctx) : NULL;
+		/* Into the queue of the last taker, unless frames wait before this one. */
+		uint8_t *buf = own && own->started && !own->bl_head ?
+			       own->client->room(own->ctx) : NULL;
 		size_t nhits;
 		ssize_t n;
 
@@ -491,9 +630,10 @@ static int shared_start(struct port *p)
 	int ret = 0;
 
 	if (s->started) {
-		/* A reconnection: what the socket held for a lone handler is stale. */
+		/* A reconnection: what the socket or its backlog held is stale. */
 		if (c->nstarted == 1)
 			socket_drain(c);
+		backlog_clear(c, s);
 		return 0;
 	}
 	for (i = 0; i < s->nmacs; i++) {
@@ -550,6 +690,7 @@ static void shared_close(struct port *p)
 	}
 	if (s->blocked)
 		c->nblocked--;
+	backlog_clear(c, s);
 	c->subs[s->id] = NULL;
 	if (c->last == s->id)
 		c->last = NO_SUB;
@@ -597,8 +738,11 @@ static void shared_bind(struct port *p, const struct port_client *client, void *
 
 static void shared_resume(struct port *p)
 {
-	struct capture *c = sub_of(p)->cap;
+	struct capture_sub *s = sub_of(p);
+	struct capture *c = s->cap;
 
+	if (s->bl_head && c->fd >= 0)
+		loop_kick(c->set->loop, &c->io);        /* capture_read moves its backlog on */
 	if (c->paused && c->fd >= 0) {
 		c->paused = false;
 		set_interest(c);
@@ -620,7 +764,7 @@ static int sub_slot(struct capture *c, uint32_t *id)
 {
 	uint32_t n;
 	struct capture_sub **subs;
-	uint32_t *hits, *touched;
+	uint32_t *hits, *touched, *backlogged;
 
 	for (uint32_t i = 0; i < c->nslots; i++) {
 		if (!c->subs[i]) {
@@ -639,6 +783,9 @@ static int sub_slot(struct capture *c, uint32_t *id)
 	if (!(touched = realloc(c->touched, n * sizeof(*touched))))
 		return -ENOMEM;
 	c->touched = touched;
+	if (!(backlogged = realloc(c->backlogged, n * sizeof(*backlogged))))
+		return -ENOMEM;
+	c->backlogged = backlogged;
 	*id = c->nslots;
 	c->nslots = n;
 	return 0;

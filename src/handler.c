@@ -493,6 +493,13 @@ static uint8_t *client_room(void *ctx)
 	return buf_tail(&h->tx) + FRAME_HDR_LEN + FRAME_OFFLOAD_LEN;
 }
 
+static bool client_will_resume(void *ctx)
+{
+	const struct handler *h = ctx;
+
+	return !h->closed && h->state == H_UP;     /* its link drains the queue */
+}
+
 static void client_take(void *ctx, const struct virtio_net_hdr *vh, size_t len)
 {
 	handler_queue(ctx, vh, len);
@@ -532,6 +539,7 @@ static void client_failed(void *ctx, const char *why)
 
 static const struct port_client handler_client = {
 	.room = client_room,
+	.will_resume = client_will_resume,
 	.take = client_take,
 	.flush = client_flush,
 	.writable = client_writable,
