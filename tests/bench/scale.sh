@@ -7,7 +7,8 @@
 # made by HANDLE requests on one control connection (timed), then the busy handler (vA's MAC and
 # the broadcast), then iperf3 TCP vA -> vB (Gbit/s), iperf3 UDP of 64-byte payloads (packets/s
 # received), ping RTT (average, microseconds), the RSS of both daemons and their drop_queue
-# (STATS?, summed over the handlers). Prints a table and, with python3-matplotlib, draws
+# (STATS?, summed over the handlers), then the time CLOSE requests for the N idle handlers take
+# until both daemons list only the busy one (close_s). Prints a table and, with python3-matplotlib, draws
 # tests/bench/scale.png (or $SCALE_PNG). Every step is bounded.
 #
 # Env: VNET, VNETCLIENT; SCALE_N="0 100 1000 4000"; SCALE_T=5 (seconds per iperf3 run);
@@ -103,6 +104,37 @@ handlers() {
 	PYEOF
 }
 
+# close_idle N: CLOSE the N idle handlers (ids 1..N on B, made first) on one control connection;
+# prints the seconds they took, once both daemons list only the busy handler (bounded).
+close_idle() {
+	nsx gB timeout -k 2 120 python3 - "$1" <<-'PYEOF'
+	import socket, sys, time
+	n = int(sys.argv[1])
+	def ctl(host):
+	    s = socket.create_connection((host, 7000), timeout=30)
+	    f = s.makefile("rb")
+	    def req(t):
+	        s.sendall(t.encode() + b"\n")
+	        return f.readline().decode().strip()
+	    assert req("HELLO bench-pw-not-secret 1.0") == "OK 1.0"
+	    return req, f
+	def count(host):
+	    req, f = ctl(host)
+	    if not req("HANDLERS?").startswith("OK"):
+	        return -1
+	    return int(f.readline())
+	req, _ = ctl("198.19.0.2")
+	t0 = time.monotonic()
+	for i in range(1, n + 1):
+	    a = req("CLOSE %d" % i)
+	    if a != "OK closed %d" % i:
+	        sys.exit("close %d: %s" % (i, a))
+	while time.monotonic() - t0 < 60 and (count("198.19.0.2") != 1 or count("198.19.0.1") != 1):
+	    time.sleep(0.05)
+	print("%.2f" % (time.monotonic() - t0))
+	PYEOF
+}
+
 # rss_kb NS: the RSS of the vnet in namespace NS, in KiB.
 rss_kb() {
 	local p
@@ -146,8 +178,8 @@ print("%.0f" % ((e["packets"] - e["lost_packets"]) / e["seconds"]))' 2>/dev/null
 }
 
 [ "${SCALE_PLOT_ONLY:-0}" = 1 ] && SCALE_N="" ||
-printf '%-6s %10s %9s %10s %8s %11s %11s %8s %8s\n' N create_s tcp_gbps udp64_pps rtt_us rss_A_kB rss_B_kB \
-	qdrop_A qdrop_B |
+printf '%-6s %10s %9s %10s %8s %11s %11s %8s %8s %8s\n' N create_s tcp_gbps udp64_pps rtt_us \
+	rss_A_kB rss_B_kB qdrop_A qdrop_B close_s |
 	tee "$TABLE"
 for count in $SCALE_N; do
 	cleanup
@@ -157,9 +189,10 @@ for count in $SCALE_N; do
 	fi
 	created=$(handlers "$count") || { echo "scale: N=$count: handlers failed" >&2; created=-; }
 	read -r tcp udp rtt <<<"$(measure)"
-	printf '%-6s %10s %9s %10s %8s %11s %11s %8s %8s\n' "$count" "$created" "$tcp" "$udp" "$rtt" \
-		"$(rss_kb gA)" "$(rss_kb gB)" "$(qdrops gA 198.19.0.1)" "$(qdrops gB 198.19.0.2)" |
-		tee -a "$TABLE"
+	rss_a=$(rss_kb gA) rss_b=$(rss_kb gB) qd_a=$(qdrops gA 198.19.0.1) qd_b=$(qdrops gB 198.19.0.2)
+	closed=$(close_idle "$count") || { echo "scale: N=$count: closing failed" >&2; closed=-; }
+	printf '%-6s %10s %9s %10s %8s %11s %11s %8s %8s %8s\n' "$count" "$created" "$tcp" "$udp" \
+		"$rtt" "$rss_a" "$rss_b" "$qd_a" "$qd_b" "$closed" | tee -a "$TABLE"
 done
 cleanup
 
