@@ -296,9 +296,10 @@ static bool backlog_push(struct capture *c, struct capture_sub *s, const uint8_t
 			 const struct virtio_net_hdr *vh, size_t n)
 {
 	struct backlog_frame *f;
+	size_t cost = sizeof(*f) + n;   /* charged with its header: small frames count fairly */
 
-	if (s->bl_bytes + n > CAPTURE_BACKLOG_SUB || c->bl_bytes + n > CAPTURE_BACKLOG_DEV ||
-	    !(f = malloc(sizeof(*f) + n)))
+	if (s->bl_bytes + cost > CAPTURE_BACKLOG_SUB || c->bl_bytes + cost > CAPTURE_BACKLOG_DEV ||
+	    !(f = malloc(cost)))
 		return false;
 	f->next = NULL;
 	f->vh = *vh;
@@ -311,8 +312,8 @@ static bool backlog_push(struct capture *c, struct capture_sub *s, const uint8_t
 	}
 	*s->bl_tail = f;
 	s->bl_tail = &f->next;
-	s->bl_bytes += n;
-	c->bl_bytes += n;
+	s->bl_bytes += cost;
+	c->bl_bytes += cost;
 	if (c->bl_bytes >= CAPTURE_TRIM_BYTES)
 		c->bl_big = true;
 	return true;
@@ -338,8 +339,8 @@ static void backlog_pop(struct capture *c, struct capture_sub *s)
 	struct backlog_frame *f = s->bl_head;
 
 	s->bl_head = f->next;
-	s->bl_bytes -= f->len;
-	c->bl_bytes -= f->len;
+	s->bl_bytes -= sizeof(*f) + f->len;
+	c->bl_bytes -= sizeof(*f) + f->len;
 	free(f);
 	if (!s->bl_head) {
 		/* Out of the list: the last one takes its place. */
@@ -446,8 +447,12 @@ static void deliver(struct capture *c, size_t nhits, struct capture_sub *own, co
 			continue;
 		}
 		if (s->bl_head || !(room = s->client->room(s->ctx))) {
-			if (!s->client->will_resume(s->ctx) || !backlog_push(c, s, buf, vh, n))
+			if (!s->client->will_resume(s->ctx)) {
+				backlog_clear(c, s);    /* disconnected: what waited is lost too */
 				s->rx.queue_drops++;
+			} else if (!backlog_push(c, s, buf, vh, n)) {
+				s->rx.queue_drops++;
+			}
 			continue;
 		}
 		memcpy(room, buf, n);
@@ -466,6 +471,11 @@ static void backlog_drain(struct capture *c)
 		struct capture_sub *s = c->subs[c->backlogged[i]];
 		uint8_t *room;
 
+		if (!s->client->will_resume(s->ctx)) {
+			/* Its link went (reconnecting): the backlog would only hold memory. */
+			backlog_clear(c, s);
+			continue;   /* the last one moved to slot i */
+		}
 		while (s->bl_head && (room = s->client->room(s->ctx))) {
 			memcpy(room, s->bl_head->data, s->bl_head->len);
 			taken(c, s, &s->bl_head->vh, s->bl_head->len);
@@ -543,7 +553,7 @@ static void capture_read(struct capture *c)
 
 			snprintf(why, sizeof(why), "device %s: %s", c->dev, strerror((int)-n));
 			capture_failed(c, why);
-			return;
+			break;      /* its handlers are gone; the others still get their flush */
 		}
 		c->down_logged = false;
 		if (n < FRAME_ETH_MIN)

@@ -348,6 +348,8 @@ static void update_interest(struct handler *h)
 	if (h->state != H_UP) {
 		/* No link: capture nothing (the kernel, or the shared capture, drops it). */
 		loop_mod(l, &h->port_io, 0);
+		if (port_pushed(h))
+			h->port.ops->resume(&h->port);  /* the capture lets go of its backlog */
 		return;
 	}
 	if (port_pushed(h)) {
