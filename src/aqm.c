@@ -17,9 +17,7 @@ void aqm_reset(struct aqm *a)
 	a->dropping = false;
 	a->unsent = a->inflight = 0;
 	a->path_us = 0;
-	a->repair_until = 0;
 	a->sampled_us = 0;
-	a->retrans = 0;
 }
 
 void aqm_enqueue(struct aqm *a, uint64_t now, uint64_t end)
@@ -55,14 +53,6 @@ uint64_t aqm_sojourn(const struct aqm *a, uint64_t now)
 void aqm_path(struct aqm *a, uint64_t srtt, uint64_t min_rtt)
 {
 	a->path_us = srtt > min_rtt ? srtt - min_rtt : 0;
-}
-
-void aqm_repair(struct aqm *a, uint64_t now, uint64_t srtt)
-{
-	uint64_t until = now + (srtt > AQM_INTERVAL_US ? srtt : AQM_INTERVAL_US);
-
-	if (until > a->repair_until)
-		a->repair_until = until;
 }
 
 /* floor(sqrt(x)) */
@@ -110,11 +100,6 @@ bool aqm_signal(struct aqm *a, uint64_t now, uint64_t queued, size_t len)
 
 	if (!a->target_us)
 		return false;
-	if (now < a->repair_until) {
-		a->first_above = 0;
-		a->dropping = false;
-		return false;
-	}
 	above = above_for_interval(a, now, queued);
 	if (a->dropping) {
 		if (!above) {

@@ -28,10 +28,6 @@ static void aqm_sample(struct aqm *a, int fd, uint64_t written)
 	a->inflight = (uint64_t)ti.tcpi_unacked * ti.tcpi_snd_mss;
 	aqm_depart(a, written - a->unsent);
 	aqm_path(a, ti.tcpi_rtt, ti.tcpi_min_rtt);
-	/* A segment retransmitted since the last sample, or loss recovery going on. */
-	if (ti.tcpi_total_retrans != a->retrans || ti.tcpi_ca_state >= TCP_CA_Recovery)
-		aqm_repair(a, now_us(), ti.tcpi_rtt);
-	a->retrans = ti.tcpi_total_retrans;
 }
 
 bool aqm_admit(struct aqm *a, int fd, uint64_t written, size_t buffered, uint8_t *eth,

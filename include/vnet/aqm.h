@@ -50,7 +50,6 @@ struct aqm {
 	struct aqm_stretch ring[AQM_MARKS];
 	unsigned int head, n;
 	uint64_t path_us;               /* queueing delay on the link's path (aqm_path) */
-	uint64_t repair_until;          /* the link repairs a loss until then (aqm_repair) */
 	uint64_t first_above;           /* CoDel's state (RFC 8289) */
 	uint64_t drop_next;
 	uint32_t count, lastcount;
@@ -60,7 +59,6 @@ struct aqm {
 	uint64_t sampled_us;
 	uint64_t unsent;                /* bytes the socket held unsent then, */
 	uint64_t inflight;              /* and sent, not acknowledged */
-	uint32_t retrans;               /* the socket's retransmissions so far */
 };
 
 /* target_ms 0 turns the controller off (it never signals). */
@@ -75,15 +73,6 @@ void aqm_depart(struct aqm *a, uint64_t sent);
 uint64_t aqm_sojourn(const struct aqm *a, uint64_t now);
 /* The link's TCP measures a smoothed round trip of srtt, min_rtt at least (us). */
 void aqm_path(struct aqm *a, uint64_t srtt, uint64_t min_rtt);
-/*
- * The link's connection is repairing a loss at now (retransmitting, or in
- * recovery), for about a round trip of srtt us. Meanwhile what waits is held
- * behind the hole, not behind a queue that the traffic inside built: no
- * signal is given (it would make the flows inside back off a second time,
- * for a loss their tunnel already repairs), and the count of time above
- * target starts again after it.
- */
-void aqm_repair(struct aqm *a, uint64_t now, uint64_t srtt);
 /*
  * A frame of len bytes enters at now a tunnel that holds queued bytes
  * (buffered, unsent and in flight): does it take a signal?

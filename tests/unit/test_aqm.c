@@ -127,37 +127,6 @@ static void test_stops_when_the_queue_drains_and_resumes_at_the_last_rate(void *
 	assert_true(a.count > 1);
 }
 
-static void test_no_signal_while_the_link_repairs_a_loss(void **state)
-{
-	struct aqm a;
-	uint64_t t = 1000 * MS, repaired;
-
-	(void)state;
-	aqm_init(&a, 5);
-	for (; t < 2000 * MS; t += MS)
-		offer(&a, t, 20 * MS, 1000000, BIG);
-	assert_true(a.dropping);
-	/* A retransmission on a 50 ms path: silent for an interval (longer than the round trip). */
-	aqm_repair(&a, t, 50 * MS);
-	repaired = t + AQM_INTERVAL_US;
-	for (; t < repaired; t += MS)
-		assert_false(offer(&a, t, 20 * MS, 1000000, BIG));
-	assert_false(a.dropping);
-	/* A repair longer than the interval (a 300 ms round trip) lasts as long. */
-	aqm_repair(&a, t, 300 * MS);
-	repaired = t + 300 * MS;
-	for (; t < repaired; t += MS)
-		assert_false(offer(&a, t, 20 * MS, 1000000, BIG));
-	/* Then the queue must stay above target a whole interval again before a signal. */
-	for (; !offer(&a, t, 20 * MS, 1000000, BIG); t += MS)
-		assert_true(t < repaired + AQM_INTERVAL_US + MS);
-	assert_true(t >= repaired + AQM_INTERVAL_US);
-	/* A repair that ended is forgotten by aqm_reset (a new connection). */
-	aqm_repair(&a, t, 50 * MS);
-	aqm_reset(&a);
-	assert_int_equal(a.repair_until, 0);
-}
-
 static void test_small_frames_pass_and_the_next_large_one_takes_the_signal(void **state)
 {
 	struct aqm a;
@@ -378,7 +347,6 @@ int main(void)
 		cmocka_unit_test(test_no_signal_below_target),
 		cmocka_unit_test(test_signals_after_an_interval_above_target_then_faster),
 		cmocka_unit_test(test_stops_when_the_queue_drains_and_resumes_at_the_last_rate),
-		cmocka_unit_test(test_no_signal_while_the_link_repairs_a_loss),
 		cmocka_unit_test(test_small_frames_pass_and_the_next_large_one_takes_the_signal),
 		cmocka_unit_test(test_off_never_signals),
 		cmocka_unit_test(test_ecn_marks_ect_ipv4_with_a_valid_checksum),
