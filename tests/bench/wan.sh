@@ -17,7 +17,7 @@
 # in every namespace), WAN_MODES ("vxlan vnet openvpn-tcp"), WAN_VNET_FLAGS
 # (vnet flags; default "--queue-delay 20", "" for none), WAN_OUT (keep the raw results there),
 # WAN_REF (a folder holding another build's vnet and vnetclient: mode vnet-ref, for
-# before/after figures in one run).
+# before/after figures in one run). Mode vnet-off: vnet with --queue-delay 0 (no control).
 set -u
 export LC_ALL=C
 cd "$(dirname "$0")/../.." || exit 1
@@ -126,6 +126,7 @@ setup_vnet() { # CC [VNET VNETCLIENT]
 	echo "wan: vnetclient: $(cat "$W/vnetclient.log")" >&2
 }
 setup_vnet_ref() { setup_vnet "$1" "$WAN_REF/vnet" "$WAN_REF/vnetclient"; }
+setup_vnet_off() { WAN_VNET_FLAGS="--queue-delay 0" setup_vnet "$1"; }
 setup_openvpn_tcp() {
 	local n c=(--dev tap0 --dev-type tap --verb 3 --port 1194 --cipher none --auth none)
 	topology "$1" 1500
