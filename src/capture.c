@@ -663,6 +663,11 @@ static int shared_start(struct port *p)
 	}
 	s->started = true;
 	c->nstarted++;
+	if (c->paused && c->nstarted != 1) {
+		/* A lone handler had paused reading for itself: the device is shared now. */
+		c->paused = false;
+		set_interest(c);
+	}
 	return 0;
 }
 
