@@ -447,12 +447,9 @@ static void deliver(struct capture *c, size_t nhits, struct capture_sub *own, co
 			continue;
 		}
 		if (s->bl_head || !(room = s->client->room(s->ctx))) {
-			if (!s->client->will_resume(s->ctx)) {
-				backlog_clear(c, s);    /* disconnected: what waited is lost too */
+			/* Not connected (its backlog goes at the next drain), or past the bounds. */
+			if (!s->client->will_resume(s->ctx) || !backlog_push(c, s, buf, vh, n))
 				s->rx.queue_drops++;
-			} else if (!backlog_push(c, s, buf, vh, n)) {
-				s->rx.queue_drops++;
-			}
 			continue;
 		}
 		memcpy(room, buf, n);

@@ -486,20 +486,21 @@ static void handler_capture(struct handler *h)
 
 /* ---- a port fed by its device's shared capture (capture.c) pushes frames here */
 
-static uint8_t *client_room(void *ctx)
-{
-	struct handler *h = ctx;
-
-	if (h->closed || h->state != H_UP || !buf_reserve(&h->tx, FRAME_MSG_MAX))
-		return NULL;
-	return buf_tail(&h->tx) + FRAME_HDR_LEN + FRAME_OFFLOAD_LEN;
-}
-
+/* Connected: its link drains the queue, and update_interest says when there is room. */
 static bool client_will_resume(void *ctx)
 {
 	const struct handler *h = ctx;
 
-	return !h->closed && h->state == H_UP;     /* its link drains the queue */
+	return !h->closed && h->state == H_UP;
+}
+
+static uint8_t *client_room(void *ctx)
+{
+	struct handler *h = ctx;
+
+	if (!client_will_resume(h) || !buf_reserve(&h->tx, FRAME_MSG_MAX))
+		return NULL;
+	return buf_tail(&h->tx) + FRAME_HDR_LEN + FRAME_OFFLOAD_LEN;
 }
 
 static void client_take(void *ctx, const struct virtio_net_hdr *vh, size_t len)
