@@ -52,6 +52,48 @@ bool buf_release(struct buf *b)
 	return true;
 }
 
+/* Move the content to the front of the allocation. */
+static void move_down(struct buf *b)
+{
+	memmove(b->data, b->data + b->head, buf_len(b));
+	b->tail -= b->head;
+	b->head = 0;
+}
+
+/* A new allocation of cap bytes, the content at its front (the old one wiped and freed). */
+static bool reallocate(struct buf *b, size_t cap)
+{
+	size_t len = buf_len(b);
+	uint8_t *p = malloc(cap);
+
+	if (!p)
+		return false;
+	if (b->data) {
+		memcpy(p, b->data + b->head, len);
+		wipe(b);
+		free(b->data);
+	}
+	b->data = p;
+	b->cap = cap;
+	b->head = 0;
+	b->tail = b->dirty = len;
+	return true;
+}
+
+/* A larger allocation (within max), with n bytes of room after the content. */
+static bool grow(struct buf *b, size_t n)
+{
+	size_t cap = b->cap;
+
+	if (cap == 0)     /* from nothing: a first step that is not a byte */
+		cap = BUF_MIN_ALLOC < b->max ? BUF_MIN_ALLOC : b->max;
+	else
+		cap = cap > b->max / 2 ? b->max : cap * 2;
+	while (cap - buf_len(b) < n)
+		cap = cap > b->max / 2 ? b->max : cap * 2;
+	return reallocate(b, cap);
+}
+
 bool buf_reserve(struct buf *b, size_t n)
 {
 	mark_dirty(b);
@@ -59,32 +101,36 @@ bool buf_reserve(struct buf *b, size_t n)
 		return true;
 	if (b->max - buf_len(b) < n)
 		return false;
-	if (b->head) {
-		memmove(b->data, b->data + b->head, buf_len(b));
-		b->tail -= b->head;
-		b->head = 0;
-	}
-	if (b->cap - b->tail < n) {
-		size_t cap = b->cap;
-		uint8_t *p;
+	if (b->head)
+		move_down(b);
+	return b->cap - b->tail >= n || grow(b, n);
+}
 
-		if (cap == 0)     /* from nothing: a first step that is not a byte */
-			cap = BUF_MIN_ALLOC < b->max ? BUF_MIN_ALLOC : b->max;
-		while (cap - b->tail < n)
-			cap = cap > b->max / 2 ? b->max : cap * 2;
-		p = malloc(cap);
-		if (!p)
-			return false;
-		if (b->data) {
-			memcpy(p, b->data, b->tail);
-			wipe(b);
-			free(b->data);
-		}
-		b->data = p;
-		b->cap = cap;
-		b->dirty = b->tail;
-	}
-	return true;
+bool buf_reserve_lazy(struct buf *b, size_t n)
+{
+	size_t len = buf_len(b);
+
+	mark_dirty(b);
+	if (b->cap - b->tail >= n)
+		return true;
+	if (b->max - len < n)
+		return false;
+	if (b->head && (b->head >= len || len <= BUF_MOVE_SMALL || b->cap - len >= n + b->cap / 2))
+		move_down(b);
+	if (b->cap - b->tail >= n)
+		return true;
+	return b->cap < b->max && grow(b, n);
+}
+
+size_t buf_shrink(struct buf *b, size_t cap)
+{
+	size_t old = b->cap, len = buf_len(b);
+
+	if (old <= cap || len > cap / 2)
+		return 0;
+	if (!len)
+		return buf_release(b) ? old : 0;
+	return reallocate(b, cap) ? old - cap : 0;
 }
 
 bool buf_put(struct buf *b, const void *p, size_t n)

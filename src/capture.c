@@ -10,23 +10,24 @@
  *
  * A frame is read once. It goes straight into the queue of the handler
  * that took the previous frame when that handler has room (a lone or busy
- * handler: no copy beyond today's), and is copied to any other handler
- * that wants it.
+ * handler: the one copy a handler with a socket of its own makes), and is
+ * copied to any other handler that wants it.
  *
  * A full queue is backpressure, not loss, as it was when each handler had
  * its own socket. A device with a single handler stops reading while that
  * handler is full: the socket's buffer (4 MiB) absorbs the burst. With
  * several, reading cannot stop for one without stalling the others (one
- * slow peer must not stall a device), so the frames of a full handler wait
- * in its *backlog* instead: up to CAPTURE_BACKLOG_SUB bytes per handler and
- * CAPTURE_BACKLOG_DEV per device, allocated as frames arrive and freed as
- * they move on, in order, when the handler has room (resume). So a busy
- * handler sees as much buffer with 4,000 handlers on its device as alone,
- * and TCP through it no more loss. Past those bounds, or when the handler
- * is not connected (reconnecting), a frame is dropped (drop_queue).
+ * slow peer must not stall a device), so a full handler's queue grows
+ * instead, past its usual bound, by up to VNET_QUEUE_DEEP (as much as the
+ * socket would have held; the frames are still read once, into it): a *deep*
+ * queue. A device's deep queues hold at most CAPTURE_DEEP_DEV bytes past
+ * their usual bounds in all, and at most CAPTURE_DEEP_SUBS are deep at a
+ * time. So a busy handler sees as much buffer with 4,000 handlers on its
+ * device as alone, and TCP through it no more loss. Past those bounds, or
+ * when the handler is not connected (reconnecting), a frame is dropped
+ * (drop_queue). The handler gives the memory back as its queue drains.
  */
 #include <errno.h>
-#include <malloc.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
@@ -43,34 +44,22 @@
 #include "vnet/macmap.h"
 
 #define CAPTURE_BUDGET  64      /* frames read per wake-up */
-#define CAPTURE_BACKLOG_SUB (4u << 20)  /* a full handler's frames waiting, bytes (a socket's buffer) */
-#define CAPTURE_BACKLOG_DEV (8u << 20)  /* all the device's handlers' */
-#define CAPTURE_TRIM_BYTES  (1u << 20)  /* backlogs this large are given back to the system... */
-#define CAPTURE_TRIM_MS     1000        /* ...once they have been empty this long */
+#define CAPTURE_DEEP_DEV (8u << 20)  /* bytes the device's deep queues hold past their bounds */
+#define CAPTURE_DEEP_SUBS 64        /* deep queues at a time on a device */
 #define VERIFIER_LOG    (64 * 1024)
 #define NO_SUB          UINT32_MAX
-
-/* A frame waiting for its handler to have room. */
-struct backlog_frame {
-	struct backlog_frame *next;
-	struct virtio_net_hdr vh;
-	size_t len;
-	uint8_t data[];
-};
 
 struct capture_sub {
 	struct capture *cap;
 	uint32_t id;
 	enum vnet_config cfg;
-	struct mac_pattern macs[VNET_MACS_MAX];
-	size_t nmacs;
 	bool started, blocked, touched;
-	struct backlog_frame *bl_head, **bl_tail;   /* its backlog, oldest first */
-	size_t bl_bytes;
-	uint32_t bl_slot;           /* 1 + its index in cap->backlogged; 0: none */
+	bool deep;                  /* in cap->deep */
 	const struct port_client *client;
 	void *ctx;
 	struct port_stats rx;       /* what the capture gave it, or dropped for it */
+	size_t nmacs;
+	struct mac_pattern macs[];  /* its addresses */
 };
 
 struct capture {
@@ -86,11 +75,8 @@ struct capture {
 	uint32_t last;              /* the id that took the last frame */
 	uint32_t *hits, *touched;
 	uint32_t ntouched;
-	uint32_t *backlogged;       /* the ids with a backlog */
-	uint32_t nbacklogged;
-	size_t bl_bytes;            /* their backlogs' bytes in all */
-	bool bl_big;                /* reached CAPTURE_TRIM_BYTES since the last trim */
-	struct loop_timer trim_timer;
+	uint32_t deep[CAPTURE_DEEP_SUBS];  /* the ids whose queues may be deep */
+	uint32_t ndeep;
 	struct macmap map;
 	struct port_stats scratch_st;
 	uint8_t scratch[FRAME_ETH_MAX];
@@ -171,12 +157,8 @@ static int prog_load(struct capture *c, char *why, size_t len)
 
 /* ---- the set ---- */
 
-static void backlog_trim(struct loop_timer *t);
-
 static void capture_free(struct capture *c)
 {
-	if (loop_timer_pending(&c->trim_timer))
-		loop_timer_cancel(c->set->loop, &c->trim_timer);
 	if (c->fd >= 0)     /* ports still open: not expected at the end */
 		loop_close(c->set->loop, &c->io);
 	if (c->prog_fd >= 0)
@@ -188,7 +170,6 @@ static void capture_free(struct capture *c)
 	free(c->subs);
 	free(c->hits);
 	free(c->touched);
-	free(c->backlogged);
 	free(c);
 }
 
@@ -215,7 +196,6 @@ static int capture_new(struct capture_set *cs, const char *dev, char *why, size_
 	c->set = cs;
 	c->fd = c->io.fd = -1;
 	c->last = NO_SUB;
-	loop_timer_init(&c->trim_timer, backlog_trim);
 	snprintf(c->dev, sizeof(c->dev), "%s", dev);
 	c->map_fd[EBPF_DST] = c->map_fd[EBPF_SRC] = c->prog_fd = -1;
 	c->next = cs->first;
@@ -289,82 +269,6 @@ void capture_fini(struct capture_set *cs)
 
 static void capture_event(struct loop_io *io, uint32_t events);
 
-/* ---- a full handler's backlog ---- */
-
-/* Keep the frame at buf (n bytes) for s, after what it already waits for. False: dropped. */
-static bool backlog_push(struct capture *c, struct capture_sub *s, const uint8_t *buf,
-			 const struct virtio_net_hdr *vh, size_t n)
-{
-	struct backlog_frame *f;
-	size_t cost = sizeof(*f) + n;   /* charged with its header: small frames count fairly */
-
-	if (s->bl_bytes + cost > CAPTURE_BACKLOG_SUB || c->bl_bytes + cost > CAPTURE_BACKLOG_DEV ||
-	    !(f = malloc(cost)))
-		return false;
-	f->next = NULL;
-	f->vh = *vh;
-	f->len = n;
-	memcpy(f->data, buf, n);
-	if (!s->bl_head) {
-		s->bl_tail = &s->bl_head;
-		c->backlogged[c->nbacklogged++] = s->id;
-		s->bl_slot = c->nbacklogged;
-	}
-	*s->bl_tail = f;
-	s->bl_tail = &f->next;
-	s->bl_bytes += cost;
-	c->bl_bytes += cost;
-	if (c->bl_bytes >= CAPTURE_TRIM_BYTES)
-		c->bl_big = true;
-	return true;
-}
-
-/*
- * The backlogs were large and are empty: once they stay so for a while, give
- * the memory the allocator keeps for them back to the system, so that a daemon
- * that absorbed a burst is small again when idle.
- */
-static void backlog_trim(struct loop_timer *t)
-{
-	struct capture *c = container_of(t, struct capture, trim_timer);
-
-	if (c->bl_bytes)
-		return;         /* busy again: the next time they empty */
-	c->bl_big = false;
-	malloc_trim(0);
-}
-
-static void backlog_pop(struct capture *c, struct capture_sub *s)
-{
-	struct backlog_frame *f = s->bl_head;
-
-	s->bl_head = f->next;
-	s->bl_bytes -= sizeof(*f) + f->len;
-	c->bl_bytes -= sizeof(*f) + f->len;
-	free(f);
-	if (!s->bl_head) {
-		/* Out of the list: the last one takes its place. */
-		uint32_t last = c->backlogged[--c->nbacklogged];
-
-		if (last != s->id) {
-			c->backlogged[s->bl_slot - 1] = last;
-			c->subs[last]->bl_slot = s->bl_slot;
-		}
-		s->bl_slot = 0;
-	}
-	if (!c->bl_bytes && c->bl_big && !loop_timer_pending(&c->trim_timer))
-		loop_timer_set(c->set->loop, &c->trim_timer, loop_now_ms() + CAPTURE_TRIM_MS);
-}
-
-/* Drop s's backlog (it closes, or its link starts again): counted as lost. */
-static void backlog_clear(struct capture *c, struct capture_sub *s)
-{
-	while (s->bl_head) {
-		s->rx.queue_drops++;
-		backlog_pop(c, s);
-	}
-}
-
 static void set_interest(struct capture *c)
 {
 	loop_mod(c->set->loop, &c->io, (c->paused ? 0 : EPOLLIN) | (c->nblocked ? EPOLLOUT : 0));
@@ -429,9 +333,55 @@ static void taken(struct capture *c, struct capture_sub *s, const struct virtio_
 	c->last = s->id;
 }
 
+/* s leaves the deep queues (at slot i of cap->deep). */
+static void deep_leave(struct capture *c, struct capture_sub *s, uint32_t i)
+{
+	s->deep = false;
+	c->deep[i] = c->deep[--c->ndeep];
+}
+
+/*
+ * Room for one frame for s when its queue is full: past its usual bound, if
+ * the device's deep queues stay within theirs (those back within their usual
+ * bounds leave the list on the way). NULL: the frame is lost for s.
+ */
+static uint8_t *deep_room(struct capture *c, struct capture_sub *s)
+{
+	size_t held = 0;
+	uint8_t *room;
+
+	for (uint32_t i = 0; i < c->ndeep;) {
+		struct capture_sub *d = c->subs[c->deep[i]];
+		size_t n = d->client->deep_bytes(d->ctx);
+
+		if (!n && d != s) {
+			deep_leave(c, d, i);
+			continue;   /* the last one moved to slot i */
+		}
+		held += n;
+		i++;
+	}
+	if ((!s->deep && c->ndeep == CAPTURE_DEEP_SUBS) || held + FRAME_MSG_MAX > CAPTURE_DEEP_DEV ||
+	    !(room = s->client->room(s->ctx, true)))
+		return NULL;
+	if (!s->deep) {
+		s->deep = true;
+		c->deep[c->ndeep++] = s->id;
+	}
+	return room;
+}
+
+/* Room for one frame for s: within its queue's usual bound, or deep_room. */
+static uint8_t *sub_room(struct capture *c, struct capture_sub *s)
+{
+	uint8_t *room = s->client->room(s->ctx, false);
+
+	return room ? room : deep_room(c, s);
+}
+
 /*
  * Give the frame at buf (n bytes) to the ids in hits; own: the one whose queue
- * holds buf. A handler that has a backlog, or no room, gets it in its backlog.
+ * holds buf. One without room loses it (counted).
  */
 static void deliver(struct capture *c, size_t nhits, struct capture_sub *own, const uint8_t *buf,
 		    const struct virtio_net_hdr *vh, size_t n)
@@ -446,10 +396,8 @@ static void deliver(struct capture *c, size_t nhits, struct capture_sub *own, co
 			own_wants = true;
 			continue;
 		}
-		if (s->bl_head || !(room = s->client->room(s->ctx))) {
-			/* Not connected (its backlog goes at the next drain), or past the bounds. */
-			if (!s->client->will_resume(s->ctx) || !backlog_push(c, s, buf, vh, n))
-				s->rx.queue_drops++;
+		if (!(room = sub_room(c, s))) {
+			s->rx.queue_drops++;
 			continue;
 		}
 		memcpy(room, buf, n);
@@ -457,30 +405,6 @@ static void deliver(struct capture *c, size_t nhits, struct capture_sub *own, co
 	}
 	if (own && own_wants)   /* last: the others copied from its queue before it moved on */
 		taken(c, own, vh, n);
-}
-
-/* Move what waits in the backlogs into the queues that have room again. */
-static void backlog_drain(struct capture *c)
-{
-	uint32_t i = 0;
-
-	while (i < c->nbacklogged) {
-		struct capture_sub *s = c->subs[c->backlogged[i]];
-		uint8_t *room;
-
-		if (!s->client->will_resume(s->ctx)) {
-			/* Its link went (reconnecting): the backlog would only hold memory. */
-			backlog_clear(c, s);
-			continue;   /* the last one moved to slot i */
-		}
-		while (s->bl_head && (room = s->client->room(s->ctx))) {
-			memcpy(room, s->bl_head->data, s->bl_head->len);
-			taken(c, s, &s->bl_head->vh, s->bl_head->len);
-			backlog_pop(c, s);
-		}
-		if (s->bl_head)
-			i++;        /* still waiting (else the last one moved to slot i) */
-	}
 }
 
 /* The device went down: every handler on it is told, once until it is up again. */
@@ -510,22 +434,22 @@ static void capture_failed(struct capture *c, const char *why)
 
 static void capture_read(struct capture *c)
 {
-	if (c->nbacklogged)
-		backlog_drain(c);
 	for (int i = 0; i < CAPTURE_BUDGET && c->fd >= 0; i++) {
 		struct capture_sub *own = c->last < c->nslots ? c->subs[c->last] : NULL;
 		struct virtio_net_hdr vh;
-		/* Into the queue of the last taker, unless frames wait before this one. */
-		uint8_t *buf = own && own->started && !own->bl_head ?
-			       own->client->room(own->ctx) : NULL;
+		/* Into the queue of the last taker. */
+		uint8_t *buf = own && own->started ? own->client->room(own->ctx, false) : NULL;
 		size_t nhits;
 		ssize_t n;
 
-		if (!buf && own && own->started && c->nstarted == 1) {
-			/* A lone handler is full: let the socket hold the frames meanwhile. */
-			c->paused = true;
-			set_interest(c);
-			break;
+		if (!buf && own && own->started) {
+			if (c->nstarted == 1) {
+				/* A lone handler is full: let the socket hold the frames meanwhile. */
+				c->paused = true;
+				set_interest(c);
+				break;
+			}
+			buf = deep_room(c, own);
 		}
 		if (!buf) {
 			own = NULL;
@@ -637,10 +561,9 @@ static int shared_start(struct port *p)
 	int ret = 0;
 
 	if (s->started) {
-		/* A reconnection: what the socket or its backlog held is stale. */
+		/* A reconnection: what the socket held is stale. */
 		if (c->nstarted == 1)
 			socket_drain(c);
-		backlog_clear(c, s);
 		return 0;
 	}
 	for (i = 0; i < s->nmacs; i++) {
@@ -702,7 +625,9 @@ static void shared_close(struct port *p)
 	}
 	if (s->blocked)
 		c->nblocked--;
-	backlog_clear(c, s);
+	for (uint32_t i = 0; s->deep && i < c->ndeep; i++)
+		if (c->deep[i] == s->id)
+			deep_leave(c, s, i);
 	c->subs[s->id] = NULL;
 	if (c->last == s->id)
 		c->last = NO_SUB;
@@ -753,8 +678,6 @@ static void shared_resume(struct port *p)
 	struct capture_sub *s = sub_of(p);
 	struct capture *c = s->cap;
 
-	if (s->bl_head && c->fd >= 0)
-		loop_kick(c->set->loop, &c->io);        /* capture_read moves its backlog on */
 	if (c->paused && c->fd >= 0) {
 		c->paused = false;
 		set_interest(c);
@@ -776,7 +699,7 @@ static int sub_slot(struct capture *c, uint32_t *id)
 {
 	uint32_t n;
 	struct capture_sub **subs;
-	uint32_t *hits, *touched, *backlogged;
+	uint32_t *hits, *touched;
 
 	for (uint32_t i = 0; i < c->nslots; i++) {
 		if (!c->subs[i]) {
@@ -795,9 +718,6 @@ static int sub_slot(struct capture *c, uint32_t *id)
 	if (!(touched = realloc(c->touched, n * sizeof(*touched))))
 		return -ENOMEM;
 	c->touched = touched;
-	if (!(backlogged = realloc(c->backlogged, n * sizeof(*backlogged))))
-		return -ENOMEM;
-	c->backlogged = backlogged;
 	*id = c->nslots;
 	c->nslots = n;
 	return 0;
@@ -829,7 +749,7 @@ int capture_port_open(struct capture_set *cs, struct port *p, const char *dev,
 		snprintf(err, errlen, "device %s was replaced: try again", dev);
 		return -EAGAIN;
 	}
-	if (nmacs > VNET_MACS_MAX || !(s = calloc(1, sizeof(*s)))) {
+	if (nmacs > VNET_MACS_MAX || !(s = calloc(1, sizeof(*s) + nmacs * sizeof(*macs)))) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}

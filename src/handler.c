@@ -7,8 +7,10 @@
  * take one more maximum-size frame, capture pauses and the kernel's socket
  * buffer, then the device, absorbs the burst (backpressure, no unbounded
  * queue). A port of a device's shared capture (capture.c) pushes its frames
- * instead (handler_client): a frame for a full queue is dropped and counted,
- * as pausing would stall every other handler on the device. Injection: messages read from the link are decoded in place and
+ * instead (handler_client), as pausing would stall every other handler on
+ * the device: the queue may then grow by up to VNET_QUEUE_DEEP (a deep
+ * queue, bounded per device by the capture), given back as it drains.
+ * Injection: messages read from the link are decoded in place and
  * injected; when the port cannot take more, reading the link pauses.
  * Closing either end closes the handler, and the peer sees its link close.
  */
@@ -39,6 +41,7 @@
 #define BACKOFF_MAX_MS      30000   /* doubling up to this, +-20 % jitter */
 #define HANDLER_READ_BYTES  (256 * 1024) /* link bytes read per wake-up */
 #define KEEPALIVE_RECHECK_MS 250    /* a keepalive due behind a queue not yet sent: look again */
+#define HANDLER_DEEP_KEEP_MS 1000   /* a deep queue's memory is kept this long after its use */
 #define HANDLER_PROBE_IDLE_MS 10    /* after this long without sending, a send is followed by a probe */
 
 static void handler_free(void *p)
@@ -333,6 +336,12 @@ static void handler_redialed(void *arg, struct conn *link, const struct buf *rx,
 		update_interest(h);
 }
 
+/* Has the link's queue room for one more frame, queued bytes kept within limit? */
+static bool tx_fits(const struct handler *h, size_t limit)
+{
+	return buf_len(&h->tx) + FRAME_MSG_MAX <= limit;
+}
+
 /* Is the port's frames pushed by a shared capture, not read from a descriptor of its own? */
 static bool port_pushed(const struct handler *h)
 {
@@ -343,13 +352,13 @@ static void update_interest(struct handler *h)
 {
 	struct loop *l = &h->d->loop;
 	/* Room for a frame, taken when one comes (handler_capture): an idle queue holds no memory. */
-	bool capture = buf_fits(&h->tx, FRAME_MSG_MAX);
+	bool capture = tx_fits(h, VNET_QUEUE_BYTES);
 
 	if (h->state != H_UP) {
 		/* No link: capture nothing (the kernel, or the shared capture, drops it). */
 		loop_mod(l, &h->port_io, 0);
 		if (port_pushed(h))
-			h->port.ops->resume(&h->port);  /* the capture lets go of its backlog */
+			h->port.ops->resume(&h->port);  /* not paused for it: its frames are counted lost */
 		return;
 	}
 	if (port_pushed(h)) {
@@ -386,6 +395,15 @@ static bool handler_send(struct handler *h)
 		h->link_tx_bytes += (uint64_t)n;
 		h->last_tx = loop_now_ms();
 	}
+	/*
+	 * A deep queue (handler_client) drained and unused for a while: its
+	 * memory goes back (kept meanwhile, so that a busy link does not grow
+	 * and shrink it all the time). A queue within its usual bound may take
+	 * twice that, to move its content down less often: that stays until
+	 * the queue is idle (handler_timeout).
+	 */
+	if (h->tx.cap > 2 * VNET_QUEUE_BYTES && loop_now_ms() - h->deep_ms >= HANDLER_DEEP_KEEP_MS)
+		buf_shrink(&h->tx, VNET_QUEUE_BYTES);
 	return true;
 }
 
@@ -451,7 +469,7 @@ static void handler_capture(struct handler *h)
 		uint8_t *p;
 		ssize_t n;
 
-		if (!buf_reserve(&h->tx, FRAME_MSG_MAX))
+		if (!tx_fits(h, VNET_QUEUE_BYTES) || !buf_reserve_lazy(&h->tx, FRAME_MSG_MAX))
 			break;
 		p = buf_tail(&h->tx);
 		n = h->port.ops->recv(&h->port, &vh, p + FRAME_HDR_LEN + FRAME_OFFLOAD_LEN,
@@ -486,21 +504,28 @@ static void handler_capture(struct handler *h)
 
 /* ---- a port fed by its device's shared capture (capture.c) pushes frames here */
 
-/* Connected: its link drains the queue, and update_interest says when there is room. */
-static bool client_will_resume(void *ctx)
-{
-	const struct handler *h = ctx;
-
-	return !h->closed && h->state == H_UP;
-}
-
-static uint8_t *client_room(void *ctx)
+/* Room only while connected: its link drains the queue, and update_interest says when. */
+static uint8_t *client_room(void *ctx, bool deep)
 {
 	struct handler *h = ctx;
 
-	if (!client_will_resume(h) || !buf_reserve(&h->tx, FRAME_MSG_MAX))
+	if (h->closed || h->state != H_UP ||
+	    !tx_fits(h, VNET_QUEUE_BYTES + (deep ? VNET_QUEUE_DEEP : 0)) ||
+	    !buf_reserve_lazy(&h->tx, FRAME_MSG_MAX))
 		return NULL;
+	if (deep)
+		h->deep_ms = loop_now_ms();
 	return buf_tail(&h->tx) + FRAME_HDR_LEN + FRAME_OFFLOAD_LEN;
+}
+
+/* What a deep queue holds past the usual: bytes queued, or memory kept (handler_send). */
+static size_t client_deep_bytes(void *ctx)
+{
+	const struct handler *h = ctx;
+	size_t queued = buf_len(&h->tx) > VNET_QUEUE_BYTES ? buf_len(&h->tx) - VNET_QUEUE_BYTES : 0;
+	size_t kept = h->tx.cap > 2 * VNET_QUEUE_BYTES ? h->tx.cap - 2 * VNET_QUEUE_BYTES : 0;
+
+	return queued > kept ? queued : kept;
 }
 
 static void client_take(void *ctx, const struct virtio_net_hdr *vh, size_t len)
@@ -542,7 +567,7 @@ static void client_failed(void *ctx, const char *why)
 
 static const struct port_client handler_client = {
 	.room = client_room,
-	.will_resume = client_will_resume,
+	.deep_bytes = client_deep_bytes,
 	.take = client_take,
 	.flush = client_flush,
 	.writable = client_writable,
@@ -804,7 +829,8 @@ unsigned long handler_create(struct daemon *d, struct conn *link, struct port *p
 	h->link_io.fd = h->port_io.fd = -1;
 	loop_timer_init(&h->timer, handler_timeout);
 	/* The queues take memory when frames come (buf.c). */
-	if (buf_init(&h->tx, 0, VNET_QUEUE_BYTES) < 0 || buf_init(&h->rx, 0, HANDLER_RX_BYTES) < 0 ||
+	if (buf_init(&h->tx, 0, VNET_QUEUE_BYTES + VNET_QUEUE_DEEP) < 0 ||
+	    buf_init(&h->rx, 0, HANDLER_RX_BYTES) < 0 ||
 	    !buf_put(&h->tx, buf_head(tx_pre), buf_len(tx_pre)) ||
 	    !buf_put(&h->rx, buf_head(rx_pre), buf_len(rx_pre))) {
 		snprintf(err, errlen, "out of memory");

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #define BUF_MIN_ALLOC 1024   /* the smallest allocation, so that growth takes few steps */
+#define BUF_MOVE_SMALL (64 * 1024) /* buf_reserve_lazy moves this much content down at any time */
 
 struct buf {
 	uint8_t *data;
@@ -41,6 +42,20 @@ static inline size_t buf_room(const struct buf *b) { return b->cap - b->tail; }
  * the allocation within max. False if it cannot.
  */
 bool buf_reserve(struct buf *b, size_t n);
+/*
+ * The same for a long-lived queue that may be large (a handler's link
+ * queue): the content is moved down only when that moves no more than was
+ * consumed since the last move, or little (BUF_MOVE_SMALL); else the
+ * allocation grows, and when it cannot, this fails until more is consumed.
+ * Each byte is thus moved about once, where buf_reserve could move a full
+ * queue for every frame appended to it.
+ */
+bool buf_reserve_lazy(struct buf *b, size_t n);
+/*
+ * Keep at most cap bytes allocated, if the content fits in half of that
+ * (moved to the front; none: the memory is released). The bytes given back.
+ */
+size_t buf_shrink(struct buf *b, size_t cap);
 /* Append n bytes; false (nothing appended) if they do not fit. */
 bool buf_put(struct buf *b, const void *p, size_t n);
 void buf_consume(struct buf *b, size_t n);

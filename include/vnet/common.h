@@ -26,6 +26,7 @@
 #define VNET_KEEPALIVE_MS       10000   /* default: a keepalive after this much silence; */
 					/* a link silent 3 times as long is closed */
 #define VNET_QUEUE_BYTES    (256 * 1024) /* queued bytes per direction per handler */
+#define VNET_QUEUE_DEEP     (4u << 20)  /* more, for a handler on a shared capture (capture.c) */
 
 /* skb mark of every frame vnet injects (SO_MARK), so that none is captured again */
 #define VNET_MARK           0x766e6574u /* "vnet" */

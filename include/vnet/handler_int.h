@@ -52,6 +52,7 @@ struct handler {
 	struct loop_io port_io, link_io;
 	struct conn *link;
 	struct buf tx, rx;
+	uint64_t deep_ms;       /* when tx last went past its usual bound (a deep queue) */
 	bool inject_blocked;    /* the port is full: wait for EPOLLOUT on it */
 	bool closed;
 	bool gone;              /* closed and let go of, but still held (refs) */

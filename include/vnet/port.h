@@ -27,15 +27,15 @@ struct port;
  * device's shared capture): frames are pushed to it, never read by it.
  */
 struct port_client {
-	/* Where one frame of up to FRAME_ETH_MAX bytes goes, or NULL: no room. */
-	uint8_t *(*room)(void *ctx);
 	/*
-	 * After room() said no: will the client make room soon, and say so
-	 * through its port's resume()? (It is connected and sending.) Then the
-	 * capture keeps the frame for it a while; otherwise the frame is
-	 * dropped and counted.
+	 * Where one frame of up to FRAME_ETH_MAX bytes goes, or NULL: no room
+	 * (or not connected). deep: the queue may grow past its usual bound
+	 * (VNET_QUEUE_BYTES), up to VNET_QUEUE_DEEP more, rather than the
+	 * frame be lost; the capture bounds what all its clients hold so.
 	 */
-	bool (*will_resume)(void *ctx);
+	uint8_t *(*room)(void *ctx, bool deep);
+	/* The bytes queued past the usual bound (0: within it). */
+	size_t (*deep_bytes)(void *ctx);
 	/* The frame of len bytes written at room() is taken, with its metadata. */
 	void (*take)(void *ctx, const struct virtio_net_hdr *vh, size_t len);
 	/* A batch of frames ended, in which it took some: send them. */

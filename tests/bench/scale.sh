@@ -7,7 +7,9 @@
 # made by HANDLE requests on one control connection (timed), then the busy handler (vA's MAC and
 # the broadcast), then iperf3 TCP vA -> vB (Gbit/s), iperf3 UDP of 64-byte payloads (packets/s
 # received), ping RTT (average, microseconds), the RSS of both daemons and their drop_queue
-# (STATS?, summed over the handlers), then the time CLOSE requests for the N idle handlers take
+# (STATS?, summed over the handlers and both daemons: qdrop_tcp after the TCP run, qdrop_udp
+# what the UDP run, which offers more than the link carries, added), then the time CLOSE
+# requests for the N idle handlers take
 # until both daemons list only the busy one (close_s). Prints a table and, with python3-matplotlib, draws
 # tests/bench/scale.png (or $SCALE_PNG). Every step is bounded.
 #
@@ -153,9 +155,18 @@ qdrops() {
 		     END { if (n) print s; else print "-" }'
 }
 
-# The busy handler's figures: tcp_gbps udp64_pps rtt_us ("-" for a failed one).
+# qdrops_both: qdrops of both daemons, summed ("-" if either failed).
+qdrops_both() {
+	local a b
+	a=$(qdrops gA 198.19.0.1) b=$(qdrops gB 198.19.0.2)
+	[ "$a" = - ] || [ "$b" = - ] && { echo -; return; }
+	echo $((a + b))
+}
+
+# The busy handler's figures: tcp_gbps udp64_pps rtt_us qdrop_tcp qdrop_udp ("-" for a failed
+# one).
 measure() {
-	local tcp udp rtt srv
+	local tcp udp rtt srv qt qu
 	ip netns exec "$P-vB" timeout -k 2 $((3 * T + 30)) iperf3 -s -p 5201 >/dev/null 2>&1 &
 	srv=$!
 	PIDS+=("$srv")
@@ -165,6 +176,7 @@ measure() {
 	done
 	tcp=$(nsx vA timeout -k 2 $((T + 15)) iperf3 -c 198.18.0.2 -p 5201 -t "$T" -J 2>/dev/null |
 		python3 -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9))' 2>/dev/null)
+	qt=$(qdrops_both)
 	udp=$(nsx vA timeout -k 2 $((T + 15)) iperf3 -c 198.18.0.2 -p 5201 -u -l 64 -b 0 -t "$T" -J 2>/dev/null |
 		python3 -c '
 import json, sys
@@ -174,12 +186,14 @@ print("%.0f" % ((e["packets"] - e["lost_packets"]) / e["seconds"]))' 2>/dev/null
 		awk -F/ '/^rtt|^round-trip/ {printf "%.0f", $5 * 1000}')
 	kill "$srv" 2>/dev/null
 	wait "$srv" 2>/dev/null
-	echo "${tcp:--} ${udp:--} ${rtt:--}"
+	qu=$(qdrops_both)
+	[ "$qt" != - ] && [ "$qu" != - ] && qu=$((qu - qt))
+	echo "${tcp:--} ${udp:--} ${rtt:--} $qt $qu"
 }
 
 [ "${SCALE_PLOT_ONLY:-0}" = 1 ] && SCALE_N="" ||
-printf '%-6s %10s %9s %10s %8s %11s %11s %8s %8s %8s\n' N create_s tcp_gbps udp64_pps rtt_us \
-	rss_A_kB rss_B_kB qdrop_A qdrop_B close_s |
+printf '%-6s %10s %9s %10s %8s %11s %11s %9s %9s %8s\n' N create_s tcp_gbps udp64_pps rtt_us \
+	rss_A_kB rss_B_kB qdrop_tcp qdrop_udp close_s |
 	tee "$TABLE"
 for count in $SCALE_N; do
 	cleanup
@@ -188,11 +202,11 @@ for count in $SCALE_N; do
 		continue
 	fi
 	created=$(handlers "$count") || { echo "scale: N=$count: handlers failed" >&2; created=-; }
-	read -r tcp udp rtt <<<"$(measure)"
-	rss_a=$(rss_kb gA) rss_b=$(rss_kb gB) qd_a=$(qdrops gA 198.19.0.1) qd_b=$(qdrops gB 198.19.0.2)
+	read -r tcp udp rtt qd_t qd_u <<<"$(measure)"
+	rss_a=$(rss_kb gA) rss_b=$(rss_kb gB)
 	closed=$(close_idle "$count") || { echo "scale: N=$count: closing failed" >&2; closed=-; }
-	printf '%-6s %10s %9s %10s %8s %11s %11s %8s %8s %8s\n' "$count" "$created" "$tcp" "$udp" \
-		"$rtt" "$rss_a" "$rss_b" "$qd_a" "$qd_b" "$closed" | tee -a "$TABLE"
+	printf '%-6s %10s %9s %10s %8s %11s %11s %9s %9s %8s\n' "$count" "$created" "$tcp" "$udp" \
+		"$rtt" "$rss_a" "$rss_b" "$qd_t" "$qd_u" "$closed" | tee -a "$TABLE"
 done
 cleanup
 

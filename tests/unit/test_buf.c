@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* test_buf.c - unit tests of the byte queue: put, consume, reserve, growth, lines */
+/* test_buf.c - unit tests of the byte queue: put, consume, reserve, growth, shrink, lines */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -471,6 +471,131 @@ static void test_lazy_and_release(void **state)
 	buf_free(&b);
 }
 
+/* Append n bytes of pattern (byte i of the stream: (uint8_t)(*seq + i)) at the tail. */
+static void put_seq(struct buf *b, size_t n, uint32_t *seq)
+{
+	for (size_t i = 0; i < n; i++)
+		buf_tail(b)[i] = (uint8_t)(*seq + i);
+	b->tail += n;
+	*seq += (uint32_t)n;
+}
+
+/* The content is the stream from *first on; consume n of it. */
+static void take_seq(struct buf *b, size_t n, uint32_t *first)
+{
+	for (size_t i = 0; i < buf_len(b); i++)
+		assert_int_equal(buf_head(b)[i], (uint8_t)(*first + i));
+	buf_consume(b, n);
+	*first += (uint32_t)n;
+}
+
+/*
+ * A large queue kept full: buf_reserve_lazy moves about as many bytes as
+ * were appended (buf_reserve moves the whole content for each frame appended
+ * to a full queue: 60 times as many here), and refuses room only while the
+ * queue is more than half full. Frames of 64 KiB, a 4 MiB queue, a link that
+ * takes two frames for three offered.
+ */
+static void test_reserve_lazy_amortized(void **state)
+{
+	const size_t frame = 64 * 1024, max = 4u << 20;
+	size_t appended = 0, moved = 0, refused = 0;
+	uint32_t seq = 0, first = 0;
+	struct buf b;
+
+	assert_int_equal(buf_init(&b, 0, max), 0);
+	for (int i = 0; i < 3000; i++) {
+		size_t head = b.head, len = buf_len(&b);
+		uint8_t *data = b.data;
+
+		if (len + frame <= max && buf_reserve_lazy(&b, frame)) {
+			if (b.data == data && head && !b.head)
+				moved += len;   /* moved down in place */
+			put_seq(&b, frame, &seq);
+			appended += frame;
+		} else if (len + frame <= max) {
+			refused++;          /* fits, but only by moving much: later */
+			assert_true(len > max / 2 - frame);
+		}
+		if (i % 3 != 2)
+			take_seq(&b, frame, &first);
+	}
+	assert_true(appended > 1500 * frame);
+	assert_true(moved <= appended);
+	assert_true(refused > 0);       /* the case above was met */
+	buf_free(&b);
+}
+
+static void test_reserve_lazy_cases(void **state)
+{
+	uint32_t seq = 0, first = 0;
+	uint8_t *data;
+	struct buf b;
+
+	assert_int_equal(buf_init(&b, 0, 1u << 20), 0);
+	assert_true(buf_reserve_lazy(&b, 900 * 1024));
+	assert_int_equal(b.cap, 1u << 20);
+	put_seq(&b, 900 * 1024, &seq);
+	take_seq(&b, 100 * 1024, &first);
+	data = b.data;
+	/* 800 KiB to move for 200 KiB of room, after 100 KiB consumed: not now. */
+	assert_false(buf_reserve_lazy(&b, 200 * 1024));
+	assert_ptr_equal(b.data, data);
+	assert_int_equal(b.head, 100 * 1024);
+	assert_true(buf_reserve(&b, 200 * 1024));  /* buf_reserve would */
+	assert_int_equal(b.head, 0);
+	put_seq(&b, 200 * 1024, &seq);
+	/* Once as much was consumed as remains, it moves. */
+	take_seq(&b, 500 * 1024, &first);
+	assert_true(buf_reserve_lazy(&b, 400 * 1024));
+	assert_int_equal(b.head, 0);
+	put_seq(&b, 400 * 1024, &seq);
+	take_seq(&b, 0, &first);
+	/* Small content moves at any time; beyond max, never. */
+	take_seq(&b, buf_len(&b) - 1000, &first);
+	assert_true(buf_reserve_lazy(&b, b.cap - 1000));
+	assert_false(buf_reserve_lazy(&b, b.cap - 999));
+	buf_free(&b);
+
+	/* Room is made by growing, not moving, while below max; the content follows. */
+	seq = first = 0;
+	assert_int_equal(buf_init(&b, 0, 4u << 20), 0);
+	assert_true(buf_reserve_lazy(&b, 200 * 1024));
+	put_seq(&b, 200 * 1024, &seq);
+	take_seq(&b, 10 * 1024, &first);
+	assert_true(buf_reserve_lazy(&b, 200 * 1024));
+	assert_true(b.cap >= 390 * 1024);
+	assert_int_equal(b.head, 0);
+	take_seq(&b, 0, &first);
+	buf_free(&b);
+}
+
+static void test_shrink(void **state)
+{
+	uint32_t seq = 0, first = 0;
+	struct buf b;
+
+	assert_int_equal(buf_init(&b, 0, 4u << 20), 0);
+	assert_int_equal(buf_shrink(&b, 1024), 0);         /* nothing held */
+	assert_true(buf_reserve(&b, 1u << 20));
+	put_seq(&b, 1u << 20, &seq);
+	assert_int_equal(b.cap, 1u << 20);
+	take_seq(&b, (1u << 20) - 200 * 1024, &first);
+	assert_int_equal(buf_shrink(&b, 256 * 1024), 0);   /* 200 KiB: more than half */
+	take_seq(&b, 100 * 1024, &first);
+	assert_int_equal(buf_shrink(&b, 256 * 1024), (1u << 20) - 256 * 1024);
+	assert_int_equal(b.cap, 256 * 1024);
+	assert_int_equal(b.head, 0);
+	assert_int_equal(buf_len(&b), 100 * 1024);
+	take_seq(&b, 0, &first);                            /* the content came along */
+	assert_int_equal(buf_shrink(&b, 256 * 1024), 0);   /* no larger than asked */
+	take_seq(&b, buf_len(&b), &first);
+	assert_int_equal(buf_shrink(&b, 1024), 256 * 1024); /* empty: all of it */
+	assert_null(b.data);
+	assert_int_equal(b.max, 4u << 20);
+	buf_free(&b);
+}
+
 static void test_line_unallocated(void **state)
 {
 	struct buf b;
@@ -584,6 +709,9 @@ int main(void)
 		cmocka_unit_test(test_line_embedded_nul),
 		cmocka_unit_test(test_line_after_growth),
 		cmocka_unit_test(test_lazy_and_release),
+		cmocka_unit_test(test_reserve_lazy_amortized),
+		cmocka_unit_test(test_reserve_lazy_cases),
+		cmocka_unit_test(test_shrink),
 		cmocka_unit_test(test_line_unallocated),
 		cmocka_unit_test(test_small_max),
 		cmocka_unit_test(test_fill_lines),
