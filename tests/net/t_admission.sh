@@ -60,8 +60,9 @@ vn_wait_until -i 0.2 6 eval 'vn_in good ping -6 -c 1 -W 1 -q "$SRV6" >/dev/null 
 
 # The flooder: non-blocking connects from the given source addresses in turn, as fast as it can
 # (or, after the first 60, every GAP seconds), never a byte sent; it closes its oldest to keep at
-# most KEEP open. Bounded by SECONDS, 200000 connections and the file READY.stop. Writes READY
-# after 1 s, then its counts to OUT.
+# most KEEP open. Bounded by SECONDS, 2,000,000 connections and the file READY.stop (the count
+# is a backstop: 200,000 were once made before the logins they covered were done). Writes
+# READY after 1 s, then its counts to OUT.
 cat >"$VN_TMP/flood.py" <<'PYEOF'
 import collections, os, socket, sys, time
 dst, port, srcs, secs, keep, gap, ready, out = sys.argv[1:9]
@@ -71,7 +72,7 @@ fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
 socks, made, errors, i = collections.deque(), 0, 0, 0
 t0 = time.monotonic()
 end, said_ready = t0 + secs, False
-while time.monotonic() < end and made < 200000 and not os.path.exists(ready + ".stop"):
+while time.monotonic() < end and made < 2000000 and not os.path.exists(ready + ".stop"):
     if not said_ready and time.monotonic() - t0 >= 1.0:
         open(ready, "w").close()
         said_ready = True
