@@ -16,7 +16,7 @@ void aqm_reset(struct aqm *a)
 	a->first_above = 0;
 	a->dropping = false;
 	a->unsent = a->inflight = 0;
-	a->path_us = 0;
+	a->path_us = a->min_rtt_us = 0;
 	a->sampled_us = 0;
 }
 
@@ -53,6 +53,7 @@ uint64_t aqm_sojourn(const struct aqm *a, uint64_t now)
 void aqm_path(struct aqm *a, uint64_t srtt, uint64_t min_rtt)
 {
 	a->path_us = srtt > min_rtt ? srtt - min_rtt : 0;
+	a->min_rtt_us = min_rtt;
 }
 
 /* floor(sqrt(x)) */

@@ -31,7 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define AQM_TARGET_MS_DEFAULT 0         /* --queue-delay's default: off (README: "Over a WAN") */
+#define AQM_TARGET_MS_DEFAULT 40        /* --queue-delay's default (README: "Over a WAN") */
 #define AQM_TARGET_MS_SUGGESTED 20      /* what the WAN figures were measured with */
 #define AQM_TARGET_MS_MAX     1000
 #define AQM_INTERVAL_US       100000    /* CoDel's interval: about a WAN round trip */
@@ -50,6 +50,7 @@ struct aqm {
 	struct aqm_stretch ring[AQM_MARKS];
 	unsigned int head, n;
 	uint64_t path_us;               /* queueing delay on the link's path (aqm_path) */
+	uint64_t min_rtt_us;            /* the link's least round trip (aqm_path) */
 	uint64_t first_above;           /* CoDel's state (RFC 8289) */
 	uint64_t drop_next;
 	uint32_t count, lastcount;

@@ -16,5 +16,5 @@ mode_vnet_tls() { vnet_mode "-s"; }
 # Not run by default (MODES="... vnet-sched-normal"): vnet as it was before it
 # switched itself to SCHED_BATCH, for before/after figures.
 mode_vnet_sched_normal() { vnet_mode "" "--sched normal"; }
-# Not run by default (MODES="... vnet-qd0"): vnet without its queue-delay control.
+# Not run by default (MODES="... vnet-qd0"): vnet without its queue-delay control (on by default).
 mode_vnet_qd0() { vnet_mode "" "--queue-delay 0"; }

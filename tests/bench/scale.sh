@@ -41,7 +41,11 @@ cleanup() {
 	for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
 	PIDS=()
-	for n in vA vB gA gB; do ip netns del "$P-$n" 2>/dev/null; done
+	for n in vA vB gA gB; do
+		# Whatever still runs there (a process whose parent was killed first) goes too.
+		for p in $(ip netns pids "$P-$n" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+		ip netns del "$P-$n" 2>/dev/null
+	done
 }
 trap 'cleanup; rm -rf "$W"' EXIT
 

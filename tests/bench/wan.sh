@@ -15,7 +15,7 @@
 # WAN_RATE (100 Mbit/s), WAN_OWD (25 ms one way), WAN_DIRS ("fwd rev"),
 # WAN_REPEAT (2), WAN_CCS ("default cubic": the machine's default, then CUBIC
 # in every namespace), WAN_MODES ("vxlan vnet openvpn-tcp"), WAN_VNET_FLAGS
-# (vnet flags; default "--queue-delay 20", "" for none), WAN_OUT (keep the raw results there),
+# (vnet flags; default none: vnet as shipped), WAN_OUT (keep the raw results there),
 # WAN_REF (a folder holding another build's vnet and vnetclient: mode vnet-ref, for
 # before/after figures in one run). Mode vnet-off: vnet with --queue-delay 0 (no control).
 set -u
@@ -113,9 +113,9 @@ setup_vnet() { # CC [VNET VNETCLIENT]
 	local _ vnet=${2:-$VNET} client=${3:-$VNETCLIENT}
 	topology "$1" 1500
 	# shellcheck disable=SC2086 # flags are words
-	bgrun gA vnetA "$vnet" wan-pw-not-secret ${WAN_VNET_FLAGS---queue-delay 20} -h $UA -p 4455 -d hA
+	bgrun gA vnetA "$vnet" wan-pw-not-secret ${WAN_VNET_FLAGS-} -h $UA -p 4455 -d hA
 	# shellcheck disable=SC2086
-	bgrun gB vnetB "$vnet" wan-pw-not-secret ${WAN_VNET_FLAGS---queue-delay 20} -h $UB -p 4455 -d hB
+	bgrun gB vnetB "$vnet" wan-pw-not-secret ${WAN_VNET_FLAGS-} -h $UB -p 4455 -d hB
 	# vA's MAC lives behind gA: gB forwards frames addressed to it (local), gA those from it.
 	for _ in $(seq 50); do
 		nsx gB timeout 10 "$client" -p wan-pw-not-secret -o 4455 -h $UB -c handle -a 4455 \
@@ -186,7 +186,7 @@ calibrate() {
 	teardown
 }
 
-echo "# $(date -u +%FT%TZ) $(uname -r) cc default=$(sysctl -n net.ipv4.tcp_congestion_control) T=$T rate=$RATE Mbit/s owd=$OWD ms repeat=$REPEAT vnet flags: ${WAN_VNET_FLAGS---queue-delay 20}"
+echo "# $(date -u +%FT%TZ) $(uname -r) cc default=$(sysctl -n net.ipv4.tcp_congestion_control) T=$T rate=$RATE Mbit/s owd=$OWD ms repeat=$REPEAT vnet flags: ${WAN_VNET_FLAGS-}"
 calibrate
 for cc in $CCS; do
 	for m in $MODES; do

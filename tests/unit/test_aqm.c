@@ -151,6 +151,23 @@ static void test_off_never_signals(void **state)
 		assert_false(offer(&a, t, 500 * MS, 10000000, BIG));
 }
 
+/* The link's round trips: the queueing on its path, and the least (which gates the probe). */
+static void test_path_and_least_round_trip(void **state)
+{
+	struct aqm a;
+
+	(void)state;
+	aqm_init(&a, 40);
+	aqm_path(&a, 62 * MS, 50 * MS);
+	assert_int_equal(a.path_us, 12 * MS);
+	assert_int_equal(a.min_rtt_us, 50 * MS);
+	aqm_path(&a, 40 * MS, 50 * MS);     /* a smoothed round trip below the least: no queue */
+	assert_int_equal(a.path_us, 0);
+	aqm_reset(&a);                      /* a new connection: nothing known */
+	assert_int_equal(a.min_rtt_us, 0);
+	assert_int_equal(a.path_us, 0);
+}
+
 static uint16_t ip_csum(const uint8_t *h, size_t len)
 {
 	uint32_t s = 0;
@@ -349,6 +366,7 @@ int main(void)
 		cmocka_unit_test(test_stops_when_the_queue_drains_and_resumes_at_the_last_rate),
 		cmocka_unit_test(test_small_frames_pass_and_the_next_large_one_takes_the_signal),
 		cmocka_unit_test(test_off_never_signals),
+		cmocka_unit_test(test_path_and_least_round_trip),
 		cmocka_unit_test(test_ecn_marks_ect_ipv4_with_a_valid_checksum),
 		cmocka_unit_test(test_ecn_marks_ect_ipv6_and_nothing_else),
 		cmocka_unit_test(test_trim_cuts_the_last_segment_and_keeps_the_sums_right),

@@ -64,7 +64,7 @@ static void test_minimal(void **state)
 	assert_string_equal(a.host, "_");
 	assert_int_equal(a.port, 4455);
 	assert_int_equal(a.keepalive_ms, 10000);
-	assert_int_equal(a.queue_delay_ms, 0);   /* off unless asked */
+	assert_int_equal(a.queue_delay_ms, 40);  /* on: a WAN's queue is bounded by default */
 	assert_false(a.tls || a.verbose || a.sched_normal);
 	assert_null(a.user);
 	assert_null(a.handlers);
