@@ -115,7 +115,7 @@ bool buf_reserve_lazy(struct buf *b, size_t n)
 		return true;
 	if (b->max - len < n)
 		return false;
-	if (b->head && (b->head >= len || len <= BUF_MOVE_SMALL || b->cap - len >= n + b->cap / 2))
+	if (b->head && (b->head >= len || len <= BUF_MOVE_SMALL || len <= b->cap / 2))
 		move_down(b);
 	if (b->cap - b->tail >= n)
 		return true;

@@ -45,8 +45,9 @@ bool buf_reserve(struct buf *b, size_t n);
 /*
  * The same for a long-lived queue that may be large (a handler's link
  * queue): the content is moved down only when that moves no more than was
- * consumed since the last move, or little (BUF_MOVE_SMALL); else the
- * allocation grows, and when it cannot, this fails until more is consumed.
+ * consumed since the last move, or than the room it leaves (half the
+ * allocation), or little (BUF_MOVE_SMALL); else the allocation grows, and
+ * when it cannot, this fails until more is consumed.
  * Each byte is thus moved about once, where buf_reserve could move a full
  * queue for every frame appended to it.
  */

@@ -570,6 +570,30 @@ static void test_reserve_lazy_cases(void **state)
 	buf_free(&b);
 }
 
+/*
+ * A queue used within a bound far below its max (a lone handler's: 256 KiB
+ * of 4.25 MiB): its allocation settles at twice the bound at most, so that
+ * the handler never has to shrink it while busy.
+ */
+static void test_reserve_lazy_within_a_bound(void **state)
+{
+	const size_t frame = 65 * 1024 + 17, bound = 256 * 1024;
+	uint32_t seq = 0, first = 0;
+	size_t most = 0;
+	struct buf b;
+
+	assert_int_equal(buf_init(&b, 0, bound + (4u << 20)), 0);
+	for (int i = 0; i < 5000; i++) {
+		while (buf_len(&b) + frame <= bound && buf_reserve_lazy(&b, frame))
+			put_seq(&b, frame, &seq);
+		if (b.cap > most)
+			most = b.cap;
+		take_seq(&b, (size_t)(i * 7919) % buf_len(&b) + 1, &first);
+	}
+	assert_true(most <= 2 * bound);
+	buf_free(&b);
+}
+
 static void test_shrink(void **state)
 {
 	uint32_t seq = 0, first = 0;
@@ -711,6 +735,7 @@ int main(void)
 		cmocka_unit_test(test_lazy_and_release),
 		cmocka_unit_test(test_reserve_lazy_amortized),
 		cmocka_unit_test(test_reserve_lazy_cases),
+		cmocka_unit_test(test_reserve_lazy_within_a_bound),
 		cmocka_unit_test(test_shrink),
 		cmocka_unit_test(test_line_unallocated),
 		cmocka_unit_test(test_small_max),
