@@ -101,7 +101,9 @@ for s in socks:
     s.close()
 PYEOF
 
-# flood_start TAG DST SOURCES SECONDS KEEP GAP: start the flooder in atk (FLOOD_PID).
+# flood_start TAG DST SOURCES SECONDS KEEP GAP: start the flooder in atk (FLOOD_PID). flood_end
+# stops it once the logins it covers are done: SECONDS is only a bound, longer than they may take
+# (under ASan, 7 s was once shorter than five logins at 20 ms).
 flood_start() {
     local tag=$1
     rm -f "$VN_TMP/flood-$tag.ready" "$VN_TMP/flood-$tag.ready.stop" "$VN_TMP/flood-$tag.out"
@@ -157,33 +159,33 @@ PYEOF
 
 vn_section "idle connections at full rate from 8 addresses of 198.18.0.0/24 and of fd00:18::/64"
 vn_start_daemon S srv "$PASS_A" -p "$PORT" -d va
-flood_start v4 "$ATK4" "$ATK4_SRC" 7 400 0
+flood_start v4 "$ATK4" "$ATK4_SRC" 30 400 0
 good_logins "$SRV4" "IPv4 client from 198.19.0.0/24 under an IPv4 flood"
 vn_check "the flooder was still running meanwhile" kill -0 "$FLOOD_PID"
 flood_end v4 1000
-flood_start v6 "$ATK6" "$ATK6_SRC" 7 400 0
+flood_start v6 "$ATK6" "$ATK6_SRC" 30 400 0
 good_logins "$SRV6" "IPv6 client from fd00:19::/64 under an IPv6 flood"
 vn_check "the flooder was still running meanwhile" kill -0 "$FLOOD_PID"
 flood_end v6 1000
 
 vn_section "idle connections at full rate from all 256 /64s of fd00:18:0:0::/56, one each in turn"
-flood_start v6-56 "$ATK6" "$ATK56_SRC" 25 400 0
+flood_start v6-56 "$ATK6" "$ATK56_SRC" 30 400 0
 good_logins "$SRV4" "IPv4 client from 198.19.0.0/24 under a flood from one IPv6 /56"
 vn_check "the flooder was still running meanwhile" kill -0 "$FLOOD_PID"
 flood_end v6-56 1000
-flood_start v6-56b "$ATK6" "$ATK56_SRC" 25 400 0
+flood_start v6-56b "$ATK6" "$ATK56_SRC" 30 400 0
 good_logins "$SRV6_56" "IPv6 client from fd00:18:0:100::/56 under a flood from fd00:18:0:0::/56"
 vn_check "the flooder was still running meanwhile" kill -0 "$FLOOD_PID"
 flood_end v6-56b 1000
 
 vn_section "one host of 198.18.0.0/24 holds 60 idle connections, then churns them at full rate"
 # 60 connections at once from 198.18.0.103, all kept, then one more every 3 s.
-flood_start hold "$ATK4" 198.18.0.103 10 100 3
+flood_start hold "$ATK4" 198.18.0.103 30 100 3
 good_logins "$ATK4" "host 198.18.0.104 beside a host that holds 60 idle connections" \
     atk 198.18.0.104
 vn_check "the flooder was still running meanwhile" kill -0 "$FLOOD_PID"
 flood_end hold 59
-flood_start churn "$ATK4" 198.18.0.103 7 400 0
+flood_start churn "$ATK4" 198.18.0.103 30 400 0
 good_logins "$ATK4" "host 198.18.0.104 beside a host that churns idle connections" \
     atk 198.18.0.104
 vn_check "the flooder was still running meanwhile" kill -0 "$FLOOD_PID"
