@@ -10,7 +10,6 @@
  * connections out, never those of a client from another network.
  */
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "vnet/admit.h"
@@ -78,17 +77,47 @@ static bool same_group(const struct admit_key *a, const struct admit_key *b,
  * Order by family, then address, then age: every group of every level is a
  * run of this order.
  */
-static int by_address(const void *x, const void *y)
+static bool before(const struct admit_key *a, const struct admit_key *b)
 {
-	const struct admit_key *a = x, *b = y;
-
 	if (a->v4 != b->v4)
-		return a->v4 - b->v4;
+		return a->v4 < b->v4;
 	if (a->hi != b->hi)
-		return a->hi < b->hi ? -1 : 1;
+		return a->hi < b->hi;
 	if (a->lo != b->lo)
-		return a->lo < b->lo ? -1 : 1;
-	return a->age < b->age ? -1 : a->age > b->age;
+		return a->lo < b->lo;
+	return a->age < b->age;
+}
+
+static void sift_down(struct admit_key *k, size_t root, size_t n)
+{
+	for (size_t child; (child = 2 * root + 1) < n; root = child) {
+		struct admit_key t;
+
+		if (child + 1 < n && before(&k[child], &k[child + 1]))
+			child++;
+		if (!before(&k[root], &k[child]))
+			return;
+		t = k[root];
+		k[root] = k[child];
+		k[child] = t;
+	}
+}
+
+/*
+ * Heapsort, in place: under a flood of connections this runs for every few
+ * accepted, and qsort would malloc and free its scratch space each time.
+ */
+static void sort_keys(struct admit_key *k, size_t n)
+{
+	for (size_t i = n / 2; i-- > 0;)
+		sift_down(k, i, n);
+	for (size_t end = n; end-- > 1;) {
+		struct admit_key t = k[0];
+
+		k[0] = k[end];
+		k[end] = t;
+		sift_down(k, 0, end);
+	}
 }
 
 /*
@@ -119,13 +148,12 @@ static void narrow(const struct admit_key *k, size_t *lo, size_t *hi, const stru
 	*hi = best_hi;
 }
 
-size_t admit_victim(const struct in6_addr *ips, size_t n)
+size_t admit_victims(const struct in6_addr *ips, size_t n, size_t count, size_t *out)
 {
 	struct admit_key k[ADMIT_MAX];
-	const struct admit_level *levels;
-	size_t lo = 0, hi, count;
+	size_t picked;
 
-	if (!n)
+	if (!count)
 		return 0;
 	if (n > ADMIT_MAX)
 		n = ADMIT_MAX;
@@ -135,17 +163,29 @@ size_t admit_victim(const struct in6_addr *ips, size_t n)
 		k[i].lo = half(&ips[i].s6_addr[8]);
 		k[i].age = i;
 	}
-	qsort(k, n, sizeof(k[0]), by_address);
-	hi = n;
-	narrow(k, &lo, &hi, &level_family);
-	if (k[lo].v4) {
-		levels = levels_v4;
-		count = sizeof(levels_v4) / sizeof(levels_v4[0]);
-	} else {
-		levels = levels_v6;
-		count = sizeof(levels_v6) / sizeof(levels_v6[0]);
+	sort_keys(k, n);
+	/* One sort, then each pick as if the ones before it were gone. */
+	for (picked = 0; picked < count && n; picked++) {
+		const struct admit_level *levels = levels_v6;
+		size_t lo = 0, hi = n, nlevels = sizeof(levels_v6) / sizeof(levels_v6[0]);
+
+		narrow(k, &lo, &hi, &level_family);
+		if (k[lo].v4) {
+			levels = levels_v4;
+			nlevels = sizeof(levels_v4) / sizeof(levels_v4[0]);
+		}
+		for (size_t l = 0; l < nlevels; l++)
+			narrow(k, &lo, &hi, &levels[l]);
+		out[picked] = k[lo].age;    /* one address: its oldest comes first */
+		memmove(&k[lo], &k[lo + 1], (n - lo - 1) * sizeof(k[0]));
+		n--;
 	}
-	for (size_t l = 0; l < count; l++)
-		narrow(k, &lo, &hi, &levels[l]);
-	return k[lo].age;   /* one address: its oldest comes first */
+	return picked;
+}
+
+size_t admit_victim(const struct in6_addr *ips, size_t n)
+{
+	size_t i;
+
+	return admit_victims(ips, n, 1, &i) ? i : 0;
 }

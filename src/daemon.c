@@ -169,14 +169,18 @@ static void on_accept(struct loop_io *io, uint32_t events)
 	struct daemon *d = container_of(io, struct daemon_listener, io)->d;
 
 	for (int batch = 0; batch < ACCEPT_BATCH; batch++) {
-		int fd = accept4(io->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct sockaddr_storage peer;
+		socklen_t len = sizeof(peer);
+		int fd = accept4(io->fd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		int err = errno, ret;
 		bool no_fd = false;
 
 		if (fd < 0 && (err == EMFILE || err == ENFILE) && d->spare_fd >= 0) {
 			close(d->spare_fd);
 			d->spare_fd = -1;
-			fd = accept4(io->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+			len = sizeof(peer);
+			fd = accept4(io->fd, (struct sockaddr *)&peer, &len,
+				     SOCK_NONBLOCK | SOCK_CLOEXEC);
 			if (fd >= 0)
 				no_fd = true;
 			else
@@ -196,7 +200,7 @@ static void on_accept(struct loop_io *io, uint32_t events)
 			}
 			return;
 		}
-		ret = session_accept(d, fd, no_fd);
+		ret = session_accept(d, fd, (struct sockaddr *)&peer, no_fd);
 		if (ret == -EBUSY)
 			accept_refuse(d, fd);
 		if (no_fd) {
@@ -224,7 +228,7 @@ static int listen_on(struct daemon *d, const struct sockaddr *sa, socklen_t len,
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (sa->sa_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, dual ? &zero : &one, sizeof(int));
-	if (bind(fd, sa, len) < 0 || listen(fd, 128) < 0) {
+	if (bind(fd, sa, len) < 0 || listen(fd, SOMAXCONN) < 0) {
 		ret = -errno;
 		log_err("cannot listen on %s: %s", where, strerror(errno));
 		close(fd);
@@ -444,6 +448,7 @@ static void raise_fd_limit(void)
 void daemon_init(struct daemon *d)
 {
 	list_init(&d->sessions);
+	list_init(&d->preauth);
 	list_init(&d->handlers);
 	for (size_t i = 0; i < DAEMON_ID_BUCKETS; i++)
 		list_init(&d->handler_ids[i]);
@@ -591,6 +596,20 @@ void daemon_session_del(struct daemon *d, struct list *node)
 {
 	list_del(node);
 	d->nsessions--;
+}
+
+void daemon_preauth_add(struct daemon *d, struct list *node)
+{
+	list_add_tail(&d->preauth, node);
+	d->npreauth++;
+}
+
+void daemon_preauth_del(struct daemon *d, struct list *node)
+{
+	if (list_empty(node))
+		return;
+	list_del(node);
+	d->npreauth--;
 }
 
 /* The -d device dev's slot in device_macs, or NULL. */

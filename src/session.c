@@ -104,6 +104,8 @@ static void session_enter(struct session *s, enum session_state state)
 	if (s->io.fd < 0)
 		return;     /* closed or handed over: no state, no timer */
 	s->state = state;
+	if (!st->preauth)
+		daemon_preauth_del(s->d, &s->pre_node);    /* logged in, or on its way out */
 	if (st->timeout_ms == SES_T_PENALTY)
 		loop_timer_set(&s->d->loop, &s->timer, now + session_penalty_left(s, now));
 	else if (st->timeout_ms == SES_T_NONE)
@@ -160,6 +162,7 @@ void session_close(struct session *s)
 	conn_free(s->conn);
 	s->conn = NULL;
 	daemon_session_del(s->d, &s->node);
+	daemon_preauth_del(s->d, &s->pre_node);
 	loop_defer(&s->d->loop, session_free, s);
 }
 
@@ -790,21 +793,13 @@ static void session_event(struct loop_io *io, uint32_t events)
 	}
 }
 
-bool session_preauth(const struct session *s)
-{
-	return states[s->state].preauth;
-}
-
-int session_accept(struct daemon *d, int fd, bool no_fd)
+int session_accept(struct daemon *d, int fd, const struct sockaddr *peer, bool no_fd)
 {
 	struct session *s;
-	uint16_t port;
-	char addr[ADDR_STRLEN];
 	struct in6_addr ip, prefix;
 	enum session_state state;
 
-	addr_sock(fd, 1, addr, &port);
-	session_peer_ip(fd, &ip);
+	session_peer_ip(peer, &ip);
 	admit_prefix(&ip, &prefix);
 	if (!session_make_room(d, &prefix, no_fd))
 		return -EBUSY;
@@ -830,8 +825,9 @@ int session_accept(struct daemon *d, int fd, bool no_fd)
 	/* Recent failed handshakes from there: this one waits its turn. */
 	state = !d->tls ? SES_HELLO : session_penalty_left(s, loop_now_ms()) ? SES_TLS_PENALTY
 									     : SES_TLS_PEEK;
-	snprintf(s->peer, sizeof(s->peer), strchr(addr, ':') ? "[%s]:%u" : "%s:%u", addr, port);
+	addr_format_full(peer, s->peer, sizeof(s->peer));
 	list_init(&s->node);
+	list_init(&s->pre_node);
 	loop_timer_init(&s->timer, session_timeout);
 	if (loop_add(&d->loop, &s->io, fd, states[state].events, session_event) < 0) {
 		int ret = -errno;
@@ -840,8 +836,9 @@ int session_accept(struct daemon *d, int fd, bool no_fd)
 		session_free(s);
 		return ret;
 	}
-	session_enter(s, state);
 	daemon_session_add(d, &s->node);
+	daemon_preauth_add(d, &s->pre_node);    /* every first state is one */
+	session_enter(s, state);
 	log_debug("%s: connected", s->peer);
 	return 0;
 }

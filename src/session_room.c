@@ -8,7 +8,8 @@
  * (the busiest network, then the busiest part of it, down to the address:
  * its oldest); at most VNET_CONN_PER_PREFIX of them per /24 or /64, the
  * busiest address of the prefix making room. Logged-in ones are never closed
- * to make room.
+ * to make room. Only the daemon's preauth list, at most
+ * VNET_CONN_PREAUTH_MAX long, is walked, however many have logged in.
  */
 #include <netinet/in.h>
 #include <string.h>
@@ -22,42 +23,56 @@
 
 /*
  * Close count connections not logged in (only those of prefix, unless NULL),
- * each time the one admit_victim picks. Returns how many it closed: fewer if
- * only logged-in ones are left.
+ * those admit_victims picks. Returns how many it closed: fewer if only
+ * logged-in ones are left. Each is reset (SO_LINGER 0): a connection that
+ * never logged in leaves no FIN_WAIT socket behind in the kernel.
  */
 static size_t session_evict(struct daemon *d, const struct in6_addr *prefix, size_t count)
 {
+	static const struct linger reset = { .l_onoff = 1, .l_linger = 0 };
 	struct in6_addr ips[ADMIT_MAX];
 	struct session *pre[ADMIT_MAX];
+	size_t pick[ADMIT_MAX];
 	struct list *pos, *tmp;
 	size_t n = 0, closed;
 
-	list_for_each(pos, tmp, &d->sessions) {
-		struct session *s = list_entry(pos, struct session, node);
+	if (!count)
+		return 0;
+	list_for_each(pos, tmp, &d->preauth) {
+		struct session *s = list_entry(pos, struct session, pre_node);
 
-		if (session_preauth(s) && (!prefix || admit_same(&s->prefix, prefix)) &&
-		    n < ADMIT_MAX) {
+		if (n == ADMIT_MAX)
+			break;
+		if (!prefix || admit_same(&s->prefix, prefix)) {
 			ips[n] = s->ip;
 			pre[n++] = s;   /* the list is in order of arrival */
 		}
 	}
-	for (closed = 0; closed < count && n; closed++) {
-		size_t i = admit_victim(ips, n);
-
-		log_debug("%s: closed to make room for a new connection", pre[i]->peer);
-		session_close(pre[i]);
-		memmove(&ips[i], &ips[i + 1], (n - i - 1) * sizeof(ips[0]));
-		memmove(&pre[i], &pre[i + 1], (n - i - 1) * sizeof(pre[0]));
-		n--;
+	closed = admit_victims(ips, n, count < ADMIT_MAX ? count : ADMIT_MAX, pick);
+	for (size_t i = 0; i < closed; i++) {
+		log_debug("%s: closed to make room for a new connection", pre[pick[i]]->peer);
+		if (pre[pick[i]]->io.fd >= 0)
+			setsockopt(pre[pick[i]]->io.fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
+		session_close(pre[pick[i]]);
 	}
 	return closed;
 }
 
 /*
+ * At the limits on connections not logged in, a few more are closed than the
+ * new one needs: an eighth of a prefix's share, a sixteenth of all. Choosing
+ * is the costly part of an accept under a flood, and one choice then covers
+ * the flood's next connections: the daemon accepts faster than its kernel
+ * queue fills, or the kernel drops a client's SYN with the flood's.
+ */
+#define ROOM_SLACK_PREFIX   (VNET_CONN_PER_PREFIX / 8)
+#define ROOM_SLACK_PREAUTH  (VNET_CONN_PREAUTH_MAX / 16)
+
+/*
  * May a new connection from prefix be taken? Connections that have not logged
  * in are limited per prefix (/24, /64): at the limit, the prefix's busiest
- * address loses its oldest. When every slot is taken (or no_fd: the new one
- * took the last descriptor), admit_victim picks one of all those not logged
+ * addresses lose their oldest. When every slot is taken (or no_fd: the new one
+ * took the last descriptor), admit_victims picks among all those not logged
  * in. Idle connections from one network, or from one host of it, can then
  * delay a client from elsewhere by a moment, never lock it out; only a table
  * of logged-in connections refuses.
@@ -65,18 +80,13 @@ static size_t session_evict(struct daemon *d, const struct in6_addr *prefix, siz
 bool session_make_room(struct daemon *d, const struct in6_addr *prefix, bool no_fd)
 {
 	struct list *pos, *tmp;
-	size_t same = 0, need = 0, preauth = 0;
+	size_t same = 0, need = 0, want, preauth = d->npreauth;
 
-	list_for_each(pos, tmp, &d->sessions) {
-		struct session *s = list_entry(pos, struct session, node);
-
-		if (session_preauth(s)) {
-			preauth++;
-			same += admit_same(&s->prefix, prefix);
-		}
-	}
+	list_for_each(pos, tmp, &d->preauth)
+		same += admit_same(&list_entry(pos, struct session, pre_node)->prefix, prefix);
 	if (same >= VNET_CONN_PER_PREFIX) {
-		size_t closed = session_evict(d, prefix, same + 1 - VNET_CONN_PER_PREFIX);
+		size_t closed = session_evict(d, prefix, same + 1 - VNET_CONN_PER_PREFIX +
+					      ROOM_SLACK_PREFIX);
 
 		if (closed)
 			no_fd = false;  /* that freed a descriptor too */
@@ -86,10 +96,13 @@ bool session_make_room(struct daemon *d, const struct in6_addr *prefix, bool no_
 		need = d->nsessions + 1 - d->conn_cap;
 	else if (no_fd)
 		need = 1;
+	want = need;
 	/* However many have logged in, at most VNET_CONN_PREAUTH_MAX wait for it. */
-	if (preauth >= VNET_CONN_PREAUTH_MAX && need < preauth + 1 - VNET_CONN_PREAUTH_MAX)
+	if (preauth >= VNET_CONN_PREAUTH_MAX && need < preauth + 1 - VNET_CONN_PREAUTH_MAX) {
 		need = preauth + 1 - VNET_CONN_PREAUTH_MAX;
-	return session_evict(d, NULL, need) == need;
+		want = need + ROOM_SLACK_PREAUTH;
+	}
+	return session_evict(d, NULL, want) >= need;
 }
 
 void session_shrink(struct daemon *d)
@@ -98,18 +111,13 @@ void session_shrink(struct daemon *d)
 		session_evict(d, NULL, d->nsessions - d->conn_cap);
 }
 
-void session_peer_ip(int fd, struct in6_addr *ip)
+void session_peer_ip(const struct sockaddr *sa, struct in6_addr *ip)
 {
-	struct sockaddr_storage ss = { 0 };
-	socklen_t len = sizeof(ss);
-
 	memset(ip, 0, sizeof(*ip));
-	if (getpeername(fd, (struct sockaddr *)&ss, &len) < 0)
-		return;
-	if (ss.ss_family == AF_INET6) {
-		*ip = ((struct sockaddr_in6 *)&ss)->sin6_addr;
-	} else if (ss.ss_family == AF_INET) {
+	if (sa->sa_family == AF_INET6) {
+		*ip = ((const struct sockaddr_in6 *)sa)->sin6_addr;
+	} else if (sa->sa_family == AF_INET) {
 		ip->s6_addr[10] = ip->s6_addr[11] = 0xff;
-		memcpy(&ip->s6_addr[12], &((struct sockaddr_in *)&ss)->sin_addr, 4);
+		memcpy(&ip->s6_addr[12], &((const struct sockaddr_in *)sa)->sin_addr, 4);
 	}
 }

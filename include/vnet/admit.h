@@ -26,5 +26,11 @@ bool admit_same(const struct in6_addr *a, const struct in6_addr *b);
  * oldest came first), and the oldest of the last group is the one.
  */
 size_t admit_victim(const struct in6_addr *ips, size_t n);
+/*
+ * The same, count times over, each choice made as if those before it were
+ * closed: their indexes into out (at most count). Returns how many: fewer
+ * when ips runs out.
+ */
+size_t admit_victims(const struct in6_addr *ips, size_t n, size_t count, size_t *out);
 
 #endif

@@ -87,6 +87,8 @@ struct daemon {
 	/* Tables (entered and left through daemon_*). */
 	struct list sessions;       /* control connections (session.c) */
 	size_t nsessions;
+	struct list preauth;        /* of them, those not logged in, in order of arrival */
+	size_t npreauth;
 	size_t conn_cap;            /* VNET_CONN_MAX, less while descriptors run short */
 	struct list handlers;       /* handlers (handler.c), in order of creation */
 	size_t nhandlers;
@@ -114,6 +116,8 @@ bool daemon_device_allowed(const struct daemon *d, const char *dev);
 /* The tables. */
 void daemon_session_add(struct daemon *d, struct list *node);
 void daemon_session_del(struct daemon *d, struct list *node);
+void daemon_preauth_add(struct daemon *d, struct list *node);
+void daemon_preauth_del(struct daemon *d, struct list *node);   /* if it is there */
 /*
  * Room for one more handler of nmacs addresses on dev (the limits on
  * handlers, and on addresses per handler and per device)? False with why.

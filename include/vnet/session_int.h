@@ -49,7 +49,8 @@ enum session_state {
 };
 
 struct session {
-	struct list node;
+	struct list node;           /* in the daemon's sessions */
+	struct list pre_node;       /* and while not logged in, in its preauth (in order) */
 	struct daemon *d;
 	struct loop_io io;
 	struct loop_timer timer;    /* the state's deadline */
@@ -69,12 +70,10 @@ struct session {
 	char peer[ADDR_STRLEN + 8];
 };
 
-/* Not logged in yet (a TLS or HELLO state): counted per prefix, closed first for room. */
-bool session_preauth(const struct session *s);
 void session_close(struct session *s);
 /* May a new connection from prefix be taken (closing one not logged in if need be)? */
 bool session_make_room(struct daemon *d, const struct in6_addr *prefix, bool no_fd);
-/* The peer's address as an IPv6 address (IPv4 mapped), for the penalty table. */
-void session_peer_ip(int fd, struct in6_addr *ip);
+/* sa as an IPv6 address (IPv4 mapped), for the penalty table; :: if neither family. */
+void session_peer_ip(const struct sockaddr *sa, struct in6_addr *ip);
 
 #endif

@@ -133,10 +133,13 @@ void harness_tcp_pair(int *ours, int *theirs)
 
 int harness_session(struct daemon *d)
 {
+	struct sockaddr_storage peer;
+	socklen_t len = sizeof(peer);
 	int ours, theirs;
 
 	harness_tcp_pair(&ours, &theirs);
-	assert_int_equal(session_accept(d, theirs, false), 0);
+	assert_int_equal(getpeername(theirs, (struct sockaddr *)&peer, &len), 0);
+	assert_int_equal(session_accept(d, theirs, (struct sockaddr *)&peer, false), 0);
 	harness_pump(d);
 	return ours;
 }

@@ -252,6 +252,55 @@ static void test_victim_never_the_lone_client(void **state)
 	}
 }
 
+/*
+ * admit_victims(k) picks what k calls of admit_victim would, each on what the
+ * ones before it left (one sort instead of k): on random tables of both
+ * families and many sizes, and asked for more than there are.
+ */
+static void test_victims_as_one_at_a_time(void **state)
+{
+	struct in6_addr p[ADMIT_MAX], left[ADMIT_MAX];
+	size_t idx[ADMIT_MAX], out[ADMIT_MAX];
+	uint32_t x = 777;
+	char s[64];
+
+	for (int round = 0; round < 300; round++) {
+		size_t n, k, got, m;
+
+		x = x * 1103515245 + 12345;
+		n = 1 + (x >> 8) % ADMIT_MAX;
+		k = 1 + (x >> 20) % 40;
+		for (size_t i = 0; i < n; i++) {
+			x = x * 1103515245 + 12345;
+			if ((x >> 30) & 1)
+				snprintf(s, sizeof(s), "198.%u.%u.%u", 18 + ((x >> 28) & 1),
+					 (x >> 24) & 3, (x >> 16) & 7);
+			else
+				snprintf(s, sizeof(s), "fd00:18:%x:%x::%x", (x >> 26) & 1,
+					 (x >> 16) & 0x1ff, (x >> 8) & 3);
+			p[i] = ip(s);
+		}
+		got = admit_victims(p, n, k, out);
+		assert_int_equal(got, k < n ? k : n);
+		memcpy(left, p, n * sizeof(p[0]));
+		for (size_t i = 0; i < n; i++)
+			idx[i] = i;
+		m = n;
+		for (size_t j = 0; j < got; j++) {
+			size_t v = admit_victim(left, m);
+
+			if (idx[v] != out[j])
+				fail_msg("round %d, pick %zu of %zu: %zu, one at a time %zu", round, j,
+					 got, out[j], idx[v]);
+			memmove(&left[v], &left[v + 1], (m - v - 1) * sizeof(left[0]));
+			memmove(&idx[v], &idx[v + 1], (m - v - 1) * sizeof(idx[0]));
+			m--;
+		}
+	}
+	assert_int_equal(admit_victims(p, 0, 3, out), 0);
+	assert_int_equal(admit_victims(p, 5, 0, out), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -269,6 +318,7 @@ int main(void)
 		cmocka_unit_test(test_victim_levels),
 		cmocka_unit_test(test_victim_family_first),
 		cmocka_unit_test(test_victim_never_the_lone_client),
+		cmocka_unit_test(test_victims_as_one_at_a_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -292,6 +292,63 @@ static void test_begin_refused(void **state)
 	close(c);
 }
 
+/*
+ * The daemon's table of connections not logged in: a session is in it from
+ * accept to login (or to its close), in order of arrival; logged-in ones
+ * never count against the limits on it.
+ */
+static void test_preauth_table(void **state)
+{
+	int a = harness_session(&D), b = harness_session(&D), c;
+
+	assert_int_equal(D.nsessions, 2);
+	assert_int_equal(D.npreauth, 2);
+	ask(a, HELLO_OK, "OK 1.0");
+	assert_int_equal(D.npreauth, 1);
+	ask(b, HELLO_BAD, "NOK authentication failed");
+	assert_int_equal(D.npreauth, 0);    /* on its way out: closing, not waiting */
+	assert_true(harness_closed(&D, b));
+	c = harness_session(&D);
+	assert_int_equal(D.npreauth, 1);
+	close(c);   /* the client goes before its HELLO */
+	harness_pump(&D);
+	assert_int_equal(D.npreauth, 0);
+	assert_int_equal(D.nsessions, 1);
+	close(b);
+	close(a);
+}
+
+/*
+ * One /24 (here 127.0.0.0/24) holds VNET_CONN_PER_PREFIX connections not
+ * logged in; the next one closes the oldest, and an eighth of the share more,
+ * so that a flood pays for a choice once every few connections. One logged in
+ * from the same /24 is never closed, and does not count.
+ */
+static void test_room_per_prefix(void **state)
+{
+	enum { SHARE = VNET_CONN_PER_PREFIX, SLACK = VNET_CONN_PER_PREFIX / 8 };
+	int in = logged_in(), c[SHARE + 1];
+
+	for (int i = 0; i < SHARE; i++)
+		c[i] = harness_session(&D);
+	assert_int_equal(D.npreauth, SHARE);
+	for (int i = 0; i < SHARE; i++)
+		assert_true(harness_quiet(&D, c[i]));
+	c[SHARE] = harness_session(&D);
+	assert_int_equal(D.npreauth, SHARE - SLACK);
+	for (int i = 0; i <= SHARE; i++) {
+		if (i <= SLACK)
+			assert_true(harness_closed(&D, c[i]));
+		else
+			assert_true(harness_quiet(&D, c[i]));
+	}
+	ask(c[SHARE], HELLO_OK, "OK 1.0");
+	ask(in, "HANDLERS?\n", "OK handlers");
+	for (int i = 0; i <= SHARE; i++)
+		close(c[i]);
+	close(in);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -310,6 +367,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_timeout_when_ready, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_begin_hands_over, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_begin_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_preauth_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_room_per_prefix, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
