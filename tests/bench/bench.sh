@@ -10,6 +10,8 @@
 # Usage: tests/bench/bench.sh [MODE...]   (default: the modes below; "scale": scale.sh)
 # MODE wan runs tests/bench/wan.sh: vnet, VXLAN and OpenVPN over TCP across an
 # emulated WAN (its own emulator, tests/bench/wanem.c; see wan.sh for its knobs).
+# MODE accept runs tests/bench/accept.sh: idle connections a second the daemon takes
+# under a connection flood, and what the kernel drops past that.
 # Env: VNET, VNETCLIENT (binaries), PEERS (path of peers.sh), and peers.sh's
 # knobs (PB_TCP_T, PB_UDP_T, PB_PINGS).
 set -u
@@ -22,15 +24,23 @@ export VNET VNETCLIENT
 modes=()
 scale=0
 wan=0
+accept=0
 for m in "$@"; do
 	case $m in
 	scale) scale=1 ;;
 	wan) wan=1 ;;
+	accept) accept=1 ;;
 	*) modes+=("$m") ;;
 	esac
 done
-[ ${#modes[@]} -gt 0 ] || [ $scale = 1 ] || [ $wan = 1 ] ||
+[ ${#modes[@]} -gt 0 ] || [ $scale = 1 ] || [ $wan = 1 ] || [ $accept = 1 ] ||
 	modes=(direct vxlan openvpn-tcp-plain openvpn-tcp-tls tinc vnet vnet-tls)
+
+# MODES=accept: idle connections a second one daemon takes under a flood (accept.sh).
+if [ $accept = 1 ]; then
+	bash tests/bench/accept.sh
+	[ ${#modes[@]} -gt 0 ] || [ $scale = 1 ] || [ $wan = 1 ] || exit 0
+fi
 
 # MODES=scale: one busy handler among N idle ones (scale.sh), its plot drawn with matplotlib.
 if [ $scale = 1 ]; then
