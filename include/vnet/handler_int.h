@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * handler_int.h - a handler's insides, shared by handler.c (the bridge and
- * its lifecycle) and handler_stats.c (what HANDLERS? and STATS? say of it).
- * No other module includes this.
+ * handler_int.h - a handler's insides, shared by handler.c (its lifecycle),
+ * handler_path.c (its data path) and handler_stats.c (what HANDLERS? and
+ * STATS? say of it). No other module includes this.
  */
 #ifndef VNET_HANDLER_INT_H
 #define VNET_HANDLER_INT_H
@@ -64,6 +64,29 @@ struct handler {
 	uint64_t drop_unlisted, drop_offload;  /* frames from the peer refused (handler_refuse) */
 	struct aqm *aqm;        /* --queue-delay's controller, from the first frame captured */
 };
+
+/* Are the port's frames pushed by a shared capture, not read from a descriptor of its own? */
+static inline bool handler_port_pushed(const struct handler *h)
+{
+	return h->port.ops->bind != NULL;
+}
+
+/* handler.c: close it for good (logged with why); its link is lost (closes, or redials). */
+void handler_close(struct handler *h, const char *why);
+void handler_link_lost(struct handler *h, const char *why);
+
+/*
+ * handler_path.c. The epoll interest of port and link (and the shared
+ * capture's pause) for the queues' state; the bool functions return false if
+ * the handler closed or lost its link meanwhile.
+ */
+void handler_update_interest(struct handler *h);
+bool handler_flush(struct handler *h);      /* send what is queued (and a probe, on a WAN) */
+bool handler_inject(struct handler *h);     /* inject the complete messages received */
+bool handler_keepalive(struct handler *h);  /* queue a keepalive and send it */
+void handler_port_event(struct loop_io *io, uint32_t events);
+void handler_link_event(struct loop_io *io, uint32_t events);
+extern const struct port_client handler_client;    /* for a port of a shared capture */
 
 /* Frames the handler's device has seen (links: a fresh device list, or NULL to get one). */
 uint64_t handler_device_frames(const struct handler *h, const struct nl_link *links, size_t n);
