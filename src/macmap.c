@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * macmap.c - a device's handlers by address: hash table of exact addresses, table of patterns
+ * macmap.c - a device's handlers by address: one hash table of (side, prefix length, address)
  *
- * A frame costs two hash probes (its destination on the LOCAL side, its
- * source on the REMOTE side), one pass over the distinct patterns (few:
- * 33:33:00:00:00:00/16 and the like, shared by every handler that lists
- * them) and one step per id returned. Ids are de-duplicated with a stamp
- * per id instead of a search of what was already returned.
+ * An exact address is a pattern of length 48, and every pattern lives in the
+ * one hash table, keyed by its side, its length and its address masked to
+ * that length. A frame costs one hash probe per (side, length) in use, at
+ * most 2 x 49 and in practice a handful (48 for exact addresses, 16 for
+ * 33:33:00:00:00:00/16 and the like), however many handlers or distinct
+ * patterns there are, and one step per id returned. Ids are de-duplicated
+ * with a stamp per id instead of a search of what was already returned.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -17,25 +19,32 @@
 
 #define SLOTS_MIN 64
 
+#define ADDR_MASK ((UINT64_C(1) << MAC_BITS) - 1)
+
 struct macmap_slot {
-	uint64_t key;           /* the address in the low 48 bits, the side above; 0: free */
+	uint64_t key;           /* see slot_key; 0: free */
 	struct macmap_ids ids;
 };
 
-struct macmap_pat {
-	struct mac_pattern p;
-	enum macmap_side side;
-	struct macmap_ids ids;
-};
-
-/* Side + 1 in bits 48-49: no used key is 0. */
-static uint64_t slot_key(const uint8_t *mac, enum macmap_side side)
+/* The 48 bits of an address, its first octet highest. */
+static uint64_t addr_bits(const uint8_t *mac)
 {
-	uint64_t k = (uint64_t)side + 1;
+	uint64_t a = 0;
 
 	for (size_t i = 0; i < MAC_LEN; i++)
-		k = k << 8 | mac[i];
-	return k;
+		a = a << 8 | mac[i];
+	return a;
+}
+
+/*
+ * The address masked to its first len bits in bits 0-47, side + 1 in bits
+ * 48-49 (no used key is 0), len in bits 50-55.
+ */
+static uint64_t slot_key(uint64_t addr, enum macmap_side side, unsigned int len)
+{
+	uint64_t mask = len ? ADDR_MASK << (MAC_BITS - len) & ADDR_MASK : 0;
+
+	return (uint64_t)len << 50 | ((uint64_t)side + 1) << 48 | (addr & mask);
 }
 
 static size_t slot_hash(uint64_t key, size_t nslots)
@@ -156,21 +165,14 @@ static int stamp_room(struct macmap *m, uint32_t id)
 	return 0;
 }
 
-static struct macmap_pat *pat_find(const struct macmap *m, enum macmap_side side,
-				   const struct mac_pattern *p)
+int macmap_add(struct macmap *m, uint32_t id, enum macmap_side side, const struct mac_pattern *p)
 {
-	for (size_t i = 0; i < m->npats; i++)
-		if (m->pats[i].side == side && mac_pattern_equal(&m->pats[i].p, p))
-			return &m->pats[i];
-	return NULL;
-}
-
-static int add_exact(struct macmap *m, uint32_t id, enum macmap_side side, const uint8_t *mac)
-{
-	uint64_t key = slot_key(mac, side);
+	uint64_t key = slot_key(addr_bits(p->b), side, p->len);
 	struct macmap_slot *s = slot_find(m, key);
 	int ret;
 
+	if ((ret = stamp_room(m, id)) < 0)
+		return ret;
 	if (s)
 		return ids_has(&s->ids, id) ? 0 : ids_add(&s->ids, id);
 	if ((ret = slots_grow(m)) < 0)
@@ -181,68 +183,24 @@ static int add_exact(struct macmap *m, uint32_t id, enum macmap_side side, const
 		slot_remove(m, (size_t)(s - m->slots));
 		return ret;
 	}
+	if (m->nlen[side][p->len]++ == 0)
+		m->lens[side] |= UINT64_C(1) << p->len;
 	return 1;
-}
-
-static int add_pattern(struct macmap *m, uint32_t id, enum macmap_side side,
-		       const struct mac_pattern *p)
-{
-	struct macmap_pat *pat = pat_find(m, side, p);
-	int ret;
-
-	if (pat)
-		return ids_has(&pat->ids, id) ? 0 : ids_add(&pat->ids, id);
-	if (m->npats == m->patcap) {
-		size_t cap = m->patcap ? m->patcap * 2 : 8;
-		struct macmap_pat *v = realloc(m->pats, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		m->pats = v;
-		m->patcap = cap;
-	}
-	pat = &m->pats[m->npats];
-	memset(pat, 0, sizeof(*pat));
-	pat->p = *p;
-	pat->side = side;
-	if ((ret = ids_add(&pat->ids, id)) < 0)
-		return ret;
-	m->npats++;
-	return 1;
-}
-
-int macmap_add(struct macmap *m, uint32_t id, enum macmap_side side, const struct mac_pattern *p)
-{
-	int ret = stamp_room(m, id);
-
-	if (ret < 0)
-		return ret;
-	return p->len == MAC_BITS ? add_exact(m, id, side, p->b) : add_pattern(m, id, side, p);
 }
 
 int macmap_del(struct macmap *m, uint32_t id, enum macmap_side side, const struct mac_pattern *p)
 {
-	if (p->len == MAC_BITS) {
-		struct macmap_slot *s = slot_find(m, slot_key(p->b, side));
+	struct macmap_slot *s = slot_find(m, slot_key(addr_bits(p->b), side, p->len));
 
-		if (!s || ids_del(&s->ids, id) < 0)
-			return -ENOENT;
-		if (s->ids.n)
-			return 0;
-		free(s->ids.v);
-		slot_remove(m, (size_t)(s - m->slots));
-		return 1;
-	} else {
-		struct macmap_pat *pat = pat_find(m, side, p);
-
-		if (!pat || ids_del(&pat->ids, id) < 0)
-			return -ENOENT;
-		if (pat->ids.n)
-			return 0;
-		free(pat->ids.v);
-		*pat = m->pats[--m->npats];
-		return 1;
-	}
+	if (!s || ids_del(&s->ids, id) < 0)
+		return -ENOENT;
+	if (s->ids.n)
+		return 0;
+	free(s->ids.v);
+	slot_remove(m, (size_t)(s - m->slots));
+	if (--m->nlen[side][p->len] == 0)
+		m->lens[side] &= ~(UINT64_C(1) << p->len);
+	return 1;
 }
 
 /* Append the ids not yet returned by this lookup. */
@@ -260,44 +218,42 @@ static size_t take(struct macmap *m, const struct macmap_ids *ids, uint32_t *out
 	return n;
 }
 
+/* One probe per prefix length in use on side: the ids of the entries that match addr. */
+static size_t lookup_side(struct macmap *m, enum macmap_side side, uint64_t addr, uint32_t *out,
+			  size_t n, size_t cap)
+{
+	for (uint64_t lens = m->lens[side]; lens; lens &= lens - 1) {
+		const struct macmap_slot *s;
+
+		m->probes++;
+		if ((s = slot_find(m, slot_key(addr, side, (unsigned int)__builtin_ctzll(lens)))))
+			n = take(m, &s->ids, out, n, cap);
+	}
+	return n;
+}
+
 size_t macmap_lookup(struct macmap *m, const uint8_t *eth, uint32_t *out, size_t cap)
 {
-	const struct macmap_slot *s;
-	struct mac dst, src;
-	size_t n = 0;
+	size_t n;
 
 	if (++m->gen == 0) {    /* wrapped: stamps of old lookups could collide */
 		memset(m->stamp, 0, m->nstamp * sizeof(*m->stamp));
 		m->gen = 1;
 	}
-	memcpy(dst.b, eth, MAC_LEN);
-	memcpy(src.b, eth + MAC_LEN, MAC_LEN);
-	if ((s = slot_find(m, slot_key(dst.b, MACMAP_DST))))
-		n = take(m, &s->ids, out, n, cap);
-	if ((s = slot_find(m, slot_key(src.b, MACMAP_SRC))))
-		n = take(m, &s->ids, out, n, cap);
-	for (size_t i = 0; i < m->npats; i++) {
-		const struct macmap_pat *pat = &m->pats[i];
-
-		if (mac_pattern_match(&pat->p, pat->side == MACMAP_DST ? &dst : &src))
-			n = take(m, &pat->ids, out, n, cap);
-	}
-	return n;
+	n = lookup_side(m, MACMAP_DST, addr_bits(eth), out, 0, cap);
+	return lookup_side(m, MACMAP_SRC, addr_bits(eth + MAC_LEN), out, n, cap);
 }
 
 size_t macmap_entries(const struct macmap *m)
 {
-	return m->nused + m->npats;
+	return m->nused;
 }
 
 void macmap_free(struct macmap *m)
 {
 	for (size_t i = 0; i < m->nslots; i++)
 		free(m->slots[i].ids.v);
-	for (size_t i = 0; i < m->npats; i++)
-		free(m->pats[i].ids.v);
 	free(m->slots);
-	free(m->pats);
 	free(m->stamp);
 	memset(m, 0, sizeof(*m));
 }

@@ -4,11 +4,12 @@
  *
  * A device's shared capture gives each frame to the handlers that list its
  * destination (LOCAL handlers, side MACMAP_DST) or its source (REMOTE
- * handlers, MACMAP_SRC). Handlers are small integer ids. Exact addresses
- * live in a hash table from (address, side) to the ids that list it;
- * patterns (MAC/LEN, LEN < 48) in a small table of distinct patterns, each
- * with its ids, identical patterns shared. A lookup returns each interested
- * id exactly once, however many of its entries match.
+ * handlers, MACMAP_SRC). Handlers are small integer ids. Addresses and
+ * patterns (MAC/LEN; an address is a pattern of length 48) live in one hash
+ * table from (side, length, address) to the ids that list it, identical
+ * entries shared. A lookup makes one probe per (side, length) in use, at most
+ * 98, and returns each interested id exactly once, however many of its
+ * entries match; in no particular order.
  */
 #ifndef VNET_MACMAP_H
 #define VNET_MACMAP_H
@@ -26,13 +27,13 @@ struct macmap_ids {
 };
 
 struct macmap_slot;
-struct macmap_pat;
 
 struct macmap {
 	struct macmap_slot *slots;  /* open addressing, linear probing; a power of two */
 	size_t nslots, nused;
-	struct macmap_pat *pats;
-	size_t npats, patcap;
+	uint64_t lens[2];           /* per side: bit L set while entries of length L exist */
+	uint32_t nlen[2][MAC_BITS + 1]; /* per side and length: how many */
+	uint64_t probes;            /* hash probes made by lookups: their work */
 	uint32_t *stamp;            /* per id: the lookup that last returned it */
 	size_t nstamp;
 	uint32_t gen;
