@@ -111,6 +111,41 @@ const char *proto_config_name(enum vnet_config cfg)
 	return cfg == VNET_LOCAL ? "LOCAL" : "REMOTE";
 }
 
+/* Order of patterns for unique_macs: by value, equal ones by their place in the list. */
+static int mac_order(const void *a, const void *b, void *arg)
+{
+	const struct mac_pattern *list = arg;
+	uint16_t i = *(const uint16_t *)a, j = *(const uint16_t *)b;
+	int d = memcmp(list[i].b, list[j].b, MAC_LEN);
+
+	if (!d)
+		d = (int)list[i].len - (int)list[j].len;
+	return d ? d : (int)i - (int)j;
+}
+
+/*
+ * Drop the patterns that come again later in macs[0..n) (at most
+ * VNET_MACS_MAX), keeping the first of each in its place: sorted, duplicates
+ * are neighbours, so the check costs n log n comparisons, not n^2.
+ */
+static size_t unique_macs(struct mac_pattern *macs, size_t n)
+{
+	uint16_t order[VNET_MACS_MAX];
+	bool dup[VNET_MACS_MAX] = { false };
+	size_t kept = 0;
+
+	_Static_assert(VNET_MACS_MAX <= UINT16_MAX, "an index of the list fits 16 bits");
+	for (size_t i = 0; i < n; i++)
+		order[i] = (uint16_t)i;
+	qsort_r(order, n, sizeof(order[0]), mac_order, macs);
+	for (size_t k = 1; k < n; k++)
+		dup[order[k]] = mac_pattern_equal(&macs[order[k]], &macs[order[k - 1]]);
+	for (size_t i = 0; i < n; i++)
+		if (!dup[i])
+			macs[kept++] = macs[i];
+	return kept;
+}
+
 bool proto_parse_macs(char *const *words, size_t n, struct mac_pattern *macs, size_t *nmacs,
 		      char *err, size_t errlen)
 {
@@ -127,7 +162,6 @@ bool proto_parse_macs(char *const *words, size_t n, struct mac_pattern *macs, si
 		static const uint8_t zero[MAC_LEN];
 		struct mac_pattern m;
 		const char *why;
-		bool dup = false;
 
 		if (strlen(words[i]) >= MAC_PATTERN_STRLEN || !mac_pattern_parse(words[i], &m, &why)) {
 			say(err, errlen, "bad address '%.*s' (%s)", 24, words[i],
@@ -139,11 +173,9 @@ bool proto_parse_macs(char *const *words, size_t n, struct mac_pattern *macs, si
 			say(err, errlen, "bad address %s", words[i]);
 			return false;
 		}
-		for (size_t j = 0; j < *nmacs; j++)
-			dup |= mac_pattern_equal(&macs[j], &m);
-		if (!dup)
-			macs[(*nmacs)++] = m;
+		macs[(*nmacs)++] = m;
 	}
+	*nmacs = unique_macs(macs, *nmacs);
 	return true;
 }
 

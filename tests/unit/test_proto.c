@@ -613,6 +613,49 @@ static void test_parse_macs_direct(void **state)
 	assert_non_null(strstr(err, "too many"));
 }
 
+/*
+ * Random lists of up to VNET_MACS_MAX addresses and patterns drawn from a few
+ * values, so that most come several times: the first of each is kept, in
+ * order, as a search of what came before keeps it.
+ */
+static void test_parse_macs_duplicates_random(void **state)
+{
+	static char store[VNET_MACS_MAX][MAC_PATTERN_STRLEN];
+	static struct mac_pattern want[VNET_MACS_MAX], got[VNET_MACS_MAX];
+	static const uint8_t lens[] = { 48, 48, 47, 40, 16, 8 };
+	char *words[VNET_MACS_MAX];
+	char err[ERRLEN];
+
+	srand(1206);
+	for (int round = 0; round < 200; round++) {
+		size_t n = round == 0 ? VNET_MACS_MAX : 1 + (size_t)rand() % VNET_MACS_MAX;
+		size_t nwant = 0, ngot = 0;
+		int spread = 1 + rand() % 600;      /* distinct values to draw from */
+
+		for (size_t i = 0; i < n; i++) {
+			struct mac_pattern p = { { 0x02, 0, 0, 0, 0, 0 }, lens[rand() % 6] };
+			bool seen = false;
+			int v = rand() % spread;
+
+			p.b[4] = (uint8_t)(v >> 8);
+			p.b[5] = (uint8_t)(v | 1);
+			for (size_t k = 0; k < MAC_LEN; k++)
+				p.b[k] &= mac_mask_octet(p.len, k);
+			mac_pattern_format(&p, store[i]);
+			words[i] = store[i];
+			for (size_t j = 0; j < nwant && !seen; j++)
+				seen = mac_pattern_equal(&want[j], &p);
+			if (!seen)
+				want[nwant++] = p;
+		}
+		assert_true(proto_parse_macs(words, n, got, &ngot, err, sizeof(err)));
+		assert_int_equal(ngot, nwant);
+		for (size_t i = 0; i < nwant; i++)
+			if (!mac_pattern_equal(&got[i], &want[i]))
+				fail_msg("round %d: address %zu of %zu differs", round, i, nwant);
+	}
+}
+
 /* ---- general errors ---- */
 
 static void test_unknown_request(void **state)
@@ -1100,6 +1143,7 @@ int main(void)
 		cmocka_unit_test(test_fmt_begin),
 		cmocka_unit_test(test_reply_ok),
 		cmocka_unit_test(test_sanitize),
+		cmocka_unit_test(test_parse_macs_duplicates_random),
 	};
 
 	return cmocka_run_group_tests_name("proto", tests, NULL, NULL);
