@@ -52,7 +52,7 @@ LIB_OBJS  := $(LIB_SRCS:src/%.c=$(BUILD)/%.o)
 LIB       := $(BUILD)/libvnet.a
 # The stateful tests run a daemon without root on a fake clock:
 # tests/unit/harness.c replaces loop_now_ms (and port_open: a fake port)
-# through the linker's --wrap.
+# through the linker's --wrap, and counts the calls of proto_parse.
 HARNESS_TESTS := session dial handler
 UNIT_TESTS  := mac bpf ebpf macmap frame proto buf tls admit penalty loop args hfile_line limits aqm \
                $(HARNESS_TESTS)
@@ -85,7 +85,8 @@ $(BUILD)/unit_harness.o: tests/unit/harness.c
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(CMOCKA_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(HARNESS_BINS): $(BUILD)/unit_harness.o
-$(HARNESS_BINS): UNIT_LDFLAGS := -Wl,--wrap=loop_now_ms -Wl,--wrap=port_open
+$(HARNESS_BINS): UNIT_LDFLAGS := -Wl,--wrap=loop_now_ms -Wl,--wrap=port_open \
+                                 -Wl,--wrap=proto_parse
 
 $(BUILD)/test_%: $(BUILD)/test_%.o $(LIB)
 	$(call say,LD,$@)

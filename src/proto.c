@@ -308,6 +308,78 @@ static bool no_args(size_t n, const char *usage, char *err, size_t errlen)
 	return true;
 }
 
+/* The request words and their commands (RHANDLE: a HANDLE that reconnects). */
+static const struct {
+	const char *word;
+	enum proto_cmd cmd;
+} cmds[] = {
+	{ "HELLO", PROTO_HELLO },
+	{ "DONE", PROTO_DONE },
+	{ "DEVICES?", PROTO_DEVICES },
+	{ "HANDLERS?", PROTO_HANDLERS },
+	{ "CLOSE", PROTO_CLOSE },
+	{ "HANDLE", PROTO_HANDLE },
+	{ "RHANDLE", PROTO_HANDLE },
+	{ "DEVINFO?", PROTO_DEVINFO },
+	{ "STATS?", PROTO_STATS },
+	{ "BEGIN", PROTO_BEGIN },
+};
+
+static bool request_parse(enum proto_cmd cmd, char **w, size_t n, struct proto_req *r, char *err,
+			  size_t errlen)
+{
+	switch (cmd) {
+	case PROTO_HELLO:
+		return parse_hello(w, n, r, err, errlen);
+	case PROTO_DONE:
+		return no_args(n, "DONE", err, errlen);
+	case PROTO_DEVICES:
+		return no_args(n, "DEVICES?", err, errlen);
+	case PROTO_HANDLERS:
+		return no_args(n, "HANDLERS?", err, errlen);
+	case PROTO_CLOSE:
+		return parse_close(w, n, r, err, errlen);
+	case PROTO_HANDLE:
+		return parse_handle(w, n, r, err, errlen);
+	case PROTO_BEGIN:
+		return parse_begin(w, n, r, err, errlen);
+	case PROTO_STATS:
+		return no_args(n, "STATS?", err, errlen);
+	case PROTO_DEVINFO:
+		return no_args(n, "DEVINFO?", err, errlen);
+	}
+	say(err, errlen, "unknown request");
+	return false;
+}
+
+bool proto_parse_cmd(const char *line, size_t len, enum proto_cmd *cmd, char *err, size_t errlen)
+{
+	size_t start = 0, end;
+
+	if (memchr(line, '\0', len)) {
+		say(err, errlen, "NUL byte in the request");
+		return false;
+	}
+	while (start < len && is_space(line[start]))
+		start++;
+	for (end = start; end < len && !is_space(line[end]); end++)
+		;
+	if (end == start) {
+		say(err, errlen, "empty request");
+		return false;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++) {
+		if (strlen(cmds[i].word) == end - start &&
+		    !strncasecmp(line + start, cmds[i].word, end - start)) {
+			*cmd = cmds[i].cmd;
+			return true;
+		}
+	}
+	say(err, errlen, "unknown request '%.*s'", (int)(end - start < 20 ? end - start : 20),
+	    line + start);
+	return false;
+}
+
 bool proto_parse(const char *line, struct proto_req *req, char *err, size_t errlen)
 {
 	char copy[VNET_LINE_MAX];
@@ -329,37 +401,10 @@ bool proto_parse(const char *line, struct proto_req *req, char *err, size_t errl
 		say(err, errlen, "empty request");
 		goto out;
 	}
-	if (!strcasecmp(w[0], "HELLO")) {
-		req->cmd = PROTO_HELLO;
-		ok = parse_hello(w, n, req, err, errlen);
-	} else if (!strcasecmp(w[0], "DONE")) {
-		req->cmd = PROTO_DONE;
-		ok = no_args(n, "DONE", err, errlen);
-	} else if (!strcasecmp(w[0], "DEVICES?")) {
-		req->cmd = PROTO_DEVICES;
-		ok = no_args(n, "DEVICES?", err, errlen);
-	} else if (!strcasecmp(w[0], "HANDLERS?")) {
-		req->cmd = PROTO_HANDLERS;
-		ok = no_args(n, "HANDLERS?", err, errlen);
-	} else if (!strcasecmp(w[0], "CLOSE")) {
-		req->cmd = PROTO_CLOSE;
-		ok = parse_close(w, n, req, err, errlen);
-	} else if (!strcasecmp(w[0], "HANDLE") || !strcasecmp(w[0], "RHANDLE")) {
-		req->cmd = PROTO_HANDLE;
-		req->reconnect = w[0][0] == 'R' || w[0][0] == 'r';
-		ok = parse_handle(w, n, req, err, errlen);
-	} else if (!strcasecmp(w[0], "DEVINFO?")) {
-		req->cmd = PROTO_DEVINFO;
-		ok = no_args(n, "DEVINFO?", err, errlen);
-	} else if (!strcasecmp(w[0], "STATS?")) {
-		req->cmd = PROTO_STATS;
-		ok = no_args(n, "STATS?", err, errlen);
-	} else if (!strcasecmp(w[0], "BEGIN")) {
-		req->cmd = PROTO_BEGIN;
-		ok = parse_begin(w, n, req, err, errlen);
-	} else {
-		say(err, errlen, "unknown request '%.*s'", 20, w[0]);
-	}
+	if (!proto_parse_cmd(w[0], strlen(w[0]), &req->cmd, err, errlen))
+		goto out;
+	req->reconnect = req->cmd == PROTO_HANDLE && (w[0][0] == 'R' || w[0][0] == 'r');
+	ok = request_parse(req->cmd, w, n, req, err, errlen);
 out:
 	explicit_bzero(copy, sizeof(copy));
 	if (!ok)

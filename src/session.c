@@ -539,37 +539,41 @@ static const struct session_request {
 	{ PROTO_BEGIN, do_begin, IN(SES_READY) },
 };
 
-/* One request line; returns false once the session must read no further. */
-static bool session_request(struct session *s, char *line, size_t used)
+/*
+ * One request line of len bytes; returns false once the session must read no
+ * further. The state is checked on the request's first word: a request the
+ * state does not take is refused before the rest of the line is parsed.
+ */
+static bool session_request(struct session *s, char *line, size_t len, size_t used)
 {
 	const struct session_state_info *st = &states[s->state];
 	const struct session_request *r = NULL;
 	struct proto_req req;
+	enum proto_cmd cmd;
 	char err[256];
 	bool go_on;
 
-	if (!proto_parse(line, &req, err, sizeof(err))) {
-		if (st->strict) {
-			session_refuse(s, err);
-			return false;
-		}
-		session_printf(s, "NOK %s", err);
-		return true;
-	}
+	if (!proto_parse_cmd(line, len, &cmd, err, sizeof(err)))
+		goto bad;
 	for (size_t i = 0; i < ARRAY_SIZE(requests) && !r; i++)
-		if (requests[i].cmd == req.cmd)
+		if (requests[i].cmd == cmd)
 			r = &requests[i];
-	if (r && (r->allowed & IN(s->state))) {
-		go_on = r->run(s, &req, used) && states[s->state].lines;
-	} else if (st->strict) {
-		session_refuse(s, st->unexpected);
-		go_on = false;
-	} else {
-		session_printf(s, "NOK %s", st->unexpected);
-		go_on = true;
+	if (!r || !(r->allowed & IN(s->state))) {
+		snprintf(err, sizeof(err), "%s", st->unexpected);
+		goto bad;
 	}
+	if (!proto_parse(line, &req, err, sizeof(err)))
+		goto bad;
+	go_on = r->run(s, &req, used) && states[s->state].lines;
 	proto_req_wipe(&req);
 	return go_on;
+bad:
+	if (st->strict) {
+		session_refuse(s, err);
+		return false;
+	}
+	session_printf(s, "NOK %s", err);
+	return true;
 }
 
 /* Run the complete lines buffered; false if the session was closed or handed over. */
@@ -599,7 +603,7 @@ static bool session_lines(struct session *s)
 			session_refuse(s, "line too long");
 			break;
 		}
-		if (!session_request(s, (char *)buf_head(&s->in), used)) {
+		if (!session_request(s, (char *)buf_head(&s->in), (size_t)len, used)) {
 			if (s->io.fd < 0)
 				return false;   /* handed over (BEGIN) or closed */
 			explicit_bzero(buf_head(&s->in), used);    /* passwords */

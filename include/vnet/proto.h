@@ -51,6 +51,14 @@ struct proto_req {
  * its address list in memory of its own: proto_req_wipe() when done.
  */
 bool proto_parse(const char *line, struct proto_req *req, char *err, size_t errlen);
+/*
+ * The request of line[0..len), from its first word alone: the rest is not
+ * looked at, so a state that does not take the request can refuse it for the
+ * cost of a word. False, with a reason in err, for an empty line, an unknown
+ * word or a NUL byte anywhere in the line (a request is text: a NUL would cut
+ * it short where the sender did not).
+ */
+bool proto_parse_cmd(const char *line, size_t len, enum proto_cmd *cmd, char *err, size_t errlen);
 /* Clear the secrets a request may hold and free its address list. */
 void proto_req_wipe(struct proto_req *req);
 /* A copy of src with an address list of its own (wipe it too); false if out of memory. */

@@ -202,6 +202,11 @@ static void parse_line(const char *line, size_t errlen_small)
 	}
 	for (size_t i = ERR_LEN; i < sizeof(err); i++)
 		CHECK((uint8_t)err[i] == GUARD);
+	if (ok) {       /* its first word alone says the same request */
+		enum proto_cmd cmd;
+
+		CHECK(proto_parse_cmd(line, len, &cmd, err, ERR_LEN) && cmd == req.cmd);
+	}
 
 	/* Again with a small err buffer: same verdict, nothing written past errlen. */
 	memset(small, GUARD, sizeof(small));

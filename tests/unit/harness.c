@@ -18,6 +18,7 @@
 #include "vnet/handler.h"
 #include "vnet/log.h"
 #include "vnet/port.h"
+#include "vnet/proto.h"
 #include "vnet/session.h"
 #include "harness.h"
 
@@ -28,14 +29,23 @@
 uint64_t harness_now = 1000000;
 int harness_port_peer = -1;
 const char *harness_port_refusal;
+unsigned long harness_parses;
 
 uint64_t __wrap_loop_now_ms(void);
+bool __real_proto_parse(const char *line, struct proto_req *req, char *err, size_t errlen);
+bool __wrap_proto_parse(const char *line, struct proto_req *req, char *err, size_t errlen);
 int __wrap_port_open(struct port *p, struct port_taps *taps, const char *dev, enum vnet_config cfg,
 		     const struct mac_pattern *macs, size_t nmacs, char *err, size_t errlen);
 
 uint64_t __wrap_loop_now_ms(void)
 {
 	return harness_now;
+}
+
+bool __wrap_proto_parse(const char *line, struct proto_req *req, char *err, size_t errlen)
+{
+	harness_parses++;
+	return __real_proto_parse(line, req, err, errlen);
 }
 
 void harness_daemon_init(struct daemon *d)

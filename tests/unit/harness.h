@@ -6,13 +6,16 @@
  * loop, sessions, dials and handlers of a struct daemon that listens nowhere:
  * the test makes the connections itself (loopback TCP on 127.0.0.1, port 0)
  * and plays the client or the peer daemon on the other end. The binaries are
- * linked with -Wl,--wrap=loop_now_ms and -Wl,--wrap=port_open:
+ * linked with -Wl,--wrap=loop_now_ms, -Wl,--wrap=port_open and
+ * -Wl,--wrap=proto_parse:
  *  - the clock is fake (harness_now): a test steps over a deadline with
  *    harness_advance instead of sleeping, and can check that nothing happens
  *    a millisecond before it;
  *  - port_open gives a fake port whose frames travel over an AF_UNIX
  *    SOCK_SEQPACKET pair, one datagram a frame, its virtio_net_hdr first
- *    (as a packet socket with PACKET_VNET_HDR reads and writes them).
+ *    (as a packet socket with PACKET_VNET_HDR reads and writes them);
+ *  - proto_parse is counted (harness_parses): a test can check that a line
+ *    was refused without being parsed.
  */
 #ifndef VNET_TEST_HARNESS_H
 #define VNET_TEST_HARNESS_H
@@ -29,6 +32,8 @@
 
 /* The fake clock every module reads (loop_now_ms). */
 extern uint64_t harness_now;
+/* How many request lines were parsed in full (proto_parse, counted). */
+extern unsigned long harness_parses;
 
 /* A daemon with password HARNESS_PASSWORD and device HARNESS_DEV, its loop and resolver. */
 void harness_daemon_init(struct daemon *d);

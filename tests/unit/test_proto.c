@@ -658,6 +658,35 @@ static void test_parse_macs_duplicates_random(void **state)
 
 /* ---- general errors ---- */
 
+/* The command of a line from its first word, whatever follows; a NUL anywhere refuses it. */
+static void test_parse_cmd(void **state)
+{
+	static const char nul[] = "HELLO pw 1.0\0junk";
+	enum proto_cmd cmd = PROTO_DONE;
+	char err[ERRLEN];
+	const char *l;
+
+	l = "  rhandle pw LOCAL lo REMOTE h 1 eth0 not-even-an-address";
+	assert_true(proto_parse_cmd(l, strlen(l), &cmd, err, sizeof(err)));
+	assert_int_equal(cmd, PROTO_HANDLE);
+	l = "HELLO";
+	assert_true(proto_parse_cmd(l, strlen(l), &cmd, err, sizeof(err)));
+	assert_int_equal(cmd, PROTO_HELLO);
+	l = "STATS?\tjunk";
+	assert_true(proto_parse_cmd(l, strlen(l), &cmd, err, sizeof(err)));
+	assert_int_equal(cmd, PROTO_STATS);
+	l = "HELLOX pw 1.0";
+	assert_false(proto_parse_cmd(l, strlen(l), &cmd, err, sizeof(err)));
+	assert_string_equal(err, "unknown request 'HELLOX'");
+	l = " \t ";
+	assert_false(proto_parse_cmd(l, strlen(l), &cmd, err, sizeof(err)));
+	assert_string_equal(err, "empty request");
+	assert_false(proto_parse_cmd(nul, sizeof(nul) - 1, &cmd, err, sizeof(err)));
+	assert_string_equal(err, "NUL byte in the request");
+	assert_false(proto_parse_cmd("\0", 1, &cmd, err, sizeof(err)));
+	assert_string_equal(err, "NUL byte in the request");
+}
+
 static void test_unknown_request(void **state)
 {
 	parse_err("FOO", "unknown");
@@ -1143,6 +1172,7 @@ int main(void)
 		cmocka_unit_test(test_fmt_begin),
 		cmocka_unit_test(test_reply_ok),
 		cmocka_unit_test(test_sanitize),
+		cmocka_unit_test(test_parse_cmd),
 		cmocka_unit_test(test_parse_macs_duplicates_random),
 	};
 

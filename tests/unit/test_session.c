@@ -149,6 +149,60 @@ static void test_garbage_before_hello(void **state)
 	close(c);
 }
 
+/* An RHANDLE line of 1,024 distinct addresses, newline included, in line (VNET_LINE_MAX). */
+static void long_rhandle(char *line)
+{
+	size_t pos = (size_t)sprintf(line, "RHANDLE pw LOCAL " HARNESS_DEV " REMOTE 198.18.0.2 "
+				     "4455 eth0");
+
+	for (unsigned int i = 0; i < VNET_MACS_MAX; i++)
+		pos += (size_t)sprintf(line + pos, " 02:00:00:00:%02x:%02x", i >> 8, i & 0xff);
+	strcpy(line + pos, "\n");
+	assert_true(pos < VNET_LINE_MAX);
+}
+
+/* Before HELLO a request is refused on its first word: the rest of the line is not parsed. */
+static void test_request_before_hello_not_parsed(void **state)
+{
+	static char line[VNET_LINE_MAX + 1];
+	static const char *const requests[] = {
+		NULL,   /* the long RHANDLE */
+		"HANDLE pw LOCAL lo REMOTE 198.18.0.2 4455 eth0 02:00:00:00:00:01\n",
+		"BEGIN LOCAL lo REMOTE eth0 02:00:00:00:00:01\n",
+		"close 1\n",
+	};
+
+	long_rhandle(line);
+	for (size_t i = 0; i < sizeof(requests) / sizeof(requests[0]); i++) {
+		int c = harness_session(&D);
+
+		harness_parses = 0;
+		ask(c, requests[i] ? requests[i] : line, "NOK say HELLO first");
+		assert_true(harness_closed(&D, c));
+		assert_int_equal(harness_parses, 0);
+		close(c);
+	}
+}
+
+/* A NUL byte does not cut a request short: before HELLO it is refused (and closes), after NOK. */
+static void test_nul_in_request(void **state)
+{
+	static const char hello[] = "HELLO " HARNESS_PASSWORD " 1.0\0 and more\n";
+	static const char handlers[] = "HANDLERS?\0\n";
+	int c = harness_session(&D);
+
+	harness_send_bytes(c, hello, sizeof(hello) - 1);
+	ask(c, "", "NOK NUL byte in the request");
+	assert_true(harness_closed(&D, c));
+	close(c);
+
+	c = logged_in();
+	harness_send_bytes(c, handlers, sizeof(handlers) - 1);
+	ask(c, "", "NOK NUL byte in the request");
+	ask(c, "HANDLERS?\n", "OK handlers");   /* still serving */
+	close(c);
+}
+
 static void test_hello_twice(void **state)
 {
 	int c = logged_in();
@@ -359,6 +413,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wrong_password_twice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_request_before_hello, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_before_hello, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_request_before_hello_not_parsed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nul_in_request, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hello_twice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_requests_when_ready, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_line_too_long, setup, teardown),
