@@ -27,9 +27,9 @@ struct conn {
 	size_t nfirst;
 	char peer[VNET_HOST_MAX + 1]; /* the name or address its certificate must be for */
 	struct tls_ip peer_ip;      /* that address, when check_ip */
-	bool check_ip;
+	bool check_ip;              /* else, with peer[0], peer is a host name */
 	bool cert_mismatch;         /* the handshake failed on that */
-	char err[160];
+	char err[256];
 };
 
 static int io_recv(WOLFSSL *ssl, char *buf, int sz, void *ctx)
@@ -123,20 +123,16 @@ struct conn *conn_new_tls_client(int fd, const uint8_t *key, const char *host)
 	if (key) {
 		memcpy(c->key, key, TLS_KEY_LEN);
 		wolfSSL_set_psk_callback_ctx(c->ssl, c->key);
-	} else if (host && tls_ip_parse(host, &c->peer_ip)) {
-		/*
-		 * An address: conn_handshake checks it against the certificate's IP
-		 * subjectAltNames, before any HELLO. Not wolfSSL's IP check: in
-		 * 5.5 it compares the text with DNS names and the CN.
-		 */
-		c->check_ip = true;
-		snprintf(c->peer, sizeof(c->peer), "%s", host);
 	} else if (host) {
-		/* A host name: the certificate must name it. */
-		if (wolfSSL_check_domain_name(c->ssl, host) != WOLFSSL_SUCCESS) {
-			conn_free(c);
-			return NULL;
-		}
+		/*
+		 * conn_handshake checks an address against the certificate's IP
+		 * subjectAltNames, a host name against its DNS ones, before any
+		 * HELLO. Not wolfSSL's checks: in 5.5 its IP check compares the
+		 * text with DNS names and the CN, and its name check
+		 * (wolfSSL_check_domain_name) takes the CN of a certificate
+		 * without a DNS name.
+		 */
+		c->check_ip = tls_ip_parse(host, &c->peer_ip);
 		snprintf(c->peer, sizeof(c->peer), "%s", host);
 	}
 	return c;
@@ -167,23 +163,33 @@ bool conn_is_tls(const struct conn *c)
 	return c->ssl != NULL;
 }
 
-/* The peer's certificate is not for the host or address dialled. */
-static int cert_mismatch(struct conn *c)
-{
-	snprintf(c->err, sizeof(c->err), "the certificate is not for %.120s", c->peer);
-	c->cert_mismatch = true;
-	return -EPROTO;
-}
-
-/* Does the peer's certificate list the address dialled as an IP subjectAltName? */
-static bool cert_has_peer_ip(struct conn *c)
+/*
+ * Is the peer's certificate for the address dialled (an IP subjectAltName)
+ * or the host name (a DNS subjectAltName)? 0, or -EPROTO with the reason.
+ */
+static int cert_check_peer(struct conn *c)
 {
 	WOLFSSL_X509 *x = wolfSSL_get_peer_certificate(c->ssl);   /* a copy */
-	bool ok = tls_cert_has_ip(x, &c->peer_ip);
+	enum tls_name_check name = TLS_NAME_OK;
+	bool ok;
 
+	if (c->check_ip)
+		ok = tls_cert_has_ip(x, &c->peer_ip);
+	else
+		ok = (name = tls_cert_check_name(x, c->peer)) == TLS_NAME_OK;
 	if (x)
 		wolfSSL_X509_free(x);
-	return ok;
+	if (ok)
+		return 0;
+	if (c->check_ip)
+		snprintf(c->err, sizeof(c->err), "the certificate is not for %.80s", c->peer);
+	else
+		snprintf(c->err, sizeof(c->err),
+			 "the certificate is not for %.80s: it has no DNS subjectAltName %.80s%s",
+			 c->peer, c->peer,
+			 name == TLS_NAME_NO_DNS ? " (none at all: a CN does not count)" : "");
+	c->cert_mismatch = true;
+	return -EPROTO;
 }
 
 /* Describe a failed TLS operation; returns the -errno to report. */
@@ -200,8 +206,6 @@ static int tls_failure(struct conn *c, int ret, const char *what)
 		snprintf(c->err, sizeof(c->err), "the peer closed the connection");
 		return -EPIPE;
 	}
-	if (e == DOMAIN_NAME_MISMATCH && c->peer[0])
-		return cert_mismatch(c);
 	wolfSSL_ERR_error_string_n((unsigned long)e, text, sizeof(text));
 	snprintf(c->err, sizeof(c->err), "TLS %s failed: %s", what, text);
 	return -EPROTO;
@@ -215,9 +219,9 @@ int conn_handshake(struct conn *c)
 		return 0;
 	ret = wolfSSL_is_server(c->ssl) ? wolfSSL_accept(c->ssl) : wolfSSL_connect(c->ssl);
 	if (ret == WOLFSSL_SUCCESS) {
-		/* Verified by the CA; for an address, now whether it is that address's. */
-		if (c->check_ip && !cert_has_peer_ip(c))
-			return cert_mismatch(c);
+		/* Verified by the CA; now whether it is for the name or address dialled. */
+		if (c->peer[0] && cert_check_peer(c) < 0)
+			return -EPROTO;
 		c->handshake_done = true;
 		explicit_bzero(c->key, sizeof(c->key));
 		return 0;

@@ -205,12 +205,21 @@ bool tls_ip_equal(const struct tls_ip *ip, const uint8_t *san, size_t len)
 	       memcmp(s.addr, ip->addr, s.len) == 0;
 }
 
-bool tls_cert_has_ip(void *x509, const struct tls_ip *ip)
+/* Does an entry, len bytes, match what is wanted (a struct tls_ip, a host name)? */
+typedef bool (*san_match_fn)(const void *want, const uint8_t *b, size_t len);
+
+/*
+ * Walk the certificate's subjectAltNames of one type (GEN_IPADD, GEN_DNS):
+ * true when match takes one; *count (if given) gets how many there are.
+ */
+static bool san_find(void *x509, int type, san_match_fn match, const void *want, int *count)
 {
 	WOLFSSL_GENERAL_NAMES *names;
 	bool found = false;
-	int i, n;
+	int i, n, seen = 0;
 
+	if (count)
+		*count = 0;
 	if (!x509)
 		return false;
 	names = wolfSSL_X509_get_ext_d2i(x509, NID_subject_alt_name, NULL, NULL);
@@ -219,17 +228,91 @@ bool tls_cert_has_ip(void *x509, const struct tls_ip *ip)
 	n = wolfSSL_sk_GENERAL_NAME_num(names);
 	for (i = 0; i < n && !found; i++) {
 		WOLFSSL_GENERAL_NAME *g = wolfSSL_sk_GENERAL_NAME_value(names, i);
+		WOLFSSL_ASN1_STRING *s;
 		int len;
 
-		if (!g || g->type != GEN_IPADD || !g->d.iPAddress)
+		if (!g || g->type != type)
 			continue;
-		len = wolfSSL_ASN1_STRING_length(g->d.iPAddress);
+		s = type == GEN_DNS ? g->d.dNSName : g->d.iPAddress;
+		seen++;
+		len = s ? wolfSSL_ASN1_STRING_length(s) : 0;
 		if (len > 0)
-			found = tls_ip_equal(ip, wolfSSL_ASN1_STRING_get0_data(g->d.iPAddress),
-					     (size_t)len);
+			found = match(want, wolfSSL_ASN1_STRING_get0_data(s), (size_t)len);
 	}
 	wolfSSL_GENERAL_NAMES_free(names);
+	if (count)
+		*count = seen;
 	return found;
+}
+
+static bool san_is_ip(const void *want, const uint8_t *b, size_t len)
+{
+	return tls_ip_equal(want, b, len);
+}
+
+bool tls_cert_has_ip(void *x509, const struct tls_ip *ip)
+{
+	return san_find(x509, GEN_IPADD, san_is_ip, ip, NULL);
+}
+
+/* Equal, ASCII letters without case (whatever the locale). */
+static bool name_equal(const char *a, const char *b, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		char x = a[i], y = b[i];
+
+		if (x >= 'A' && x <= 'Z')
+			x = (char)(x - 'A' + 'a');
+		if (y >= 'A' && y <= 'Z')
+			y = (char)(y - 'A' + 'a');
+		if (x != y)
+			return false;
+	}
+	return true;
+}
+
+bool tls_dns_name_match(const char *host, const char *san, size_t len)
+{
+	size_t hlen = strlen(host);
+	const char *dot;
+
+	if (!san || len == 0 || memchr(san, '\0', len) || hlen == 0 || strchr(host, '*'))
+		return false;
+	if (hlen > 1 && host[hlen - 1] == '.')
+		hlen--;
+	if (len > 1 && san[len - 1] == '.')
+		len--;
+	if (len > 2 && san[0] == '*' && san[1] == '.') {
+		/* "*.b.c": the rest has two labels or more, and no other '*'. */
+		san += 2;
+		len -= 2;
+		dot = memchr(san, '.', len);
+		if (!dot || dot == san || dot == san + len - 1 || memchr(san, '*', len))
+			return false;
+		/* host's first label, not empty, stands for the '*'. */
+		dot = memchr(host, '.', hlen);
+		if (!dot || dot == host)
+			return false;
+		hlen -= (size_t)(dot + 1 - host);
+		host = dot + 1;
+	} else if (memchr(san, '*', len)) {
+		return false;
+	}
+	return hlen == len && name_equal(host, san, len);
+}
+
+static bool san_is_name(const void *want, const uint8_t *b, size_t len)
+{
+	return tls_dns_name_match(want, (const char *)b, len);
+}
+
+enum tls_name_check tls_cert_check_name(void *x509, const char *host)
+{
+	int count;
+
+	if (san_find(x509, GEN_DNS, san_is_name, host, &count))
+		return TLS_NAME_OK;
+	return count ? TLS_NAME_OTHER : TLS_NAME_NO_DNS;
 }
 
 const uint8_t *tls_server_key(void)

@@ -61,6 +61,25 @@ bool tls_ip_equal(const struct tls_ip *ip, const uint8_t *san, size_t len);
  */
 bool tls_cert_has_ip(void *x509, const struct tls_ip *ip);
 
+/*
+ * Is san, the len bytes of a dNSName subjectAltName entry, the host name
+ * host? ASCII letters compare without case, a final dot is ignored on either
+ * side. A wildcard counts only as the whole left-most label of at least
+ * three ("*.example.net"), and stands for exactly one label of host
+ * ("gw18.example.net", not "example.net" nor "a.gw18.example.net"); any
+ * other '*' ("gw*.example.net", "*.net", "a.*.net") matches nothing.
+ */
+bool tls_dns_name_match(const char *host, const char *san, size_t len);
+
+/* What a certificate says about a host name. */
+enum tls_name_check {
+	TLS_NAME_OK,            /* one of its DNS subjectAltNames is host */
+	TLS_NAME_NO_DNS,        /* it has no DNS subjectAltName at all (a CN does not count) */
+	TLS_NAME_OTHER,         /* it has DNS subjectAltNames, none for host */
+};
+/* Only the DNS subjectAltNames count: not the common name, not IP entries. */
+enum tls_name_check tls_cert_check_name(void *x509, const char *host);
+
 /* For conn.c: new sessions on the contexts (opaque WOLFSSL pointers). */
 void *tls_new_server(void);
 void *tls_new_client(void);

@@ -183,6 +183,7 @@ vn_cleanup() {
         case $ns in "$VN_PFX"*) ;; *) continue ;; esac
         for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
         ip netns del "$ns" 2>/dev/null
+        rm -rf -- "/etc/netns/$ns"     # vn_hosts
     done
     wait 2>/dev/null
     if [ -n "$VN_SKIPPED" ] && [ "$VN_FAILS" -eq 0 ]; then
@@ -246,6 +247,16 @@ vn_ip() {
     local ns=$1
     shift
     ip -n "$VN_PFX$ns" "$@"
+}
+# vn_hosts NS "ADDRESS NAME"...: NS gets a hosts file of its own (localhost and these lines), so
+# that host names resolve there: "ip netns exec" mounts /etc/netns/<namespace>/hosts over
+# /etc/hosts. Removed with the namespace.
+vn_hosts() {
+    local ns=$1
+    shift
+    mkdir -p "/etc/netns/$VN_PFX$ns" || vn_die "mkdir /etc/netns/$VN_PFX$ns"
+    printf '%s\n' "127.0.0.1 localhost" "::1 localhost" "$@" >"/etc/netns/$VN_PFX$ns/hosts" ||
+        vn_die "cannot write /etc/netns/$VN_PFX$ns/hosts"
 }
 
 vn_add_ns() {

@@ -79,6 +79,7 @@ sweep() {
         echo "run.sh: removing leftover namespace $ns"
         for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
         ip netns del "$ns" 2>/dev/null
+        rm -rf -- "/etc/netns/$ns"
     done
 }
 on_signal() {

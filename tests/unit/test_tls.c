@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * test_tls.c - the password-derived TLS key (PBKDF2-HMAC-SHA256), TLS set-up errors, and
- * which certificates are for an IP address
+ * which certificates are for an IP address or a host name
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -205,15 +205,36 @@ static const char cert_cn_only[] =
 	"ilBN9/MuGawCIHaOmUSTi6yTo36XEqQCV7JrkQ++hIcGzRXQ1Tjseiwg\n"
 	"-----END CERTIFICATE-----\n";
 
-static bool cert_is_for(const char *pem, const char *addr)
+/* Self-signed, CN=gw18, subjectAltName IP:10.0.0.1 only. */
+static const char cert_ip_only[] =
+	"-----BEGIN CERTIFICATE-----\n"
+	"MIIBfzCCASagAwIBAgIUKdLDRkChZ4FQxOEpVNJNd8V9SUwwCgYIKoZIzj0EAwIw\n"
+	"DzENMAsGA1UEAwwEZ3cxODAgFw0yNjEyMDYwMjUwMTVaGA8yMTI2MTExMjAyNTAx\n"
+	"NVowDzENMAsGA1UEAwwEZ3cxODBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABALF\n"
+	"hnmVYT7JMj+8dydy/3dTNzOK1gSPLMcR9DjYGyZOIwUr/HePiaj/kSwNB1g6uJW1\n"
+	"dfaL6ptgmgNDerAZPIKjXjBcMB0GA1UdDgQWBBRsCSMDUwzRfX92vW4wpImGphcW\n"
+	"sjAfBgNVHSMEGDAWgBRsCSMDUwzRfX92vW4wpImGphcWsjAPBgNVHREECDAGhwQK\n"
+	"AAABMAkGA1UdEwQCMAAwCgYIKoZIzj0EAwIDRwAwRAIgX+Ron7XIck+RCfDNGvw9\n"
+	"ePTLxRhwcWEaSPuNpZcsGxwCICj7stMbsvQQJp8mYWwX7MGmX7EM4a+KVIciVn/k\n"
+	"pmNV\n"
+	"-----END CERTIFICATE-----\n";
+
+static WOLFSSL_X509 *cert_load(const char *pem)
 {
 	WOLFSSL_X509 *x = wolfSSL_X509_load_certificate_buffer((const unsigned char *)pem,
 							       (int)strlen(pem),
 							       WOLFSSL_FILETYPE_PEM);
+
+	assert_non_null(x);
+	return x;
+}
+
+static bool cert_is_for(const char *pem, const char *addr)
+{
+	WOLFSSL_X509 *x = cert_load(pem);
 	struct tls_ip ip = ip_of(addr);
 	bool yes;
 
-	assert_non_null(x);
 	yes = tls_cert_has_ip(x, &ip);
 	wolfSSL_X509_free(x);
 	return yes;
@@ -238,6 +259,75 @@ static void test_cert_has_ip(void **state)
 	assert_false(tls_cert_has_ip(NULL, &ip));
 }
 
+static bool name_match(const char *host, const char *san)
+{
+	return tls_dns_name_match(host, san, strlen(san));
+}
+
+/* A DNS subjectAltName against a host name: exact but for case, wildcards by RFC 6125. */
+static void test_dns_name_match(void **state)
+{
+	assert_true(name_match("gw18", "gw18"));
+	assert_true(name_match("gw18", "GW18"));
+	assert_true(name_match("Gw18.Example.Net", "gw18.example.NET"));
+	assert_true(name_match("gw18.example.net.", "gw18.example.net"));
+	assert_true(name_match("gw18.example.net", "gw18.example.net."));
+	assert_false(name_match("gw18", "gw19"));
+	assert_false(name_match("gw18", "gw1"));
+	assert_false(name_match("gw1", "gw18"));
+	assert_false(name_match("gw18", "gw18.example.net"));
+	assert_false(name_match("gw18.example.net", "gw18"));
+	assert_false(name_match("gw18", ""));
+	assert_false(name_match("", "gw18"));
+	assert_false(tls_dns_name_match("gw18", NULL, 4));
+	assert_false(tls_dns_name_match("gw18", "gw18\0.evil.net", 14));   /* a NUL inside */
+	assert_true(tls_dns_name_match("gw18", "gw18.evil", 4));           /* len bounds it */
+
+	/* The whole left-most label, for exactly one label, before two or more. */
+	assert_true(name_match("gw18.example.net", "*.example.net"));
+	assert_true(name_match("GW18.EXAMPLE.NET", "*.example.net"));
+	assert_true(name_match("gw18.a.example.net", "*.a.example.net"));
+	assert_false(name_match("a.gw18.example.net", "*.example.net"));
+	assert_false(name_match("example.net", "*.example.net"));
+	assert_false(name_match(".example.net", "*.example.net"));
+	assert_false(name_match("gw18.example.org", "*.example.net"));
+	assert_false(name_match("gw18.net", "*.net"));                   /* one label after */
+	assert_false(name_match("gw18", "*"));
+	assert_false(name_match("gw18.example.net", "gw*.example.net")); /* partial */
+	assert_false(name_match("gw18.example.net", "*18.example.net"));
+	assert_false(name_match("gw18.example.net", "gw18.*.net"));      /* not left-most */
+	assert_false(name_match("gw18.a.example.net", "*.*.example.net"));
+	assert_false(name_match("gw18.example.net", "*..example.net"));
+	assert_false(name_match("gw18.example.net", "**.example.net"));
+	/* A '*' in the host is no wildcard, nor anything a host is called. */
+	assert_false(name_match("*.example.net", "*.example.net"));
+	assert_false(name_match("*", "*"));
+}
+
+static enum tls_name_check check_name(const char *pem, const char *host)
+{
+	WOLFSSL_X509 *x = cert_load(pem);
+	enum tls_name_check r = tls_cert_check_name(x, host);
+
+	wolfSSL_X509_free(x);
+	return r;
+}
+
+/* Only DNS subjectAltNames count for a host name: not the CN, not IP, email or URI entries. */
+static void test_cert_check_name(void **state)
+{
+	assert_int_equal(check_name(cert_sans, "10.0.0.9"), TLS_NAME_OK);
+	assert_int_equal(check_name(cert_sans, "x.0.0.9"), TLS_NAME_OK);        /* *.0.0.9 */
+	assert_int_equal(check_name(cert_sans, "x.y.0.0.9"), TLS_NAME_OTHER);
+	assert_int_equal(check_name(cert_sans, "10.0.0.8"), TLS_NAME_OTHER);     /* email */
+	assert_int_equal(check_name(cert_sans, "10.0.0.7"), TLS_NAME_OTHER);     /* URI */
+	assert_int_equal(check_name(cert_sans, "10.0.0.1"), TLS_NAME_OTHER);     /* IP */
+	assert_int_equal(check_name(cert_cn_only, "10.0.0.9"), TLS_NAME_NO_DNS); /* its CN */
+	assert_int_equal(check_name(cert_ip_only, "gw18"), TLS_NAME_NO_DNS);     /* its CN */
+	assert_int_equal(check_name(cert_ip_only, "10.0.0.1"), TLS_NAME_NO_DNS);
+	assert_int_equal(tls_cert_check_name(NULL, "gw18"), TLS_NAME_NO_DNS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -250,6 +340,8 @@ int main(void)
 		cmocka_unit_test(test_ip_parse),
 		cmocka_unit_test(test_ip_equal),
 		cmocka_unit_test(test_cert_has_ip),
+		cmocka_unit_test(test_dns_name_match),
+		cmocka_unit_test(test_cert_check_name),
 	};
 
 	return cmocka_run_group_tests_name("tls", tests, NULL, NULL);
