@@ -34,20 +34,13 @@ void frame_put_offload(uint8_t out[FRAME_OFFLOAD_LEN], const struct virtio_net_h
 	put16(out + 8, vh->csum_offset);
 }
 
-bool frame_offload_valid(const struct virtio_net_hdr *vh, size_t eth_len, const char **err)
+bool frame_offload_valid(const struct virtio_net_hdr *vh, const char **err)
 {
 	uint8_t gso = vh->gso_type & (uint8_t)~VIRTIO_NET_HDR_GSO_ECN;
 
 	if (vh->flags & ~(VIRTIO_NET_HDR_F_NEEDS_CSUM | VIRTIO_NET_HDR_F_DATA_VALID)) {
 		*err = "unknown offload flags";
 		return false;
-	}
-	if (vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
-		if (vh->csum_start < FRAME_ETH_MIN ||
-		    (size_t)vh->csum_start + vh->csum_offset + 2 > eth_len) {
-			*err = "checksum offset outside the frame";
-			return false;
-		}
 	}
 	switch (gso) {
 	case VIRTIO_NET_HDR_GSO_NONE:
@@ -69,8 +62,20 @@ bool frame_offload_valid(const struct virtio_net_hdr *vh, size_t eth_len, const 
 		*err = "segmentation without a segment size";
 		return false;
 	}
+	return true;
+}
+
+/* Do the offsets of the metadata lie within the frame (the kernel refuses them otherwise)? */
+static bool offload_fits(const struct virtio_net_hdr *vh, size_t eth_len, const char **why)
+{
+	if ((vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
+	    (vh->csum_start < FRAME_ETH_MIN ||
+	     (size_t)vh->csum_start + vh->csum_offset + 2 > eth_len)) {
+		*why = "checksum offset outside the frame";
+		return false;
+	}
 	if (vh->hdr_len > eth_len) {
-		*err = "header length beyond the frame";
+		*why = "header length beyond the frame";
 		return false;
 	}
 	return true;
@@ -153,6 +158,8 @@ bool frame_offload_safe(const struct virtio_net_hdr *vh, const uint8_t *eth, siz
 	size_t l4 = 0, hdr, segs;
 	bool v6 = false;
 
+	if (!offload_fits(vh, eth_len, why))
+		return false;
 	if (gso == VIRTIO_NET_HDR_GSO_NONE)
 		return true;
 	if (gso == VIRTIO_NET_HDR_GSO_UDP) {
@@ -279,7 +286,7 @@ enum frame_status frame_decode(const uint8_t *buf, size_t len, struct frame_msg 
 		msg->has_frame = true;
 		msg->eth = p + FRAME_OFFLOAD_LEN;
 		msg->eth_len = plen - FRAME_OFFLOAD_LEN;
-		if (!frame_offload_valid(&msg->vh, msg->eth_len, err))
+		if (!frame_offload_valid(&msg->vh, err))
 			return FRAME_ERROR;
 	} else if (msg->type == FRAME_T_PLAIN) {
 		msg->has_frame = true;

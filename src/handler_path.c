@@ -291,9 +291,9 @@ bool handler_keepalive(struct handler *h)
 /*
  * Whether to refuse a frame from the peer instead of injecting it: its
  * addresses are not the handler's to inject (mac_inject_allowed), or its
- * offload metadata would make the kernel cut it into too many packets
- * (frame_offload_safe). Refused frames are counted; the first of each kind is
- * logged.
+ * offload metadata does not fit it or would make the kernel cut it into too
+ * many packets (frame_offload_safe). Refused frames are counted; the first of
+ * each kind is logged. The link stays up: the message's length is known.
  */
 static bool handler_refuse(struct handler *h, const struct frame_msg *msg)
 {

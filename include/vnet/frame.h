@@ -64,10 +64,12 @@ enum frame_status frame_decode(const uint8_t *buf, size_t len, struct frame_msg 
 			       size_t *used, const char **err);
 
 /*
- * Check offload metadata against the frame it describes: the framing rules,
- * whose breach is a protocol error (frame_decode applies them).
+ * Check offload metadata on its own: known flags and segmentation type, a
+ * segment size with segmentation, no ECN bit without it. These are framing
+ * rules, whose breach is a protocol error (frame_decode applies them). How
+ * the metadata fits its frame is frame_offload_safe's question.
  */
-bool frame_offload_valid(const struct virtio_net_hdr *vh, size_t eth_len, const char **err);
+bool frame_offload_valid(const struct virtio_net_hdr *vh, const char **err);
 
 /*
  * Put back the 802.1Q (or 802.1ad) tag tpid/tci that the kernel took out of
@@ -103,7 +105,9 @@ size_t frame_vlan_insert(struct virtio_net_hdr *vh, uint8_t *eth, size_t len, si
 
 /*
  * Whether a frame with valid offload metadata (frame_offload_valid) is safe to
- * inject: no segmentation, or segmentation whose type matches the frame's
+ * inject: its checksum field (csum_start + csum_offset + 2, when the checksum
+ * is partial; csum_start past the Ethernet header) and hdr_len within the
+ * frame, and no segmentation, or segmentation whose type matches the frame's
  * EtherType (after up to two 802.1Q/802.1ad tags) and IP protocol, whose
  * headers lie within the frame, with gso_size >= FRAME_GSO_SIZE_MIN and at
  * most FRAME_GSO_SEGS_MAX segments. UDP fragmentation offload (UFO,

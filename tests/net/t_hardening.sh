@@ -268,8 +268,7 @@ forged("a FRAME_OFFLOAD whose offload flags are 0xff",
        struct.pack(">I", (0x01 << 24) | (10 + len(frame))) + bytes([0xFF]) + b"\0" * 9 + frame)
 forged("a FRAME_OFFLOAD with an unknown segmentation type 0x42",
        struct.pack(">I", (0x01 << 24) | (10 + len(frame))) + bytes([0, 0x42]) + struct.pack(">HHHH", 14, 1000, 0, 0) + frame)
-forged("a FRAME_OFFLOAD whose checksum offset lies outside the frame",
-       struct.pack(">I", (0x01 << 24) | (10 + len(frame))) + bytes([1, 0]) + struct.pack(">HHHH", 0, 0, 60, 100) + frame)
+# Offsets that do not fit the frame cost the frame only (t_offload_fit.sh).
 done()
 PYEOF
 
