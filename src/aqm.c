@@ -180,7 +180,7 @@ static void put16(uint8_t *p, uint16_t v)
 	p[1] = (uint8_t)v;
 }
 
-size_t aqm_trim(uint8_t *eth, size_t len, const struct virtio_net_hdr *vh)
+size_t aqm_trim(uint8_t *eth, size_t len, struct virtio_net_hdr *vh)
 {
 	uint8_t gso = vh->gso_type & (uint8_t)~VIRTIO_NET_HDR_GSO_ECN;
 	size_t off, l4 = vh->csum_start, thlen, payload, cut;
@@ -200,7 +200,7 @@ size_t aqm_trim(uint8_t *eth, size_t len, const struct virtio_net_hdr *vh)
 	cut = payload - (payload - 1) / vh->gso_size * vh->gso_size;
 	ip = eth + off;
 	if (type == 0x0800 && gso == VIRTIO_NET_HDR_GSO_TCPV4 && off + 20 <= l4 &&
-	    ip[0] >> 4 == 4 && get16(ip + 2) == len - off) {
+	    ip[0] >> 4 == 4 && off + (size_t)(ip[0] & 0x0f) * 4 == l4 && get16(ip + 2) == len - off) {
 		iplen = get16(ip + 2);
 		put16(ip + 2, (uint16_t)(iplen - cut));
 		csum_replace(ip + 10, iplen, (uint16_t)(iplen - cut));
@@ -213,6 +213,18 @@ size_t aqm_trim(uint8_t *eth, size_t len, const struct virtio_net_hdr *vh)
 	}
 	/* The pseudo-header's TCP length, in the sum the offload starts from. */
 	csum_update(eth + l4 + 16, (uint16_t)(len - l4), (uint16_t)(len - l4 - cut), true);
+	/*
+	 * The metadata follows. The kernel gives the linear part of its buffer
+	 * as hdr_len, often the whole frame: now the headers. A frame left with
+	 * one segment is no longer a super-frame, as the kernel would give it.
+	 */
+	if (payload - cut <= vh->gso_size) {
+		vh->gso_type = VIRTIO_NET_HDR_GSO_NONE;
+		vh->gso_size = 0;
+		vh->hdr_len = 0;
+	} else if (vh->hdr_len > l4 + thlen) {
+		vh->hdr_len = (uint16_t)(l4 + thlen);
+	}
 	return len - cut;
 }
 

@@ -31,7 +31,7 @@ static void aqm_sample(struct aqm *a, int fd, uint64_t written)
 }
 
 bool aqm_admit(struct aqm *a, int fd, uint64_t written, size_t buffered, uint8_t *eth,
-	       size_t *len, const struct virtio_net_hdr *vh)
+	       size_t *len, struct virtio_net_hdr *vh)
 {
 	uint64_t now;
 

@@ -126,8 +126,7 @@ bool handler_flush(struct handler *h)
  * and how much of it (aqm_admit)? The controller is allocated with the first
  * frame: an idle handler holds none.
  */
-static bool handler_admit(struct handler *h, const struct virtio_net_hdr *vh, uint8_t *eth,
-			  size_t *n)
+static bool handler_admit(struct handler *h, struct virtio_net_hdr *vh, uint8_t *eth, size_t *n)
 {
 	if (!h->d->queue_delay_ms)
 		return true;
@@ -143,16 +142,17 @@ static bool handler_admit(struct handler *h, const struct virtio_net_hdr *vh, ui
 /*
  * Frame the n bytes written at the queue's tail (after room for the headers),
  * unless the queue-delay controller drops them (counted in drop_aqm) or cuts
- * them short.
+ * them short (their metadata then follows).
  */
 static void handler_queue(struct handler *h, const struct virtio_net_hdr *vh, size_t n)
 {
 	uint8_t *p = buf_tail(&h->tx);
+	struct virtio_net_hdr v = *vh;
 
-	if (!handler_admit(h, vh, p + FRAME_HDR_LEN + FRAME_OFFLOAD_LEN, &n))
+	if (!handler_admit(h, &v, p + FRAME_HDR_LEN + FRAME_OFFLOAD_LEN, &n))
 		return;
 	frame_put_header(p, FRAME_T_OFFLOAD, FRAME_OFFLOAD_LEN + n);
-	frame_put_offload(p + FRAME_HDR_LEN, vh);
+	frame_put_offload(p + FRAME_HDR_LEN, &v);
 	h->tx.tail += FRAME_HDR_LEN + FRAME_OFFLOAD_LEN + n;
 }
 

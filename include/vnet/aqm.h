@@ -89,21 +89,24 @@ bool aqm_ecn_mark(uint8_t *eth, size_t len);
 /*
  * Drop the last segment of a TCP segmentation offload super-frame (eth, len
  * bytes, its metadata vh) of two segments or more: the IP length, the IPv4
- * header checksum and the pseudo-header sum in the TCP checksum field follow.
- * The new length, or 0 (the frame unchanged) if it cannot be cut: not TCP
+ * header checksum and the pseudo-header sum in the TCP checksum field follow,
+ * and so does vh: hdr_len no longer than the headers, and a frame left with
+ * one segment no longer a super-frame (gso_type none, gso_size and hdr_len 0).
+ * The new length, or 0 (frame and vh unchanged) if it cannot be cut: not TCP
  * segmentation, one segment, a FIN, lengths that do not add up.
  */
-size_t aqm_trim(uint8_t *eth, size_t len, const struct virtio_net_hdr *vh);
+size_t aqm_trim(uint8_t *eth, size_t len, struct virtio_net_hdr *vh);
 
 /*
  * aqm_link.c: the controller on a link socket. A frame (eth, *len bytes,
  * its offload metadata vh) is about to be queued behind buffered bytes,
  * written bytes having gone to the socket so far: sample the socket (at
  * most every AQM_GRAIN_US) and decide. A signal marks the frame if it is
- * ECN-capable, else cuts the last segment off a super-frame (*len shrinks;
- * one loss for its TCP, as CoDel drops one packet), else drops it (false).
+ * ECN-capable, else cuts the last segment off a super-frame (*len shrinks and
+ * vh follows, aqm_trim; one loss for its TCP, as CoDel drops one packet),
+ * else drops it (false).
  */
 bool aqm_admit(struct aqm *a, int fd, uint64_t written, size_t buffered, uint8_t *eth,
-	       size_t *len, const struct virtio_net_hdr *vh);
+	       size_t *len, struct virtio_net_hdr *vh);
 
 #endif

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "vnet/aqm.h"
+#include "vnet/frame.h"
 
 #define MS 1000ull
 #define BIG 1514
@@ -265,23 +266,28 @@ static uint16_t fold(uint32_t s)
 }
 
 /*
- * A TCP super-frame of payload bytes in segments of mss, IPv4 or IPv6, its
- * checksum field holding the pseudo-header sum as the kernel leaves it.
+ * A TCP super-frame of payload bytes in segments of mss, IPv4 or IPv6, with an
+ * 802.1Q tag or not, its checksum field holding the pseudo-header sum as the
+ * kernel leaves it; hdr_len the headers.
  */
-static size_t tso_frame(uint8_t *f, size_t payload, uint16_t mss, bool v6,
+static size_t tso_frame(uint8_t *f, size_t payload, uint16_t mss, bool v6, bool vlan,
 			struct virtio_net_hdr *vh)
 {
-	size_t l4 = 14 + (v6 ? 40 : 20), len = l4 + 32 + payload;
-	uint8_t *ip = f + 14, *th = f + l4;
+	size_t l2 = vlan ? 18 : 14, l4 = l2 + (v6 ? 40 : 20), len = l4 + 32 + payload;
+	uint8_t *ip = f + l2, *th = f + l4;
 	uint32_t s;
 
 	memset(f, 0, len);
-	f[12] = v6 ? 0x86 : 0x08;
-	f[13] = v6 ? 0xdd : 0x00;
+	if (vlan) {
+		f[12] = 0x81;
+		f[15] = 42;
+	}
+	f[l2 - 2] = v6 ? 0x86 : 0x08;
+	f[l2 - 1] = v6 ? 0xdd : 0x00;
 	if (v6) {
 		ip[0] = 0x60;
-		ip[4] = (uint8_t)((len - 54) >> 8);
-		ip[5] = (uint8_t)(len - 54);
+		ip[4] = (uint8_t)((len - l2 - 40) >> 8);
+		ip[5] = (uint8_t)(len - l2 - 40);
 		ip[6] = 6;
 		ip[7] = 64;
 		memcpy(ip + 8, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
@@ -289,8 +295,8 @@ static size_t tso_frame(uint8_t *f, size_t payload, uint16_t mss, bool v6,
 		s = sum16(0, ip + 8, 32);
 	} else {
 		ip[0] = 0x45;
-		ip[2] = (uint8_t)((len - 14) >> 8);
-		ip[3] = (uint8_t)(len - 14);
+		ip[2] = (uint8_t)((len - l2) >> 8);
+		ip[3] = (uint8_t)(len - l2);
 		ip[8] = 64;
 		ip[9] = 6;
 		memcpy(ip + 12, "\xc6\x12\x00\x01\xc6\x12\x00\x02", 8);
@@ -324,36 +330,115 @@ static void test_trim_cuts_the_last_segment_and_keeps_the_sums_right(void **stat
 		size_t l4 = 14 + (v6 ? 40 : 20);
 
 		/* 44 full segments and a last one of 500 bytes: the 500 go. */
-		len = tso_frame(f, 44 * 1448 + 500, 1448, v6, &vh);
+		len = tso_frame(f, 44 * 1448 + 500, 1448, v6, false, &vh);
 		cut = aqm_trim(f, len, &vh);
 		assert_int_equal(cut, len - 500);
 		/* Every field as if the frame had been made that long. */
-		tso_frame(g, 44 * 1448, 1448, v6, &vh2);
+		tso_frame(g, 44 * 1448, 1448, v6, false, &vh2);
 		assert_memory_equal(f, g, cut);
 		if (!v6)
 			assert_int_equal(ip_csum(f + 14, 20), 0);
 		/* Whole segments: one of them goes. */
-		len = tso_frame(f, 3 * 1448, 1448, v6, &vh);
+		len = tso_frame(f, 3 * 1448, 1448, v6, false, &vh);
 		assert_int_equal(aqm_trim(f, len, &vh), len - 1448);
 		assert_int_equal(f[l4 + 13], 0x18);
 	}
 	/* One segment, a FIN, no segmentation, lengths that do not add up: left alone. */
-	len = tso_frame(f, 1448, 1448, false, &vh);
+	len = tso_frame(f, 1448, 1448, false, false, &vh);
 	assert_int_equal(aqm_trim(f, len, &vh), 0);
-	len = tso_frame(f, 3 * 1448, 1448, false, &vh);
+	len = tso_frame(f, 3 * 1448, 1448, false, false, &vh);
 	f[34 + 13] |= 0x01;
 	assert_int_equal(aqm_trim(f, len, &vh), 0);
-	len = tso_frame(f, 3 * 1448, 1448, false, &vh);
+	len = tso_frame(f, 3 * 1448, 1448, false, false, &vh);
 	vh.gso_type = VIRTIO_NET_HDR_GSO_NONE;
 	assert_int_equal(aqm_trim(f, len, &vh), 0);
 	vh.gso_type = VIRTIO_NET_HDR_GSO_UDP;
 	assert_int_equal(aqm_trim(f, len, &vh), 0);
-	len = tso_frame(f, 3 * 1448, 1448, false, &vh);
+	len = tso_frame(f, 3 * 1448, 1448, false, false, &vh);
 	assert_int_equal(aqm_trim(f, len - 1, &vh), 0);
 	assert_int_equal(aqm_trim(f, 40, &vh), 0);
 	memcpy(g, f, len);
 	assert_int_equal(aqm_trim(f, len - 1, &vh), 0);
 	assert_memory_equal(f, g, len);
+}
+
+/* The metadata of a cut frame, as frame_decode and frame_offload_safe see it at the peer. */
+static void expect_fits(const struct virtio_net_hdr *vh, const uint8_t *eth, size_t len)
+{
+	const char *err = "";
+
+	if (!frame_offload_valid(vh, &err) || !frame_offload_safe(vh, eth, len, &err))
+		fail_msg("a cut frame of %zu bytes (gso 0x%x size %u hdr_len %u csum %u+%u) is "
+			 "refused: %s", len, vh->gso_type, vh->gso_size, vh->hdr_len, vh->csum_start,
+			 vh->csum_offset, err);
+}
+
+/*
+ * A guest's TSO frames of two and three segments, the kernel's hdr_len the
+ * whole frame (the linear part of its buffer): after a cut the metadata fits
+ * the shorter frame, and describes it as the kernel would have (one segment
+ * left: no longer a super-frame, the ECN bit gone with the segmentation).
+ */
+static void test_trim_keeps_the_metadata_consistent(void **state)
+{
+	static uint8_t f[70000], g[70000];
+	struct virtio_net_hdr vh, want;
+	size_t len, cut;
+
+	(void)state;
+	for (int v6 = 0; v6 < 2; v6++) {
+		for (int vlan = 0; vlan < 2; vlan++) {
+			size_t l4 = (vlan ? 18 : 14) + (v6 ? 40 : 20);
+
+			for (int ecn = 0; ecn < 2; ecn++) {
+				/* Two full segments, and one full and one short: one is left. */
+				for (int i = 0; i < 2; i++) {
+					size_t last = i ? 500 : 1448;
+
+					len = tso_frame(f, 1448 + last, 1448, v6, vlan, &vh);
+					vh.hdr_len = (uint16_t)len;
+					if (ecn)
+						vh.gso_type |= VIRTIO_NET_HDR_GSO_ECN;
+					cut = aqm_trim(f, len, &vh);
+					assert_int_equal(cut, len - last);
+					expect_fits(&vh, f, cut);
+					tso_frame(g, 1448, 1448, v6, vlan, &want);
+					assert_memory_equal(f, g, cut);
+					assert_int_equal(vh.gso_type, VIRTIO_NET_HDR_GSO_NONE);
+					assert_int_equal(vh.gso_size, 0);
+					assert_int_equal(vh.hdr_len, 0);
+					assert_int_equal(vh.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+					assert_int_equal(vh.csum_start, l4);
+					assert_int_equal(vh.csum_offset, 16);
+				}
+			}
+			/* Three segments: two are left, still a super-frame, hdr_len the headers. */
+			len = tso_frame(f, 3 * 1448, 1448, v6, vlan, &vh);
+			vh.hdr_len = (uint16_t)len;
+			vh.gso_type |= VIRTIO_NET_HDR_GSO_ECN;
+			cut = aqm_trim(f, len, &vh);
+			assert_int_equal(cut, len - 1448);
+			expect_fits(&vh, f, cut);
+			tso_frame(g, 2 * 1448, 1448, v6, vlan, &want);
+			assert_memory_equal(f, g, cut);
+			assert_int_equal(vh.gso_type, want.gso_type | VIRTIO_NET_HDR_GSO_ECN);
+			assert_int_equal(vh.gso_size, 1448);
+			assert_int_equal(vh.hdr_len, l4 + 32);
+			assert_int_equal(vh.csum_start, l4);
+			/* A hdr_len within the headers stays as it was. */
+			len = tso_frame(f, 3 * 1448, 1448, v6, vlan, &vh);
+			vh.hdr_len = 0;
+			assert_int_equal(aqm_trim(f, len, &vh), len - 1448);
+			assert_int_equal(vh.hdr_len, 0);
+			expect_fits(&vh, f, len - 1448);
+		}
+	}
+	/* A frame that is not cut keeps its metadata. */
+	len = tso_frame(f, 1448, 1448, false, false, &vh);
+	vh.hdr_len = (uint16_t)len;
+	want = vh;
+	assert_int_equal(aqm_trim(f, len, &vh), 0);
+	assert_memory_equal(&vh, &want, sizeof(vh));
 }
 
 int main(void)
@@ -370,6 +455,7 @@ int main(void)
 		cmocka_unit_test(test_ecn_marks_ect_ipv4_with_a_valid_checksum),
 		cmocka_unit_test(test_ecn_marks_ect_ipv6_and_nothing_else),
 		cmocka_unit_test(test_trim_cuts_the_last_segment_and_keeps_the_sums_right),
+		cmocka_unit_test(test_trim_keeps_the_metadata_consistent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
