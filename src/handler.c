@@ -106,6 +106,7 @@ void handler_close(struct handler *h, const char *why)
 	loop_detach(&h->d->loop, &h->link_io);
 	conn_free(h->link);
 	h->link = NULL;
+	handler_peer_leave(h);
 	loop_detach(&h->d->loop, &h->port_io);
 	h->port.ops->close(&h->port);
 	buf_release(&h->tx);
@@ -241,6 +242,7 @@ void handler_link_lost(struct handler *h, const char *why)
 	h->link = NULL;
 	buf_consume(&h->tx, buf_len(&h->tx));
 	buf_consume(&h->rx, buf_len(&h->rx));
+	handler_peer_leave(h);
 	buf_release(&h->tx);
 	buf_release(&h->rx);
 	if (h->aqm)
@@ -262,6 +264,7 @@ static void handler_attach(struct handler *h, struct conn *link)
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	addr_sock(fd, 0, h->laddr, &h->lport);
 	addr_sock(fd, 1, h->raddr, &h->rport);
+	handler_peer_join(h);
 	handler_arm(h, now);
 }
 
@@ -432,6 +435,7 @@ unsigned long handler_create(struct daemon *d, struct conn *link, struct port *p
 	}
 	return h->id;
 fail:
+	handler_peer_leave(h);
 	loop_timer_cancel(&d->loop, &h->timer);
 	loop_detach(&d->loop, &h->link_io);
 	loop_detach(&d->loop, &h->port_io);

@@ -10,6 +10,8 @@
  * instead (handler_client), as pausing would stall every other handler on
  * the device: the queue may then grow by up to VNET_QUEUE_DEEP (a deep
  * queue, bounded per device by the capture), given back as it drains.
+ * The queues of all the handlers toward one peer hold at most
+ * PEER_BYTES_MAX in all (peer.h): past that, capture treats them as full.
  * Injection: messages read from the link are decoded in place and
  * injected; when the port cannot take more, reading the link pauses.
  * A failure of either end goes to handler.c (handler_close, handler_link_lost).
@@ -35,10 +37,30 @@
 #define HANDLER_PROBE_IDLE_MS 10    /* after this long without sending, a send is followed by a probe */
 #define HANDLER_PROBE_RTT_US 2000   /* ...on a link whose round trip is at least this (a WAN) */
 
-/* Has the link's queue room for one more frame, queued bytes kept within limit? */
+/* Has the link's queue room for one more frame, queued bytes kept within limit and the peer's? */
 static bool tx_fits(const struct handler *h, size_t limit)
 {
-	return buf_len(&h->tx) + FRAME_MSG_MAX <= limit;
+	return buf_len(&h->tx) + FRAME_MSG_MAX <= limit && peer_fits(h->peer, FRAME_MSG_MAX);
+}
+
+/* The peer is charged with what the queue holds now. */
+static void peer_sync(struct handler *h)
+{
+	peer_charge(h->peer, &h->peer_tx, buf_len(&h->tx));
+}
+
+void handler_peer_join(struct handler *h)
+{
+	h->peer = peer_get(&h->d->peers, h->raddr);    /* NULL (out of memory): not charged */
+	h->peer_tx = 0;
+	peer_sync(h);
+}
+
+void handler_peer_leave(struct handler *h)
+{
+	peer_charge(h->peer, &h->peer_tx, 0);
+	peer_put(&h->d->peers, h->peer);
+	h->peer = NULL;
 }
 
 void handler_update_interest(struct handler *h)
@@ -88,6 +110,7 @@ static bool handler_send(struct handler *h)
 		h->link_tx_bytes += (uint64_t)n;
 		h->last_tx = loop_now_ms();
 	}
+	peer_sync(h);
 	/*
 	 * A deep queue (handler_client) drained and unused for a while: its
 	 * memory goes back (kept meanwhile, so that a busy link does not grow
@@ -154,6 +177,7 @@ static void handler_queue(struct handler *h, const struct virtio_net_hdr *vh, si
 	frame_put_header(p, FRAME_T_OFFLOAD, FRAME_OFFLOAD_LEN + n);
 	frame_put_offload(p + FRAME_HDR_LEN, &v);
 	h->tx.tail += FRAME_HDR_LEN + FRAME_OFFLOAD_LEN + n;
+	peer_sync(h);
 }
 
 static void handler_capture(struct handler *h)

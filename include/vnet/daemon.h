@@ -19,6 +19,7 @@
 #include "vnet/list.h"
 #include "vnet/loop.h"
 #include "vnet/netlink.h"
+#include "vnet/peer.h"
 #include "vnet/penalty.h"
 #include "vnet/port.h"
 #include "vnet/proto.h"
@@ -98,6 +99,7 @@ struct daemon {
 	struct list boots;          /* handlers-file lines not established yet (hfile.c) */
 	size_t boot_dials;          /* of them, being dialed */
 	struct penalty_table penalties; /* failed logins, by address (penalty.c) */
+	struct peer_table peers;    /* what the handlers queue toward each peer (peer.c) */
 };
 
 /* Before the command line is read: defaults and empty tables. */

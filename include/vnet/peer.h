@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * peer.h - what the handlers toward one peer daemon hold, in all (pure)
+ *
+ * A peer is the remote address of a handler's link (one address, whatever
+ * its ports: one machine may be behind many connections). Its handlers
+ * charge it with the bytes their queues hold toward it; past PEER_BYTES_MAX
+ * they take no more (frames toward it are dropped and counted), so that one
+ * peer with thousands of handlers that never read pins no more than that,
+ * whatever the per-handler bounds allow.
+ */
+#ifndef VNET_PEER_H
+#define VNET_PEER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define PEER_BYTES_MAX  (16u << 20)  /* bytes queued toward one peer */
+#define PEER_BUCKETS    1024        /* a power of 2 */
+#define PEER_ADDR_MAX   64          /* an address's text, ADDR_STRLEN */
+
+struct peer {
+	struct peer *next;
+	unsigned int refs;          /* handlers attached to it */
+	size_t tx;                  /* bytes queued toward it */
+	char addr[PEER_ADDR_MAX];
+};
+
+struct peer_table {
+	struct peer *bucket[PEER_BUCKETS];
+	size_t n;
+};
+
+/* The peer of addr, made if new, held once more; NULL if out of memory. */
+struct peer *peer_get(struct peer_table *t, const char *addr);
+/* Let go of p (held by peer_get); it goes when no one holds it. */
+void peer_put(struct peer_table *t, struct peer *p);
+/* May p (NULL: no peer to charge) be charged n more bytes, within PEER_BYTES_MAX? */
+bool peer_fits(const struct peer *p, size_t n);
+/* What one holder charges p goes from *charged to now (NULL p: nothing). */
+void peer_charge(struct peer *p, size_t *charged, size_t now);
+
+#endif
