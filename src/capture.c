@@ -26,6 +26,15 @@
  * device as alone, and TCP through it no more loss. Past those bounds, or
  * when the handler is not connected (reconnecting), a frame is dropped
  * (drop_queue). The handler gives the memory back as its queue drains.
+ *
+ * A frame costs the same however many handlers are stalled (their peer does
+ * not read): queues drain between wake-ups, never during one, so what the
+ * deep queues hold is summed once a wake-up and kept up to date as they take
+ * frames, and a handler found without room is not asked again until the
+ * next wake-up: its frames are counted lost on the spot. Frames the kernel
+ * drops because the socket's buffer is full are a lone handler's drop_queue;
+ * with several handlers, no one knows whose they were: each handler's
+ * drop_device counts those lost while it was on the device.
  */
 #include <errno.h>
 #include <linux/if_ether.h>
@@ -55,6 +64,9 @@ struct capture_sub {
 	enum vnet_config cfg;
 	bool started, blocked, touched;
 	bool deep;                  /* in cap->deep */
+	size_t deep_held;           /* of cap->deep_held, its part */
+	uint32_t full;              /* the wake-up (cap->wake) in which it had no room */
+	uint64_t shared_base;       /* cap->shared_drops when it came */
 	const struct port_client *client;
 	void *ctx;
 	struct port_stats rx;       /* what the capture gave it, or dropped for it */
@@ -77,10 +89,12 @@ struct capture {
 	uint32_t ntouched;
 	uint32_t deep[CAPTURE_DEEP_SUBS];  /* the ids whose queues may be deep */
 	uint32_t ndeep;
+	size_t deep_held;           /* what they hold past their usual bounds */
+	uint32_t wake;              /* wake-ups that read frames, counted from 1 */
 	struct macmap map;
 	struct port_stats scratch_st;
 	uint8_t scratch[FRAME_ETH_MAX];
-	uint64_t kernel_drops;
+	uint64_t shared_drops;      /* the socket's drops while handlers shared it */
 };
 
 /* ---- bpf(2) ---- */
@@ -290,7 +304,6 @@ static int socket_open(struct capture *c, int ifindex, char *err, size_t errlen)
 	c->fd = fd;
 	c->ifindex = ifindex;
 	c->paused = c->down_logged = false;
-	c->kernel_drops = 0;
 	return 0;
 }
 
@@ -312,6 +325,28 @@ static void socket_drain(struct capture *c)
 			break;
 }
 
+/*
+ * The frames the kernel dropped since last asked (it resets its count then):
+ * a lone handler's drop_queue (as with a socket of its own), else the
+ * device's, which each handler's drop_device shows.
+ */
+static void drops_collect(struct capture *c)
+{
+	struct tpacket_stats st;
+	socklen_t len = sizeof(st);
+
+	if (c->fd < 0 || getsockopt(c->fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) < 0 ||
+	    !st.tp_drops)
+		return;
+	for (uint32_t id = 0; c->nstarted == 1 && id < c->nslots; id++) {
+		if (c->subs[id] && c->subs[id]->started) {
+			c->subs[id]->rx.queue_drops += st.tp_drops;
+			return;
+		}
+	}
+	c->shared_drops += st.tp_drops;
+}
+
 /* ---- frames to their handlers ---- */
 
 static void touch(struct capture *c, struct capture_sub *s)
@@ -329,6 +364,12 @@ static void taken(struct capture *c, struct capture_sub *s, const struct virtio_
 	s->client->take(s->ctx, vh, n);
 	s->rx.rx_frames++;
 	s->rx.rx_bytes += n;
+	if (s->deep) {
+		size_t held = s->client->deep_bytes(s->ctx);
+
+		c->deep_held = c->deep_held - s->deep_held + held;
+		s->deep_held = held;
+	}
 	touch(c, s);
 	c->last = s->id;
 }
@@ -337,32 +378,41 @@ static void taken(struct capture *c, struct capture_sub *s, const struct virtio_
 static void deep_leave(struct capture *c, struct capture_sub *s, uint32_t i)
 {
 	s->deep = false;
+	c->deep_held -= s->deep_held;
+	s->deep_held = 0;
 	c->deep[i] = c->deep[--c->ndeep];
 }
 
 /*
- * Room for one frame for s when its queue is full: past its usual bound, if
- * the device's deep queues stay within theirs (those back within their usual
- * bounds leave the list on the way). NULL: the frame is lost for s.
+ * At a wake-up: what the deep queues hold now (they drained meanwhile); those
+ * back within their usual bounds leave the list.
  */
-static uint8_t *deep_room(struct capture *c, struct capture_sub *s)
+static void deep_refresh(struct capture *c)
 {
-	size_t held = 0;
-	uint8_t *room;
-
 	for (uint32_t i = 0; i < c->ndeep;) {
 		struct capture_sub *d = c->subs[c->deep[i]];
-		size_t n = d->client->deep_bytes(d->ctx);
+		size_t held = d->client->deep_bytes(d->ctx);
 
-		if (!n && d != s) {
+		c->deep_held = c->deep_held - d->deep_held + held;
+		d->deep_held = held;
+		if (!held) {
 			deep_leave(c, d, i);
 			continue;   /* the last one moved to slot i */
 		}
-		held += n;
 		i++;
 	}
-	if ((!s->deep && c->ndeep == CAPTURE_DEEP_SUBS) || held + FRAME_MSG_MAX > CAPTURE_DEEP_DEV ||
-	    !(room = s->client->room(s->ctx, true)))
+}
+
+/*
+ * Room for one frame for s when its queue is full: past its usual bound, if
+ * the device's deep queues stay within theirs. NULL: the frame is lost for s.
+ */
+static uint8_t *deep_room(struct capture *c, struct capture_sub *s)
+{
+	uint8_t *room;
+
+	if ((!s->deep && c->ndeep == CAPTURE_DEEP_SUBS) ||
+	    c->deep_held + FRAME_MSG_MAX > CAPTURE_DEEP_DEV || !(room = s->client->room(s->ctx, true)))
 		return NULL;
 	if (!s->deep) {
 		s->deep = true;
@@ -371,12 +421,19 @@ static uint8_t *deep_room(struct capture *c, struct capture_sub *s)
 	return room;
 }
 
-/* Room for one frame for s: within its queue's usual bound, or deep_room. */
+/*
+ * Room for one frame for s: within its queue's usual bound, or deep_room.
+ * Without, s has none until the next wake-up (nothing drains meanwhile).
+ */
 static uint8_t *sub_room(struct capture *c, struct capture_sub *s)
 {
-	uint8_t *room = s->client->room(s->ctx, false);
+	uint8_t *room;
 
-	return room ? room : deep_room(c, s);
+	if (s->full == c->wake)
+		return NULL;
+	if (!(room = s->client->room(s->ctx, false)) && !(room = deep_room(c, s)))
+		s->full = c->wake;
+	return room;
 }
 
 /*
@@ -434,11 +491,15 @@ static void capture_failed(struct capture *c, const char *why)
 
 static void capture_read(struct capture *c)
 {
+	if (++c->wake == 0)
+		c->wake = 1;    /* 0 is no wake-up: a handler never full */
+	deep_refresh(c);
 	for (int i = 0; i < CAPTURE_BUDGET && c->fd >= 0; i++) {
 		struct capture_sub *own = c->last < c->nslots ? c->subs[c->last] : NULL;
 		struct virtio_net_hdr vh;
 		/* Into the queue of the last taker. */
-		uint8_t *buf = own && own->started ? own->client->room(own->ctx, false) : NULL;
+		uint8_t *buf = own && own->started && own->full != c->wake ?
+			       own->client->room(own->ctx, false) : NULL;
 		size_t nhits;
 		ssize_t n;
 
@@ -449,7 +510,7 @@ static void capture_read(struct capture *c)
 				set_interest(c);
 				break;
 			}
-			buf = deep_room(c, own);
+			buf = sub_room(c, own);
 		}
 		if (!buf) {
 			own = NULL;
@@ -566,6 +627,7 @@ static int shared_start(struct port *p)
 			socket_drain(c);
 		return 0;
 	}
+	drops_collect(c);   /* those before it came are not its */
 	for (i = 0; i < s->nmacs; i++) {
 		int side = side_of(s->cfg);
 
@@ -619,6 +681,7 @@ static void shared_close(struct port *p)
 	if (!s)
 		return;
 	c = s->cap;
+	drops_collect(c);
 	if (s->started) {
 		sub_unlist(s, s->nmacs);
 		c->nstarted--;
@@ -646,19 +709,9 @@ static void shared_update_stats(struct port *p)
 {
 	struct capture_sub *s = sub_of(p);
 	struct capture *c = s->cap;
-	struct tpacket_stats st;
-	socklen_t len = sizeof(st);
 
-	/*
-	 * The socket's own drops (its buffer was full) belong to no handler in
-	 * particular, unless there is only one: then they are its.
-	 */
-	if (c->fd >= 0 && getsockopt(c->fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) == 0 &&
-	    st.tp_drops) {
-		c->kernel_drops += st.tp_drops;
-		if (c->nstarted == 1 && s->started)
-			s->rx.queue_drops += st.tp_drops;
-	}
+	drops_collect(c);
+	p->stats.device_drops = c->shared_drops - s->shared_base;
 	p->stats.rx_frames = s->rx.rx_frames;
 	p->stats.rx_bytes = s->rx.rx_bytes;
 	p->stats.rx_oversize = s->rx.rx_oversize;
@@ -762,8 +815,10 @@ int capture_port_open(struct capture_set *cs, struct port *p, const char *dev,
 		free(s);
 		return ret;
 	}
+	drops_collect(c);
 	s->cap = c;
 	s->cfg = cfg;
+	s->shared_base = c->shared_drops;
 	memcpy(s->macs, macs, nmacs * sizeof(*macs));
 	s->nmacs = nmacs;
 	c->subs[s->id] = s;

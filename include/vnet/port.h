@@ -68,7 +68,7 @@ struct port_ops {
 		    size_t len);
 	/* Close the descriptor and release what the port holds. */
 	void (*close)(struct port *p);
-	/* Bring stats.queue_drops up to date (may be NULL). */
+	/* Bring stats.queue_drops and device_drops up to date (may be NULL). */
 	void (*update_stats)(struct port *p);
 	/*
 	 * A shared port (NULL for the others, whose fd the owner watches): the
@@ -84,6 +84,8 @@ struct port_stats {
 	uint64_t tx_frames, tx_bytes;       /* injected */
 	uint64_t rx_oversize, tx_errors;    /* dropped */
 	uint64_t queue_drops;               /* dropped by the kernel: our queue was full */
+	uint64_t device_drops;              /* dropped by the kernel on a capture shared */
+					    /* with other ports: whose, no one knows */
 };
 
 struct port {
