@@ -187,7 +187,7 @@ static void handler_timeout(struct loop_timer *t)
 	}
 	if (h->state != H_UP)
 		return;
-	if (h->inject_blocked)
+	if (h->inject_blocked || h->rx_wait)
 		h->last_rx = now;   /* we are not reading: silence proves nothing */
 	if (now - h->last_rx >= 3ull * h->d->keepalive_ms) {
 		char why[64];
@@ -205,6 +205,11 @@ static void handler_timeout(struct loop_timer *t)
 	/* Queues emptied since a burst: their memory goes back until traffic needs it. */
 	buf_release(&h->tx);
 	buf_release(&h->rx);
+	handler_peer_sync(h);
+	if (h->rx_wait) {
+		h->rx_wait = false;     /* try reading again (handler_receive) */
+		handler_update_interest(h);
+	}
 	handler_arm(h, now);
 }
 

@@ -11,7 +11,9 @@
  * the device: the queue may then grow by up to VNET_QUEUE_DEEP (a deep
  * queue, bounded per device by the capture), given back as it drains.
  * The queues of all the handlers toward one peer hold at most
- * PEER_BYTES_MAX in all (peer.h): past that, capture treats them as full.
+ * PEER_BYTES_MAX in all (peer.h): past that, capture treats them as full;
+ * their receive queues keep at most as much for it: past that, a link that
+ * needs more waits before it reads again (HANDLER_RX_WAIT_MS).
  * Injection: messages read from the link are decoded in place and
  * injected; when the port cannot take more, reading the link pauses.
  * A failure of either end goes to handler.c (handler_close, handler_link_lost).
@@ -36,31 +38,36 @@
 #define HANDLER_DEEP_KEEP_MS 1000   /* a deep queue's memory is kept this long after its use */
 #define HANDLER_PROBE_IDLE_MS 10    /* after this long without sending, a send is followed by a probe */
 #define HANDLER_PROBE_RTT_US 2000   /* ...on a link whose round trip is at least this (a WAN) */
+#define HANDLER_RX_WAIT_MS  100     /* reading waits this long when the peer's memory is used up */
 
 /* Has the link's queue room for one more frame, queued bytes kept within limit and the peer's? */
 static bool tx_fits(const struct handler *h, size_t limit)
 {
-	return buf_len(&h->tx) + FRAME_MSG_MAX <= limit && peer_fits(h->peer, FRAME_MSG_MAX);
+	return buf_len(&h->tx) + FRAME_MSG_MAX <= limit &&
+	       peer_fits(h->peer, PEER_TX, FRAME_MSG_MAX);
 }
 
-/* The peer is charged with what the queue holds now. */
-static void peer_sync(struct handler *h)
+/* The peer is charged with what the link's queue holds, and the receive queue's memory. */
+void handler_peer_sync(struct handler *h)
 {
-	peer_charge(h->peer, &h->peer_tx, buf_len(&h->tx));
+	peer_charge(h->peer, PEER_TX, &h->peer_tx, buf_len(&h->tx));
+	peer_charge(h->peer, PEER_RX, &h->peer_rx, h->rx.cap);
 }
 
 void handler_peer_join(struct handler *h)
 {
 	h->peer = peer_get(&h->d->peers, h->raddr);    /* NULL (out of memory): not charged */
-	h->peer_tx = 0;
-	peer_sync(h);
+	h->peer_tx = h->peer_rx = 0;
+	handler_peer_sync(h);
 }
 
 void handler_peer_leave(struct handler *h)
 {
-	peer_charge(h->peer, &h->peer_tx, 0);
+	peer_charge(h->peer, PEER_TX, &h->peer_tx, 0);
+	peer_charge(h->peer, PEER_RX, &h->peer_rx, 0);
 	peer_put(&h->d->peers, h->peer);
 	h->peer = NULL;
+	h->rx_wait = false;
 }
 
 void handler_update_interest(struct handler *h)
@@ -84,10 +91,10 @@ void handler_update_interest(struct handler *h)
 		loop_mod(l, &h->port_io, (capture ? EPOLLIN : 0) |
 					 (h->inject_blocked ? EPOLLOUT : 0));
 	}
-	loop_mod(l, &h->link_io, (h->inject_blocked ? 0 : EPOLLIN) |
+	loop_mod(l, &h->link_io, (h->inject_blocked || h->rx_wait ? 0 : EPOLLIN) |
 				 (buf_len(&h->tx) ? EPOLLOUT : 0));
 	/* TLS may hold records the socket no longer announces. */
-	if (!h->inject_blocked && conn_pending(h->link))
+	if (!h->inject_blocked && !h->rx_wait && conn_pending(h->link))
 		loop_kick(l, &h->link_io);
 }
 
@@ -110,7 +117,7 @@ static bool handler_send(struct handler *h)
 		h->link_tx_bytes += (uint64_t)n;
 		h->last_tx = loop_now_ms();
 	}
-	peer_sync(h);
+	handler_peer_sync(h);
 	/*
 	 * A deep queue (handler_client) drained and unused for a while: its
 	 * memory goes back (kept meanwhile, so that a busy link does not grow
@@ -177,7 +184,7 @@ static void handler_queue(struct handler *h, const struct virtio_net_hdr *vh, si
 	frame_put_header(p, FRAME_T_OFFLOAD, FRAME_OFFLOAD_LEN + n);
 	frame_put_offload(p + FRAME_HDR_LEN, &v);
 	h->tx.tail += FRAME_HDR_LEN + FRAME_OFFLOAD_LEN + n;
-	peer_sync(h);
+	handler_peer_sync(h);
 }
 
 static void handler_capture(struct handler *h)
@@ -400,18 +407,25 @@ static void handler_receive(struct handler *h)
 	size_t got = 0;
 
 	while (got < HANDLER_READ_BYTES && !h->inject_blocked) {
-		size_t want;
-		ssize_t n;
-
 		/*
 		 * An idle link's queue holds no memory (handler_timeout); what wakes
 		 * it is mostly a keepalive or a ping: read that into a page, and take
 		 * room for the largest message only when more comes.
 		 */
-		if (!buf_reserve(&h->rx, h->rx.cap ? FRAME_MSG_MAX : HANDLER_RX_FIRST)) {
+		size_t want = h->rx.cap ? FRAME_MSG_MAX : HANDLER_RX_FIRST;
+		ssize_t n;
+
+		if (h->rx.cap - buf_len(&h->rx) < want && !peer_fits(h->peer, PEER_RX, 0)) {
+			/* More memory, and the peer has used up its share: wait, not reading. */
+			h->rx_wait = true;
+			loop_timer_set(&h->d->loop, &h->timer, loop_now_ms() + HANDLER_RX_WAIT_MS);
+			break;
+		}
+		if (!buf_reserve(&h->rx, want)) {
 			handler_link_lost(h, "receive buffer full");
 			return;
 		}
+		handler_peer_sync(h);
 		want = buf_room(&h->rx);
 		n = conn_read(h->link, buf_tail(&h->rx), want);
 		if (n == 0) {
@@ -445,8 +459,10 @@ static void handler_receive(struct handler *h)
 	 * The emptied queue keeps its memory until the handler's timer finds it
 	 * idle (handler_timeout): released after every small read, a ping paid a
 	 * free, a fresh allocation and its page faults each way (about 1.5 ms of
-	 * round trip here).
+	 * round trip here). Unless its peer's links wait for memory.
 	 */
+	if (!peer_fits(h->peer, PEER_RX, PEER_BYTES_MAX / 2) && buf_release(&h->rx))
+		handler_peer_sync(h);
 	handler_update_interest(h);
 }
 
@@ -482,7 +498,7 @@ void handler_link_event(struct loop_io *io, uint32_t events)
 
 	if (h->closed || h->state != H_UP)
 		return;
-	if (h->inject_blocked && (events & (EPOLLHUP | EPOLLERR))) {
+	if ((h->inject_blocked || h->rx_wait) && (events & (EPOLLHUP | EPOLLERR))) {
 		/* Not reading (the port is full) but the connection is gone: do not spin on it. */
 		handler_link_lost(h, "the connection closed while the device was busy");
 		return;

@@ -53,14 +53,14 @@ void peer_put(struct peer_table *t, struct peer *p)
 	free(p);
 }
 
-bool peer_fits(const struct peer *p, size_t n)
+bool peer_fits(const struct peer *p, enum peer_dir dir, size_t n)
 {
-	return !p || (p->tx <= PEER_BYTES_MAX && n <= PEER_BYTES_MAX - p->tx);
+	return !p || (p->held[dir] <= PEER_BYTES_MAX && n <= PEER_BYTES_MAX - p->held[dir]);
 }
 
-void peer_charge(struct peer *p, size_t *charged, size_t now)
+void peer_charge(struct peer *p, enum peer_dir dir, size_t *charged, size_t now)
 {
 	if (p)
-		p->tx = p->tx - *charged + now;
+		p->held[dir] = p->held[dir] - *charged + now;
 	*charged = now;
 }

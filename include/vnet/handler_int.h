@@ -53,8 +53,9 @@ struct handler {
 	struct conn *link;
 	struct buf tx, rx;
 	uint64_t deep_ms;       /* when tx last went past its usual bound (a deep queue) */
-	struct peer *peer;      /* while connected: its peer, charged with what tx holds */
-	size_t peer_tx;         /* what it charged the peer */
+	struct peer *peer;      /* while connected: its peer, charged with tx's bytes, rx's memory */
+	size_t peer_tx, peer_rx;    /* what it charged the peer */
+	bool rx_wait;           /* the peer's receive memory is used up: reading waits (timer) */
 	bool inject_blocked;    /* the port is full: wait for EPOLLOUT on it */
 	bool closed;
 	bool gone;              /* closed and let go of, but still held (refs) */
@@ -87,8 +88,9 @@ bool handler_flush(struct handler *h);      /* send what is queued (and a probe,
 bool handler_inject(struct handler *h);     /* inject the complete messages received */
 bool handler_keepalive(struct handler *h);  /* queue a keepalive and send it */
 void handler_port_event(struct loop_io *io, uint32_t events);
-/* The link's peer (raddr) holds the handler's queue toward it, from connected to lost. */
+/* The link's peer (raddr) is charged with the handler's queues, from connected to lost. */
 void handler_peer_join(struct handler *h);
+void handler_peer_sync(struct handler *h);  /* after the queues' content or memory changed */
 void handler_peer_leave(struct handler *h);
 void handler_link_event(struct loop_io *io, uint32_t events);
 extern const struct port_client handler_client;    /* for a port of a shared capture */

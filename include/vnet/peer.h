@@ -4,10 +4,12 @@
  *
  * A peer is the remote address of a handler's link (one address, whatever
  * its ports: one machine may be behind many connections). Its handlers
- * charge it with the bytes their queues hold toward it; past PEER_BYTES_MAX
- * they take no more (frames toward it are dropped and counted), so that one
- * peer with thousands of handlers that never read pins no more than that,
- * whatever the per-handler bounds allow.
+ * charge it with the bytes their queues hold toward it (PEER_TX), and with
+ * the memory their receive queues keep for what it sends (PEER_RX); past
+ * PEER_BYTES_MAX in a direction they take no more (frames toward it are
+ * dropped and counted; reading from it waits), so that one peer with
+ * thousands of handlers that never read, or that leave a message unfinished
+ * on each, pins no more than that, whatever the per-handler bounds allow.
  */
 #ifndef VNET_PEER_H
 #define VNET_PEER_H
@@ -15,16 +17,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define PEER_BYTES_MAX  (16u << 20)  /* bytes queued toward one peer */
+#define PEER_BYTES_MAX  (16u << 20)  /* per peer, in each direction */
 #define PEER_BUCKETS    1024        /* a power of 2 */
 #define PEER_ADDR_MAX   64          /* an address's text, ADDR_STRLEN */
 
 struct peer {
 	struct peer *next;
 	unsigned int refs;          /* handlers attached to it */
-	size_t tx;                  /* bytes queued toward it */
+	size_t held[2];             /* by direction: what its handlers hold */
 	char addr[PEER_ADDR_MAX];
 };
+
+enum peer_dir { PEER_TX, PEER_RX };
 
 struct peer_table {
 	struct peer *bucket[PEER_BUCKETS];
@@ -35,9 +39,9 @@ struct peer_table {
 struct peer *peer_get(struct peer_table *t, const char *addr);
 /* Let go of p (held by peer_get); it goes when no one holds it. */
 void peer_put(struct peer_table *t, struct peer *p);
-/* May p (NULL: no peer to charge) be charged n more bytes, within PEER_BYTES_MAX? */
-bool peer_fits(const struct peer *p, size_t n);
-/* What one holder charges p goes from *charged to now (NULL p: nothing). */
-void peer_charge(struct peer *p, size_t *charged, size_t now);
+/* May p (NULL: no peer to charge) be charged n more bytes in dir, within PEER_BYTES_MAX? */
+bool peer_fits(const struct peer *p, enum peer_dir dir, size_t n);
+/* What one holder charges p in dir goes from *charged to now (NULL p: nothing). */
+void peer_charge(struct peer *p, enum peer_dir dir, size_t *charged, size_t now);
 
 #endif

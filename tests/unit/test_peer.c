@@ -44,27 +44,35 @@ static void test_handlers_share_the_bound(void **state)
 	size_t charged[64] = { 0 }, each = PEER_BYTES_MAX / 64;
 
 	for (int i = 0; i < 64; i++) {
-		assert_true(peer_fits(p, each));
-		peer_charge(p, &charged[i], each);
+		assert_true(peer_fits(p, PEER_TX, each));
+		peer_charge(p, PEER_TX, &charged[i], each);
 	}
-	assert_int_equal(p->tx, 64 * each);
-	assert_false(peer_fits(p, PEER_BYTES_MAX - 64 * each + 1));
-	assert_false(peer_fits(p, 65536));
+	assert_int_equal(p->held[PEER_TX], 64 * each);
+	assert_false(peer_fits(p, PEER_TX, PEER_BYTES_MAX - 64 * each + 1));
+	assert_false(peer_fits(p, PEER_TX, 65536));
 	/* One drains: room again, for anyone of the peer. */
-	peer_charge(p, &charged[7], 0);
-	assert_true(peer_fits(p, each));
-	assert_int_equal(p->tx, 63 * each);
+	peer_charge(p, PEER_TX, &charged[7], 0);
+	assert_true(peer_fits(p, PEER_TX, each));
+	assert_int_equal(p->held[PEER_TX], 63 * each);
 	/* Another peer is not concerned. */
 	struct peer *q = peer_get(&table, "198.19.0.3");
 
-	assert_true(peer_fits(q, PEER_BYTES_MAX));
-	assert_false(peer_fits(q, PEER_BYTES_MAX + 1));
+	assert_true(peer_fits(q, PEER_TX, PEER_BYTES_MAX));
+	assert_false(peer_fits(q, PEER_TX, PEER_BYTES_MAX + 1));
+	/* Receive memory has a bound of its own: full queues toward it leave it whole. */
+	size_t rx = 0;
+
+	assert_true(peer_fits(p, PEER_RX, PEER_BYTES_MAX));
+	peer_charge(p, PEER_RX, &rx, PEER_BYTES_MAX);
+	assert_false(peer_fits(p, PEER_RX, 1));
+	assert_true(peer_fits(p, PEER_RX, 0));
+	peer_charge(p, PEER_RX, &rx, 0);
 	for (int i = 0; i < 64; i++)
-		peer_charge(p, &charged[i], 0);
-	assert_int_equal(p->tx, 0);
+		peer_charge(p, PEER_TX, &charged[i], 0);
+	assert_int_equal(p->held[PEER_TX], 0);
 	peer_put(&table, p);
 	peer_put(&table, q);
-	assert_true(peer_fits(NULL, PEER_BYTES_MAX + 1));  /* no peer: not bounded here */
+	assert_true(peer_fits(NULL, PEER_TX, PEER_BYTES_MAX + 1));  /* no peer: not bounded here */
 }
 
 /* Addresses in the same bucket stay apart, and leave in any order. */
