@@ -19,10 +19,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vnet/addr.h"
@@ -445,6 +447,25 @@ static void raise_fd_limit(void)
 			 (unsigned long long)rl.rlim_cur, VNET_HANDLERS_MAX, VNET_CONN_MAX, need);
 }
 
+/*
+ * This run's instance id, never 0: the peer of a HANDLE that answers HELLO
+ * with it is this daemon. Only unique, not secret: the time and the process
+ * id stand in if the kernel has no randomness to give yet.
+ */
+static uint64_t daemon_instance_id(void)
+{
+	uint64_t id = 0;
+
+	if (getrandom(&id, sizeof(id), GRND_NONBLOCK) != (ssize_t)sizeof(id)) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		id = ((uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec) ^
+		     (uint64_t)getpid() << 40;
+	}
+	return id ? id : 1;
+}
+
 void daemon_init(struct daemon *d)
 {
 	list_init(&d->sessions);
@@ -460,6 +481,7 @@ void daemon_init(struct daemon *d)
 	d->spare_fd = -1;
 	d->loop.epfd = -1;
 	loop_timer_init(&d->shortage, on_shortage);
+	d->instance = daemon_instance_id();
 }
 
 static int daemon_start_tls(struct daemon *d, const struct daemon_options *o)

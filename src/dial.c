@@ -26,16 +26,18 @@
 #define DIAL_EXCERPT_MAX 80     /* of a peer's refusal, relayed to the client and the log */
 
 /*
- *   RESOLVING --> CONNECTING --(-s)--> TLS --> HELLO --> BEGIN --> DONE
- *   (and the key)     |  (next address)          ^   (OK)     (OK: the link
- *                     +--------------------------+             goes to cb)
- * Any failure, or the one deadline of the whole dial: DONE, cb with why.
+ *   RESOLVING --> CONNECTING --(-s)--> TLS --> HELLO --> INSTANCE --> BEGIN --> DONE
+ *   (and the key)     |  (next address)          ^   (OK)   (not ours:   (OK: the link
+ *                     +--------------------------+          OK or NOK)   goes to cb)
+ * Any failure, our own instance, or the one deadline of the whole dial:
+ * DONE, cb with why. An older peer answers INSTANCE? with NOK: the dial goes on.
  */
 enum dial_state {
 	DIAL_RESOLVING,     /* and deriving the TLS key */
 	DIAL_CONNECTING,
 	DIAL_TLS,           /* TLS handshake */
 	DIAL_HELLO,     /* HELLO sent, waiting for OK */
+	DIAL_INSTANCE,  /* INSTANCE? sent, waiting for the peer's id (or NOK: an older vnet) */
 	DIAL_BEGIN,     /* BEGIN sent, waiting for OK */
 	DIAL_DONE,
 };
@@ -44,7 +46,9 @@ enum dial_state {
 static const char *const dial_doing[] = {
 	[DIAL_RESOLVING] = "resolving", [DIAL_CONNECTING] = "connecting",
 	[DIAL_TLS] = "in the TLS handshake with",
-	[DIAL_HELLO] = "waiting for its HELLO reply", [DIAL_BEGIN] = "waiting for its BEGIN reply",
+	[DIAL_HELLO] = "waiting for its HELLO reply",
+	[DIAL_INSTANCE] = "waiting for its INSTANCE? reply",
+	[DIAL_BEGIN] = "waiting for its BEGIN reply",
 	[DIAL_DONE] = "",
 };
 
@@ -172,7 +176,19 @@ static void dial_reply(struct dial *dl, const char *line)
 	char out[VNET_LINE_MAX], why[DIAL_EXCERPT_MAX + 1];
 	const char *rest;
 	bool ok = proto_reply_ok(line, &rest);
+	uint64_t id;
 
+	if (dl->state == DIAL_INSTANCE) {
+		/* Our own id: the peer is this daemon, whatever address or NAT led here. */
+		if (ok && proto_reply_instance(rest, &id) && id == dl->d->instance) {
+			dial_fail(dl, "handler to itself: %s is this vnet daemon", dl->target);
+			return;
+		}
+		dl->state = DIAL_BEGIN;     /* another daemon, or one too old to say */
+		dial_queue(dl, out, proto_fmt_begin(out, sizeof(out), dl->req.lconf, dl->req.ldev,
+						     dl->req.rdev, dl->req.macs, dl->req.nmacs));
+		return;
+	}
 	if (!ok && rest == line) {     /* neither OK nor NOK */
 		dial_fail(dl, "%s is not a vnet daemon", dl->target);
 		return;
@@ -184,9 +200,8 @@ static void dial_reply(struct dial *dl, const char *line)
 		return;
 	}
 	if (dl->state == DIAL_HELLO) {
-		dl->state = DIAL_BEGIN;
-		dial_queue(dl, out, proto_fmt_begin(out, sizeof(out), dl->req.lconf, dl->req.ldev,
-						     dl->req.rdev, dl->req.macs, dl->req.nmacs));
+		dl->state = DIAL_INSTANCE;
+		dial_queue(dl, out, snprintf(out, sizeof(out), "INSTANCE?\n"));
 		return;
 	}
 	dial_succeed(dl);
@@ -220,7 +235,8 @@ static void dial_read(struct dial *dl)
 		}
 		dl->in.tail += (size_t)n;
 		/* One line per step; what follows BEGIN's OK is already frames. */
-		while (dl->state == DIAL_HELLO || dl->state == DIAL_BEGIN) {
+		while (dl->state == DIAL_HELLO || dl->state == DIAL_INSTANCE ||
+		       dl->state == DIAL_BEGIN) {
 			len = buf_line(&dl->in, &used);
 			if (len < 0)
 				break;

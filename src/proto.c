@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* proto.c - the control protocol: parse requests, format requests and replies */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -321,6 +322,7 @@ static const struct {
 	{ "HANDLE", PROTO_HANDLE },
 	{ "RHANDLE", PROTO_HANDLE },
 	{ "DEVINFO?", PROTO_DEVINFO },
+	{ "INSTANCE?", PROTO_INSTANCE },
 	{ "STATS?", PROTO_STATS },
 	{ "BEGIN", PROTO_BEGIN },
 };
@@ -347,6 +349,8 @@ static bool request_parse(enum proto_cmd cmd, char **w, size_t n, struct proto_r
 		return no_args(n, "STATS?", err, errlen);
 	case PROTO_DEVINFO:
 		return no_args(n, "DEVINFO?", err, errlen);
+	case PROTO_INSTANCE:
+		return no_args(n, "INSTANCE?", err, errlen);
 	}
 	say(err, errlen, "unknown request");
 	return false;
@@ -514,6 +518,13 @@ int proto_fmt_begin(char *out, size_t cap, enum vnet_config lconf, const char *l
 	return (int)pos;
 }
 
+int proto_fmt_instance_ok(char *out, size_t cap, uint64_t id)
+{
+	size_t pos = 0;
+
+	return append(out, cap, &pos, "OK instance %016" PRIx64, id) ? (int)pos : -1;
+}
+
 bool proto_reply_ok(const char *line, const char **rest)
 {
 	if (!strncmp(line, "OK", 2) && (line[2] == '\0' || is_space(line[2]))) {
@@ -528,6 +539,30 @@ bool proto_reply_ok(const char *line, const char **rest)
 	}
 	*rest = line;
 	return false;
+}
+
+bool proto_reply_instance(const char *rest, uint64_t *id)
+{
+	const char *p = rest + 8;
+	uint64_t v = 0;
+
+	if (strncmp(rest, "instance", 8) || !is_space(*p))
+		return false;
+	while (is_space(*p))
+		p++;
+	for (int i = 0; i < 16; i++, p++) {
+		int x = *p >= '0' && *p <= '9' ? *p - '0' : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 : -1;
+
+		if (x < 0)
+			return false;
+		v = v << 4 | (uint64_t)x;
+	}
+	while (is_space(*p))
+		p++;
+	if (*p)
+		return false;
+	*id = v;
+	return true;
 }
 
 bool proto_printable(unsigned char c)

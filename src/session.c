@@ -321,6 +321,19 @@ static bool do_devices(struct session *s, struct proto_req *req, size_t used)
 	return true;
 }
 
+/*
+ * INSTANCE? (vnet's): this run's random id. A daemon asks its peer before
+ * BEGIN: its own id back means the HANDLE came round to itself.
+ */
+static bool do_instance(struct session *s, struct proto_req *req, size_t used)
+{
+	char line[64];
+
+	if (proto_fmt_instance_ok(line, sizeof(line), s->d->instance) > 0)
+		session_printf(s, "%s", line);
+	return true;
+}
+
 /* DEVINFO? (vnet's): each -d device with its MAC, MTU and state, or "- 0 absent". */
 static bool do_devinfo(struct session *s, struct proto_req *req, size_t used)
 {
@@ -532,6 +545,7 @@ static const struct session_request {
 	{ PROTO_DONE, do_done, IN(SES_READY) },
 	{ PROTO_DEVICES, do_devices, IN(SES_READY) },
 	{ PROTO_DEVINFO, do_devinfo, IN(SES_READY) },
+	{ PROTO_INSTANCE, do_instance, IN(SES_READY) },
 	{ PROTO_HANDLERS, do_handlers, IN(SES_READY) },
 	{ PROTO_STATS, do_stats, IN(SES_READY) },
 	{ PROTO_CLOSE, do_close, IN(SES_READY) },

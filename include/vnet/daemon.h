@@ -100,6 +100,7 @@ struct daemon {
 	size_t boot_dials;          /* of them, being dialed */
 	struct penalty_table penalties; /* failed logins, by address (penalty.c) */
 	struct peer_table peers;    /* what the handlers queue toward each peer (peer.c) */
+	uint64_t instance;          /* random, this run's: a HANDLE to itself is refused */
 };
 
 /* Before the command line is read: defaults and empty tables. */

@@ -26,6 +26,7 @@ enum proto_cmd {
 	PROTO_BEGIN,        /* BEGIN lconf ldev rconf rdev macs+ */
 	PROTO_STATS,        /* STATS? */
 	PROTO_DEVINFO,      /* DEVINFO? (DEVICES? with each device's MAC, MTU and state) */
+	PROTO_INSTANCE,     /* INSTANCE? (which run of which daemon this is: a dial to itself) */
 };
 
 #define PROTO_DEV_MAX   IFNAMSIZ    /* a device name, NUL included */
@@ -91,6 +92,17 @@ int proto_fmt_begin(char *out, size_t cap, enum vnet_config lconf, const char *l
 
 /* A reply line: true if it says OK; *rest points past "OK " / "NOK ". */
 bool proto_reply_ok(const char *line, const char **rest);
+
+/*
+ * INSTANCE?'s answer, "OK instance <16 lowercase hex digits>" (no newline):
+ * the daemon's id, random for each run. Returns its length, or -1.
+ */
+int proto_fmt_instance_ok(char *out, size_t cap, uint64_t id);
+/*
+ * rest: what follows "OK " in a reply (proto_reply_ok). True with *id if it
+ * is INSTANCE?'s answer, "instance" and exactly 16 lowercase hex digits.
+ */
+bool proto_reply_instance(const char *rest, uint64_t *id);
 
 /* A byte shown as it is to a terminal or a log: printable ASCII, space included. */
 bool proto_printable(unsigned char c);

@@ -53,6 +53,8 @@ def line():
 
 line()                      # HELLO (its password is not kept)
 c.sendall(b"OK 1.0\n")
+line()                      # INSTANCE? (answered as a vnet older than it would)
+c.sendall(b"NOK unknown request 'INSTANCE?'\n")
 mark("begin", line() or "")
 wait_file("renamed", 10)
 c.sendall(b"OK\n")

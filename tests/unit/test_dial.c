@@ -2,8 +2,8 @@
 /*
  * test_dial.c - HANDLE's outgoing side against a fake peer daemon on
  * loopback: the timeout, refusals, a service that is not vnet, a refused
- * connection, a cancel, and the hand-over after BEGIN's OK with the bytes
- * that followed it (tests/unit/harness.h: a daemon without root, on a fake
+ * connection, a cancel, a peer that is the dialing daemon itself (INSTANCE?),
+ * and the hand-over after BEGIN's OK with the bytes that followed it (tests/unit/harness.h: a daemon without root, on a fake
  * clock)
  */
 #include <stdarg.h>
@@ -93,6 +93,17 @@ static int dial_accepted(void)
 	return peer;
 }
 
+/* Answer HELLO, then INSTANCE? with answer (a line, newline included). */
+static void hello_ok(int peer, const char *answer)
+{
+	char line[VNET_LINE_MAX];
+
+	harness_send(peer, "OK 1.0\n");
+	assert_true(harness_line(&D, peer, line, sizeof(line)));
+	assert_string_equal(line, "INSTANCE?");
+	harness_send(peer, answer);
+}
+
 /* The dial failed, saying want (where PEER stands for the fake peer's address). */
 static void expect_error(const char *want_pattern)
 {
@@ -128,7 +139,7 @@ static void test_timeout_in_begin(void **state)
 	int peer = dial_accepted();
 
 	harness_advance(&D, VNET_DIAL_TIMEOUT_MS - 1000);
-	harness_send(peer, "OK 1.0\n");
+	hello_ok(peer, "OK instance 0123456789abcdef\n");
 	assert_true(harness_line(&D, peer, line, sizeof(line)));
 	harness_advance(&D, 1000);
 	expect_error("timeout after 15 s waiting for its BEGIN reply PEER");
@@ -149,7 +160,8 @@ static void test_begin_refused(void **state)
 	char line[VNET_LINE_MAX];
 	int peer = dial_accepted();
 
-	harness_send(peer, "OK 1.0\n");
+	/* An older vnet does not know INSTANCE?: the dial goes on. */
+	hello_ok(peer, "NOK unknown request 'INSTANCE?'\n");
 	assert_true(harness_line(&D, peer, line, sizeof(line)));
 	assert_string_equal(line, "BEGIN LOCAL " HARNESS_DEV " REMOTE eth0 02:00:00:00:00:01");
 	harness_send(peer, "NOK device eth0 is not one of this daemon's devices\n");
@@ -171,6 +183,20 @@ static void test_refusal_sanitized(void **state)
 	assert_non_null(strstr(res.err, "refused HELLO: ?[31mredxxx"));
 	assert_non_null(strstr(res.err, "x..."));
 	assert_true(strlen(strstr(res.err, "?[31m")) <= 80);
+	close(peer);
+}
+
+/* The peer names the dialing daemon's own instance: a HANDLE to itself, refused before BEGIN. */
+static void test_handler_to_itself(void **state)
+{
+	char own[64];
+	int peer = dial_accepted();
+
+	assert_true(proto_fmt_instance_ok(own, sizeof(own) - 1, D.instance) > 0);
+	strcat(own, "\n");
+	hello_ok(peer, own);
+	expect_error("handler to itself: PEER is this vnet daemon");
+	assert_true(harness_closed(&D, peer));
 	close(peer);
 }
 
@@ -248,7 +274,7 @@ static void test_success(void **state)
 	char line[VNET_LINE_MAX], got[5];
 	int peer = dial_accepted();
 
-	harness_send(peer, "OK 1.0\n");
+	hello_ok(peer, "OK instance 0123456789abcdef\n");
 	assert_true(harness_line(&D, peer, line, sizeof(line)));
 	assert_memory_equal(line, "BEGIN ", 6);
 	harness_send_bytes(peer, "OK\n\x03\0\0\0", 7);
@@ -305,6 +331,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hello_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_begin_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusal_sanitized, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_handler_to_itself, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_vnet, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_vnet_no_line_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_vnet_line_too_long, setup, teardown),

@@ -183,6 +183,9 @@ static void test_no_arg_commands(void **state)
 	assert_int_equal(r.cmd, PROTO_DEVICES);
 	parse_ok("HANDLERS?", &r);
 	assert_int_equal(r.cmd, PROTO_HANDLERS);
+	parse_ok("instance?", &r);
+	assert_int_equal(r.cmd, PROTO_INSTANCE);
+	parse_err("INSTANCE? 0123456789abcdef", "usage");
 
 	parse_err("DONE now", "usage");
 	parse_err("DEVICES? eth0", "usage");
@@ -1132,10 +1135,37 @@ static void test_reply_ok(void **state)
 	}
 }
 
+/* INSTANCE?'s answer: formatted, and read back bounded and exact. */
+static void test_instance(void **state)
+{
+	char out[64];
+	uint64_t id = 0;
+
+	assert_int_equal(proto_fmt_instance_ok(out, sizeof(out), 0x0123456789abcdefull), 28);
+	assert_string_equal(out, "OK instance 0123456789abcdef");
+	assert_true(proto_reply_instance(out + 3, &id));
+	assert_true(id == 0x0123456789abcdefull);
+	assert_true(proto_reply_instance("instance ffffffffffffffff ", &id));
+	assert_true(id == UINT64_MAX);
+	assert_int_equal(proto_fmt_instance_ok(out, 28, 1), -1);   /* no room for the NUL */
+
+	assert_false(proto_reply_instance("instance 0123456789abcde", &id));     /* 15 digits */
+	assert_false(proto_reply_instance("instance 0123456789abcdef0", &id));   /* 17 */
+	assert_false(proto_reply_instance("instance 0123456789ABCDEF", &id));    /* upper case */
+	assert_false(proto_reply_instance("instance 0123456789abcdeg", &id));
+	assert_false(proto_reply_instance("instance 0123456789abcdef x", &id));
+	assert_false(proto_reply_instance("instance", &id));
+	assert_false(proto_reply_instance("instances 0123456789abcdef", &id));
+	assert_false(proto_reply_instance("1.0", &id));
+	assert_false(proto_reply_instance("", &id));
+	assert_false(proto_reply_instance("unknown request 'INSTANCE?'", &id));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hello),
+		cmocka_unit_test(test_instance),
 		cmocka_unit_test(test_hello_password_limits),
 		cmocka_unit_test(test_bad_password),
 		cmocka_unit_test(test_hello_version),
