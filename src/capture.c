@@ -93,6 +93,7 @@ struct capture {
 	uint32_t wake;              /* wake-ups that read frames, counted from 1 */
 	struct macmap map;
 	struct port_stats scratch_st;
+	uint64_t loop_logged;       /* when a loop was last logged (0: never) */
 	uint8_t scratch[FRAME_ETH_MAX];
 	uint64_t shared_drops;      /* the socket's drops while handlers shared it */
 };
@@ -489,6 +490,30 @@ static void capture_failed(struct capture *c, const char *why)
 	}
 }
 
+/*
+ * A frame this daemon injected lately came back (a loop through the
+ * network): not forwarded, counted against the handlers that wanted it, and
+ * logged at most once a minute per device.
+ */
+static bool capture_echo(struct capture *c, size_t nhits, const struct virtio_net_hdr *vh,
+			 const uint8_t *buf, size_t n)
+{
+	uint64_t now = loop_now_ms();
+	unsigned long by;
+
+	if (!c->set->guard || !loopguard_echo(c->set->guard, vh, buf, n, now, &by))
+		return false;
+	for (size_t h = 0; h < nhits; h++)
+		c->subs[c->hits[h]]->rx.loop_drops++;
+	if (!c->loop_logged || now - c->loop_logged >= LOOPGUARD_LOG_MS) {
+		c->loop_logged = now;
+		log_warn("capture: %s: a frame this daemon injected (handler %lu) came back: a "
+			 "forwarding loop; not forwarded again (counted in drop_loop, logged at "
+			 "most once a minute)", c->dev, by);
+	}
+	return true;
+}
+
 static void capture_read(struct capture *c)
 {
 	if (++c->wake == 0)
@@ -541,6 +566,8 @@ static void capture_read(struct capture *c)
 		if (n < FRAME_ETH_MIN)
 			continue;
 		nhits = macmap_lookup(&c->map, buf, c->hits, c->nslots);
+		if (nhits && capture_echo(c, nhits, &vh, buf, (size_t)n))
+			continue;
 		deliver(c, nhits, own, buf, &vh, (size_t)n);
 	}
 	/* Send what was queued; a handler may close meanwhile (its slot then empties). */
@@ -716,6 +743,7 @@ static void shared_update_stats(struct port *p)
 	p->stats.rx_bytes = s->rx.rx_bytes;
 	p->stats.rx_oversize = s->rx.rx_oversize;
 	p->stats.queue_drops = s->rx.queue_drops;
+	p->stats.loop_drops = s->rx.loop_drops;
 }
 
 static void shared_bind(struct port *p, const struct port_client *client, void *ctx)

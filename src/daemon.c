@@ -514,6 +514,7 @@ static int daemon_start_serving(struct daemon *d, const struct daemon_options *o
 	}
 	check_devices(d);
 	/* Programs and maps need CAP_BPF: made now, used once privileges are dropped. */
+	d->captures.guard = &d->guard;
 	capture_setup(&d->captures, &d->loop, d->devices, d->ndevices, &d->tapdevs);
 	spare_open(d);
 	ret = listen_all(d, o);

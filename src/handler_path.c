@@ -187,6 +187,39 @@ static void handler_queue(struct handler *h, const struct virtio_net_hdr *vh, si
 	handler_peer_sync(h);
 }
 
+/* Log a loop through h at most once a minute: the first time and whenever one is due. */
+static bool handler_loop_log_due(struct handler *h)
+{
+	uint64_t now = loop_now_ms();
+
+	if (h->loop_logged && now - h->loop_logged < LOOPGUARD_LOG_MS)
+		return false;
+	h->loop_logged = now;
+	return true;
+}
+
+/*
+ * A frame captured on a port of its own (the classic engine, a TAP) that this
+ * daemon injected lately, on this device or another: it came back through
+ * the network, a loop. Not forwarded; counted in drop_loop, not as captured.
+ */
+static bool handler_echo(struct handler *h, const struct virtio_net_hdr *vh, const uint8_t *eth,
+			 size_t n)
+{
+	unsigned long by;
+
+	if (!loopguard_echo(&h->d->guard, vh, eth, n, loop_now_ms(), &by))
+		return false;
+	h->port.stats.rx_frames--;
+	h->port.stats.rx_bytes -= n;
+	h->port.stats.loop_drops++;
+	if (handler_loop_log_due(h))
+		log_warn("handler %lu: a frame this daemon injected (handler %lu) came back on %s: "
+			 "a forwarding loop; not forwarded again (counted in drop_loop, logged at most "
+			 "once a minute)", h->id, by, h->spec.dev);
+	return true;
+}
+
 static void handler_capture(struct handler *h)
 {
 	for (int i = 0; i < HANDLER_BUDGET; i++) {
@@ -220,6 +253,8 @@ static void handler_capture(struct handler *h)
 			return;
 		}
 		if (n < FRAME_ETH_MIN)
+			continue;
+		if (handler_echo(h, &vh, p + FRAME_HDR_LEN + FRAME_OFFLOAD_LEN, (size_t)n))
 			continue;
 		handler_queue(h, &vh, (size_t)n);
 	}
@@ -356,6 +391,28 @@ static bool handler_refuse(struct handler *h, const struct frame_msg *msg)
 	return false;
 }
 
+/*
+ * Whether a frame from the peer is going round a loop: this daemon injected
+ * the same frame LOOPGUARD_REPEATS times within LOOPGUARD_WINDOW_MS already
+ * (loopguard.h says why no ordinary traffic does). Such a frame is counted
+ * in drop_loop, not injected; the loop is logged at most once a minute.
+ * *key: the frame's, to note once injected.
+ */
+static bool handler_looped(struct handler *h, const struct frame_msg *msg,
+			   const struct virtio_net_hdr *vh, uint64_t *key)
+{
+	*key = loopguard_key(vh, msg->eth, msg->eth_len);
+	if (!loopguard_repeated(&h->d->guard, *key, loop_now_ms()))
+		return false;
+	h->drop_loop++;
+	if (handler_loop_log_due(h))
+		log_warn("handler %lu: a frame from the peer %s was injected %d times within %d ms "
+			 "already: a forwarding loop runs through that peer; not injected again "
+			 "(counted in drop_loop, logged at most once a minute)", h->id, h->raddr,
+			 LOOPGUARD_REPEATS, LOOPGUARD_WINDOW_MS);
+	return true;
+}
+
 /* Inject the complete messages buffered; false if the handler closed. */
 bool handler_inject(struct handler *h)
 {
@@ -365,6 +422,7 @@ bool handler_inject(struct handler *h)
 		struct frame_msg msg;
 		const char *err = "";
 		size_t used = 0;
+		uint64_t key;
 		int ret;
 
 		switch (frame_decode(buf_head(&h->rx), buf_len(&h->rx), &msg, &used, &err)) {
@@ -383,9 +441,12 @@ bool handler_inject(struct handler *h)
 		if (msg.type == FRAME_T_KEEPALIVE && loop_now_ms() - h->last_tx >= KEEPALIVE_ANSWER_MS &&
 		    !handler_keepalive(h))
 			return false;
-		if (msg.has_frame && !handler_refuse(h, &msg)) {
+		if (msg.has_frame && !handler_refuse(h, &msg) &&
+		    !handler_looped(h, &msg, msg.has_offload ? &msg.vh : &none, &key)) {
 			ret = h->port.ops->send(&h->port, msg.has_offload ? &msg.vh : &none, msg.eth,
 						msg.eth_len);
+			if (ret != -EAGAIN)
+				loopguard_note(&h->d->guard, key, h->id, loop_now_ms());
 			if (ret == -EAGAIN) {
 				h->inject_blocked = true;
 				return true;

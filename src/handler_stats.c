@@ -57,13 +57,13 @@ int handler_stats(struct handler *h, const struct nl_link *links, size_t nlinks,
 	/* What the device saw that is neither forwarded nor injected: filtered out. */
 	seen = handler_device_frames(h, links, nlinks) - h->dev_base;
 	forwarded = st->rx_frames + st->rx_oversize + st->queue_drops + st->device_drops +
-		    st->tx_frames;
+		    st->loop_drops + st->tx_frames;
 	filtered = seen > forwarded ? seen - forwarded : 0;
 	n = snprintf(out, cap, "%lu state=%s uptime=%llu reconnects=%u out_frames=%llu "
 		     "out_bytes=%llu in_frames=%llu in_bytes=%llu drop_filter=%llu "
 		     "drop_queue=%llu drop_inject=%llu drop_oversize=%llu drop_unlisted=%llu "
 		     "drop_offload=%llu reconnecting=%s drop_aqm=%llu mark_aqm=%llu "
-		     "drop_device=%llu", h->id,
+		     "drop_device=%llu drop_loop=%llu", h->id,
 		     h->closed ? "closed" : state_names[h->state],
 		     (unsigned long long)(h->state == H_UP && !h->closed ? (loop_now_ms() - h->up_since) / 1000 : 0),
 		     h->reconnects, (unsigned long long)st->rx_frames,
@@ -74,7 +74,8 @@ int handler_stats(struct handler *h, const struct nl_link *links, size_t nlinks,
 		     (unsigned long long)h->drop_offload, h->redial ? "yes" : "no",
 		     (unsigned long long)(h->aqm ? h->aqm->drops : 0),
 		     (unsigned long long)(h->aqm ? h->aqm->marks : 0),
-		     (unsigned long long)st->device_drops);
+		     (unsigned long long)st->device_drops,
+		     (unsigned long long)(st->loop_drops + h->drop_loop));
 	return n < 0 || (size_t)n >= cap ? -1 : n;
 }
 

@@ -24,6 +24,7 @@
 
 #include "vnet/common.h"
 #include "vnet/loop.h"
+#include "vnet/loopguard.h"
 #include "vnet/mac.h"
 #include "vnet/port.h"
 
@@ -36,6 +37,7 @@ struct capture_set {
 	struct capture *first;
 	struct loop *loop;
 	bool shared;            /* the engine: shared captures (else one socket per handler) */
+	struct loopguard *guard; /* frames the daemon injected: not forwarded when they come back */
 	char why[192];          /* why not, for the log */
 };
 

@@ -18,6 +18,7 @@
 #include "vnet/capture.h"
 #include "vnet/list.h"
 #include "vnet/loop.h"
+#include "vnet/loopguard.h"
 #include "vnet/netlink.h"
 #include "vnet/peer.h"
 #include "vnet/penalty.h"
@@ -100,6 +101,7 @@ struct daemon {
 	size_t boot_dials;          /* of them, being dialed */
 	struct penalty_table penalties; /* failed logins, by address (penalty.c) */
 	struct peer_table peers;    /* what the handlers queue toward each peer (peer.c) */
+	struct loopguard guard;     /* frames injected lately (loopguard.c) */
 	uint64_t instance;          /* random, this run's: a HANDLE to itself is refused */
 };
 

@@ -65,6 +65,8 @@ struct handler {
 	uint64_t last_rx, last_tx;
 	uint64_t link_rx_bytes, link_tx_bytes, inject_drops;
 	uint64_t drop_unlisted, drop_offload;  /* frames from the peer refused (handler_refuse) */
+	uint64_t drop_loop;     /* frames from the peer going round a loop (handler_looped) */
+	uint64_t loop_logged;   /* when a loop through it was last logged (0: never) */
 	struct aqm *aqm;        /* --queue-delay's controller, from the first frame captured */
 };
 

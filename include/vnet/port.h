@@ -86,6 +86,7 @@ struct port_stats {
 	uint64_t queue_drops;               /* dropped by the kernel: our queue was full */
 	uint64_t device_drops;              /* dropped by the kernel on a capture shared */
 					    /* with other ports: whose, no one knows */
+	uint64_t loop_drops;                /* captured, but injected by this daemon lately */
 };
 
 struct port {
