@@ -130,6 +130,7 @@ static void check_ok(const struct proto_req *r)
 	case PROTO_DONE:
 	case PROTO_DEVICES:
 	case PROTO_DEVINFO:
+	case PROTO_INSTANCE:
 	case PROTO_HANDLERS:
 	case PROTO_STATS:
 		break;

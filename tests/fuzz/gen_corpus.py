@@ -98,6 +98,7 @@ def requests():
         "rhandle": "RHANDLE s3cret REMOTE eth0 LOCAL peer.example 4455 eth1 02:00:00:00:00:0c\n",
         "stats": "HELLO pw 1.0\nSTATS?\nstats? x\n",
         "devinfo": "DEVINFO?\n",
+        "instance": "INSTANCE?\n",
         "handle_same_conf": "HANDLE pw LOCAL eth0 LOCAL h 4455 eth1 02:00:00:00:00:0a\n",
         "begin": "\tBEGIN\tremote  tap0 LOCAL eth1 02:00:00:00:00:0a aa:bb:cc:dd:ee:ff \n",
         "begin_bad": "BEGIN LOCAL .. REMOTE eth1 00:00:00:00:00:00\n",
