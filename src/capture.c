@@ -70,6 +70,7 @@ struct capture_sub {
 	const struct port_client *client;
 	void *ctx;
 	struct port_stats rx;       /* what the capture gave it, or dropped for it */
+	uint64_t rx_errors_base;    /* cap->rx_errors when it started */
 	size_t nmacs;
 	struct mac_pattern macs[];  /* its addresses */
 };
@@ -96,6 +97,7 @@ struct capture {
 	uint64_t loop_logged;       /* when a loop was last logged (0: never) */
 	uint8_t scratch[FRAME_ETH_MAX];
 	uint64_t shared_drops;      /* the socket's drops while handlers shared it */
+	uint64_t rx_errors;         /* frames lost to receive errors since the socket opened */
 };
 
 /* ---- bpf(2) ---- */
@@ -305,6 +307,7 @@ static int socket_open(struct capture *c, int ifindex, char *err, size_t errlen)
 	c->fd = fd;
 	c->ifindex = ifindex;
 	c->paused = c->down_logged = false;
+	c->rx_errors = 0;
 	return 0;
 }
 
@@ -514,6 +517,19 @@ static bool capture_echo(struct capture *c, size_t nhits, const struct virtio_ne
 	return true;
 }
 
+/*
+ * A frame lost to a receive error (port_rx_error: the kernel could not hand
+ * it over). Its addresses are unknown: it counts for every handler on the
+ * device. The first of the socket's is logged.
+ */
+static void capture_lost(struct capture *c, ssize_t err)
+{
+	if (c->rx_errors++ == 0)
+		log_warn("capture: %s: a frame was lost: %s (offload metadata the kernel cannot "
+			 "hand over, such as UDP fragmentation from a guest?); further ones are "
+			 "counted in drop_capture, not logged", c->dev, strerror((int)-err));
+}
+
 static void capture_read(struct capture *c)
 {
 	if (++c->wake == 0)
@@ -542,25 +558,32 @@ static void capture_read(struct capture *c)
 			buf = c->scratch;
 		}
 		n = port_packet_read(c->fd, &c->scratch_st, &vh, buf, FRAME_ETH_MAX);
-		if (n == -EAGAIN)
-			break;
-		if (n == -ENETDOWN) {
-			capture_down(c);
-			continue;
-		}
-		if (n == -EMSGSIZE) {
-			/* Too large to forward: counted against every handler that wanted it. */
-			nhits = macmap_lookup(&c->map, buf, c->hits, c->nslots);
-			for (size_t h = 0; h < nhits; h++)
-				c->subs[c->hits[h]]->rx.rx_oversize++;
-			continue;
-		}
 		if (n < 0) {
+			enum port_rx_err e = port_rx_error(n);
 			char why[128];
 
-			snprintf(why, sizeof(why), "device %s: %s", c->dev, strerror((int)-n));
-			capture_failed(c, why);
-			break;      /* its handlers are gone; the others still get their flush */
+			if (e == PORT_RX_AGAIN)
+				break;
+			if (e == PORT_RX_DOWN) {
+				capture_down(c);
+				continue;
+			}
+			if (e == PORT_RX_OVERSIZE) {
+				/* Too large to forward: counted against every handler that wanted it. */
+				nhits = macmap_lookup(&c->map, buf, c->hits, c->nslots);
+				for (size_t h = 0; h < nhits; h++)
+					c->subs[c->hits[h]]->rx.rx_oversize++;
+				continue;
+			}
+			if (e == PORT_RX_GONE) {
+				snprintf(why, sizeof(why), "device %s: %s", c->dev, strerror((int)-n));
+				capture_failed(c, why);
+				break;  /* its handlers are gone; the others still get their flush */
+			}
+			capture_lost(c, n);
+			if (e == PORT_RX_ODD)
+				break;  /* it may not have consumed a frame: no spin on it */
+			continue;
 		}
 		c->down_logged = false;
 		if (n < FRAME_ETH_MIN)
@@ -671,6 +694,7 @@ static int shared_start(struct port *p)
 		return ret;
 	}
 	s->started = true;
+	s->rx_errors_base = c->rx_errors;
 	c->nstarted++;
 	if (c->paused && c->nstarted != 1) {
 		/* A lone handler had paused reading for itself: the device is shared now. */
@@ -744,6 +768,7 @@ static void shared_update_stats(struct port *p)
 	p->stats.rx_oversize = s->rx.rx_oversize;
 	p->stats.queue_drops = s->rx.queue_drops;
 	p->stats.loop_drops = s->rx.loop_drops;
+	p->stats.rx_errors = s->started ? c->rx_errors - s->rx_errors_base : 0;
 }
 
 static void shared_bind(struct port *p, const struct port_client *client, void *ctx)

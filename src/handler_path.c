@@ -232,25 +232,37 @@ static void handler_capture(struct handler *h)
 		p = buf_tail(&h->tx);
 		n = h->port.ops->recv(&h->port, &vh, p + FRAME_HDR_LEN + FRAME_OFFLOAD_LEN,
 				      FRAME_ETH_MAX);
-		if (n == -EAGAIN)
-			break;
-		if (n == -EMSGSIZE)
-			continue;
-		if (n == -ENETDOWN) {
-			/* Reported once when the device goes down; capture resumes when it is up. */
-			log_warn("handler %lu: device %s is down", h->id, h->spec.dev);
-			continue;
-		}
 		if (n < 0) {
+			enum port_rx_err e = port_rx_error(n);
 			char why[128];
 
-			if (n == -EBADFD)   /* a TAP whose device was deleted */
-				snprintf(why, sizeof(why), "device %s was removed", h->spec.dev);
-			else
-				snprintf(why, sizeof(why), "device %s: %s", h->spec.dev,
-					 strerror((int)-n));
-			handler_close(h, why);
-			return;
+			if (e == PORT_RX_AGAIN)
+				break;
+			if (e == PORT_RX_OVERSIZE)
+				continue;
+			if (e == PORT_RX_DOWN) {
+				/* Reported once when the device goes down; capture resumes when it is up. */
+				log_warn("handler %lu: device %s is down", h->id, h->spec.dev);
+				continue;
+			}
+			if (e == PORT_RX_GONE) {
+				if (n == -EBADFD)   /* a TAP whose device was deleted */
+					snprintf(why, sizeof(why), "device %s was removed", h->spec.dev);
+				else
+					snprintf(why, sizeof(why), "device %s: %s", h->spec.dev,
+						 strerror((int)-n));
+				handler_close(h, why);
+				return;
+			}
+			/* That frame alone is lost: the handler goes on. */
+			if (h->port.stats.rx_errors++ == 0)
+				log_warn("handler %lu: a frame captured on %s was lost: %s (offload "
+					 "metadata the kernel cannot hand over, such as UDP fragmentation "
+					 "from a guest?); further ones are counted in drop_capture, not "
+					 "logged", h->id, h->spec.dev, strerror((int)-n));
+			if (e == PORT_RX_ODD)
+				break;  /* it may not have consumed a frame: no spin on it */
+			continue;
 		}
 		if (n < FRAME_ETH_MIN)
 			continue;

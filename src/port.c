@@ -53,6 +53,39 @@ ssize_t port_received(struct port_stats *st, ssize_t n, bool truncated, size_t c
 	return n;
 }
 
+enum port_rx_err port_rx_error(ssize_t err)
+{
+	switch (err) {
+	case -EAGAIN:
+		return PORT_RX_AGAIN;
+	case -ENETDOWN:
+		return PORT_RX_DOWN;
+	case -EMSGSIZE:
+		return PORT_RX_OVERSIZE;
+	case -EINVAL:   /* packet_recvmsg, tun_put_user: the frame is freed */
+	case -EIO:      /* port_received: shorter than its virtio_net_hdr */
+		return PORT_RX_SKIP;
+	case -ENODEV:
+	case -ENXIO:
+	case -EBADFD:   /* a TAP whose device was deleted */
+		return PORT_RX_GONE;
+	default:
+		return PORT_RX_ODD;
+	}
+}
+
+void port_stats_add(struct port_stats *to, const struct port_stats *from)
+{
+	to->rx_frames += from->rx_frames;
+	to->rx_bytes += from->rx_bytes;
+	to->tx_frames += from->tx_frames;
+	to->tx_bytes += from->tx_bytes;
+	to->rx_oversize += from->rx_oversize;
+	to->tx_errors += from->tx_errors;
+	to->queue_drops += from->queue_drops;
+	to->rx_errors += from->rx_errors;
+}
+
 int port_sent(struct port *p, ssize_t ret, size_t len)
 {
 	if (ret < 0) {

@@ -60,7 +60,8 @@ struct port_ops {
 	/*
 	 * Receive one frame into frame[0..cap) and its metadata into *vh.
 	 * Returns its length, -EAGAIN when there is none, -EMSGSIZE for a frame
-	 * larger than cap (dropped), or another -errno.
+	 * larger than cap (dropped), or another -errno (port_rx_error says what
+	 * it means).
 	 */
 	ssize_t (*recv)(struct port *p, struct virtio_net_hdr *vh, uint8_t *frame, size_t cap);
 	/* Inject one frame. 0, -EAGAIN (try again when writable), or -errno (dropped). */
@@ -87,7 +88,29 @@ struct port_stats {
 	uint64_t device_drops;              /* dropped by the kernel on a capture shared */
 					    /* with other ports: whose, no one knows */
 	uint64_t loop_drops;                /* captured, but injected by this daemon lately */
+	uint64_t rx_errors;                 /* lost to a receive error (port_rx_error) */
 };
+
+/*
+ * What a receive error means. A frame the kernel cannot hand over (EINVAL:
+ * offload metadata it cannot put in a virtio_net_hdr, such as UDP
+ * fragmentation from a guest; EIO: shorter than that header) is taken off
+ * the queue and lost alone: PORT_RX_SKIP. An error not known to be of one
+ * frame is skipped too, but reading stops until the next wake-up, in case it
+ * repeats without consuming anything: PORT_RX_ODD. Only a device that is gone
+ * ends the port.
+ */
+enum port_rx_err {
+	PORT_RX_AGAIN,      /* nothing to read now (-EAGAIN) */
+	PORT_RX_DOWN,       /* the device is down (-ENETDOWN): capture resumes when it is up */
+	PORT_RX_OVERSIZE,   /* larger than the room given (-EMSGSIZE), dropped */
+	PORT_RX_SKIP,       /* that frame was lost */
+	PORT_RX_ODD,        /* skipped; read no more until the next wake-up */
+	PORT_RX_GONE,       /* the device is gone (-ENODEV, -ENXIO, -EBADFD): the port is useless */
+};
+enum port_rx_err port_rx_error(ssize_t err);
+/* Add the counters of from to those of to. */
+void port_stats_add(struct port_stats *to, const struct port_stats *from);
 
 struct port {
 	const struct port_ops *ops;

@@ -630,3 +630,57 @@ vn_ping_pattern() {
 # vn_link_exists NS DEV: succeeds when DEV exists in NS; vn_link_gone: when it does not.
 vn_link_exists() { vn_ip "$1" link show dev "$2" >/dev/null 2>&1; }
 vn_link_gone() { ! vn_link_exists "$1" "$2"; }
+
+# ---- a guest behind a TAP device vmtap in gA (ip tuntap ... vnet_hdr), four handlers on it in A
+# The guest's frames G1 -> D1 ... G4 -> D4 go through one handler each: a LOCAL side captures by
+# destination (A's handlers list D1, D2, D3), a REMOTE side by source (B's handler lists G4); the
+# D addresses are nowhere.
+GUEST_G=(- 02:00:c6:12:00:21 02:00:c6:12:00:22 02:00:c6:12:00:23 02:00:c6:12:00:24)
+GUEST_D=(- 02:00:c6:12:00:31 02:00:c6:12:00:32 02:00:c6:12:00:33 02:00:c6:12:00:34)
+vn_guest_tap_add() { vn_ip gA tuntap add dev vmtap mode tap vnet_hdr && vn_ip gA link set vmtap up; }
+# vn_guest_send I MARKER plain|ufo COUNT: the guest writes COUNT frames G_I -> D_I into vmtap.
+vn_guest_send() {
+    vn_in gA "$VN_PY" "$VN_VNLIB" tapsend vmtap "${GUEST_G[$1]}" "${GUEST_D[$1]}" "$2" "$3" "$4"
+}
+# vn_stats_fields A|B NAME: the values of NAME in the daemon's STATS? lines, on one line.
+vn_stats_fields() {
+    local host=$UL_A pass=$PASS_A
+    [ "$1" = B ] && host=$UL_B pass=$PASS_B
+    vn_client gB -p "$pass" -h "$host" -c stats >/dev/null
+    printf '%s\n' "$VN_OUT" | sed -n '3,$p' | grep -o " $2=[^ ]*" | cut -d= -f2 | tr '\n' ' ' |
+        sed 's/ $//'
+}
+vn_guest_states_are() { [ "$(vn_stats_fields A state)" = "$*" ]; }
+# vn_injected B N K: the daemon lists N handlers, each of which injected at least K frames.
+vn_injected() {
+    [ "$(vn_stats_fields "$1" in_frames | tr ' ' '\n' | awk -v k="$3" '$1 >= k' | grep -c .)" = "$2" ]
+}
+# vn_guest_start_A shared|classic: start A on vmtap with a handlers file of one HANDLE line (its
+# list: D1; B must be up), with the shared capture or (without CAP_BPF) the classic engine.
+vn_guest_start_A() {
+    local hfile=$VN_TMP/handlers saved=("${VN_WRAP[@]+"${VN_WRAP[@]}"}")
+    printf 'HANDLE %s LOCAL vmtap REMOTE %s %s eth0 %s\n' "$PASS_B" "$UL_B" "$PORT" "${GUEST_D[1]}" >"$hfile"
+    chmod 600 "$hfile"
+    : >"$VN_TMP/vnet-A.log"
+    # shellcheck disable=SC2054  # setpriv takes one comma-separated list
+    [ "$1" = classic ] && VN_WRAP=(setpriv --bounding-set=-bpf,-sys_admin "${saved[@]+"${saved[@]}"}")
+    vn_start_daemon A gA "$PASS_A" -h "$UL_A" -p "$PORT" -d vmtap --handlers "$hfile"
+    VN_WRAP=("${saved[@]+"${saved[@]}"}")
+    if [ "$1" = shared ]; then
+        vn_check "A runs the shared capture" grep -q "capture: one socket per device" "$VN_TMP/vnet-A.log"
+    else
+        vn_check "A runs the classic engine" grep -q "capture: one socket and classic BPF" "$VN_TMP/vnet-A.log"
+    fi
+}
+# vn_guest_handlers: besides the handlers file's (D1), an RHANDLE (D2) and a HANDLE (D3) made by
+# a client of A, and a HANDLE made on B (G4, REMOTE vmtap on A); all four up.
+vn_guest_handlers() {
+    vn_check "A establishes the handlers file's handler" vn_wait_handlers A 1 10
+    vn_client gB -p "$PASS_A" -h "$UL_A" -c handle -r -b "$PASS_B" -d "$UL_B" -e vmtap -f eth0 -g local -j "${GUEST_D[2]}"
+    vn_match "RHANDLE on A (client)" '^OK [0-9]+$' "$VN_OUT"
+    vn_client gB -p "$PASS_A" -h "$UL_A" -c handle -b "$PASS_B" -d "$UL_B" -e vmtap -f eth0 -g local -j "${GUEST_D[3]}"
+    vn_match "HANDLE on A (client)" '^OK [0-9]+$' "$VN_OUT"
+    vn_client gB -p "$PASS_B" -h "$UL_B" -c handle -b "$PASS_A" -d "$UL_A" -e eth0 -f vmtap -g local -j "${GUEST_G[4]}"
+    vn_match "HANDLE on B, REMOTE vmtap (its half on A)" '^OK [0-9]+$' "$VN_OUT"
+    vn_check "A lists 4 handlers, all up" vn_wait_until -i 0.5 5 vn_guest_states_are up up up up
+}

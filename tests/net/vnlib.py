@@ -8,13 +8,14 @@ directory on PYTHONPATH), and run as a program by the capture helpers of lib.sh:
     python3 vnlib.py count   IFNAME SECONDS TARGETS READY OUT
     python3 vnlib.py tcpgrep IFNAME SECONDS PORT NEEDLES READY OUT
     python3 vnlib.py marks   IFNAME SECONDS MARKERS READY OUT
+    python3 vnlib.py tapsend IFNAME SRC_MAC DST_MAC MARKER plain|ufo COUNT
 
 What it offers: TAP-style check lines (ok, done), a raw control-protocol client (Conn, with
 login, requests, list answers and framed messages), a few requests every checker asks (query,
 count_handlers, stats), a bounded poll (wait_for), and ARP frames to build and read.
 It sends only where the scenario tells it: the addresses inside the test's own namespaces.
 """
-import os, select, socket, struct, sys, time
+import fcntl, os, select, socket, struct, sys, time
 
 FAILS = 0
 # The port the scenario's daemons listen on (lib.sh exports PORT).
@@ -316,6 +317,31 @@ def cmd_marks(ifname, seconds, markers, ready, out):
             fh.write("%s %d\n" % (m, hits[m]))
     os.rename(out + ".tmp", out)
 
+def cmd_tapsend(ifname, src_mac, dst_mac, marker, kind, count):
+    """As a guest behind TAP device ifname (made with "ip tuntap add ... vnet_hdr"): write count
+    IPv4/UDP frames src_mac -> dst_mac carrying marker, each behind a virtio_net_hdr: kind "plain"
+    (no offload, 64 payload bytes) or "ufo" (3000 payload bytes to be cut into 1000-byte UDP
+    fragments: VIRTIO_NET_HDR_GSO_UDP, which the kernel cannot describe to a packet socket)."""
+    fd = os.open("/dev/net/tun", os.O_RDWR)
+    try:
+        ifr = struct.pack("16sH", ifname.encode(), 0x0002 | 0x1000 | 0x4000)  # TAP, NO_PI, VNET_HDR
+        fcntl.ioctl(fd, 0x400454ca, ifr)                                        # TUNSETIFF
+        n = 3000 if kind == "ufo" else 64
+        payload = (marker.encode() * (n // len(marker) + 1))[:n]
+        ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 28 + n, 1, 0, 64, 17, 0,
+                         socket.inet_aton("198.18.0.20"), socket.inet_aton("198.18.0.255"))
+        frame = mac_bytes(dst_mac) + mac_bytes(src_mac) + b"\x08\x00" + ip + \
+            struct.pack(">HHHH", 40000, 5001, 8 + n, 0) + payload
+        if kind == "ufo":   # flags NEEDS_CSUM, gso_type UDP, hdr_len, gso_size, csum_start/offset
+            vh = struct.pack("<BBHHHH", 1, 3, 42, 1000, 34, 6)
+        else:
+            vh = bytes(10)
+        for _ in range(int(count)):
+            os.write(fd, vh + frame)
+            time.sleep(0.01)
+    finally:
+        os.close(fd)
+
 if __name__ == "__main__":
     {"sendarp": cmd_sendarp, "count": cmd_count, "tcpgrep": cmd_tcpgrep,
-     "marks": cmd_marks}[sys.argv[1]](*sys.argv[2:])
+     "marks": cmd_marks, "tapsend": cmd_tapsend}[sys.argv[1]](*sys.argv[2:])
