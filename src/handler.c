@@ -96,7 +96,7 @@ void handler_close(struct handler *h, const char *why)
 		dial_cancel(h->dial);
 	h->dial = NULL;
 	loop_timer_cancel(&h->d->loop, &h->timer);
-	if (h->port.ops->update_stats)
+	if (h->state != H_NODEV && h->port.ops->update_stats)
 		h->port.ops->update_stats(&h->port);
 	log_debug("handler %lu: captured %llu frames, injected %llu, %llu dropped", h->id,
 		  (unsigned long long)h->port.stats.rx_frames,
@@ -232,16 +232,9 @@ static void handler_wait(struct handler *h, uint64_t now)
 		 (unsigned int)h->redial->rport, (double)wait / 1000);
 }
 
-/* The link is gone: the end of a handler, or of one connection of a reconnecting one. */
-void handler_link_lost(struct handler *h, const char *why)
+/* Let go of the link and of what was queued on either side of it. */
+static void handler_unlink(struct handler *h)
 {
-	if (!h->redial) {
-		handler_close(h, why);
-		return;
-	}
-	log_warn("handler %lu (%s %s <-> %s:%u %s): link lost: %s", h->id,
-		 proto_config_name(h->spec.conf), h->spec.dev, h->raddr, h->rport,
-		 h->spec.peer_dev, why);
 	loop_detach(&h->d->loop, &h->link_io);
 	conn_free(h->link);
 	h->link = NULL;
@@ -253,6 +246,19 @@ void handler_link_lost(struct handler *h, const char *why)
 	if (h->aqm)
 		aqm_reset(h->aqm);
 	h->inject_blocked = false;
+}
+
+/* The link is gone: the end of a handler, or of one connection of a reconnecting one. */
+void handler_link_lost(struct handler *h, const char *why)
+{
+	if (!handler_reconnects(h)) {
+		handler_close(h, why);
+		return;
+	}
+	log_warn("handler %lu (%s %s <-> %s:%u %s): link lost: %s", h->id,
+		 proto_config_name(h->spec.conf), h->spec.dev, h->raddr, h->rport,
+		 h->spec.peer_dev, why);
+	handler_unlink(h);
 	h->backoff_ms = 0;
 	handler_wait(h, loop_now_ms());
 	handler_update_interest(h);
@@ -300,7 +306,7 @@ static void handler_redialed(void *arg, struct conn *link, const struct buf *rx,
 	}
 	if (port_device_changed(h->d, &h->port, h->spec.dev, why, sizeof(why))) {
 		conn_free(link);
-		handler_close(h, why);
+		handler_device_lost(h, why);
 		return;
 	}
 	first = h->up_since == 0;   /* started unconnected (handlers file): not a reconnection */
@@ -321,6 +327,80 @@ static void handler_redialed(void *arg, struct conn *link, const struct buf *rx,
 			 h->rport, h->reconnects);
 	if (handler_inject(h) && handler_flush(h))
 		handler_update_interest(h);
+}
+
+/*
+ * Its device is gone: a handler that knows how to dial again (redial) lets go
+ * of its port and link and waits for a device of the same name (H_NODEV),
+ * its counters kept; the others close. So does one on a TAP device of vnet's,
+ * which vnet does not make again.
+ */
+void handler_device_lost(struct handler *h, const char *why)
+{
+	struct loop *l = &h->d->loop;
+
+	if (h->closed || h->state == H_NODEV)
+		return;
+	if (!h->redial || port_tap_owned(&h->d->tapdevs, h->spec.dev)) {
+		handler_close(h, why);
+		return;
+	}
+	log_warn("handler %lu (%s %s <-> %s:%u %s): %s: it comes back when a device named %s "
+		 "is there", h->id, proto_config_name(h->spec.conf), h->spec.dev, h->raddr,
+		 h->rport, h->spec.peer_dev, why, h->spec.dev);
+	if (h->dial)
+		dial_cancel(h->dial);
+	h->dial = NULL;
+	loop_timer_cancel(l, &h->timer);
+	handler_unlink(h);
+	if (h->port.ops->update_stats)
+		h->port.ops->update_stats(&h->port);
+	port_stats_add(&h->port_past, &h->port.stats);
+	loop_detach(l, &h->port_io);
+	h->port.ops->close(&h->port);
+	memset(&h->port.stats, 0, sizeof(h->port.stats));
+	h->state = H_NODEV;
+}
+
+/* Its port on the device named as its own, which is back; then dial its peer again. */
+static void handler_revive(struct handler *h)
+{
+	struct daemon *d = h->d;
+	struct port port;
+	struct nl_link dev;
+	char err[256];
+	int ret;
+
+	if (port_open(&port, &d->tapdevs, h->spec.dev, h->spec.conf, h->spec.macs,
+		      h->spec.nmacs, err, sizeof(err)) < 0) {
+		log_warn("handler %lu: device %s is back, but: %s", h->id, h->spec.dev, err);
+		return;     /* the next notification of it tries again */
+	}
+	h->port = port;
+	h->port_io.fd = -1;
+	if (handler_port_pushed(h))
+		h->port.ops->bind(&h->port, &handler_client, h);
+	else if ((ret = loop_add(&d->loop, &h->port_io, h->port.fd, 0, handler_port_event)) < 0)
+		goto fail;
+	if ((ret = h->port.ops->start(&h->port)) < 0)
+		goto fail;
+	/* Its filtered-frames estimate starts again with the new device's counters. */
+	if (nl_link_by_index(h->port.ifindex, &dev) == 0)
+		h->dev_base = handler_device_frames(h, &dev, 1) - (h->port_past.rx_frames +
+			      h->port_past.rx_oversize + h->port_past.queue_drops +
+			      h->port_past.tx_frames);
+	log_info("handler %lu: device %s is back: reaching %s:%u again", h->id, h->spec.dev,
+		 h->redial->rhost, (unsigned int)h->redial->rport);
+	h->backoff_ms = 0;
+	handler_redial(h);
+	handler_update_interest(h);
+	return;
+fail:
+	log_warn("handler %lu: device %s is back, but capture cannot start: %s", h->id,
+		 h->spec.dev, strerror(-ret));
+	loop_detach(&d->loop, &h->port_io);
+	h->port.ops->close(&h->port);
+	memset(&h->port.stats, 0, sizeof(h->port.stats));
 }
 
 void handler_spec_of(const struct proto_req *r, bool remote_side, struct handler_spec *spec)
@@ -475,9 +555,13 @@ void handler_link_changed(struct daemon *d, int ifindex, const char *name, bool 
 		struct handler *h = list_entry(pos, struct handler, node);
 		char why[96];
 
-		if (h->port.ifindex == ifindex &&
-		    device_changed(h->spec.dev, name, removed, why, sizeof(why)))
-			handler_close(h, why);
+		if (h->state == H_NODEV) {
+			if (!removed && !strcmp(name, h->spec.dev))
+				handler_revive(h);
+		} else if (h->port.ifindex == ifindex &&
+			   device_changed(h->spec.dev, name, removed, why, sizeof(why))) {
+			handler_device_lost(h, why);
+		}
 	}
 }
 
@@ -499,6 +583,11 @@ void handler_check_devices(struct daemon *d)
 		struct handler *h = list_entry(pos, struct handler, node);
 		size_t i = 0;
 
+		if (h->state == H_NODEV) {
+			if (if_nametoindex(h->spec.dev))
+				handler_revive(h);  /* the notification of its return was lost */
+			continue;
+		}
 		while (i < n && seen[i].ifindex != h->port.ifindex)
 			i++;
 		if (i < n || n == d->nhandlers)

@@ -251,7 +251,7 @@ static void handler_capture(struct handler *h)
 				else
 					snprintf(why, sizeof(why), "device %s: %s", h->spec.dev,
 						 strerror((int)-n));
-				handler_close(h, why);
+				handler_device_lost(h, why);
 				return;
 			}
 			/* That frame alone is lost: the handler goes on. */
@@ -334,7 +334,7 @@ static void client_down(void *ctx)
 
 static void client_failed(void *ctx, const char *why)
 {
-	handler_close(ctx, why);
+	handler_device_lost(ctx, why);
 }
 
 const struct port_client handler_client = {

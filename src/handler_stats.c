@@ -15,7 +15,7 @@
 #include "vnet/netlink.h"
 
 static const char *const state_names[] = { [H_UP] = "up", [H_WAITING] = "waiting",
-					    [H_CONNECTING] = "connecting" };
+					    [H_CONNECTING] = "connecting", [H_NODEV] = "nodevice" };
 
 /* Received, sent, and for a TAP dropped on the way to its reader (the filter refused them). */
 uint64_t handler_device_frames(const struct handler *h, const struct nl_link *links, size_t n)
@@ -43,19 +43,26 @@ uint64_t handler_device_frames(const struct handler *h, const struct nl_link *li
 	return total;
 }
 
+void handler_port_stats(struct handler *h, struct port_stats *st)
+{
+	/* Closed, or without a port: its counters as they were. */
+	if (!h->closed && h->state != H_NODEV && h->port.ops->update_stats)
+		h->port.ops->update_stats(&h->port);
+	*st = h->port_past;
+	port_stats_add(st, &h->port.stats);
+}
+
 int handler_stats(struct handler *h, const struct nl_link *links, size_t nlinks,
 		  char *out, size_t cap)
 {
-	const struct port_stats *st;
+	struct port_stats all;
+	const struct port_stats *st = &all;
 	uint64_t seen, forwarded, filtered;
 	int n;
 
-	/* A handler closed while the answer is sent: its counters as they were. */
-	if (!h->closed && h->port.ops->update_stats)
-		h->port.ops->update_stats(&h->port);
-	st = &h->port.stats;
+	handler_port_stats(h, &all);
 	/* What the device saw that is neither forwarded nor injected: filtered out. */
-	seen = handler_device_frames(h, links, nlinks) - h->dev_base;
+	seen = h->state == H_NODEV ? 0 : handler_device_frames(h, links, nlinks) - h->dev_base;
 	forwarded = st->rx_frames + st->rx_oversize + st->queue_drops + st->device_drops +
 		    st->loop_drops + st->tx_frames;
 	filtered = seen > forwarded ? seen - forwarded : 0;
@@ -71,7 +78,7 @@ int handler_stats(struct handler *h, const struct nl_link *links, size_t nlinks,
 		     (unsigned long long)st->tx_bytes, (unsigned long long)filtered,
 		     (unsigned long long)st->queue_drops, (unsigned long long)h->inject_drops,
 		     (unsigned long long)st->rx_oversize, (unsigned long long)h->drop_unlisted,
-		     (unsigned long long)h->drop_offload, h->redial ? "yes" : "no",
+		     (unsigned long long)h->drop_offload, handler_reconnects(h) ? "yes" : "no",
 		     (unsigned long long)(h->aqm ? h->aqm->drops : 0),
 		     (unsigned long long)(h->aqm ? h->aqm->marks : 0),
 		     (unsigned long long)st->device_drops,

@@ -100,8 +100,9 @@ static void boot_over(struct boot *b, struct conn *link, const struct buf *rx, c
 		boot_free(b);
 		return;
 	}
-	id = handler_create(b->d, link, &b->port, &spec, &none, rx,
-			    r->reconnect ? r : NULL, &b->key, why, sizeof(why));
+	/* The request stays with the handler: it dials again when its device comes back. */
+	id = handler_create(b->d, link, &b->port, &spec, &none, rx, r, &b->key, why,
+			    sizeof(why));
 	if (id)
 		log_info("%s: handler %lu established", b->where, id);
 	else

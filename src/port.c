@@ -84,6 +84,8 @@ void port_stats_add(struct port_stats *to, const struct port_stats *from)
 	to->tx_errors += from->tx_errors;
 	to->queue_drops += from->queue_drops;
 	to->rx_errors += from->rx_errors;
+	to->device_drops += from->device_drops;
+	to->loop_drops += from->loop_drops;
 }
 
 int port_sent(struct port *p, ssize_t ret, size_t len)

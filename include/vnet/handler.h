@@ -35,8 +35,10 @@ void handler_spec_of(const struct proto_req *r, bool remote_side, struct handler
  * over, even on failure). tx_pre is sent to the peer first; rx_pre holds bytes
  * already read from it. With redial (the request that made it, password
  * included) and key (that of its first dial, or NULL), the handler dials again
- * whenever its link drops, until CLOSE, with that key: no derivation again;
- * a reconnecting handler may start without a link (link NULL, rx_pre empty).
+ * with that key (no derivation again) when its device comes back after it was
+ * removed, and, an RHANDLE (redial->reconnect), whenever its link drops, until
+ * CLOSE; a reconnecting handler may start without a link (link NULL, rx_pre
+ * empty).
  * The port's device is checked again first (renamed or removed since the
  * port was opened: refused, "device X was renamed Y").
  * Returns the handler's id, or 0 with err set.
@@ -47,7 +49,11 @@ unsigned long handler_create(struct daemon *d, struct conn *link, struct port *p
 			     const struct dial_key *key, char *err, size_t errlen);
 bool handler_close_id(struct daemon *d, unsigned long id);
 void handler_close_all(struct daemon *d);
-/* A device was removed or renamed: close the handlers on it. */
+/*
+ * A device was removed or renamed: the handlers on it close, or wait for
+ * their device (handler_device_lost); a device appeared (not removed): those
+ * waiting for its name take it.
+ */
 void handler_link_changed(struct daemon *d, int ifindex, const char *name, bool removed);
 /* Notifications were lost: check every handler's device by hand. */
 void handler_check_devices(struct daemon *d);

@@ -26,11 +26,16 @@
  * is, by state: UP, the next keepalive to send or the silence that kills the
  * link, whichever comes first; WAITING, the next attempt; CONNECTING, none
  * (the dial has its own deadline).
+ * Any state --(its device removed or renamed)--> NODEV --(a device of its
+ * name appears)--> CONNECTING, for a handler that knows how to dial again
+ * (redial: an RHANDLE, or a line of the handlers file); the others close.
+ * NODEV holds no port, no link and no timer.
  */
 enum handler_state {
 	H_UP,           /* the link carries frames */
 	H_WAITING,      /* reconnecting: waiting before the next attempt */
 	H_CONNECTING,   /* reconnecting: dialing */
+	H_NODEV,        /* its device is gone: waiting for one of that name */
 };
 
 struct handler {
@@ -41,7 +46,7 @@ struct handler {
 	struct handler_spec spec;
 	struct mac_pattern *macs;   /* spec.macs: the handler's own copy of the list */
 	enum handler_state state;
-	struct proto_req *redial;   /* reconnecting handlers: how to dial again, */
+	struct proto_req *redial;   /* how to dial again (an RHANDLE: its link reconnects), */
 	struct dial_key key;        /* and the TLS key of its password, derived once */
 	struct dial *dial;
 	struct loop_timer timer;    /* by state: keepalive and silence, or the next attempt */
@@ -49,6 +54,7 @@ struct handler {
 	unsigned int reconnects;
 	uint64_t dev_base;      /* the device's frame counters when the handler began */
 	struct port port;
+	struct port_stats port_past;    /* the counters of its ports on devices now gone */
 	struct loop_io port_io, link_io;
 	struct conn *link;
 	struct buf tx, rx;
@@ -79,6 +85,13 @@ static inline bool handler_port_pushed(const struct handler *h)
 /* handler.c: close it for good (logged with why); its link is lost (closes, or redials). */
 void handler_close(struct handler *h, const char *why);
 void handler_link_lost(struct handler *h, const char *why);
+/* Its device is gone (why): wait for it to come back (H_NODEV) if it can, else close. */
+void handler_device_lost(struct handler *h, const char *why);
+/* Does it reconnect when its link drops (an RHANDLE)? */
+static inline bool handler_reconnects(const struct handler *h)
+{
+	return h->redial && h->redial->reconnect;
+}
 
 /*
  * handler_path.c. The epoll interest of port and link (and the shared
@@ -99,5 +112,7 @@ extern const struct port_client handler_client;    /* for a port of a shared cap
 
 /* Frames the handler's device has seen (links: a fresh device list, or NULL to get one). */
 uint64_t handler_device_frames(const struct handler *h, const struct nl_link *links, size_t n);
+/* Its port's counters, those of its ports on devices now gone included (updated first). */
+void handler_port_stats(struct handler *h, struct port_stats *st);
 
 #endif
