@@ -5,7 +5,8 @@
 # client of A, and the half of a HANDLE made on B. vmtap is deleted: the client's HANDLE and B's
 # half close as before, the other two stay listed (state=nodevice, no connection); vmtap is made
 # again: both reconnect by themselves (the log says so) and forward the guest's frames to the LAN
-# again. With the shared capture (eBPF), then the classic engine (A without CAP_BPF).
+# again. A waiting handler can be closed, and A stops cleanly with one waiting. With the shared
+# capture (eBPF), then the classic engine (A without CAP_BPF).
 # shellcheck source=tests/net/lib.sh
 . "$(dirname "$0")/lib.sh"
 vn_require
@@ -44,10 +45,19 @@ for engine in shared classic; do
     sleep 0.5
     vn_eq "the handlers file's handler forwards again" 5 "$(vn_wiretap_get "lan-$engine" "M1$engine")"
     vn_eq "the RHANDLE forwards again" 5 "$(vn_wiretap_get "lan-$engine" "M2$engine")"
+
+    vn_section "$engine capture: a waiting handler can be closed, and vnet stops with one"
+    vn_ip gA link del vmtap
+    vn_check "both wait again" vn_wait_until -i 0.5 10 vn_guest_states_are nodevice nodevice
+    vn_handlers_A
+    first=$(printf '%s
+' "$VN_LINES" | awk 'NR == 1 {print $1}')
+    vn_client gB -p "$PASS_A" -h "$UL_A" -c close -i "${first:-0}"
+    vn_eq "close -i of a waiting handler: exit 0" 0 "$VN_RC"
+    vn_check "A lists the other one only" vn_wait_handlers A 1 5
     vn_stop_daemon A
     vn_eq "A exits 0 on SIGTERM" 0 "$VN_DRC"
     vn_wait_handlers B 0 10
-    vn_ip gA link del vmtap
 done
 
 vn_finish
