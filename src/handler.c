@@ -388,6 +388,7 @@ static void handler_revive(struct handler *h)
 	if (nl_link_by_index(h->port.ifindex, &dev) == 0)
 		h->dev_base = handler_device_frames(h, &dev, 1) - (h->port_past.rx_frames +
 			      h->port_past.rx_oversize + h->port_past.queue_drops +
+			      h->port_past.device_drops + h->port_past.loop_drops +
 			      h->port_past.tx_frames);
 	log_info("handler %lu: device %s is back: reaching %s:%u again", h->id, h->spec.dev,
 		 h->redial->rhost, (unsigned int)h->redial->rport);
