@@ -506,7 +506,7 @@ unsigned long handler_create(struct daemon *d, struct conn *link, struct port *p
 	log_info("handler %lu: %s %s <-> %s %s at %s:%u, %zu address%s%s", h->id,
 		 proto_config_name(spec->conf), spec->dev, proto_config_name(spec->peer_conf),
 		 spec->peer_dev, h->raddr, h->rport, spec->nmacs, spec->nmacs == 1 ? "" : "es",
-		 redial ? ", reconnecting" : "");
+		 redial && redial->reconnect ? ", reconnecting" : "");
 	if (!link) {
 		handler_wait(h, loop_now_ms());
 		handler_update_interest(h);

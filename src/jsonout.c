@@ -93,9 +93,10 @@ static void json_side(FILE *f, char **w)
 }
 
 /*
- * The state of handler id if it reconnects, from STATS? lines ("ID ...
- * state=S ... reconnecting=yes"), into out; false if it does not (or is not
- * listed: it may have gone between the two requests).
+ * The state of handler id if it reconnects or waits for its device, from
+ * STATS? lines ("ID ... state=S ... reconnecting=yes"), into out; false if
+ * it does neither (or is not listed: it may have gone between the two
+ * requests).
  */
 static bool reconnect_state(char *const *stats, size_t ns, const char *id, char *out, size_t cap)
 {
@@ -113,7 +114,8 @@ static bool reconnect_state(char *const *stats, size_t ns, const char *id, char 
 					yes = true;
 			}
 			free(buf);
-			return yes && out[0];
+			/* A handler from a handlers file waits for its device, reconnecting or not. */
+			return (yes || !strcmp(out, "nodevice")) && out[0];
 		}
 		free(buf);
 	}

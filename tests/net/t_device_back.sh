@@ -28,6 +28,10 @@ for engine in shared classic; do
     vn_match "HANDLERS? lists them without a connection ('- 0')" \
         "^[0-9]+ LOCAL - 0 vmtap <-> REMOTE $UL_B $PORT eth0 ${GUEST_D[1]} [0-9]+ LOCAL - 0 vmtap <-> REMOTE $UL_B $PORT eth0 ${GUEST_D[2]}\$" \
         "$(printf '%s' "$VN_LINES" | tr '\n' ' ')"
+    vn_client gB --json -p "$PASS_A" -h "$UL_A" -c handlers
+    vn_eq "vnetclient --json: both wait for their device (reconnect \"nodevice\")" \
+        '"nodevice" "nodevice"' \
+        "$(printf '%s' "$VN_OUT" | grep -o '"reconnect": [^,}]*' | sed 's/"reconnect": //' | tr '\n' ' ' | sed 's/ $//')"
     vn_check "B's halves close" vn_wait_handlers B 0 10
     vn_eq "A logs that both wait for vmtap" 2 \
         "$(grep -c 'device vmtap was removed: it comes back when a device named vmtap is there' "$VN_TMP/vnet-A.log")"
