@@ -46,8 +46,15 @@ static void test_rx_unknown_is_odd(void **state)
 
 static void test_stats_add(void **state)
 {
-	struct port_stats to = { 1, 2, 3, 4, 5, 6, 7, 8 };
-	const struct port_stats from = { 10, 20, 30, 40, 50, 60, 70, 80 };
+	struct port_stats to = {
+		.rx_frames = 1, .rx_bytes = 2, .tx_frames = 3, .tx_bytes = 4, .rx_oversize = 5,
+		.tx_errors = 6, .queue_drops = 7, .device_drops = 8, .loop_drops = 9, .rx_errors = 10,
+	};
+	const struct port_stats from = {
+		.rx_frames = 10, .rx_bytes = 20, .tx_frames = 30, .tx_bytes = 40, .rx_oversize = 50,
+		.tx_errors = 60, .queue_drops = 70, .device_drops = 80, .loop_drops = 90,
+		.rx_errors = 100,
+	};
 
 	(void)state;
 	port_stats_add(&to, &from);
@@ -58,7 +65,9 @@ static void test_stats_add(void **state)
 	assert_int_equal(to.rx_oversize, 55);
 	assert_int_equal(to.tx_errors, 66);
 	assert_int_equal(to.queue_drops, 77);
-	assert_int_equal(to.rx_errors, 88);
+	assert_int_equal(to.device_drops, 88);
+	assert_int_equal(to.loop_drops, 99);
+	assert_int_equal(to.rx_errors, 110);
 }
 
 int main(void)
