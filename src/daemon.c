@@ -395,7 +395,7 @@ static void check_devices(const struct daemon *d)
  * preempting it. The program whose frame woke vnet finishes its send and
  * sleeps first, then vnet drains what it queued in one pass: a ping through
  * two daemons on one CPU takes four context switches instead of five, and
- * 15-20 % less time (README, Performance).
+ * 15-20 % less time (tests/bench/README, "Throughput and round trips").
  * Only a default policy is changed: one chosen with chrt(1) or systemd's
  * CPUSchedulingPolicy= is kept. Threads made later inherit the policy.
  */

@@ -31,7 +31,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define AQM_TARGET_MS_DEFAULT 40        /* --queue-delay's default (README: "Over a WAN") */
+/* --queue-delay's default (tests/bench/README: "Over a WAN") */
+#define AQM_TARGET_MS_DEFAULT 40
 #define AQM_TARGET_MS_SUGGESTED 20      /* what the WAN figures were measured with */
 #define AQM_TARGET_MS_MAX     1000
 #define AQM_INTERVAL_US       100000    /* CoDel's interval: about a WAN round trip */

@@ -207,7 +207,8 @@ for cc in $CCS; do
 	done
 done
 
-# One table: per cell, each mode's range over the repeats; then vnet against the issue's targets.
+# One table: per cell, each mode's range over the repeats; then vnet against the WAN targets
+# (tests/bench/README).
 python3 - "$RES" "$MODES" "$(sysctl -n net.ipv4.tcp_congestion_control)" "$OWD" <<'PY'
 import sys, collections
 rows = collections.defaultdict(list)
