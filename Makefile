@@ -124,9 +124,9 @@ check-valgrind: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)VNET=$(BUILD)/vnet VNETCLIENT=$(BUILD)/vnetclient VNET_WRAP="$(VALGRIND)" bash tests/net/run.sh peer_death
 
-# The seed's section 7 with a real QEMU guest (tests/vm/check-vm.sh); not part of check. It installs
-# qemu-system-x86 and fetches the guest's Debian packages (apt-get download) if missing, and
-# skips (exit 0) where it cannot.
+# The example scenario of the VNET 0.9 README with a real QEMU guest (tests/vm/check-vm.sh); not
+# part of check. It installs qemu-system-x86 and fetches the guest's Debian packages (apt-get
+# download) if missing, and skips (exit 0) where it cannot.
 check-vm: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)VNET=$(BUILD)/vnet VNETCLIENT=$(BUILD)/vnetclient VM_DIR=$(BUILD)/vm \
@@ -159,7 +159,7 @@ uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/vnet $(DESTDIR)$(BINDIR)/vnetclient \
 	    $(foreach p,$(MAN_PAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(p)))/$(notdir $(p)))
 
-# ---- packages (issue #7): make deb, make rpm, make check-packages
+# ---- packages: make deb, make rpm, make check-packages
 # Built from a copy of the source tree, see packaging/; results in PKG_OUT.
 PKG_OUT ?= build/packages
 

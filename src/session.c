@@ -499,7 +499,7 @@ static void session_dialed(void *arg, struct conn *link, const struct buf *rx, c
 /*
  * BEGIN: the initiator's "remote" side is ours. Accepted, the connection is
  * handed over to a new handler (false); refused, the session stays in its
- * text phase, as in the seed's exchange (NOK, then the client tries again).
+ * text phase, as in VNET 0.9's exchange (NOK, then the client tries again).
  */
 static bool do_begin(struct session *s, struct proto_req *req, size_t line_used)
 {

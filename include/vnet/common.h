@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #define VNET_VERSION        "1.0.0"
-#define VNET_PROTO_VERSION  "1.0"   /* sent in HELLO; "0.9" (the seed's) is accepted too */
+#define VNET_PROTO_VERSION  "1.0"   /* sent in HELLO; "0.9" (VNET 0.9's) is accepted too */
 #define VNET_DEFAULT_PORT   4455
 
 /* Limits (documented in vnet(8), LIMITS). */

@@ -442,7 +442,8 @@ static bool allowed(enum vnet_config conf, const struct mac_pattern *list, size_
 #define BC      "ff:ff:ff:ff:ff:ff"
 #define MCAST   "01:00:5e:00:00:01"
 
-/* The seed scenario: LOCAL on the LAN with {VM, broadcast}, REMOTE next to the VM. */
+/* The example scenario of the VNET 0.9 README: LOCAL on the LAN with {VM, broadcast}, REMOTE next
+ * to the VM. */
 static void test_inject_local(void **state)
 {
 	struct mac_pattern list[3];

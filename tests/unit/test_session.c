@@ -333,7 +333,7 @@ static void test_begin_hands_over(void **state)
 	close(c);
 }
 
-/* A BEGIN refused: NOK, and the session stays in its text phase (the seed's exchange). */
+/* A BEGIN refused: NOK, and the session stays in its text phase (as in VNET 0.9's exchange). */
 static void test_begin_refused(void **state)
 {
 	char line[VNET_LINE_MAX];

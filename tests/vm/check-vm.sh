@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# tests/vm/check-vm.sh - `make check-vm`: the seed README's section 7 with a real virtual machine.
+# tests/vm/check-vm.sh - `make check-vm`: the example scenario of the VNET 0.9
+# README with a real virtual machine.
 #
 # A QEMU guest (Debian's cloud kernel, virtio-net, a busybox initramfs: tests/vm/mkguest.sh) runs
 # in namespace gA ("machine44-1") on TAP device vmnet1, the VM's host-only network. The daemons
 # bridge it, for its MAC address and broadcast, to the LAN of gB ("machine42-2"), where h2 runs
 # busybox udhcpd (pool 198.18.0.100-149) and h1 is the host it talks to. The bridge is made as in
-# section 7, from gB, with `vnetclient ... handle -r` (reconnecting). Checks, in clear and then
+# that example, from gB, with `vnetclient ... handle -r` (reconnecting). Checks, in clear and then
 # with -s (TLS): the guest's DHCP lease from h2 through vnet; ping both ways; iperf3 TCP both ways,
 # each end connecting once. Then QEMU is stopped (its TAP disappears), started again after a few
 # seconds (a new TAP of the same name), and the same handler carries the rebooted guest: lease,
@@ -159,7 +160,7 @@ option lease 600
 EOF
 
 # ---- checks
-# rhandle [-s]: the seed's handle command, reconnecting, from gB; sets RID.
+# rhandle [-s]: the handle command of that example, reconnecting, from gB; sets RID.
 rhandle() {
     vn_client gB "$@" -p "$PASS_B" -h "$UL_B" -c handle -r -b "$PASS_A" -d "$UL_A" \
         -e eth0 -f vmnet1 -g local -j "$VM_MAC" "$BCAST"
@@ -246,12 +247,12 @@ vn_ip gA link del vmnet1 # the veth of lib.sh's pretend VM: QEMU's TAP takes its
 ip netns del "$(vn_ns vm)"
 vn_bg h2 "$VM_DIR/busybox" udhcpd -f "$VN_TMP/udhcpd.conf" >>"$VN_TMP/udhcpd.log" 2>&1
 
-vn_section "clear: the seed's daemons, a QEMU guest on TAP vmnet1, handle -r from gB"
+vn_section "clear: the example's daemons, a QEMU guest on TAP vmnet1, handle -r from gB"
 vn_start_seed_daemons
 vm_boot
 vm_run 10 "rm -f /tmp/lease; timeout 8 udhcpc -i eth0 -s /etc/udhcpc.sh -f -q -n -t 2 -T 2 -A 1 >/dev/null 2>&1"
 vn_check "before any handler, the guest gets no DHCP lease (udhcpc fails)" test "$VM_RC" != 0
-vn_check "handle -r (the seed's section 7 command) answers OK ID" rhandle
+vn_check "handle -r (the example's command) answers OK ID" rhandle
 traffic clear
 
 vn_section "TLS: both daemons restarted with -s, handle -s -r"
