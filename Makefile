@@ -55,6 +55,7 @@ LIB       := $(BUILD)/libvnet.a
 # through the linker's --wrap, and counts the calls of proto_parse.
 HARNESS_TESTS := session dial handler
 UNIT_TESTS  := mac bpf ebpf macmap frame proto buf tls admit penalty peer loop args hfile_line limits aqm port \
+               client \
                loopguard \
                $(HARNESS_TESTS)
 UNIT_BINS    := $(UNIT_TESTS:%=$(BUILD)/test_%)

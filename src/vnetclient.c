@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "vnet/addr.h"
+#include "vnet/client.h"
 #include "vnet/conn.h"
 #include "vnet/jsonout.h"
 #include "vnet/proto.h"
@@ -26,58 +27,8 @@
 #define CONNECT_TIMEOUT_MS 10000
 #define REPLY_TIMEOUT_MS   30000
 
-static const char usage_text[] =
-	"Usage: vnetclient [-s [--ca FILE]] [-p PASSWORD] [-o PORT] [--json] -h HOST -c COMMAND [ARGS...]\n"
-	"       vnetclient --help | --version\n"
-	"\n"
-	"Talk to the vnet daemon on HOST.\n"
-	"\n"
-	"  -s           TLS 1.3, with a key derived from the password (the daemon\n"
-	"               must run with -s too)\n"
-	"  --ca FILE    with -s: verify the daemon's certificate against this CA\n"
-	"               (PEM) instead of deriving a key\n"
-	"  -p PASSWORD  the daemon's password (default: prompt, or read a line from\n"
-	"               standard input when it is not a terminal)\n"
-	"  -o PORT      the daemon's port (default 4455)\n"
-	"  -h HOST      the daemon's host name or address\n"
-	"  --json       print the answer as one JSON document (devices, devinfo,\n"
-	"               handlers, stats, handle, close)\n"
-	"  -c COMMAND   what to do; it comes last, its arguments follow it:\n"
-	"\n"
-	"    echo                      type requests, see the answers (end with Ctrl-D)\n"
-	"    handlers                  list the daemon's handlers\n"
-	"    devices                   list the devices the daemon may use\n"
-	"    devinfo                   the same with each one's MAC, MTU and state\n"
-	"    stats                     the handlers' counters\n"
-	"    close -i ID               close handler ID\n"
-	"    handle [-r] [-a PORT2] [-b PASSWORD2] -d HOST2 -e DEV1 -f DEV2 -g local|remote -j MAC...\n"
-	"                              bridge DEV1 on HOST with DEV2 on the daemon at HOST2\n"
-	"      -r            reconnecting: HOST re-establishes the handler whenever its\n"
-	"                    connection drops, until it is closed\n"
-	"      -a PORT2      the second daemon's port (default 4455)\n"
-	"      -b PASSWORD2  the second daemon's password (default: prompt, as for -p)\n"
-	"      -d HOST2      the second daemon's host, as HOST sees it\n"
-	"      -e DEV1       the device on HOST\n"
-	"      -f DEV2       the device on HOST2\n"
-	"      -g local      HOST forwards frames whose destination is listed, HOST2\n"
-	"                    those whose source is listed; -g remote: the other way round\n"
-	"      -j MAC...     the addresses (first the bridged machine's own); a pattern\n"
-	"                    MAC/LEN matches the first LEN bits (IPv6: 33:33:00:00:00:00/16)\n"
-	"\n"
-	"  --help       show this help and exit\n"
-	"  --version    show the version and exit\n"
-	"\n"
-	"Prints the daemon's answer. Exit status: 0 OK, 1 the daemon said NOK,\n"
-	"2 usage error, 3 network error or timeout. See vnetclient(1).\n";
-
 struct client {
-	bool json;
-	const char *host;
-	uint16_t port;
-	bool tls;
-	struct tls_options tlso;
-	bool have_password;
-	char password[VNET_PASSWORD_MAX + 1];
+	struct client_args a;           /* the command line */
 	int fd;
 	struct conn *conn;
 	char in[2 * VNET_LINE_MAX];
@@ -176,15 +127,6 @@ static void get_password(const char *host, char *out, size_t cap)
 	explicit_bzero(buf, sizeof(buf));
 }
 
-static void take_password(char **argv, int i, char *out, size_t cap)
-{
-	if (!proto_password_valid(argv[i]))
-		die(EXIT_USAGE, "a password must be 1-%d printable characters without spaces",
-		    VNET_PASSWORD_MAX);
-	snprintf(out, cap, "%s", argv[i]);
-	explicit_bzero(argv[i], strlen(argv[i]));   /* hide it from ps */
-}
-
 static int wait_fd(int fd, short events, uint64_t deadline)
 {
 	for (;;) {
@@ -212,15 +154,15 @@ static void client_secure(struct client *c)
 	char said[80];
 	int ret;
 
-	if (!c->tls) {
+	if (!c->a.tls) {
 		c->conn = conn_new_plain(c->fd);
 		if (!c->conn)
 			die(EXIT_NET, "out of memory");
 		return;
 	}
-	if (tls_client_uses_key() && tls_derive_key(c->password, key) < 0)
+	if (tls_client_uses_key() && tls_derive_key(c->a.password, key) < 0)
 		die(EXIT_USAGE, "cannot derive a key from the password");
-	c->conn = conn_new_tls_client(c->fd, tls_client_uses_key() ? key : NULL, c->host);
+	c->conn = conn_new_tls_client(c->fd, tls_client_uses_key() ? key : NULL, c->a.host);
 	explicit_bzero(key, sizeof(key));
 	if (!c->conn)
 		die(EXIT_NET, "out of memory");
@@ -230,18 +172,19 @@ static void client_secure(struct client *c)
 
 		if (wait_fd(c->fd, ev, deadline) < 0)
 			die(EXIT_NET, "TLS handshake with %s timed out (does the daemon run with -s?)",
-			    c->host);
+			    c->a.host);
 	}
 	if (ret < 0) {
 		if (conn_peer_plaintext(c->conn, said, sizeof(said)))
-			die(EXIT_NET, "%s does not use TLS (drop -s): it answered '%s'", c->host, said);
+			die(EXIT_NET, "%s does not use TLS (drop -s): it answered '%s'", c->a.host,
+			    said);
 		if (conn_cert_mismatch(c->conn))
-			die(EXIT_NET, "%s: %s", c->host, conn_error(c->conn));
+			die(EXIT_NET, "%s: %s", c->a.host, conn_error(c->conn));
 		if (tls_client_uses_key())
 			die(EXIT_NOK, "%s: authentication failed: the TLS handshake was refused "
-			    "(wrong password?): %s", c->host, conn_error(c->conn));
+			    "(wrong password?): %s", c->a.host, conn_error(c->conn));
 		die(EXIT_NET, "%s: %s (with --ca, the daemon must present a certificate signed "
-		    "by that CA: vnet -s --cert --key)", c->host, conn_error(c->conn));
+		    "by that CA: vnet -s --cert --key)", c->a.host, conn_error(c->conn));
 	}
 }
 
@@ -252,10 +195,10 @@ static void client_connect(struct client *c)
 	char port[8], why[128] = "no address";
 	int ret;
 
-	snprintf(port, sizeof(port), "%u", (unsigned int)c->port);
-	ret = getaddrinfo(c->host, port, &hints, &res);
+	snprintf(port, sizeof(port), "%u", (unsigned int)c->a.port);
+	ret = getaddrinfo(c->a.host, port, &hints, &res);
 	if (ret)
-		die(EXIT_NET, "cannot resolve %s: %s", c->host, gai_strerror(ret));
+		die(EXIT_NET, "cannot resolve %s: %s", c->a.host, gai_strerror(ret));
 	for (ai = res; ai; ai = ai->ai_next) {
 		int fd, err = 0;
 		socklen_t len = sizeof(err);
@@ -279,7 +222,7 @@ static void client_connect(struct client *c)
 		snprintf(why, sizeof(why), "%s", ret == -ETIMEDOUT ? "timed out" : strerror(-ret));
 	}
 	freeaddrinfo(res);
-	die(EXIT_NET, "cannot connect to %s port %u: %s", c->host, (unsigned int)c->port, why);
+	die(EXIT_NET, "cannot connect to %s port %u: %s", c->a.host, (unsigned int)c->a.port, why);
 }
 
 static void client_send(struct client *c, const char *line, size_t len)
@@ -291,11 +234,11 @@ static void client_send(struct client *c, const char *line, size_t len)
 
 		if (n == -EAGAIN) {
 			if (wait_fd(c->fd, POLLOUT, deadline) < 0)
-				die(EXIT_NET, "%s: timed out sending", c->host);
+				die(EXIT_NET, "%s: timed out sending", c->a.host);
 			continue;
 		}
 		if (n < 0)
-			die(EXIT_NET, "%s: %s", c->host, conn_error(c->conn));
+			die(EXIT_NET, "%s: %s", c->a.host, conn_error(c->conn));
 		line += n;
 		len -= (size_t)n;
 	}
@@ -321,18 +264,18 @@ static bool client_line(struct client *c, char *out, size_t cap, uint64_t deadli
 			return true;
 		}
 		if (c->inlen == sizeof(c->in))
-			die(EXIT_NET, "%s: answer line too long", c->host);
+			die(EXIT_NET, "%s: answer line too long", c->a.host);
 		if (!conn_pending(c->conn)) {
 			ret = wait_fd(c->fd, POLLIN, deadline);
 			if (ret < 0)
-				die(EXIT_NET, "%s: %s waiting for an answer", c->host,
+				die(EXIT_NET, "%s: %s waiting for an answer", c->a.host,
 				    ret == -ETIMEDOUT ? "timed out" : strerror(-ret));
 		}
 		n = conn_read(c->conn, c->in + c->inlen, sizeof(c->in) - c->inlen);
 		if (n == -EAGAIN)
 			continue;
 		if (n < 0)
-			die(EXIT_NET, "%s: %s", c->host, conn_error(c->conn));
+			die(EXIT_NET, "%s: %s", c->a.host, conn_error(c->conn));
 		if (n == 0)
 			return false;
 		c->inlen += (size_t)n;
@@ -342,7 +285,7 @@ static bool client_line(struct client *c, char *out, size_t cap, uint64_t deadli
 static void expect_line(struct client *c, char *out, size_t cap)
 {
 	if (!client_line(c, out, cap, now_ms() + REPLY_TIMEOUT_MS))
-		die(EXIT_NET, "%s closed the connection", c->host);
+		die(EXIT_NET, "%s closed the connection", c->a.host);
 }
 
 /* Send a request and check that its first answer line says OK. */
@@ -354,20 +297,20 @@ static void request(struct client *c, const char *line, size_t len, char *reply,
 	expect_line(c, reply, cap);
 	if (!proto_reply_ok(reply, &rest)) {
 		if (strncmp(reply, "NOK", 3))
-			die(EXIT_NET, "%s: unexpected answer '%.80s'", c->host, reply);
-		die(EXIT_NOK, "%s: %s", c->host, *rest ? rest : "refused");
+			die(EXIT_NET, "%s: unexpected answer '%.80s'", c->a.host, reply);
+		die(EXIT_NOK, "%s: %s", c->a.host, *rest ? rest : "refused");
 	}
 }
 
 static void hello(struct client *c, bool show)
 {
 	char line[VNET_LINE_MAX];
-	int len = proto_fmt_hello(line, sizeof(line), c->password);
+	int len = proto_fmt_hello(line, sizeof(line), c->a.password);
 
 	request(c, line, (size_t)len, line, sizeof(line));
 	if (show)
 		puts(line);
-	explicit_bzero(c->password, sizeof(c->password));
+	explicit_bzero(c->a.password, sizeof(c->a.password));
 }
 
 static void done(struct client *c)
@@ -397,7 +340,7 @@ static char **fetch_list(struct client *c, const char *req, bool print, unsigned
 	errno = 0;
 	n = strtoul(line, &end, 10);
 	if (line[0] < '0' || line[0] > '9' || *end || errno || n > 100000)
-		die(EXIT_NET, "%s: bad count line '%.40s'", c->host, line);
+		die(EXIT_NET, "%s: bad count line '%.40s'", c->a.host, line);
 	if (print)
 		puts(line);
 	lines = calloc(n ? n : 1, sizeof(*lines));
@@ -421,62 +364,38 @@ static void free_list(char **lines, unsigned long n)
 	free(lines);
 }
 
-/* Print a JSON document that to_json wrote, or fail on an answer of the wrong shape. */
-static void print_json(const struct client *c, bool ok, char *doc)
-{
-	if (!ok)
-		die(EXIT_NET, "%s: an answer line has an unexpected shape", c->host);
-	fputs(doc, stdout);
-}
-
 /*
- * A reply made of an OK line, a count, and that many lines; printed as is, or
- * as JSON by to_json (with --json; callers without one never ask for JSON).
+ * A list command (handlers, devices, devinfo, stats): its answer, an OK line, a
+ * count and that many lines, printed as is; with --json, the lists it asks for
+ * written as one JSON document by its writer.
  */
-static void list(struct client *c, const char *req,
-		 bool (*to_json)(FILE *f, char *const *lines, size_t n))
+static void run_list(struct client *c, const struct client_command *cmd)
 {
-	unsigned long n;
-	char **lines = fetch_list(c, req, !c->json, &n);
-
-	if (c->json && to_json) {
-		char *doc = NULL;
-		size_t len = 0;
-		FILE *f = open_memstream(&doc, &len);
-		bool ok;
-
-		if (!f)
-			die(EXIT_NET, "out of memory");
-		ok = to_json(f, lines, n);
-		fclose(f);
-		print_json(c, ok, doc);
-		free(doc);
-	}
-	free_list(lines, n);
-}
-
-/*
- * handlers --json: HANDLERS? (VNET 0.9's lines), then STATS? for whether
- * each handler reconnects and how it stands.
- */
-static void list_handlers_json(struct client *c)
-{
-	unsigned long n, ns;
-	char **lines = fetch_list(c, "HANDLERS?\n", false, &n);
-	char **stats = fetch_list(c, "STATS?\n", false, &ns);
-	char *doc = NULL;
+	unsigned long n, nmore = 0;
+	char **lines, **more = NULL, *doc = NULL;
 	size_t len = 0;
-	FILE *f = open_memstream(&doc, &len);
+	FILE *f;
 	bool ok;
 
+	if (!c->a.json) {
+		lines = fetch_list(c, cmd->request, true, &n);
+		free_list(lines, n);
+		return;
+	}
+	lines = fetch_list(c, cmd->json_request ? cmd->json_request : cmd->request, false, &n);
+	if (cmd->json_more)
+		more = fetch_list(c, cmd->json_more, false, &nmore);
+	f = open_memstream(&doc, &len);
 	if (!f)
 		die(EXIT_NET, "out of memory");
-	ok = json_handlers(f, lines, n, stats, ns);
+	ok = cmd->json(f, lines, n, more, nmore);
 	fclose(f);
-	print_json(c, ok, doc);
+	if (!ok)
+		die(EXIT_NET, "%s: an answer line has an unexpected shape", c->a.host);
+	fputs(doc, stdout);
 	free(doc);
 	free_list(lines, n);
-	free_list(stats, ns);
+	free_list(more, nmore);
 }
 
 /* One-line answers (handle, close): as is, or {"KEY": value}. */
@@ -484,7 +403,7 @@ static void print_reply(const struct client *c, const char *reply, const char *k
 {
 	const char *rest;
 
-	if (!c->json) {
+	if (!c->a.json) {
 		puts(reply);
 		return;
 	}
@@ -510,7 +429,7 @@ static int cmd_echo(struct client *c)
 			uint64_t now = now_ms();
 
 			if (now >= deadline)
-				die(EXIT_NET, "%s: timed out waiting for it to close", c->host);
+				die(EXIT_NET, "%s: timed out waiting for it to close", c->a.host);
 			timeout = (int)(deadline - now);
 		}
 		if (conn_pending(c->conn))
@@ -525,7 +444,7 @@ static int cmd_echo(struct client *c)
 			if (r == -EAGAIN)
 				continue;
 			if (r < 0)
-				die(EXIT_NET, "%s: %s", c->host, conn_error(c->conn));
+				die(EXIT_NET, "%s: %s", c->a.host, conn_error(c->conn));
 			if (r == 0)
 				return 0;
 			for (ssize_t i = 0; i < r; i++)     /* lines, but no control bytes */
@@ -548,226 +467,75 @@ static int cmd_echo(struct client *c)
 	}
 }
 
-struct handle_args {
-	bool reconnect;
-	uint16_t port2;
-	bool have_password2;
-	char password2[VNET_PASSWORD_MAX + 1];
-	const char *host2, *dev1, *dev2;
-	bool have_config;
-	enum vnet_config config;
-	struct mac_pattern macs[VNET_MACS_MAX];
-	size_t nmacs;
-};
-
-static void parse_handle(int argc, char **argv, int i, struct handle_args *h)
-{
-	char err[128];
-
-	h->port2 = VNET_DEFAULT_PORT;
-	for (; i < argc; i++) {
-		const char *a = argv[i];
-		bool has_value = i + 1 < argc;
-
-		if (!strcmp(a, "-j")) {
-			int first = ++i;
-
-			while (i < argc && argv[i][0] != '-')
-				i++;
-			if (!proto_parse_macs(argv + first, (size_t)(i - first), h->macs, &h->nmacs,
-					      err, sizeof(err)))
-				die(EXIT_USAGE, "-j: %s", err);
-			i--;
-			continue;
-		}
-		if (!strcmp(a, "-r")) {
-			h->reconnect = true;
-			continue;
-		}
-		if (strlen(a) != 2 || a[0] != '-' || !strchr("abdefg", a[1]))
-			die(EXIT_USAGE, "handle: unknown option '%s'", a);
-		if (!has_value)
-			die(EXIT_USAGE, "handle: %s needs a value", a);
-		i++;
-		switch (a[1]) {
-		case 'a':
-			if (!proto_parse_port(argv[i], &h->port2))
-				die(EXIT_USAGE, "-a: bad port '%s'", argv[i]);
-			break;
-		case 'b':
-			take_password(argv, i, h->password2, sizeof(h->password2));
-			h->have_password2 = true;
-			break;
-		case 'd':
-			if (strlen(argv[i]) > VNET_HOST_MAX || !argv[i][0])
-				die(EXIT_USAGE, "-d: bad host");
-			h->host2 = argv[i];
-			break;
-		case 'e':
-		case 'f':
-			if (!proto_device_valid(argv[i]))
-				die(EXIT_USAGE, "%s: bad device name '%s'", a, argv[i]);
-			if (a[1] == 'e')
-				h->dev1 = argv[i];
-			else
-				h->dev2 = argv[i];
-			break;
-		case 'g':
-			if (!proto_parse_config(argv[i], &h->config))
-				die(EXIT_USAGE, "-g: want local or remote, not '%s'", argv[i]);
-			h->have_config = true;
-			break;
-		}
-	}
-	if (!h->host2 || !h->dev1 || !h->dev2 || !h->have_config || !h->nmacs)
-		die(EXIT_USAGE, "handle needs -d HOST2 -e DEV1 -f DEV2 -g local|remote -j MAC...");
-}
-
-static int cmd_handle(struct client *c, struct handle_args *h)
+/* A command whose answer is one line (close, handle). */
+static void run_line(struct client *c, const struct client_command *cmd)
 {
 	char line[VNET_LINE_MAX], reply[VNET_LINE_MAX];
-	int len = proto_fmt_handle_ex(line, sizeof(line), h->password2, h->config, h->dev1,
-				      h->host2, h->port2, h->dev2, h->macs, h->nmacs, h->reconnect);
+	int len = cmd->format(&c->a, line, sizeof(line));
 
-	explicit_bzero(h->password2, sizeof(h->password2));
 	if (len < 0)
-		die(EXIT_USAGE, "handle: request too long");
+		die(EXIT_USAGE, "%s: request too long", cmd->name);
 	request(c, line, (size_t)len, reply, sizeof(reply));
 	explicit_bzero(line, sizeof(line));
-	print_reply(c, reply, "id");
-	return 0;
+	print_reply(c, reply, cmd->json_key);
+}
+
+/* The command line, or the end with its help, its version or its error. */
+static void parse_args(int argc, char **argv, struct client_args *a)
+{
+	char err[256] = "";
+	bool ok = client_args_parse(argc, argv, a);
+
+	if (ok && a->action == CLIENT_HELP) {
+		client_usage(stdout);
+		exit(0);
+	}
+	if (ok && a->action == CLIENT_VERSION) {
+		printf("vnetclient %s (protocol %s)\n", VNET_VERSION, VNET_PROTO_VERSION);
+		exit(0);
+	}
+	/* The options' errors, then TLS's, then the command's. */
+	if (!ok && !a->options_ok)
+		die(EXIT_USAGE, "%s", a->err ? a->err : "out of memory");
+	if (a->tls && tls_setup(&a->tlso, NULL, err, sizeof(err)) < 0)
+		die(EXIT_USAGE, "TLS: %s", err);
+	if (!ok)
+		die(EXIT_USAGE, "%s", a->err ? a->err : "out of memory");
 }
 
 int main(int argc, char **argv)
 {
-	struct client c = { .port = VNET_DEFAULT_PORT, .fd = -1 };
-	struct handle_args h = { 0 };
-	const char *cmd = NULL;
-	char line[64];
-	int i, cmd_at = 0;
+	struct client c = { .fd = -1 };
+	const struct client_command *cmd;
+	int rc = 0;
 
 	signal(SIGPIPE, SIG_IGN);
-	for (i = 1; i < argc && !cmd; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "--help")) {
-			fputs(usage_text, stdout);
-			return 0;
-		}
-		if (!strcmp(a, "--version")) {
-			printf("vnetclient %s (protocol %s)\n", VNET_VERSION, VNET_PROTO_VERSION);
-			return 0;
-		}
-		if (!strcmp(a, "-s")) {
-			c.tls = true;
-			continue;
-		}
-		if (!strcmp(a, "--json")) {
-			c.json = true;
-			continue;
-		}
-		if (!strcmp(a, "--ca")) {
-			if (++i == argc)
-				die(EXIT_USAGE, "--ca needs a file name");
-			c.tlso.ca = argv[i];
-			continue;
-		}
-		if (strlen(a) != 2 || a[0] != '-' || !strchr("pohc", a[1]))
-			die(EXIT_USAGE, "unknown option '%s'", a);
-		if (++i == argc)
-			die(EXIT_USAGE, "%s needs a value", a);
-		switch (a[1]) {
-		case 'p':
-			take_password(argv, i, c.password, sizeof(c.password));
-			c.have_password = true;
-			break;
-		case 'o':
-			if (!proto_parse_port(argv[i], &c.port))
-				die(EXIT_USAGE, "-o: bad port '%s'", argv[i]);
-			break;
-		case 'h':
-			c.host = argv[i];
-			break;
-		case 'c':
-			cmd = argv[i];
-			cmd_at = i + 1;
-			break;
-		}
-	}
-	if (!c.host)
-		die(EXIT_USAGE, "which daemon? Give -h HOST");
-	if (!cmd)
-		die(EXIT_USAGE, "what to do? Give -c COMMAND");
-	if (c.tlso.ca && !c.tls)
-		die(EXIT_USAGE, "--ca needs -s");
-	if (c.tls) {
-		char err[256] = "";
-
-		if (tls_setup(&c.tlso, NULL, err, sizeof(err)) < 0)
-			die(EXIT_USAGE, "TLS: %s", err);
-	}
-
-	/* Check the command before asking for passwords or connecting. */
-	if (!strcmp(cmd, "echo") || !strcmp(cmd, "handlers") || !strcmp(cmd, "devices") ||
-	    !strcmp(cmd, "devinfo") || !strcmp(cmd, "stats")) {
-		if (cmd_at != argc)
-			die(EXIT_USAGE, "%s takes no arguments", cmd);
-	} else if (!strcmp(cmd, "close")) {
-		char *end;
-		unsigned long id;
-
-		if (argc - cmd_at != 2 || strcmp(argv[cmd_at], "-i"))
-			die(EXIT_USAGE, "usage: close -i ID");
-		errno = 0;
-		id = strtoul(argv[cmd_at + 1], &end, 10);
-		if (argv[cmd_at + 1][0] < '0' || argv[cmd_at + 1][0] > '9' || *end || errno ||
-		    !id || id > UINT32_MAX)
-			die(EXIT_USAGE, "close: bad handler id '%s'", argv[cmd_at + 1]);
-		snprintf(line, sizeof(line), "CLOSE %lu\n", id);
-	} else if (!strcmp(cmd, "handle")) {
-		parse_handle(argc, argv, cmd_at, &h);
-	} else {
-		die(EXIT_USAGE, "unknown command '%s' (echo, handlers, devices, devinfo, stats, "
-		    "close, handle)", cmd);
-	}
-
-	if (!c.have_password)
-		get_password(c.host, c.password, sizeof(c.password));
-	if (!strcmp(cmd, "handle") && !h.have_password2)
-		get_password(h.host2, h.password2, sizeof(h.password2));
+	/* The command line is checked before asking for passwords or connecting. */
+	parse_args(argc, argv, &c.a);
+	cmd = c.a.cmd;
+	if (!c.a.have_password)
+		get_password(c.a.host, c.a.password, sizeof(c.a.password));
+	if (c.a.handle.host2 && !c.a.handle.have_password2)
+		get_password(c.a.handle.host2, c.a.handle.password2, sizeof(c.a.handle.password2));
 
 	client_connect(&c);
-	hello(&c, !strcmp(cmd, "echo"));
-	if (!strcmp(cmd, "echo")) {
-		int rc = cmd_echo(&c);
-
+	hello(&c, cmd->reply == CLIENT_REPLY_ECHO);
+	switch (cmd->reply) {
+	case CLIENT_REPLY_ECHO:
+		rc = cmd_echo(&c);
 		conn_free(c.conn);
-		if (c.tls)
-			tls_cleanup();
-		return rc;
+		break;
+	case CLIENT_REPLY_LIST:
+		run_list(&c, cmd);
+		done(&c);
+		break;
+	case CLIENT_REPLY_LINE:
+		run_line(&c, cmd);
+		done(&c);
+		break;
 	}
-	if (!strcmp(cmd, "handlers") && c.json) {
-		list_handlers_json(&c);
-	} else if (!strcmp(cmd, "handlers")) {
-		list(&c, "HANDLERS?\n", NULL);
-	} else if (!strcmp(cmd, "devices") && c.json) {
-		list(&c, "DEVINFO?\n", json_devices);  /* names, and what DEVINFO? adds */
-	} else if (!strcmp(cmd, "devices")) {
-		list(&c, "DEVICES?\n", NULL);
-	} else if (!strcmp(cmd, "devinfo")) {
-		list(&c, "DEVINFO?\n", json_devices);
-	} else if (!strcmp(cmd, "stats")) {
-		list(&c, "STATS?\n", json_stats);
-	} else if (!strcmp(cmd, "close")) {
-		char reply[VNET_LINE_MAX];
-
-		request(&c, line, strlen(line), reply, sizeof(reply));
-		print_reply(&c, reply, "closed");
-	} else {
-		cmd_handle(&c, &h);
-	}
-	done(&c);
-	if (c.tls)
+	if (c.a.tls)
 		tls_cleanup();
-	return 0;
+	client_args_free(&c.a);
+	return rc;
 }
