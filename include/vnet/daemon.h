@@ -3,10 +3,11 @@
  * daemon.h - the daemon: its configuration, its descriptors and its tables
  *
  * One struct daemon per process (vnet.c's main fills its configuration from
- * the command line). daemon.c owns everything in it: the loop, listeners,
- * signals, link notifications, the TAP devices, the resolver and the tables
- * of sessions, handlers, dials and handlers-file lines. The other modules
- * read it, and enter or leave its tables through the daemon_* functions.
+ * the command line). daemon.c owns the loop, listeners, signals, link
+ * notifications, the TAP devices and the resolver; daemon_tables.c, below
+ * the modules that use them, the tables of sessions, handlers, dials and
+ * handlers-file lines. The other modules read it, and enter or leave its
+ * tables through the daemon_* functions below "The tables".
  */
 #ifndef VNET_DAEMON_H
 #define VNET_DAEMON_H
@@ -86,7 +87,7 @@ struct daemon {
 		unsigned int unlogged;  /* refusals since */
 	} refused;
 
-	/* Tables (entered and left through daemon_*). */
+	/* Tables (daemon_tables.c: entered and left through daemon_*). */
 	struct list sessions;       /* control connections (session.c) */
 	size_t nsessions;
 	struct list preauth;        /* of them, those not logged in, in order of arrival */
@@ -115,10 +116,10 @@ int daemon_start(struct daemon *d, const struct daemon_options *o);
 /* Serve until a signal stops the daemon; close everything. 0 or -errno. */
 int daemon_run(struct daemon *d);
 
+/* The tables (daemon_tables.c). Empty tables, for daemon_init. */
+void daemon_tables_init(struct daemon *d);
 /* Is dev one of the -d devices? */
 bool daemon_device_allowed(const struct daemon *d, const char *dev);
-
-/* The tables. */
 void daemon_session_add(struct daemon *d, struct list *node);
 void daemon_session_del(struct daemon *d, struct list *node);
 void daemon_preauth_add(struct daemon *d, struct list *node);
