@@ -1,26 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* port.c - open the right kind of port for a device */
+/*
+ * port.c - what the port back-ends share: their filter, the accounting of a
+ * read or a write, what a receive error means, and adding counters. The
+ * back-ends (port_packet.c, port_tap.c, capture.c) call it; port_open.c,
+ * which chooses among them, is above them all.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "vnet/bpf.h"
-#include "vnet/capture.h"
 #include "vnet/port.h"
-
-int port_open(struct port *p, struct port_taps *taps, const char *dev, enum vnet_config cfg,
-	      const struct mac_pattern *macs, size_t nmacs, char *err, size_t errlen)
-{
-	int ret;
-
-	if (port_tap_owned(taps, dev))
-		return port_tap_open(p, taps, dev, cfg, macs, nmacs, err, errlen);
-	/* The device's shared capture if it has one, else a socket and filter of its own. */
-	ret = capture_port_open(taps->shared, p, dev, cfg, macs, nmacs, err, errlen);
-	if (ret != -ENOENT)
-		return ret;
-	return port_packet_open(p, dev, cfg, macs, nmacs, err, errlen);
-}
 
 int port_filter(enum vnet_config cfg, const struct mac_pattern *macs, size_t nmacs,
 		struct sock_filter *prog, size_t cap, struct sock_fprog *fprog, char *err,

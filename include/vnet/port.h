@@ -178,7 +178,10 @@ int port_packet_write(struct port *p, int fd, const struct virtio_net_hdr *vh,
 /* Account a write (its return value, -1 with errno); what send returns. */
 int port_sent(struct port *p, ssize_t ret, size_t len);
 
-/* Either kind: a TAP port for vnet's own TAP devices (in taps), else an AF_PACKET port. */
+/*
+ * port_open.c: either kind, a TAP port for vnet's own TAP devices (in taps), else a port
+ * of the device's shared capture (taps->shared) or an AF_PACKET port of its own.
+ */
 int port_open(struct port *p, struct port_taps *taps, const char *dev, enum vnet_config cfg,
 	      const struct mac_pattern *macs, size_t nmacs, char *err, size_t errlen);
 
