@@ -51,7 +51,7 @@
 #include "vnet/log.h"
 #include "vnet/netlink.h"
 #include "vnet/session.h"
-#include "vnet/session_int.h"
+#include "session_int.h"
 
 #define SESSION_OUT_MAX  (512 * 1024)
 #define SESSION_STREAM_LOW (64 * 1024)  /* a long answer's lines are made while less waits */
@@ -68,6 +68,7 @@ static void tls_expired(struct session *s);
 static void tls_penalty_expired(struct session *s);
 static void hello_penalty_expired(struct session *s);
 static void hello_expired(struct session *s);
+static void session_close(struct session *s);
 
 #define SES_T_NONE      0u
 #define SES_T_KEEP      UINT32_MAX          /* the deadline of the state before runs on */
@@ -144,7 +145,7 @@ static void stream_stop(struct session *s)
 	memset(st, 0, sizeof(*st));
 }
 
-void session_close(struct session *s)
+static void session_close(struct session *s)
 {
 	if (s->io.fd < 0 && s->node.next == &s->node)
 		return;
@@ -811,15 +812,45 @@ static void session_event(struct loop_io *io, uint32_t events)
 	}
 }
 
+/*
+ * Close those r names to make room. Each is reset (SO_LINGER 0): a connection
+ * that never logged in leaves no FIN_WAIT socket behind in the kernel.
+ */
+static void session_evict(const struct session_room *r)
+{
+	static const struct linger reset = { .l_onoff = 1, .l_linger = 0 };
+
+	for (size_t i = 0; i < r->n; i++) {
+		struct session *s = r->victims[i];
+
+		log_debug("%s: closed to make room for a new connection", s->peer);
+		if (s->io.fd >= 0)
+			setsockopt(s->io.fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
+		session_close(s);
+	}
+}
+
+void session_shrink(struct daemon *d)
+{
+	struct session_room room;
+
+	session_room_shrink(d, &room);
+	session_evict(&room);
+}
+
 int session_accept(struct daemon *d, int fd, const struct sockaddr *peer, bool no_fd)
 {
+	struct session_room room;
 	struct session *s;
 	struct in6_addr ip, prefix;
 	enum session_state state;
+	bool fits;
 
 	session_peer_ip(peer, &ip);
 	admit_prefix(&ip, &prefix);
-	if (!session_make_room(d, &prefix, no_fd))
+	fits = session_room_make(d, &prefix, no_fd, &room);
+	session_evict(&room);
+	if (!fits)
 		return -EBUSY;
 	s = calloc(1, sizeof(*s));
 	/* The buffers take memory when lines come (buf.c). */

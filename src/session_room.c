@@ -10,31 +10,28 @@
  * busiest address of the prefix making room. Logged-in ones are never closed
  * to make room. Only the daemon's preauth list, at most
  * VNET_CONN_PREAUTH_MAX long, is walked, however many have logged in.
+ * It says whom to close; session.c closes them (session_evict).
  */
 #include <netinet/in.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "vnet/admit.h"
 #include "vnet/daemon.h"
-#include "vnet/log.h"
-#include "vnet/session.h"
-#include "vnet/session_int.h"
+#include "session_int.h"
 
 /*
- * Close count connections not logged in (only those of prefix, unless NULL),
- * those admit_victims picks. Returns how many it closed: fewer if only
- * logged-in ones are left. Each is reset (SO_LINGER 0): a connection that
- * never logged in leaves no FIN_WAIT socket behind in the kernel.
+ * Pick count connections not logged in (only those of prefix, unless NULL)
+ * and not picked yet, those admit_victims chooses, into r. Returns how many
+ * it picked: fewer if only logged-in ones are left.
  */
-static size_t session_evict(struct daemon *d, const struct in6_addr *prefix, size_t count)
+static size_t session_pick(struct daemon *d, const struct in6_addr *prefix, size_t count,
+			   struct session_room *r)
 {
-	static const struct linger reset = { .l_onoff = 1, .l_linger = 0 };
 	struct in6_addr ips[ADMIT_MAX];
 	struct session *pre[ADMIT_MAX];
 	size_t pick[ADMIT_MAX];
 	struct list *pos, *tmp;
-	size_t n = 0, closed;
+	size_t n = 0, picked;
 
 	if (!count)
 		return 0;
@@ -43,19 +40,17 @@ static size_t session_evict(struct daemon *d, const struct in6_addr *prefix, siz
 
 		if (n == ADMIT_MAX)
 			break;
-		if (!prefix || admit_same(&s->prefix, prefix)) {
+		if (!s->doomed && (!prefix || admit_same(&s->prefix, prefix))) {
 			ips[n] = s->ip;
 			pre[n++] = s;   /* the list is in order of arrival */
 		}
 	}
-	closed = admit_victims(ips, n, count < ADMIT_MAX ? count : ADMIT_MAX, pick);
-	for (size_t i = 0; i < closed; i++) {
-		log_debug("%s: closed to make room for a new connection", pre[pick[i]]->peer);
-		if (pre[pick[i]]->io.fd >= 0)
-			setsockopt(pre[pick[i]]->io.fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
-		session_close(pre[pick[i]]);
+	picked = admit_victims(ips, n, count < ADMIT_MAX ? count : ADMIT_MAX, pick);
+	for (size_t i = 0; i < picked; i++) {
+		pre[pick[i]]->doomed = true;
+		r->victims[r->n++] = pre[pick[i]];
 	}
-	return closed;
+	return picked;
 }
 
 /*
@@ -77,23 +72,26 @@ static size_t session_evict(struct daemon *d, const struct in6_addr *prefix, siz
  * delay a client from elsewhere by a moment, never lock it out; only a table
  * of logged-in connections refuses.
  */
-bool session_make_room(struct daemon *d, const struct in6_addr *prefix, bool no_fd)
+bool session_room_make(struct daemon *d, const struct in6_addr *prefix, bool no_fd,
+		       struct session_room *r)
 {
 	struct list *pos, *tmp;
-	size_t same = 0, need = 0, want, preauth = d->npreauth;
+	size_t same = 0, need = 0, want, preauth = d->npreauth, sessions = d->nsessions;
 
+	r->n = 0;
 	list_for_each(pos, tmp, &d->preauth)
 		same += admit_same(&list_entry(pos, struct session, pre_node)->prefix, prefix);
 	if (same >= VNET_CONN_PER_PREFIX) {
-		size_t closed = session_evict(d, prefix, same + 1 - VNET_CONN_PER_PREFIX +
-					      ROOM_SLACK_PREFIX);
+		size_t picked = session_pick(d, prefix, same + 1 - VNET_CONN_PER_PREFIX +
+					     ROOM_SLACK_PREFIX, r);
 
-		if (closed)
-			no_fd = false;  /* that freed a descriptor too */
-		preauth -= closed;
+		if (picked)
+			no_fd = false;  /* closing them frees a descriptor too */
+		preauth -= picked;
+		sessions -= picked;
 	}
-	if (d->nsessions >= d->conn_cap)
-		need = d->nsessions + 1 - d->conn_cap;
+	if (sessions >= d->conn_cap)
+		need = sessions + 1 - d->conn_cap;
 	else if (no_fd)
 		need = 1;
 	want = need;
@@ -102,13 +100,14 @@ bool session_make_room(struct daemon *d, const struct in6_addr *prefix, bool no_
 		need = preauth + 1 - VNET_CONN_PREAUTH_MAX;
 		want = need + ROOM_SLACK_PREAUTH;
 	}
-	return session_evict(d, NULL, want) >= need;
+	return session_pick(d, NULL, want, r) >= need;
 }
 
-void session_shrink(struct daemon *d)
+void session_room_shrink(struct daemon *d, struct session_room *r)
 {
+	r->n = 0;
 	if (d->nsessions > d->conn_cap)
-		session_evict(d, NULL, d->nsessions - d->conn_cap);
+		session_pick(d, NULL, d->nsessions - d->conn_cap, r);
 }
 
 void session_peer_ip(const struct sockaddr *sa, struct in6_addr *ip)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * session_int.h - a session's insides, shared by session.c (its states and
- * requests) and session_room.c (which one makes room for a new connection).
+ * requests) and session_room.c (which ones make room for a new connection).
  * No other module includes this.
  */
 #ifndef VNET_SESSION_INT_H
@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "vnet/addr.h"
+#include "vnet/admit.h"
 #include "vnet/buf.h"
 #include "vnet/dial.h"
 #include "vnet/list.h"
@@ -58,6 +59,7 @@ struct session {
 	struct buf in, out;
 	enum session_state state;
 	bool admitted;          /* let in after waiting out its address's penalty */
+	bool doomed;            /* picked to make room (session_room.c): closed next */
 	bool got_bytes;
 	struct dial *dial;
 	struct session_stream stream;
@@ -70,9 +72,22 @@ struct session {
 	char peer[ADDR_STRLEN + 8];
 };
 
-void session_close(struct session *s);
-/* May a new connection from prefix be taken (closing one not logged in if need be)? */
-bool session_make_room(struct daemon *d, const struct in6_addr *prefix, bool no_fd);
+/*
+ * session_room.c: whom to close to make room, those not logged in that
+ * admit.c picks; the caller closes them all, in this order (session_evict).
+ */
+struct session_room {
+	struct session *victims[2 * ADMIT_MAX];
+	size_t n;
+};
+/*
+ * May a new connection from prefix be taken, once r's are closed (no_fd:
+ * there was no descriptor for it, one must close whatever the count)?
+ */
+bool session_room_make(struct daemon *d, const struct in6_addr *prefix, bool no_fd,
+		       struct session_room *r);
+/* d->conn_cap was lowered: those to close down to it. */
+void session_room_shrink(struct daemon *d, struct session_room *r);
 /* sa as an IPv6 address (IPv4 mapped), for the penalty table; :: if neither family. */
 void session_peer_ip(const struct sockaddr *sa, struct in6_addr *ip);
 
