@@ -4,7 +4,8 @@
  * its life (create, close, the table of handlers), its timer (keepalives,
  * silence) and, for a reconnecting handler, the link's loss and redial
  * (handler_int.h: the states). What travels between the port and the link
- * is handler_path.c's.
+ * is handler_path.c's; what it meets that ends the link or the port, it
+ * returns here (enum handler_end), and handler_settle acts on it.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -20,7 +21,7 @@
 #include "vnet/conn.h"
 #include "vnet/daemon.h"
 #include "vnet/handler.h"
-#include "vnet/handler_int.h"
+#include "handler_int.h"
 #include "vnet/frame.h"
 #include "vnet/log.h"
 #include "vnet/netlink.h"
@@ -84,7 +85,7 @@ void handler_put_all(struct handler **hs, size_t n)
 	free(hs);
 }
 
-void handler_close(struct handler *h, const char *why)
+static void handler_close(struct handler *h, const char *why)
 {
 	if (h->closed)
 		return;
@@ -157,6 +158,58 @@ static bool port_device_changed(const struct daemon *d, const struct port *port,
 }
 
 static void handler_redialed(void *arg, struct conn *link, const struct buf *rx, const char *err);
+static void handler_link_lost(struct handler *h, const char *why);
+static void handler_device_lost(struct handler *h, const char *why);
+
+/* Act on what the data path met (handler_int.h): the link's loss, or the device's. */
+static void handler_settle(struct handler *h, enum handler_end end)
+{
+	if (end == HANDLER_LINK_LOST)
+		handler_link_lost(h, h->why);
+	else if (end == HANDLER_DEVICE_LOST)
+		handler_device_lost(h, h->why);
+}
+
+static void handler_port_event(struct loop_io *io, uint32_t events)
+{
+	struct handler *h = container_of(io, struct handler, port_io);
+
+	handler_settle(h, handler_port_ready(h, events));
+}
+
+static void handler_link_event(struct loop_io *io, uint32_t events)
+{
+	struct handler *h = container_of(io, struct handler, link_io);
+
+	handler_settle(h, handler_link_ready(h, events));
+}
+
+/* ---- a port of its device's shared capture: the capture pushes frames through this */
+
+static void client_flush(void *ctx)
+{
+	handler_settle(ctx, handler_client_flush(ctx));
+}
+
+static void client_writable(void *ctx)
+{
+	handler_settle(ctx, handler_client_writable(ctx));
+}
+
+static void client_failed(void *ctx, const char *why)
+{
+	handler_device_lost(ctx, why);
+}
+
+static const struct port_client handler_client = {
+	.room = handler_client_room,
+	.deep_bytes = handler_client_deep_bytes,
+	.take = handler_client_take,
+	.flush = client_flush,
+	.writable = client_writable,
+	.down = handler_client_down,
+	.failed = client_failed,
+};
 
 /* UP: the timer for the next keepalive to send, or the silence that ends the link. */
 static void handler_arm(struct handler *h, uint64_t now)
@@ -198,8 +251,12 @@ static void handler_timeout(struct loop_timer *t)
 		return;
 	}
 	if (now - h->last_tx >= h->d->keepalive_ms && buf_len(&h->tx) == 0) {
-		if (!handler_keepalive(h))
+		enum handler_end end = handler_keepalive(h);
+
+		if (end) {
+			handler_settle(h, end);
 			return;
+		}
 		handler_update_interest(h);
 	}
 	/* Queues emptied since a burst: their memory goes back until traffic needs it. */
@@ -249,7 +306,7 @@ static void handler_unlink(struct handler *h)
 }
 
 /* The link is gone: the end of a handler, or of one connection of a reconnecting one. */
-void handler_link_lost(struct handler *h, const char *why)
+static void handler_link_lost(struct handler *h, const char *why)
 {
 	if (!handler_reconnects(h)) {
 		handler_close(h, why);
@@ -325,8 +382,7 @@ static void handler_redialed(void *arg, struct conn *link, const struct buf *rx,
 	else
 		log_info("handler %lu: reconnected to %s:%u (reconnection %u)", h->id, h->raddr,
 			 h->rport, h->reconnects);
-	if (handler_inject(h) && handler_flush(h))
-		handler_update_interest(h);
+	handler_settle(h, handler_link_begin(h));
 }
 
 /*
@@ -335,7 +391,7 @@ static void handler_redialed(void *arg, struct conn *link, const struct buf *rx,
  * its counters kept; the others close. So does one on a TAP device of vnet's,
  * which vnet does not make again.
  */
-void handler_device_lost(struct handler *h, const char *why)
+static void handler_device_lost(struct handler *h, const char *why)
 {
 	struct loop *l = &h->d->loop;
 
@@ -513,8 +569,7 @@ unsigned long handler_create(struct daemon *d, struct conn *link, struct port *p
 		return h->id;
 	}
 	/* Frames the peer sent right behind its OK, and our queued OK. */
-	if (handler_inject(h) && handler_flush(h))
-		handler_update_interest(h);
+	handler_settle(h, handler_link_begin(h));
 	if (h->closed) {
 		snprintf(err, errlen, "the peer's first frames were invalid: handler closed");
 		return 0;

@@ -16,9 +16,11 @@
  * needs more waits before it reads again (HANDLER_RX_WAIT_MS).
  * Injection: messages read from the link are decoded in place and
  * injected; when the port cannot take more, reading the link pauses.
- * A failure of either end goes to handler.c (handler_close, handler_link_lost).
+ * A failure of either end is returned to handler.c (enum handler_end), which
+ * closes the handler, or lets go of its link or port (handler_settle).
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +30,7 @@
 #include "vnet/daemon.h"
 #include "vnet/frame.h"
 #include "vnet/handler.h"
-#include "vnet/handler_int.h"
+#include "handler_int.h"
 #include "vnet/log.h"
 
 #define HANDLER_RX_FIRST    4096        /* the first read into an empty, unallocated queue */
@@ -39,6 +41,22 @@
 #define HANDLER_PROBE_IDLE_MS 10    /* after this long without sending, a send is followed by a probe */
 #define HANDLER_PROBE_RTT_US 2000   /* ...on a link whose round trip is at least this (a WAN) */
 #define HANDLER_RX_WAIT_MS  100     /* reading waits this long when the peer's memory is used up */
+
+static enum handler_end handler_inject(struct handler *h);
+
+/* The link or the device is lost: why (printf) goes to h->why, end to handler.c. */
+static enum handler_end handler_ends(struct handler *h, enum handler_end end, const char *fmt,
+				     ...) __attribute__((format(printf, 3, 4)));
+static enum handler_end handler_ends(struct handler *h, enum handler_end end, const char *fmt,
+				     ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(h->why, sizeof(h->why), fmt, ap);
+	va_end(ap);
+	return end;
+}
 
 /* Has the link's queue room for one more frame, queued bytes kept within limit and the peer's? */
 static bool tx_fits(const struct handler *h, size_t limit)
@@ -98,20 +116,17 @@ void handler_update_interest(struct handler *h)
 		loop_kick(l, &h->link_io);
 }
 
-/* Send what is queued to the peer; false if the handler closed. */
-static bool handler_send(struct handler *h)
+/* Send what is queued to the peer. */
+static enum handler_end handler_send(struct handler *h)
 {
 	while (buf_len(&h->tx)) {
 		ssize_t n = conn_write(h->link, buf_head(&h->tx), buf_len(&h->tx));
 
 		if (n < 0) {
-			char why[192];
-
 			if (n == -EAGAIN)
 				break;
-			snprintf(why, sizeof(why), "link send: %s", conn_error(h->link));
-			handler_link_lost(h, why);
-			return false;
+			return handler_ends(h, HANDLER_LINK_LOST, "link send: %s",
+					    conn_error(h->link));
 		}
 		buf_consume(&h->tx, (size_t)n);
 		h->link_tx_bytes += (uint64_t)n;
@@ -127,7 +142,7 @@ static bool handler_send(struct handler *h)
 	 */
 	if (h->tx.cap > 2 * VNET_QUEUE_BYTES && loop_now_ms() - h->deep_ms >= HANDLER_DEEP_KEEP_MS)
 		buf_shrink(&h->tx, VNET_QUEUE_BYTES);
-	return true;
+	return HANDLER_GOES_ON;
 }
 
 /*
@@ -141,14 +156,15 @@ static bool handler_send(struct handler *h)
  * write and peer wake-up cost a ping through vnet 80-100 us (make bench:
  * 275-371 us against 177-288 without).
  */
-bool handler_flush(struct handler *h)
+static enum handler_end handler_flush(struct handler *h)
 {
 	bool probe = h->aqm && h->aqm->min_rtt_us >= HANDLER_PROBE_RTT_US && buf_len(&h->tx) &&
 		     loop_now_ms() - h->last_tx >= HANDLER_PROBE_IDLE_MS;
+	enum handler_end end = handler_send(h);
 
-	if (!handler_send(h))
-		return false;
-	return probe && !buf_len(&h->tx) ? handler_keepalive(h) : true;
+	if (end)
+		return end;
+	return probe && !buf_len(&h->tx) ? handler_keepalive(h) : HANDLER_GOES_ON;
 }
 
 /*
@@ -220,8 +236,10 @@ static bool handler_echo(struct handler *h, const struct virtio_net_hdr *vh, con
 	return true;
 }
 
-static void handler_capture(struct handler *h)
+static enum handler_end handler_capture(struct handler *h)
 {
+	enum handler_end end;
+
 	for (int i = 0; i < HANDLER_BUDGET; i++) {
 		struct virtio_net_hdr vh;
 		uint8_t *p;
@@ -234,7 +252,6 @@ static void handler_capture(struct handler *h)
 				      FRAME_ETH_MAX);
 		if (n < 0) {
 			enum port_rx_err e = port_rx_error(n);
-			char why[128];
 
 			if (e == PORT_RX_AGAIN)
 				break;
@@ -245,15 +262,12 @@ static void handler_capture(struct handler *h)
 				log_warn("handler %lu: device %s is down", h->id, h->spec.dev);
 				continue;
 			}
-			if (e == PORT_RX_GONE) {
-				if (n == -EBADFD)   /* a TAP whose device was deleted */
-					snprintf(why, sizeof(why), "device %s was removed", h->spec.dev);
-				else
-					snprintf(why, sizeof(why), "device %s: %s", h->spec.dev,
-						 strerror((int)-n));
-				handler_device_lost(h, why);
-				return;
-			}
+			if (e == PORT_RX_GONE && n == -EBADFD)  /* a TAP whose device was deleted */
+				return handler_ends(h, HANDLER_DEVICE_LOST, "device %s was removed",
+						    h->spec.dev);
+			if (e == PORT_RX_GONE)
+				return handler_ends(h, HANDLER_DEVICE_LOST, "device %s: %s",
+						    h->spec.dev, strerror((int)-n));
 			/* That frame alone is lost: the handler goes on. */
 			if (h->port.stats.rx_errors++ == 0)
 				log_warn("handler %lu: a frame captured on %s was lost: %s (offload "
@@ -270,14 +284,19 @@ static void handler_capture(struct handler *h)
 			continue;
 		handler_queue(h, &vh, (size_t)n);
 	}
-	if (handler_flush(h))
+	end = handler_flush(h);
+	if (!end)
 		handler_update_interest(h);
+	return end;
 }
 
-/* ---- a port fed by its device's shared capture (capture.c) pushes frames here */
+/*
+ * ---- a port fed by its device's shared capture (capture.c) pushes frames here,
+ * through handler.c's struct port_client
+ */
 
 /* Room only while connected: its link drains the queue, and update_interest says when. */
-static uint8_t *client_room(void *ctx, bool deep)
+uint8_t *handler_client_room(void *ctx, bool deep)
 {
 	struct handler *h = ctx;
 
@@ -291,7 +310,7 @@ static uint8_t *client_room(void *ctx, bool deep)
 }
 
 /* What a deep queue holds past the usual: bytes queued, or memory kept (handler_send). */
-static size_t client_deep_bytes(void *ctx)
+size_t handler_client_deep_bytes(void *ctx)
 {
 	const struct handler *h = ctx;
 	size_t queued = buf_len(&h->tx) > VNET_QUEUE_BYTES ? buf_len(&h->tx) - VNET_QUEUE_BYTES : 0;
@@ -300,70 +319,63 @@ static size_t client_deep_bytes(void *ctx)
 	return queued > kept ? queued : kept;
 }
 
-static void client_take(void *ctx, const struct virtio_net_hdr *vh, size_t len)
+void handler_client_take(void *ctx, const struct virtio_net_hdr *vh, size_t len)
 {
 	handler_queue(ctx, vh, len);
 }
 
-static void client_flush(void *ctx)
+enum handler_end handler_client_flush(struct handler *h)
 {
-	struct handler *h = ctx;
+	enum handler_end end;
 
-	if (!h->closed && h->state == H_UP && handler_flush(h))
+	if (h->closed || h->state != H_UP)
+		return HANDLER_GOES_ON;
+	end = handler_flush(h);
+	if (!end)
 		handler_update_interest(h);
+	return end;
 }
 
-static void client_writable(void *ctx)
+enum handler_end handler_client_writable(struct handler *h)
 {
-	struct handler *h = ctx;
+	enum handler_end end;
 
 	if (h->closed || h->state != H_UP || !h->inject_blocked)
-		return;
+		return HANDLER_GOES_ON;
 	h->inject_blocked = false;
 	h->last_rx = loop_now_ms();     /* the link's silence counts from now */
-	if (handler_inject(h))
+	end = handler_inject(h);
+	if (!end)
 		handler_update_interest(h);
+	return end;
 }
 
-static void client_down(void *ctx)
+void handler_client_down(void *ctx)
 {
 	struct handler *h = ctx;
 
 	log_warn("handler %lu: device %s is down", h->id, h->spec.dev);
 }
 
-static void client_failed(void *ctx, const char *why)
-{
-	handler_device_lost(ctx, why);
-}
-
-const struct port_client handler_client = {
-	.room = client_room,
-	.deep_bytes = client_deep_bytes,
-	.take = client_take,
-	.flush = client_flush,
-	.writable = client_writable,
-	.down = client_down,
-	.failed = client_failed,
-};
-
 /*
- * Queue a keepalive and send it; false if the link went. Every side sends one
+ * Queue a keepalive and send it. Every side sends one
  * after --keepalive seconds of silence, and answers one if it has itself been
  * quiet for half a second: each side then hears from the other at its own
  * pace, whatever the other's setting.
  */
-bool handler_keepalive(struct handler *h)
+enum handler_end handler_keepalive(struct handler *h)
 {
 	uint8_t ka[FRAME_HDR_LEN];
+	enum handler_end end;
 
 	frame_put_header(ka, FRAME_T_KEEPALIVE, 0);
 	if (!buf_put(&h->tx, ka, sizeof(ka)))
-		return true;    /* the queue is full: the link is far from idle */
-	if (!handler_send(h))
-		return false;
+		return HANDLER_GOES_ON;    /* the queue is full: the link is far from idle */
+	end = handler_send(h);
+	if (end)
+		return end;
 	buf_release(&h->tx);    /* an idle link's keepalive: keep no memory for it */
-	return true;
+	return HANDLER_GOES_ON;
 }
 
 /*
@@ -425,12 +437,13 @@ static bool handler_looped(struct handler *h, const struct frame_msg *msg,
 	return true;
 }
 
-/* Inject the complete messages buffered; false if the handler closed. */
-bool handler_inject(struct handler *h)
+/* Inject the complete messages buffered. */
+static enum handler_end handler_inject(struct handler *h)
 {
 	static const struct virtio_net_hdr none;
 
 	while (!h->inject_blocked) {
+		enum handler_end end;
 		struct frame_msg msg;
 		const char *err = "";
 		size_t used = 0;
@@ -439,20 +452,16 @@ bool handler_inject(struct handler *h)
 
 		switch (frame_decode(buf_head(&h->rx), buf_len(&h->rx), &msg, &used, &err)) {
 		case FRAME_NEED_MORE:
-			return true;
-		case FRAME_ERROR: {
-			char why[128];
-
-			snprintf(why, sizeof(why), "protocol error from the peer: %s", err);
-			handler_link_lost(h, why);
-			return false;
-		}
+			return HANDLER_GOES_ON;
+		case FRAME_ERROR:
+			return handler_ends(h, HANDLER_LINK_LOST, "protocol error from the peer: %s",
+					    err);
 		case FRAME_OK:
 			break;
 		}
 		if (msg.type == FRAME_T_KEEPALIVE && loop_now_ms() - h->last_tx >= KEEPALIVE_ANSWER_MS &&
-		    !handler_keepalive(h))
-			return false;
+		    (end = handler_keepalive(h)))
+			return end;
 		if (msg.has_frame && !handler_refuse(h, &msg) &&
 		    !handler_looped(h, &msg, msg.has_offload ? &msg.vh : &none, &key)) {
 			ret = h->port.ops->send(&h->port, msg.has_offload ? &msg.vh : &none, msg.eth,
@@ -461,7 +470,7 @@ bool handler_inject(struct handler *h)
 				loopguard_note(&h->d->guard, key, h->id, loop_now_ms());
 			if (ret == -EAGAIN) {
 				h->inject_blocked = true;
-				return true;
+				return HANDLER_GOES_ON;
 			}
 			if (ret < 0) {
 				if (h->inject_drops++ == 0)
@@ -472,11 +481,23 @@ bool handler_inject(struct handler *h)
 		}
 		buf_consume(&h->rx, used);
 	}
-	return true;
+	return HANDLER_GOES_ON;
 }
 
-static void handler_receive(struct handler *h)
+enum handler_end handler_link_begin(struct handler *h)
 {
+	enum handler_end end = handler_inject(h);
+
+	if (!end)
+		end = handler_flush(h);
+	if (!end)
+		handler_update_interest(h);
+	return end;
+}
+
+static enum handler_end handler_receive(struct handler *h)
+{
+	enum handler_end end;
 	size_t got = 0;
 
 	while (got < HANDLER_READ_BYTES && !h->inject_blocked) {
@@ -494,32 +515,26 @@ static void handler_receive(struct handler *h)
 			loop_timer_set(&h->d->loop, &h->timer, loop_now_ms() + HANDLER_RX_WAIT_MS);
 			break;
 		}
-		if (!buf_reserve(&h->rx, want)) {
-			handler_link_lost(h, "receive buffer full");
-			return;
-		}
+		if (!buf_reserve(&h->rx, want))
+			return handler_ends(h, HANDLER_LINK_LOST, "receive buffer full");
 		handler_peer_sync(h);
 		want = buf_room(&h->rx);
 		n = conn_read(h->link, buf_tail(&h->rx), want);
-		if (n == 0) {
-			handler_link_lost(h, "the peer closed the connection");
-			return;
-		}
+		if (n == 0)
+			return handler_ends(h, HANDLER_LINK_LOST, "the peer closed the connection");
 		if (n < 0) {
-			char why[192];
-
 			if (n == -EAGAIN)
 				break;
-			snprintf(why, sizeof(why), "link receive: %s", conn_error(h->link));
-			handler_link_lost(h, why);
-			return;
+			return handler_ends(h, HANDLER_LINK_LOST, "link receive: %s",
+					    conn_error(h->link));
 		}
 		got += (size_t)n;
 		h->rx.tail += (size_t)n;
 		h->link_rx_bytes += (uint64_t)n;
 		h->last_rx = loop_now_ms();
-		if (!handler_inject(h))
-			return;
+		end = handler_inject(h);
+		if (end)
+			return end;
 		/*
 		 * A short read emptied the socket: do not ask again only to hear
 		 * EAGAIN (epoll is level-triggered). TLS reads stop at a record,
@@ -537,50 +552,55 @@ static void handler_receive(struct handler *h)
 	if (!peer_fits(h->peer, PEER_RX, PEER_BYTES_MAX / 2) && buf_release(&h->rx))
 		handler_peer_sync(h);
 	handler_update_interest(h);
+	return HANDLER_GOES_ON;
 }
 
-void handler_port_event(struct loop_io *io, uint32_t events)
+enum handler_end handler_port_ready(struct handler *h, uint32_t events)
 {
-	struct handler *h = container_of(io, struct handler, port_io);
+	enum handler_end end;
 
 	if (events & EPOLLERR) {
 		/* A socket error (device down) is reported until read: read it. */
 		int err = 0;
 		socklen_t len = sizeof(err);
 
-		if (getsockopt(io->fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == ENETDOWN)
+		if (getsockopt(h->port_io.fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 &&
+		    err == ENETDOWN)
 			log_warn("handler %lu: device %s is down", h->id, h->spec.dev);
 		events &= ~(uint32_t)EPOLLERR;
 	}
 	if (h->closed || h->state != H_UP)
-		return;
+		return HANDLER_GOES_ON;
 	if (events & EPOLLOUT) {
 		h->inject_blocked = false;
 		h->last_rx = loop_now_ms();     /* the link's silence counts from now */
-		if (!handler_inject(h))
-			return;
+		end = handler_inject(h);
+		if (end)
+			return end;
 		handler_update_interest(h);
 	}
 	if (events & (EPOLLIN | EPOLLERR))
-		handler_capture(h);
+		return handler_capture(h);
+	return HANDLER_GOES_ON;
 }
 
-void handler_link_event(struct loop_io *io, uint32_t events)
+enum handler_end handler_link_ready(struct handler *h, uint32_t events)
 {
-	struct handler *h = container_of(io, struct handler, link_io);
+	enum handler_end end;
 
 	if (h->closed || h->state != H_UP)
-		return;
-	if ((h->inject_blocked || h->rx_wait) && (events & (EPOLLHUP | EPOLLERR))) {
-		/* Not reading (the port is full) but the connection is gone: do not spin on it. */
-		handler_link_lost(h, "the connection closed while the device was busy");
-		return;
-	}
+		return HANDLER_GOES_ON;
+	/* Not reading (the port is full) but the connection is gone: do not spin on it. */
+	if ((h->inject_blocked || h->rx_wait) && (events & (EPOLLHUP | EPOLLERR)))
+		return handler_ends(h, HANDLER_LINK_LOST,
+				    "the connection closed while the device was busy");
 	if (events & EPOLLOUT) {
-		if (!handler_flush(h))
-			return;
+		end = handler_flush(h);
+		if (end)
+			return end;
 		handler_update_interest(h);
 	}
 	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
-		handler_receive(h);
+		return handler_receive(h);
+	return HANDLER_GOES_ON;
 }

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 
 #include "vnet/daemon.h"
-#include "vnet/handler_int.h"
+#include "handler_int.h"
 #include "vnet/netlink.h"
 
 static const char *const state_names[] = { [H_UP] = "up", [H_WAITING] = "waiting",

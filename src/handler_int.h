@@ -2,7 +2,8 @@
 /*
  * handler_int.h - a handler's insides, shared by handler.c (its lifecycle),
  * handler_path.c (its data path) and handler_stats.c (what HANDLERS? and
- * STATS? say of it). No other module includes this.
+ * STATS? say of it). No other module includes this. handler.c calls the
+ * other two; they do not call it back.
  */
 #ifndef VNET_HANDLER_INT_H
 #define VNET_HANDLER_INT_H
@@ -74,6 +75,7 @@ struct handler {
 	uint64_t drop_loop;     /* frames from the peer going round a loop (handler_looped) */
 	uint64_t loop_logged;   /* when a loop through it was last logged (0: never) */
 	struct aqm *aqm;        /* --queue-delay's controller, from the first frame captured */
+	char why[192];          /* why the data path lost the link or the device (handler_end) */
 };
 
 /* Are the port's frames pushed by a shared capture, not read from a descriptor of its own? */
@@ -82,11 +84,6 @@ static inline bool handler_port_pushed(const struct handler *h)
 	return h->port.ops->bind != NULL;
 }
 
-/* handler.c: close it for good (logged with why); its link is lost (closes, or redials). */
-void handler_close(struct handler *h, const char *why);
-void handler_link_lost(struct handler *h, const char *why);
-/* Its device is gone (why): wait for it to come back (H_NODEV) if it can, else close. */
-void handler_device_lost(struct handler *h, const char *why);
 /* Does it reconnect when its link drops (an RHANDLE)? */
 static inline bool handler_reconnects(const struct handler *h)
 {
@@ -94,21 +91,39 @@ static inline bool handler_reconnects(const struct handler *h)
 }
 
 /*
+ * What the data path (handler_path.c) met that ends the link or the port,
+ * why written in h->why. It does nothing about it: handler.c acts on it
+ * (handler_settle: handler_link_lost, handler_device_lost), after the path
+ * function returns and touches the handler no more.
+ */
+enum handler_end {
+	HANDLER_GOES_ON,        /* nothing: the handler goes on */
+	HANDLER_LINK_LOST,      /* the link failed: close, or redial (a reconnecting handler) */
+	HANDLER_DEVICE_LOST,    /* the port's device is gone: close, or wait for it (H_NODEV) */
+};
+
+/*
  * handler_path.c. The epoll interest of port and link (and the shared
- * capture's pause) for the queues' state; the bool functions return false if
- * the handler closed or lost its link meanwhile.
+ * capture's pause) for the queues' state.
  */
 void handler_update_interest(struct handler *h);
-bool handler_flush(struct handler *h);      /* send what is queued (and a probe, on a WAN) */
-bool handler_inject(struct handler *h);     /* inject the complete messages received */
-bool handler_keepalive(struct handler *h);  /* queue a keepalive and send it */
-void handler_port_event(struct loop_io *io, uint32_t events);
+/* A link was attached: inject what came with it, send what is queued, then the interest. */
+enum handler_end handler_link_begin(struct handler *h);
+enum handler_end handler_keepalive(struct handler *h);  /* queue a keepalive and send it */
+/* The port's and the link's epoll events (the loop's callbacks are handler.c's). */
+enum handler_end handler_port_ready(struct handler *h, uint32_t events);
+enum handler_end handler_link_ready(struct handler *h, uint32_t events);
 /* The link's peer (raddr) is charged with the handler's queues, from connected to lost. */
 void handler_peer_join(struct handler *h);
 void handler_peer_sync(struct handler *h);  /* after the queues' content or memory changed */
 void handler_peer_leave(struct handler *h);
-void handler_link_event(struct loop_io *io, uint32_t events);
-extern const struct port_client handler_client;    /* for a port of a shared capture */
+/* A port of a shared capture: handler.c's struct port_client (port.h) is made of these. */
+uint8_t *handler_client_room(void *ctx, bool deep);
+size_t handler_client_deep_bytes(void *ctx);
+void handler_client_take(void *ctx, const struct virtio_net_hdr *vh, size_t len);
+void handler_client_down(void *ctx);
+enum handler_end handler_client_flush(struct handler *h);
+enum handler_end handler_client_writable(struct handler *h);
 
 /* Frames the handler's device has seen (links: a fresh device list, or NULL to get one). */
 uint64_t handler_device_frames(const struct handler *h, const struct nl_link *links, size_t n);
