@@ -182,7 +182,8 @@ include tests/fuzz/fuzz.mk
 # ---- static analysis: make analyze (in CI; tools from Debian, installed if missing)
 #  1. clang's static analyzer (scan-build) over both programs: any report fails;
 #  2. a clang build of everything, unit tests included, with the same -Werror flags;
-#  3. shellcheck (warnings and errors) on every shell script.
+#  3. shellcheck (warnings and errors) on every shell script;
+#  4. the layers of src/ at link level (check-layers): no call cycle.
 SHELL_SCRIPTS = $(shell find tests packaging -name '*.sh') .ci/run
 analyze-tools:
 	$(Q)missing=""; \
@@ -206,13 +207,21 @@ analyze: deps analyze-tools
 	$(Q)grep -E '^\[  (PASSED|FAILED)' build-clang.log; rm -f build-clang.log
 	@echo "== shellcheck -S warning: $(words $(SHELL_SCRIPTS)) scripts"
 	$(Q)shellcheck -x -S warning $(SHELL_SCRIPTS)
+	@echo "== layers: calls flow one way"
+	$(Q)$(MAKE) --no-print-directory BUILD=build-clang CC=clang check-layers
 	@echo "analyze: no finding"
+
+# Calls flow one way: tests/layers.py reads the objects with nm and prints the files of src/
+# by layer, bottom first (a file calls only files below it); a call cycle fails, named with
+# the calls that close it.
+check-layers: all
+	$(Q)python3 tests/layers.py $(BUILD) $(sort $(wildcard src/*.c))
 
 clean:
 	rm -rf build build-asan build-scan build-clang build-analyze
 
 .PHONY: all deps unit docs netns check check-asan check-valgrind check-vm demo bench install uninstall clean \
-        analyze analyze-tools
+        analyze analyze-tools check-layers
 .DELETE_ON_ERROR:
 .SECONDARY:
 
