@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # tests/net/lib.sh - shared helpers for the vnet network-namespace scenarios.
 #
-# Sourced by every tests/net/t_*.sh.  It builds the README's section-7 scenario inside network
+# Sourced by every tests/net/t_*.sh.  It builds the example scenario of the VNET 0.9 README inside network
 # namespaces that belong to this run only, starts and stops the daemons, runs vnetclient, and
 # tears everything down on exit (also on failure and on Ctrl-C).
 #
@@ -303,7 +303,8 @@ vn_underlay() {
     vn_ip gB link set ul up
 }
 
-# vn_topology [--vm2]: build the seed's section-7 scenario (see the top of this file).
+# vn_topology [--vm2]: build the example scenario of the VNET 0.9 README (see the top
+# of this file).
 vn_topology() {
     local vm2=0
     [ "${1:-}" = --vm2 ] && vm2=1
@@ -361,7 +362,7 @@ vn_wait_listen() {
     return 1
 }
 
-# vn_start_seed_daemons [GA_DEVICES...]: the two daemons of the seed scenario.
+# vn_start_seed_daemons [GA_DEVICES...]: the two daemons of the example scenario.
 vn_start_seed_daemons() {
     local devs=("$@")
     [ ${#devs[@]} -eq 0 ] && devs=(vmnet1)
@@ -446,7 +447,7 @@ vn_handlers_count() {
 # vn_wait_handlers A|B N SECONDS: poll HANDLERS? (every 0.5 s) until the count is N.
 vn_wait_handlers() { vn_wait_until -i 0.5 "$3" vn_handlers_count "$1" "$2"; }
 
-# vn_handle_seed [DEV2 [MACS...]]: the README's section-7 handle command, run from gB.
+# vn_handle_seed [DEV2 [MACS...]]: the handle command of the example scenario, run from gB.
 # Sets VN_HID (the id answered, or empty).
 vn_handle_seed() {
     local dev2=${1:-vmnet1}

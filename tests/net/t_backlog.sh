@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A handler that shares its device with another loses nothing of a burst its usual queue cannot
 # hold: while its peer daemon is stopped, the frames wait in its queue grown past its usual bound
-# (a deep queue, src/capture.c), and all of them arrive once the peer goes on. Before (issue 14),
-# the shared capture dropped what did not fit (STATS? drop_queue), where a lone handler's socket
+# (a deep queue, src/capture.c), and all of them arrive once the peer goes on. Before the deep
+# queue, the shared capture dropped what did not fit (STATS? drop_queue), where a lone handler's socket
 # buffer kept it; then a backlog kept it, copied twice.
 # shellcheck source=tests/net/lib.sh
 . "$(dirname "$0")/lib.sh"

@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 vn_require
 
-N=${VN_ENGINE_HANDLERS:-120}    # handlers (the limit is 128 before issue 14's limits)
+N=${VN_ENGINE_HANDLERS:-120}    # handlers (fewer than the former limit of 128)
 N2=6                            # handlers in the classic-engine phase
 
 vn_log "building topology (prefix $VN_PFX)"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A peer cannot make a daemon put arbitrary frames on its network. A python peer in gB speaks
-# BEGIN to daemon B (LOCAL on eth0, the seed's list {VM, broadcast}) and to daemon A (REMOTE on
+# BEGIN to daemon B (LOCAL on eth0, the example scenario's list {VM, broadcast}) and to daemon A (REMOTE on
 # vmnet1) and sends forged frames:
 #  - the address list: B injects only frames whose source is listed (an ARP reply claiming the
 #    gateway's 198.18.0.1 from an unlisted MAC, tagged 802.1Q or not, never reaches the LAN; the
@@ -116,7 +116,7 @@ def packets_of(p, mtype, payload):
     p.send_msg(2, probe(H1_MAC, VM, "FENCE%03d" % FENCE))
     return settle() - t0 - 1
 
-print("# B is LOCAL on eth0 with the seed's list {VM, broadcast}: it injects listed sources only")
+print("# B is LOCAL on eth0 with the example scenario's list {VM, broadcast}: it injects listed sources only")
 before_b = stats(B, PB)
 pb = peer(B, PB, "REMOTE py0 LOCAL eth0 %s %s" % (VM, BC))
 hb = new_handler(B, PB, before_b)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# IPv6 across the bridge with one address pattern: the seed scenario's handler lists the VM,
+# IPv6 across the bridge with one address pattern: the example scenario's handler lists the VM,
 # the broadcast address and 33:33:00:00:00:00/16 (every IPv6 multicast group), nothing by hand.
 #  - HANDLERS? on both daemons shows the pattern as given;
 #  - h1 pings the VM's IPv6 link-local address (neighbour discovery through the pattern);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# 1,000 handlers on one device pair (issue 14): B (gB, eth0 on the LAN) holds 1,000 handlers to
+# 1,000 handlers on one device pair: B (gB, eth0 on the LAN) holds 1,000 handlers to
 # A (gA, vmnet1), one MAC each; three of them list the broadcast address too. h1 sends one frame
 # to each MAC and one broadcast: each frame goes through its own handler only (STATS? of both
 # daemons, per handler), the broadcast arrives once through each of the three, nothing loops

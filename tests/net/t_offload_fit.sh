@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Offload metadata that does not fit its frame costs the frame, not the link. A python peer in gB
-# speaks BEGIN to daemon B (LOCAL on eth0, the seed's list {VM, broadcast}) and sends:
+# speaks BEGIN to daemon B (LOCAL on eth0, the example scenario's list {VM, broadcast}) and sends:
 #  - a 1514-byte TCP frame that says it is a super-frame whose headers are 2974 bytes long (what
 #    a two-segment frame cut short by the queue-delay control carried when hdr_len stayed behind);
 #  - a frame whose partial checksum lies past its end;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The seed scenario with every segmentation and checksum offload turned off on all the
+# The example scenario with every segmentation and checksum offload turned off on all the
 # hosts' and gateways' veths: vnet must not depend on GSO super-frames or partial checksums
 # (the default-offload case is t_seed_scenario). Ping and iperf3 TCP both ways, with the
 # frames checked to be plain MTU-size ones.

@@ -7,7 +7,7 @@ vn_require
 vn_topology
 vn_start_seed_daemons
 
-vn_section "the seed handler"
+vn_section "the example scenario's handler"
 vn_check "handle" vn_handle_seed
 vn_check "ping vm -> h1" vn_ping vm "$H1_IP" 3
 vn_check "gB's eth0 is promiscuous while the handler exists" vn_promisc gB eth0

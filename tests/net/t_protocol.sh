@@ -129,7 +129,7 @@ for words, desc in (("REMOTE py0 REMOTE eth0 " + PYMAC, "both configs REMOTE"),
     hello(c)
     a = c.request("BEGIN " + words)
     ok(a is not None and a.startswith("NOK"), "BEGIN with %s -> NOK" % desc, repr(a))
-    # The seed: NOK, then the client tries again on the same connection.
+    # The VNET 0.9 README: NOK, then the client tries again on the same connection.
     c.line("DEVICES?")
     ok(read_list(c, "devices") is not None, "... the connection stays in its text phase: DEVICES?")
     c.close()

@@ -24,7 +24,7 @@ field() {
         for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == f) print kv[2] } }'
 }
 
-# run FLAGS...: daemons with FLAGS, the seed handler, 3 s of TCP from the VM to h1; sets DROPS
+# run FLAGS...: daemons with FLAGS, the example scenario's handler, 3 s of TCP from the VM to h1; sets DROPS
 # (A's drop_aqm for the handler) and MARKS.
 run() {
     vn_start_daemon A gA "$PASS_A" -h "$UL_A" -p "$PORT" -d vmnet1 "$@"

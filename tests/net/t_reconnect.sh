@@ -10,7 +10,7 @@ vn_topology
 vn_start_seed_daemons
 command -v iperf3 >/dev/null || vn_die "iperf3 not installed"
 
-# rhandle_seed: the seed handle command with -r, run from gB; sets VN_HID.
+# rhandle_seed: the example scenario's handle command with -r, run from gB; sets VN_HID.
 rhandle_seed() {
     vn_client gB -p "$PASS_B" -h "$UL_B" -c handle -r -b "$PASS_A" -d "$UL_A" \
         -e eth0 -f vmnet1 -g local -j "$VM_MAC" "$BCAST"

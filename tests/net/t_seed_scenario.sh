@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's section-7 scenario: a VM on machine44-1 (ns gA) is bridged onto the LAN of
+# The example scenario of the VNET 0.9 README: a VM on machine44-1 (ns gA) is bridged onto the LAN of
 # machine42-2 (ns gB) by one handler; ping and iperf3 both ways, HANDLERS?/DEVICES? on both
 # daemons, then CLOSE and the bridge is gone.
 # shellcheck source=tests/net/lib.sh
@@ -11,7 +11,7 @@ vn_start_seed_daemons
 vn_section "before the handler: the VM is not on the LAN"
 vn_check "no handler yet: ping vm -> h1 fails" vn_ping_fails vm "$H1_IP"
 
-vn_section "create the handler (README section 7)"
+vn_section "create the handler (the example scenario)"
 # Watch the underlay meanwhile (the control for t_tls: without -s everything is in clear).
 vn_wiretap_start gA ul clear "$PASS_A" "$WIRE_NEEDLE"
 vn_check "handle answers OK ID (exit 0)" vn_handle_seed

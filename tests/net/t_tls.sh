@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The seed scenario with -s (TLS 1.3, key mode: keys derived from the passwords; see vnet(8)):
+# The example scenario with -s (TLS 1.3, key mode: keys derived from the passwords; see vnet(8)):
 # the bridge works, nothing readable crosses the underlay, and every mismatch is refused clearly
 # (clear client to a TLS daemon, TLS client to a clear daemon, TLS daemon dialling a clear one,
 # wrong passwords).
