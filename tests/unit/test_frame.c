@@ -115,6 +115,32 @@ static void expect_vh_valid(const struct virtio_net_hdr *vh)
 			 vh->csum_offset, err ? err : "?");
 }
 
+#define NEEDS_CSUM VIRTIO_NET_HDR_F_NEEDS_CSUM
+#define GSO_ECN VIRTIO_NET_HDR_GSO_ECN
+
+/* An offload header, and a word of the reason frame_offload_valid refuses it for (NULL: it
+ * accepts it). */
+struct vh_case {
+	uint8_t flags, gso_type;
+	uint16_t hdr_len, gso_size, csum_start, csum_offset;
+	const char *keyword;
+};
+
+static void check_vh(const struct vh_case *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct virtio_net_hdr vh = vh_make(t[i].flags, t[i].gso_type, t[i].hdr_len,
+						   t[i].gso_size, t[i].csum_start,
+						   t[i].csum_offset);
+
+		if (t[i].keyword)
+			expect_vh_invalid(&vh, t[i].keyword);
+		else
+			expect_vh_valid(&vh);
+	}
+}
+#define CHECK_VH(t) check_vh((t), ARRAY_SIZE(t))
+
 /* ---- encoding ---- */
 
 static void test_put_header(void **state)
@@ -318,85 +344,101 @@ static enum frame_status decode_len(uint8_t type, size_t plen, bool header_only,
 	return st;
 }
 
-static void test_plain_length_limits(void **state)
+/* A message of type t with a plen-byte payload (and offload header vh), decoded whole or from
+ * its header alone: the status it must get, the frame length when it decodes to a frame (0: no
+ * frame), a word of the error (NULL: not looked at). */
+struct len_case {
+	uint8_t type;
+	size_t plen;
+	bool header_only;
+	enum { VH_NONE, VH_ZERO, VH_TCP4 } vh;
+	enum frame_status want;
+	size_t eth_len;
+	const char *keyword;
+};
+
+static void check_lens(const struct len_case *t, size_t n)
 {
+	const struct virtio_net_hdr zero = vh_make(0, 0, 0, 0, 0, 0), tcp4 = vh_tcp4();
+
+	for (size_t i = 0; i < n; i++) {
+		const struct virtio_net_hdr *vh = t[i].vh == VH_TCP4 ? &tcp4 :
+						  t[i].vh == VH_ZERO ? &zero : NULL;
+		struct frame_msg msg;
+		const char *err = NULL;
+
+		assert_int_equal(decode_len(t[i].type, t[i].plen, t[i].header_only, vh, &msg,
+					    &err), t[i].want);
+		if (t[i].keyword)
+			assert_non_null(strstr(err, t[i].keyword));
+		if (t[i].want != FRAME_OK)
+			continue;
+		assert_int_equal(msg.has_frame, t[i].eth_len > 0);
+		if (t[i].eth_len)
+			assert_int_equal(msg.eth_len, t[i].eth_len);
+		assert_int_equal(msg.has_offload, vh != NULL);
+		if (vh)
+			assert_int_equal(msg.vh.gso_size, vh->gso_size);
+	}
+}
+#define CHECK_LENS(t) check_lens((t), ARRAY_SIZE(t))
+
+/* A message of type t whose header announces 0xffffff bytes: refused from the header. */
+static void expect_header_error(uint8_t t)
+{
+	uint8_t h[FRAME_HDR_LEN];
 	struct frame_msg msg;
+	size_t used = 0;
 	const char *err = NULL;
 
-	assert_int_equal(decode_len(FRAME_T_PLAIN, 0, false, NULL, &msg, &err), FRAME_ERROR);
-	assert_non_null(strstr(err, "length"));
-	err = NULL;
-	assert_int_equal(decode_len(FRAME_T_PLAIN, FRAME_ETH_MIN - 1, false, NULL, &msg, &err),
-			 FRAME_ERROR);
-	assert_non_null(strstr(err, "length"));
-	assert_int_equal(decode_len(FRAME_T_PLAIN, FRAME_ETH_MIN, false, NULL, &msg, &err),
-			 FRAME_OK);
-	assert_int_equal(msg.eth_len, FRAME_ETH_MIN);
-	assert_int_equal(decode_len(FRAME_T_PLAIN, FRAME_ETH_MAX, false, NULL, &msg, &err),
-			 FRAME_OK);
-	assert_int_equal(msg.eth_len, FRAME_ETH_MAX);
-	err = NULL;
-	assert_int_equal(decode_len(FRAME_T_PLAIN, FRAME_ETH_MAX + 1, false, NULL, &msg, &err),
-			 FRAME_ERROR);
-	assert_non_null(strstr(err, "length"));
+	frame_put_header(h, (enum frame_type)t, 0xffffff);
+	assert_int_equal(frame_decode(h, sizeof(h), &msg, &used, &err), FRAME_ERROR);
+}
 
-	/* Out-of-bounds lengths are refused from the header alone, without waiting. */
-	assert_int_equal(decode_len(FRAME_T_PLAIN, FRAME_ETH_MIN - 1, true, NULL, &msg, &err),
-			 FRAME_ERROR);
-	assert_int_equal(decode_len(FRAME_T_PLAIN, FRAME_ETH_MAX + 1, true, NULL, &msg, &err),
-			 FRAME_ERROR);
-	assert_int_equal(decode_len(FRAME_T_PLAIN, FRAME_ETH_MAX, true, NULL, &msg, &err),
-			 FRAME_NEED_MORE);
-	{
-		uint8_t h[FRAME_HDR_LEN];
-		size_t used = 0;
+static void test_plain_length_limits(void **state)
+{
+	static const struct len_case cases[] = {
+		{ FRAME_T_PLAIN, 0, false, VH_NONE, FRAME_ERROR, 0, "length" },
+		{ FRAME_T_PLAIN, FRAME_ETH_MIN - 1, false, VH_NONE, FRAME_ERROR, 0, "length" },
+		{ FRAME_T_PLAIN, FRAME_ETH_MIN, false, VH_NONE, FRAME_OK, FRAME_ETH_MIN, NULL },
+		{ FRAME_T_PLAIN, FRAME_ETH_MAX, false, VH_NONE, FRAME_OK, FRAME_ETH_MAX, NULL },
+		{ FRAME_T_PLAIN, FRAME_ETH_MAX + 1, false, VH_NONE, FRAME_ERROR, 0, "length" },
+		/* Out-of-bounds lengths are refused from the header alone, without waiting. */
+		{ FRAME_T_PLAIN, FRAME_ETH_MIN - 1, true, VH_NONE, FRAME_ERROR, 0, NULL },
+		{ FRAME_T_PLAIN, FRAME_ETH_MAX + 1, true, VH_NONE, FRAME_ERROR, 0, NULL },
+		{ FRAME_T_PLAIN, FRAME_ETH_MAX, true, VH_NONE, FRAME_NEED_MORE, 0, NULL },
+	};
 
-		frame_put_header(h, FRAME_T_PLAIN, 0xffffff);
-		assert_int_equal(frame_decode(h, sizeof(h), &msg, &used, &err), FRAME_ERROR);
-	}
+	CHECK_LENS(cases);
+	expect_header_error(FRAME_T_PLAIN);
 }
 
 static void test_offload_length_limits(void **state)
 {
-	struct virtio_net_hdr none = vh_make(0, 0, 0, 0, 0, 0);
-	struct frame_msg msg;
-	const char *err = NULL;
+	static const struct len_case cases[] = {
+		{ FRAME_T_OFFLOAD, 0, false, VH_ZERO, FRAME_ERROR, 0, NULL },
+		{ FRAME_T_OFFLOAD, FRAME_OFFLOAD_LEN, false, VH_ZERO, FRAME_ERROR, 0, NULL },
+		{ FRAME_T_OFFLOAD, FRAME_OFFLOAD_LEN + FRAME_ETH_MIN - 1, false, VH_ZERO, FRAME_ERROR,
+		  0, "length" },
+		{ FRAME_T_OFFLOAD, FRAME_OFFLOAD_LEN + FRAME_ETH_MIN, false, VH_ZERO, FRAME_OK,
+		  FRAME_ETH_MIN, NULL },
+		{ FRAME_T_OFFLOAD, FRAME_OFFLOAD_LEN + FRAME_ETH_MAX, false, VH_ZERO, FRAME_OK,
+		  FRAME_ETH_MAX, NULL },
+		{ FRAME_T_OFFLOAD, FRAME_OFFLOAD_LEN + FRAME_ETH_MAX + 1, false, VH_ZERO, FRAME_ERROR,
+		  0, "length" },
+		/* From the header alone. */
+		{ FRAME_T_OFFLOAD, FRAME_OFFLOAD_LEN + FRAME_ETH_MIN - 1, true, VH_ZERO, FRAME_ERROR,
+		  0, NULL },
+		{ FRAME_T_OFFLOAD, FRAME_OFFLOAD_LEN + FRAME_ETH_MAX + 1, true, VH_ZERO, FRAME_ERROR,
+		  0, NULL },
+		{ FRAME_T_OFFLOAD, FRAME_OFFLOAD_LEN + FRAME_ETH_MAX, true, VH_ZERO, FRAME_NEED_MORE,
+		  0, NULL },
+		/* A big GSO frame at the limit with real offload metadata. */
+		{ FRAME_T_OFFLOAD, FRAME_OFFLOAD_LEN + FRAME_ETH_MAX, false, VH_TCP4, FRAME_OK,
+		  FRAME_ETH_MAX, NULL },
+	};
 
-	assert_int_equal(decode_len(FRAME_T_OFFLOAD, 0, false, &none, &msg, &err), FRAME_ERROR);
-	assert_int_equal(decode_len(FRAME_T_OFFLOAD, FRAME_OFFLOAD_LEN, false, &none, &msg, &err),
-			 FRAME_ERROR);
-	err = NULL;
-	assert_int_equal(decode_len(FRAME_T_OFFLOAD, FRAME_OFFLOAD_LEN + FRAME_ETH_MIN - 1, false,
-				    &none, &msg, &err), FRAME_ERROR);
-	assert_non_null(strstr(err, "length"));
-	assert_int_equal(decode_len(FRAME_T_OFFLOAD, FRAME_OFFLOAD_LEN + FRAME_ETH_MIN, false,
-				    &none, &msg, &err), FRAME_OK);
-	assert_int_equal(msg.eth_len, FRAME_ETH_MIN);
-	assert_int_equal(decode_len(FRAME_T_OFFLOAD, FRAME_OFFLOAD_LEN + FRAME_ETH_MAX, false,
-				    &none, &msg, &err), FRAME_OK);
-	assert_int_equal(msg.eth_len, FRAME_ETH_MAX);
-	assert_true(msg.has_offload);
-	err = NULL;
-	assert_int_equal(decode_len(FRAME_T_OFFLOAD, FRAME_OFFLOAD_LEN + FRAME_ETH_MAX + 1, false,
-				    &none, &msg, &err), FRAME_ERROR);
-	assert_non_null(strstr(err, "length"));
-
-	/* From the header alone. */
-	assert_int_equal(decode_len(FRAME_T_OFFLOAD, FRAME_OFFLOAD_LEN + FRAME_ETH_MIN - 1, true,
-				    &none, &msg, &err), FRAME_ERROR);
-	assert_int_equal(decode_len(FRAME_T_OFFLOAD, FRAME_OFFLOAD_LEN + FRAME_ETH_MAX + 1, true,
-				    &none, &msg, &err), FRAME_ERROR);
-	assert_int_equal(decode_len(FRAME_T_OFFLOAD, FRAME_OFFLOAD_LEN + FRAME_ETH_MAX, true,
-				    &none, &msg, &err), FRAME_NEED_MORE);
-
-	/* A big GSO frame at the limit with real offload metadata. */
-	{
-		struct virtio_net_hdr vh = vh_tcp4();
-
-		assert_int_equal(decode_len(FRAME_T_OFFLOAD, FRAME_OFFLOAD_LEN + FRAME_ETH_MAX,
-					    false, &vh, &msg, &err), FRAME_OK);
-		assert_int_equal(msg.vh.gso_size, 1448);
-	}
+	CHECK_LENS(cases);
 	assert_int_equal(FRAME_MSG_MAX, FRAME_HDR_LEN + FRAME_OFFLOAD_LEN + FRAME_ETH_MAX);
 }
 
@@ -451,66 +493,51 @@ static void test_optional_type_skipped(void **state)
 
 static void test_optional_type_limits(void **state)
 {
-	struct frame_msg msg;
-	const char *err = NULL;
+	static const struct len_case cases[] = {
+		{ 0x80, FRAME_OFFLOAD_LEN + FRAME_ETH_MAX, false, VH_NONE, FRAME_OK, 0, NULL },
+		{ 0x80, FRAME_OFFLOAD_LEN + FRAME_ETH_MAX + 1, false, VH_NONE, FRAME_ERROR, 0,
+		  "length" },
+		{ 0xff, FRAME_OFFLOAD_LEN + FRAME_ETH_MAX + 1, true, VH_NONE, FRAME_ERROR, 0,
+		  "length" },
+	};
 
-	assert_int_equal(decode_len(0x80, FRAME_OFFLOAD_LEN + FRAME_ETH_MAX, false, NULL, &msg,
-				    &err), FRAME_OK);
-	assert_false(msg.has_frame);
-	assert_int_equal(decode_len(0x80, FRAME_OFFLOAD_LEN + FRAME_ETH_MAX + 1, false, NULL,
-				    &msg, &err), FRAME_ERROR);
-	assert_non_null(strstr(err, "length"));
-	err = NULL;
-	assert_int_equal(decode_len(0xff, FRAME_OFFLOAD_LEN + FRAME_ETH_MAX + 1, true, NULL,
-				    &msg, &err), FRAME_ERROR);
-	assert_non_null(strstr(err, "length"));
-	{
-		uint8_t h[FRAME_HDR_LEN];
-		size_t used = 0;
-
-		frame_put_header(h, (enum frame_type)0x80, 0xffffff);
-		assert_int_equal(frame_decode(h, sizeof(h), &msg, &used, &err), FRAME_ERROR);
-	}
+	CHECK_LENS(cases);
+	expect_header_error(0x80);
 }
 
 /* ---- offload validation ---- */
 
 static void test_offload_flags(void **state)
 {
-	struct virtio_net_hdr vh;
+	static const struct vh_case cases[] = {
+		{ 0, 0, 0, 0, 0, 0, NULL },
+		{ VIRTIO_NET_HDR_F_DATA_VALID, 0, 0, 0, 0, 0, NULL },
+		{ NEEDS_CSUM, 0, 0, 0, 34, 6, NULL },
+		{ 0xff, 0, 0, 0, 34, 6, "flags" },
+	};
 
-	vh = vh_make(0, 0, 0, 0, 0, 0);
-	expect_vh_valid(&vh);
-	vh = vh_make(VIRTIO_NET_HDR_F_DATA_VALID, 0, 0, 0, 0, 0);
-	expect_vh_valid(&vh);
-	vh = vh_make(VIRTIO_NET_HDR_F_NEEDS_CSUM, 0, 0, 0, 34, 6);
-	expect_vh_valid(&vh);
-
+	CHECK_VH(cases);
 	for (unsigned int f = 0x04; f <= 0x80; f <<= 1) {
+		struct virtio_net_hdr vh;
+
 		vh = vh_make((uint8_t)f, 0, 0, 0, 0, 0);
 		expect_vh_invalid(&vh, "flags");
 		vh = vh_make((uint8_t)(f | VIRTIO_NET_HDR_F_NEEDS_CSUM), 0, 0, 0, 34, 6);
 		expect_vh_invalid(&vh, "flags");
 	}
-	vh = vh_make(0xff, 0, 0, 0, 34, 6);
-	expect_vh_invalid(&vh, "flags");
 }
 
 static void test_offload_ecn_without_gso(void **state)
 {
-	struct virtio_net_hdr vh;
+	static const struct vh_case cases[] = {
+		{ 0, GSO_ECN, 0, 0, 0, 0, "ECN" },
+		{ NEEDS_CSUM, GSO_ECN, 54, 1448, 34, 16, "ECN" },
+		/* With segmentation it is fine. */
+		{ NEEDS_CSUM, VIRTIO_NET_HDR_GSO_TCPV4 | GSO_ECN, 66, 1448, 34, 16, NULL },
+		{ NEEDS_CSUM, VIRTIO_NET_HDR_GSO_TCPV6 | GSO_ECN, 86, 1428, 54, 16, NULL },
+	};
 
-	vh = vh_make(0, VIRTIO_NET_HDR_GSO_ECN, 0, 0, 0, 0);
-	expect_vh_invalid(&vh, "ECN");
-	vh = vh_make(VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_ECN, 54, 1448, 34, 16);
-	expect_vh_invalid(&vh, "ECN");
-	/* With segmentation it is fine. */
-	vh = vh_make(VIRTIO_NET_HDR_F_NEEDS_CSUM,
-		     VIRTIO_NET_HDR_GSO_TCPV4 | VIRTIO_NET_HDR_GSO_ECN, 66, 1448, 34, 16);
-	expect_vh_valid(&vh);
-	vh = vh_make(VIRTIO_NET_HDR_F_NEEDS_CSUM,
-		     VIRTIO_NET_HDR_GSO_TCPV6 | VIRTIO_NET_HDR_GSO_ECN, 86, 1428, 54, 16);
-	expect_vh_valid(&vh);
+	CHECK_VH(cases);
 }
 
 static void test_offload_unknown_gso(void **state)
@@ -527,60 +554,52 @@ static void test_offload_unknown_gso(void **state)
 
 static void test_offload_gso_size_zero(void **state)
 {
-	struct virtio_net_hdr vh;
+	static const struct vh_case cases[] = {
+		{ NEEDS_CSUM, VIRTIO_NET_HDR_GSO_TCPV4, 66, 0, 34, 16, "size" },
+		{ NEEDS_CSUM, VIRTIO_NET_HDR_GSO_TCPV6, 86, 0, 54, 16, "size" },
+		{ NEEDS_CSUM, VIRTIO_NET_HDR_GSO_UDP, 42, 0, 34, 6, "size" },
+		{ NEEDS_CSUM, VIRTIO_NET_HDR_GSO_TCPV4, 66, 1, 34, 16, NULL },
+	};
 
-	vh = vh_make(VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_TCPV4, 66, 0, 34, 16);
-	expect_vh_invalid(&vh, "size");
-	vh = vh_make(VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_TCPV6, 86, 0, 54, 16);
-	expect_vh_invalid(&vh, "size");
-	vh = vh_make(VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_UDP, 42, 0, 34, 6);
-	expect_vh_invalid(&vh, "size");
-	vh = vh_make(VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_TCPV4, 66, 1, 34, 16);
-	expect_vh_valid(&vh);
+	CHECK_VH(cases);
 }
 
 static void test_offload_valid_tcp4(void **state)
 {
-	struct virtio_net_hdr vh = vh_tcp4();
+	static const struct vh_case cases[] = {
+		{ NEEDS_CSUM, VIRTIO_NET_HDR_GSO_TCPV4, 66, 1448, 34, 16, NULL },    /* vh_tcp4() */
+		/* Checksum only, no segmentation (a small TCP segment). */
+		{ NEEDS_CSUM, VIRTIO_NET_HDR_GSO_NONE, 0, 0, 34, 16, NULL },
+		/* VLAN-tagged: everything 4 bytes later. */
+		{ NEEDS_CSUM, VIRTIO_NET_HDR_GSO_TCPV4, 70, 1444, 38, 16, NULL },
+	};
 
-	expect_vh_valid(&vh);
-	expect_vh_valid(&vh);
-	expect_vh_valid(&vh);
-	/* Checksum only, no segmentation (a small TCP segment). */
-	vh = vh_make(VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_NONE, 0, 0, 34, 16);
-	expect_vh_valid(&vh);
-	/* VLAN-tagged: everything 4 bytes later. */
-	vh = vh_make(VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_TCPV4, 70, 1444, 38, 16);
-	expect_vh_valid(&vh);
+	CHECK_VH(cases);
 }
 
 static void test_offload_valid_tcp6(void **state)
 {
-	struct virtio_net_hdr vh = vh_make(VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_TCPV6,
-					   86, 1428, 54, 16);
+	static const struct vh_case cases[] = {
+		{ NEEDS_CSUM, VIRTIO_NET_HDR_GSO_TCPV6, 86, 1428, 54, 16, NULL },
+		{ NEEDS_CSUM, VIRTIO_NET_HDR_GSO_NONE, 0, 0, 54, 16, NULL },
+	};
 
-	expect_vh_valid(&vh);
-	expect_vh_valid(&vh);
-	vh = vh_make(VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_NONE, 0, 0, 54, 16);
-	expect_vh_valid(&vh);
+	CHECK_VH(cases);
 }
 
 static void test_offload_valid_udp(void **state)
 {
-	struct virtio_net_hdr vh;
+	static const struct vh_case cases[] = {
+		/* UDP segmentation (UDP_SEGMENT / USO): gso_type 5. */
+		{ NEEDS_CSUM, VIRTIO_NET_HDR_GSO_UDP_L4, 42, 1472, 34, 6, NULL },
+		{ NEEDS_CSUM, VIRTIO_NET_HDR_GSO_UDP_L4, 62, 1452, 54, 6, NULL },
+		/* Legacy UFO. */
+		{ NEEDS_CSUM, VIRTIO_NET_HDR_GSO_UDP, 42, 1472, 34, 6, NULL },
+		/* Checksum offload only. */
+		{ NEEDS_CSUM, VIRTIO_NET_HDR_GSO_NONE, 0, 0, 34, 6, NULL },
+	};
 
-	/* UDP segmentation (UDP_SEGMENT / USO): gso_type 5. */
-	vh = vh_make(VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_UDP_L4, 42, 1472, 34, 6);
-	expect_vh_valid(&vh);
-	expect_vh_valid(&vh);
-	vh = vh_make(VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_UDP_L4, 62, 1452, 54, 6);
-	expect_vh_valid(&vh);
-	/* Legacy UFO. */
-	vh = vh_make(VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_UDP, 42, 1472, 34, 6);
-	expect_vh_valid(&vh);
-	/* Checksum offload only. */
-	vh = vh_make(VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_NONE, 0, 0, 34, 6);
-	expect_vh_valid(&vh);
+	CHECK_VH(cases);
 }
 
 /* A message that decodes whole, its eth_len-byte frame refused by frame_offload_safe. */

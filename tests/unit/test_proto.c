@@ -40,6 +40,20 @@ static void parse_err(const char *line, const char *keyword)
 		fail_msg("'%.80s': error '%s' does not mention '%s'", line, err, keyword);
 }
 
+/* A request line the parser rejects, and a word its error message holds. */
+struct bad_line {
+	const char *line;
+	const char *keyword;
+};
+
+/* parse_err for each line of a table. */
+static void parse_errs(const struct bad_line *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		parse_err(t[i].line, t[i].keyword);
+}
+#define PARSE_ERRS(t) parse_errs((t), sizeof(t) / sizeof((t)[0]))
+
 /* The i-th test address, 02:00:00:00:HH:LL (i + 1, never zero). */
 static void mac_i(struct mac *m, size_t i)
 {
@@ -136,15 +150,19 @@ static void test_hello_password_limits(void **state)
 
 static void test_bad_password(void **state)
 {
+	static const struct bad_line bad[] = {
+		{ "HELLO pass\x01word 1.0", "password" },
+		{ "HELLO \x1b[0m 1.0", "password" },
+		{ "HELLO pass\x7f 1.0", "password" },
+		{ "HELLO pass\rword 1.0", "password" },
+		{ "HELLO pass\nword 1.0", "password" },
+		{ "HELLO \xc3\xa9t\xc3\xa9 1.0", "password" },
+		{ "HELLO pass\xff 1.0", "password" },
+		{ "HANDLE pw\x01 LOCAL eth0 REMOTE host 4455 eth1 02:00:00:00:00:0a", "password" },
+	};
+
 	/* A space cannot be in a word; other control characters and non-ASCII bytes can. */
-	parse_err("HELLO pass\x01word 1.0", "password");
-	parse_err("HELLO \x1b[0m 1.0", "password");
-	parse_err("HELLO pass\x7f 1.0", "password");
-	parse_err("HELLO pass\rword 1.0", "password");
-	parse_err("HELLO pass\nword 1.0", "password");
-	parse_err("HELLO \xc3\xa9t\xc3\xa9 1.0", "password");
-	parse_err("HELLO pass\xff 1.0", "password");
-	parse_err("HANDLE pw\x01 LOCAL eth0 REMOTE host 4455 eth1 02:00:00:00:00:0a", "password");
+	PARSE_ERRS(bad);
 	{
 		char line[VNET_LINE_MAX];
 
@@ -156,6 +174,11 @@ static void test_bad_password(void **state)
 
 static void test_hello_version(void **state)
 {
+	static const struct bad_line bad[] = {
+		{ "HELLO pw 1.\x01", "version" },
+		{ "HELLO pw 1.0\x7f", "version" },
+		{ "HELLO pw 1.0\r", "version" },
+	};
 	struct proto_req r = { 0 };
 	char line[128];
 
@@ -166,15 +189,21 @@ static void test_hello_version(void **state)
 	parse_err(line, "version");
 	cat3(line, sizeof(line), "HELLO pw ", repeat('9', 100), "");
 	parse_err(line, "version");
-	parse_err("HELLO pw 1.\x01", "version");
-	parse_err("HELLO pw 1.0\x7f", "version");
-	parse_err("HELLO pw 1.0\r", "version");
+	PARSE_ERRS(bad);
 }
 
 /* ---- commands without arguments ---- */
 
 static void test_no_arg_commands(void **state)
 {
+	static const struct bad_line bad[] = {
+		{ "DONE now", "usage" },
+		{ "DEVICES? eth0", "usage" },
+		{ "HANDLERS? 1", "usage" },
+		{ "HANDLERS? 1 2 3", "usage" },
+		{ "DEVICES", "unknown" },
+		{ "HANDLERS", "unknown" },
+	};
 	struct proto_req r = { 0 };
 
 	parse_ok("DONE", &r);
@@ -187,12 +216,7 @@ static void test_no_arg_commands(void **state)
 	assert_int_equal(r.cmd, PROTO_INSTANCE);
 	parse_err("INSTANCE? 0123456789abcdef", "usage");
 
-	parse_err("DONE now", "usage");
-	parse_err("DEVICES? eth0", "usage");
-	parse_err("HANDLERS? 1", "usage");
-	parse_err("HANDLERS? 1 2 3", "usage");
-	parse_err("DEVICES", "unknown");
-	parse_err("HANDLERS", "unknown");
+	PARSE_ERRS(bad);
 }
 
 /* ---- CLOSE ---- */
@@ -214,20 +238,24 @@ static void test_close(void **state)
 
 static void test_close_bad_id(void **state)
 {
-	parse_err("CLOSE 0", "id");
-	parse_err("CLOSE 00", "id");
-	parse_err("CLOSE -1", "id");
-	parse_err("CLOSE -0", "id");
-	parse_err("CLOSE +1", "id");
-	parse_err("CLOSE abc", "id");
-	parse_err("CLOSE 12a", "id");
-	parse_err("CLOSE 1.5", "id");
-	parse_err("CLOSE 0x10", "id");
-	parse_err("CLOSE 4294967296", "id");
-	parse_err("CLOSE 18446744073709551615", "id");
-	parse_err("CLOSE 99999999999999999999999999", "id");
-	parse_err("CLOSE", "usage");
-	parse_err("CLOSE 1 2", "usage");
+	static const struct bad_line bad[] = {
+		{ "CLOSE 0", "id" },
+		{ "CLOSE 00", "id" },
+		{ "CLOSE -1", "id" },
+		{ "CLOSE -0", "id" },
+		{ "CLOSE +1", "id" },
+		{ "CLOSE abc", "id" },
+		{ "CLOSE 12a", "id" },
+		{ "CLOSE 1.5", "id" },
+		{ "CLOSE 0x10", "id" },
+		{ "CLOSE 4294967296", "id" },
+		{ "CLOSE 18446744073709551615", "id" },
+		{ "CLOSE 99999999999999999999999999", "id" },
+		{ "CLOSE", "usage" },
+		{ "CLOSE 1 2", "usage" },
+	};
+
+	PARSE_ERRS(bad);
 }
 
 /* ---- HANDLE and BEGIN ---- */
@@ -347,38 +375,50 @@ static void test_whitespace(void **state)
 
 static void test_arg_counts(void **state)
 {
-	parse_err("HELLO", "usage");
-	parse_err("HELLO pw", "usage");
-	parse_err("HELLO pw 1.0 extra", "usage");
-	parse_err("HANDLE", "usage");
-	parse_err("HANDLE pw", "usage");
-	parse_err("HANDLE pw LOCAL eth0 REMOTE host 4455", "usage");
-	parse_err("HANDLE pw LOCAL eth0 REMOTE host 4455 eth1", "usage");   /* no address */
-	parse_err("BEGIN", "usage");
-	parse_err("BEGIN LOCAL eth0 REMOTE", "usage");
-	parse_err("BEGIN LOCAL eth0 REMOTE eth1", "usage");                 /* no address */
-	parse_err("CLOSE", "usage");
-	parse_err("DONE 1", "usage");
+	static const struct bad_line bad[] = {
+		{ "HELLO", "usage" },
+		{ "HELLO pw", "usage" },
+		{ "HELLO pw 1.0 extra", "usage" },
+		{ "HANDLE", "usage" },
+		{ "HANDLE pw", "usage" },
+		{ "HANDLE pw LOCAL eth0 REMOTE host 4455", "usage" },
+		{ "HANDLE pw LOCAL eth0 REMOTE host 4455 eth1", "usage" },   /* no address */
+		{ "BEGIN", "usage" },
+		{ "BEGIN LOCAL eth0 REMOTE", "usage" },
+		{ "BEGIN LOCAL eth0 REMOTE eth1", "usage" },                 /* no address */
+		{ "CLOSE", "usage" },
+		{ "DONE 1", "usage" },
+	};
+
+	PARSE_ERRS(bad);
 }
 
 static void test_bad_config(void **state)
 {
-	parse_err("HANDLE pw LOCALX eth0 REMOTE h 1 eth1 02:00:00:00:00:0a", "config");
-	parse_err("HANDLE pw LOCAL eth0 REMOT h 1 eth1 02:00:00:00:00:0a", "config");
-	parse_err("HANDLE pw both eth0 REMOTE h 1 eth1 02:00:00:00:00:0a", "config");
-	parse_err("BEGIN loc eth0 REMOTE eth1 02:00:00:00:00:0a", "config");
-	parse_err("BEGIN LOCAL eth0 remotely eth1 02:00:00:00:00:0a", "config");
-	parse_err("BEGIN 1 eth0 REMOTE eth1 02:00:00:00:00:0a", "config");
+	static const struct bad_line bad[] = {
+		{ "HANDLE pw LOCALX eth0 REMOTE h 1 eth1 02:00:00:00:00:0a", "config" },
+		{ "HANDLE pw LOCAL eth0 REMOT h 1 eth1 02:00:00:00:00:0a", "config" },
+		{ "HANDLE pw both eth0 REMOTE h 1 eth1 02:00:00:00:00:0a", "config" },
+		{ "BEGIN loc eth0 REMOTE eth1 02:00:00:00:00:0a", "config" },
+		{ "BEGIN LOCAL eth0 remotely eth1 02:00:00:00:00:0a", "config" },
+		{ "BEGIN 1 eth0 REMOTE eth1 02:00:00:00:00:0a", "config" },
+	};
+
+	PARSE_ERRS(bad);
 	/* Arguments in the wrong order. */
 	parse_err("BEGIN eth0 LOCAL eth1 REMOTE 02:00:00:00:00:0a", "config");
 }
 
 static void test_same_config_twice(void **state)
 {
-	parse_err("HANDLE pw LOCAL eth0 LOCAL h 1 eth1 02:00:00:00:00:0a", "differ");
-	parse_err("HANDLE pw REMOTE eth0 remote h 1 eth1 02:00:00:00:00:0a", "differ");
-	parse_err("BEGIN LOCAL eth0 local eth1 02:00:00:00:00:0a", "differ");
-	parse_err("BEGIN REMOTE eth0 REMOTE eth1 02:00:00:00:00:0a", "differ");
+	static const struct bad_line bad[] = {
+		{ "HANDLE pw LOCAL eth0 LOCAL h 1 eth1 02:00:00:00:00:0a", "differ" },
+		{ "HANDLE pw REMOTE eth0 remote h 1 eth1 02:00:00:00:00:0a", "differ" },
+		{ "BEGIN LOCAL eth0 local eth1 02:00:00:00:00:0a", "differ" },
+		{ "BEGIN REMOTE eth0 REMOTE eth1 02:00:00:00:00:0a", "differ" },
+	};
+
+	PARSE_ERRS(bad);
 }
 
 static void test_device_valid(void **state)
@@ -410,16 +450,19 @@ static void test_device_valid(void **state)
 
 static void test_bad_device_in_request(void **state)
 {
+	static const struct bad_line bad[] = {
+		{ "BEGIN LOCAL a/b REMOTE eth1 02:00:00:00:00:0a", "local device" },
+		{ "BEGIN LOCAL eth0 REMOTE x:y 02:00:00:00:00:0a", "remote device" },
+		{ "BEGIN LOCAL . REMOTE eth1 02:00:00:00:00:0a", "local device" },
+		{ "BEGIN LOCAL eth0 REMOTE .. 02:00:00:00:00:0a", "remote device" },
+		{ "BEGIN LOCAL eth\x01 REMOTE eth1 02:00:00:00:00:0a", "local device" },
+		{ "HANDLE pw LOCAL x:y REMOTE h 1 eth1 02:00:00:00:00:0a", "local device" },
+		{ "HANDLE pw LOCAL eth0 REMOTE h 1 a/b 02:00:00:00:00:0a", "remote device" },
+		{ "HANDLE pw LOCAL . REMOTE h 1 eth1 02:00:00:00:00:0a", "local device" },
+	};
 	char line[VNET_LINE_MAX];
 
-	parse_err("BEGIN LOCAL a/b REMOTE eth1 02:00:00:00:00:0a", "local device");
-	parse_err("BEGIN LOCAL eth0 REMOTE x:y 02:00:00:00:00:0a", "remote device");
-	parse_err("BEGIN LOCAL . REMOTE eth1 02:00:00:00:00:0a", "local device");
-	parse_err("BEGIN LOCAL eth0 REMOTE .. 02:00:00:00:00:0a", "remote device");
-	parse_err("BEGIN LOCAL eth\x01 REMOTE eth1 02:00:00:00:00:0a", "local device");
-	parse_err("HANDLE pw LOCAL x:y REMOTE h 1 eth1 02:00:00:00:00:0a", "local device");
-	parse_err("HANDLE pw LOCAL eth0 REMOTE h 1 a/b 02:00:00:00:00:0a", "remote device");
-	parse_err("HANDLE pw LOCAL . REMOTE h 1 eth1 02:00:00:00:00:0a", "local device");
+	PARSE_ERRS(bad);
 
 	cat3(line, sizeof(line), "BEGIN LOCAL ", repeat('d', PROTO_DEV_MAX),
 	     " REMOTE eth1 02:00:00:00:00:0a");
@@ -440,6 +483,12 @@ static void test_bad_device_in_request(void **state)
 
 static void test_port(void **state)
 {
+	static const struct bad_line bad[] = {
+		{ "HANDLE pw LOCAL eth0 REMOTE h 0 eth1 02:00:00:00:00:0a", "port" },
+		{ "HANDLE pw LOCAL eth0 REMOTE h 65536 eth1 02:00:00:00:00:0a", "port" },
+		{ "HANDLE pw LOCAL eth0 REMOTE h 12a eth1 02:00:00:00:00:0a", "port" },
+		{ "HANDLE pw LOCAL eth0 REMOTE h -1 eth1 02:00:00:00:00:0a", "port" },
+	};
 	uint16_t port = 777;
 
 	assert_true(proto_parse_port("1", &port));
@@ -465,10 +514,7 @@ static void test_port(void **state)
 	assert_false(proto_parse_port("99999999999999999999999", &port));
 	assert_int_equal(port, 777);        /* untouched on failure */
 
-	parse_err("HANDLE pw LOCAL eth0 REMOTE h 0 eth1 02:00:00:00:00:0a", "port");
-	parse_err("HANDLE pw LOCAL eth0 REMOTE h 65536 eth1 02:00:00:00:00:0a", "port");
-	parse_err("HANDLE pw LOCAL eth0 REMOTE h 12a eth1 02:00:00:00:00:0a", "port");
-	parse_err("HANDLE pw LOCAL eth0 REMOTE h -1 eth1 02:00:00:00:00:0a", "port");
+	PARSE_ERRS(bad);
 }
 
 static void test_bad_host(void **state)
@@ -490,17 +536,21 @@ static void test_bad_host(void **state)
 
 static void test_bad_mac(void **state)
 {
-	parse_err("BEGIN LOCAL eth0 REMOTE eth1 02:00:00:00:00", "address");
-	parse_err("BEGIN LOCAL eth0 REMOTE eth1 02:00:00:00:00:0g", "address");
-	parse_err("BEGIN LOCAL eth0 REMOTE eth1 2:0:0:0:0:a", "address");
-	parse_err("BEGIN LOCAL eth0 REMOTE eth1 02:00-00:00:00:0a", "address");
-	parse_err("BEGIN LOCAL eth0 REMOTE eth1 02:00:00:00:00:0a:ff", "address");
-	parse_err("BEGIN LOCAL eth0 REMOTE eth1 02:00:00:00:00:0a0", "address");
-	parse_err("BEGIN LOCAL eth0 REMOTE eth1 02:00:00:00:00:0a nonsense", "address");
-	parse_err("HANDLE pw LOCAL eth0 REMOTE h 1 eth1 ff:ff:ff:ff:ff:ff xx", "address");
-	parse_err("BEGIN LOCAL eth0 REMOTE eth1 00:00:00:00:00:00", "address");
-	parse_err("BEGIN LOCAL eth0 REMOTE eth1 02:00:00:00:00:0a 00-00-00-00-00-00", "address");
-	parse_err("HANDLE pw LOCAL eth0 REMOTE h 1 eth1 00:00:00:00:00:00", "address");
+	static const struct bad_line bad[] = {
+		{ "BEGIN LOCAL eth0 REMOTE eth1 02:00:00:00:00", "address" },
+		{ "BEGIN LOCAL eth0 REMOTE eth1 02:00:00:00:00:0g", "address" },
+		{ "BEGIN LOCAL eth0 REMOTE eth1 2:0:0:0:0:a", "address" },
+		{ "BEGIN LOCAL eth0 REMOTE eth1 02:00-00:00:00:0a", "address" },
+		{ "BEGIN LOCAL eth0 REMOTE eth1 02:00:00:00:00:0a:ff", "address" },
+		{ "BEGIN LOCAL eth0 REMOTE eth1 02:00:00:00:00:0a0", "address" },
+		{ "BEGIN LOCAL eth0 REMOTE eth1 02:00:00:00:00:0a nonsense", "address" },
+		{ "HANDLE pw LOCAL eth0 REMOTE h 1 eth1 ff:ff:ff:ff:ff:ff xx", "address" },
+		{ "BEGIN LOCAL eth0 REMOTE eth1 00:00:00:00:00:00", "address" },
+		{ "BEGIN LOCAL eth0 REMOTE eth1 02:00:00:00:00:0a 00-00-00-00-00-00", "address" },
+		{ "HANDLE pw LOCAL eth0 REMOTE h 1 eth1 00:00:00:00:00:00", "address" },
+	};
+
+	PARSE_ERRS(bad);
 	{
 		/* A long bad word is quoted, shortened. */
 		struct proto_req r = { 0 };
@@ -563,6 +613,13 @@ static void test_duplicates_removed(void **state)
 
 static void test_address_patterns(void **state)
 {
+	static const struct bad_line bad[] = {
+		{ "BEGIN LOCAL eth0 REMOTE eth1 33:33:00:00:00:01/16", "beyond the prefix length" },
+		{ "BEGIN LOCAL eth0 REMOTE eth1 33:33:00:00:00:00/49", "above 48" },
+		{ "BEGIN LOCAL eth0 REMOTE eth1 33:33:00:00:00:00/", "address" },
+		{ "BEGIN LOCAL eth0 REMOTE eth1 33:33:00:00:00:00/1600", "address" },
+		{ "HANDLE pw LOCAL eth0 REMOTE h 1 eth1 00:00:00:00:00:00/48", "address" },
+	};
 	struct proto_req r = { 0 };
 	char out[VNET_LINE_MAX];
 	int len;
@@ -584,11 +641,7 @@ static void test_address_patterns(void **state)
 	parse_ok("RHANDLE pw LOCAL eth0 REMOTE h 1 eth1 01:00:5e:00:00:00/25", &r);
 	assert_int_equal(r.macs[0].len, 25);
 	/* Refused: host bits beyond the length, a length out of range, a zero address. */
-	parse_err("BEGIN LOCAL eth0 REMOTE eth1 33:33:00:00:00:01/16", "beyond the prefix length");
-	parse_err("BEGIN LOCAL eth0 REMOTE eth1 33:33:00:00:00:00/49", "above 48");
-	parse_err("BEGIN LOCAL eth0 REMOTE eth1 33:33:00:00:00:00/", "address");
-	parse_err("BEGIN LOCAL eth0 REMOTE eth1 33:33:00:00:00:00/1600", "address");
-	parse_err("HANDLE pw LOCAL eth0 REMOTE h 1 eth1 00:00:00:00:00:00/48", "address");
+	PARSE_ERRS(bad);
 	proto_req_wipe(&r);
 }
 
@@ -692,19 +745,27 @@ static void test_parse_cmd(void **state)
 
 static void test_unknown_request(void **state)
 {
-	parse_err("FOO", "unknown");
-	parse_err("HELLOX pw 1.0", "unknown");
-	parse_err("HELL pw 1.0", "unknown");
-	parse_err("OK", "unknown");
-	parse_err("CLOSE1", "unknown");
-	parse_err("\x01", "unknown");
+	static const struct bad_line bad[] = {
+		{ "FOO", "unknown" },
+		{ "HELLOX pw 1.0", "unknown" },
+		{ "HELL pw 1.0", "unknown" },
+		{ "OK", "unknown" },
+		{ "CLOSE1", "unknown" },
+		{ "\x01", "unknown" },
+	};
+
+	PARSE_ERRS(bad);
 }
 
 static void test_empty_line(void **state)
 {
-	parse_err("", "empty");
-	parse_err(" ", "empty");
-	parse_err("\t \t  ", "empty");
+	static const struct bad_line bad[] = {
+		{ "", "empty" },
+		{ " ", "empty" },
+		{ "\t \t  ", "empty" },
+	};
+
+	PARSE_ERRS(bad);
 }
 
 static void test_line_length(void **state)
@@ -963,47 +1024,60 @@ static int fmt_handle_short(char *out, size_t cap)
 	return proto_fmt_handle(out, cap, "pw", VNET_LOCAL, "eth0", "h", 1, "eth1", &pat_a, 1);
 }
 
-static void test_fmt_handle(void **state)
+/* A formatter of a request, the line it must write (NULL: not compared) and what the parser
+ * must read back from that line. */
+struct fmt_case {
+	int (*fmt)(char *out, size_t cap);
+	const char *want;
+	enum proto_cmd cmd;
+	const char *password;           /* NULL: BEGIN, which has none, nor host and port */
+	enum vnet_config lconf, rconf;
+	const char *ldev, *rdev, *rhost;
+	uint16_t rport;
+	const struct mac_pattern *macs;
+	size_t nmacs;
+};
+
+/* Format a case's request, parse it back, compare, and check every cap too small for it. */
+static void check_fmt(const struct fmt_case *c)
 {
 	char out[VNET_LINE_MAX];
 	struct proto_req r = { 0 };
 	int len;
 
-	len = fmt_handle_short(out, sizeof(out));
-	assert_string_equal(out, "HANDLE pw LOCAL eth0 REMOTE h 1 eth1 02:00:00:00:00:0a\n");
-	assert_int_equal(len, strlen(out));
+	len = c->fmt(out, sizeof(out));
+	if (c->want)
+		assert_string_equal(out, c->want);
 	reparse(out, len, &r);
-	assert_int_equal(r.cmd, PROTO_HANDLE);
-	assert_string_equal(r.password, "pw");
-	assert_int_equal(r.lconf, VNET_LOCAL);
-	assert_int_equal(r.rconf, VNET_REMOTE);
-	assert_string_equal(r.ldev, "eth0");
-	assert_string_equal(r.rhost, "h");
-	assert_int_equal(r.rport, 1);
-	assert_string_equal(r.rdev, "eth1");
-	assert_int_equal(r.nmacs, 1);
-	assert_memory_equal(r.macs[0].b, mac_a.b, MAC_LEN);
-	CHECK_CAPS(len, fmt_handle_short);
+	assert_int_equal(r.cmd, c->cmd);
+	if (c->password) {
+		assert_string_equal(r.password, c->password);
+		assert_string_equal(r.rhost, c->rhost);
+		assert_int_equal(r.rport, c->rport);
+	}
+	assert_int_equal(r.lconf, c->lconf);
+	assert_int_equal(r.rconf, c->rconf);
+	assert_string_equal(r.ldev, c->ldev);
+	assert_string_equal(r.rdev, c->rdev);
+	assert_int_equal(r.nmacs, c->nmacs);
+	assert_memory_equal(r.macs, c->macs, c->nmacs * sizeof(*c->macs));
+	proto_req_wipe(&r);
+	CHECK_CAPS(len, c->fmt);
+}
 
-	/* The largest valid request fits in a line. */
+static void test_fmt_handle(void **state)
+{
+	/* A short request, and the largest valid one: it fits in a line. */
+	static const struct fmt_case cases[] = {
+		{ fmt_handle_short, "HANDLE pw LOCAL eth0 REMOTE h 1 eth1 02:00:00:00:00:0a\n",
+		  PROTO_HANDLE, "pw", VNET_LOCAL, VNET_REMOTE, "eth0", "eth1", "h", 1, &pat_a, 1 },
+		{ fmt_handle_long, NULL, PROTO_HANDLE, long_pw, VNET_REMOTE, VNET_LOCAL, long_dev1,
+		  long_dev2, long_host, 65535, fmt_macs, VNET_MACS_MAX },
+	};
+
 	make_long_args();
-	len = fmt_handle_long(out, sizeof(out));
-	assert_true(len > 0);
-	assert_true(len < VNET_LINE_MAX);
-	reparse(out, len, &r);
-	assert_int_equal(r.cmd, PROTO_HANDLE);
-	assert_string_equal(r.password, long_pw);
-	assert_int_equal(r.lconf, VNET_REMOTE);
-	assert_int_equal(r.rconf, VNET_LOCAL);
-	assert_string_equal(r.ldev, long_dev1);
-	assert_string_equal(r.rhost, long_host);
-	assert_int_equal(r.rport, 65535);
-	assert_string_equal(r.rdev, long_dev2);
-	assert_int_equal(r.nmacs, VNET_MACS_MAX);
-	assert_memory_equal(r.macs, fmt_macs, sizeof(fmt_macs));
-	proto_req_wipe(&r);
-	CHECK_CAPS(len, fmt_handle_long);
-	proto_req_wipe(&r);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		check_fmt(&cases[i]);
 }
 
 static int fmt_begin_long(char *out, size_t cap)
@@ -1019,37 +1093,16 @@ static int fmt_begin_short(char *out, size_t cap)
 
 static void test_fmt_begin(void **state)
 {
-	char out[VNET_LINE_MAX];
-	struct proto_req r = { 0 };
-	int len;
-
-	len = fmt_begin_short(out, sizeof(out));
-	assert_string_equal(out, "BEGIN REMOTE vmnet1 LOCAL eth0 02:00:00:00:00:0a\n");
-	assert_int_equal(len, strlen(out));
-	reparse(out, len, &r);
-	assert_int_equal(r.cmd, PROTO_BEGIN);
-	assert_int_equal(r.lconf, VNET_REMOTE);
-	assert_int_equal(r.rconf, VNET_LOCAL);
-	assert_string_equal(r.ldev, "vmnet1");
-	assert_string_equal(r.rdev, "eth0");
-	assert_int_equal(r.nmacs, 1);
-	assert_memory_equal(r.macs[0].b, mac_a.b, MAC_LEN);
-	CHECK_CAPS(len, fmt_begin_short);
+	static const struct fmt_case cases[] = {
+		{ fmt_begin_short, "BEGIN REMOTE vmnet1 LOCAL eth0 02:00:00:00:00:0a\n", PROTO_BEGIN,
+		  NULL, VNET_REMOTE, VNET_LOCAL, "vmnet1", "eth0", NULL, 0, &pat_a, 1 },
+		{ fmt_begin_long, NULL, PROTO_BEGIN, NULL, VNET_LOCAL, VNET_REMOTE, long_dev1,
+		  long_dev2, NULL, 0, fmt_macs, VNET_MACS_MAX },
+	};
 
 	make_long_args();
-	len = fmt_begin_long(out, sizeof(out));
-	assert_true(len > 0);
-	assert_true(len < VNET_LINE_MAX);
-	reparse(out, len, &r);
-	assert_int_equal(r.cmd, PROTO_BEGIN);
-	assert_int_equal(r.lconf, VNET_LOCAL);
-	assert_int_equal(r.rconf, VNET_REMOTE);
-	assert_string_equal(r.ldev, long_dev1);
-	assert_string_equal(r.rdev, long_dev2);
-	assert_int_equal(r.nmacs, VNET_MACS_MAX);
-	assert_memory_equal(r.macs, fmt_macs, sizeof(fmt_macs));
-	CHECK_CAPS(len, fmt_begin_long);
-	proto_req_wipe(&r);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		check_fmt(&cases[i]);
 }
 
 /* ---- replies ---- */
