@@ -51,8 +51,9 @@ VN_SLOW=1
 VN_PY=/usr/bin/python3
 [ -x "$VN_PY" ] || VN_PY=$(command -v python3 || echo python3)
 # The scenarios' python: vnlib.py from here (run as a program: "$VN_PY" "$VN_VNLIB" CMD ...), and
-# modules a scenario writes into $VN_TMP; no __pycache__ left in the source tree.
+# the programs and helper modules of tests/net/py/; no __pycache__ left in the source tree.
 VN_VNLIB=$VN_LIB_DIR/vnlib.py
+VN_PYDIR=$VN_LIB_DIR/py
 export PYTHONDONTWRITEBYTECODE=1
 
 # ---- fixed addresses and secrets of the scenario
@@ -95,8 +96,10 @@ else
     VN_TMP=$(mktemp -d "/tmp/vnet-$VN_SCEN.XXXXXX")
     VN_TMP_KEEP=0
 fi
-# PYTHONPATH of the python checkers: vnlib, and the helper modules a scenario writes.
-VN_PYPATH=$VN_LIB_DIR:$VN_TMP
+# PYTHONPATH of the python programs: vnlib and the helper modules of tests/net/py/ (exported:
+# every program the scenario starts, in any namespace, finds them).
+VN_PYPATH=$VN_LIB_DIR:$VN_PYDIR
+export PYTHONPATH=$VN_PYPATH
 VN_T0=$(date +%s)
 
 # ---- reporting
@@ -511,18 +514,18 @@ vn_promisc() {
 
 # ---- python helpers: tests/net/vnlib.py (raw protocol client, frame sender and counters)
 
-# vn_py NS [ARGS...] <<'EOF' ... EOF: run a python3 program from stdin inside NS, with vnlib
-# importable and the scenario's constants in the environment.
+# vn_py NS PROGRAM [ARGS...]: run the python3 program tests/net/py/PROGRAM (e.g. protocol.py)
+# inside NS, with vnlib importable and the scenario's constants in the environment.
 vn_py() {
-    local ns=$1
-    shift
+    local ns=$1 prog=$2
+    shift 2
     ip netns exec "$VN_PFX$ns" env PYTHONPATH="$VN_PYPATH" PASS_A="$PASS_A" PASS_B="$PASS_B" \
         UL_A="$UL_A" UL_B="$UL_B" PORT="$PORT" VM_MAC="$VM_MAC" BCAST="$BCAST" \
         H1_IP="$H1_IP" H1_MAC="$H1_MAC" GB_ETH0_MAC="$GB_ETH0_MAC" \
-        timeout --foreground -k 5 $((50 * VN_SLOW)) "$VN_PY" - "$@"
+        timeout --foreground -k 5 $((50 * VN_SLOW)) "$VN_PY" "$VN_PYDIR/$prog" "$@"
 }
 
-# vn_py_checks NS ARGS... <<'EOF': as vn_py, counting the program's ok/FAIL lines into the
+# vn_py_checks NS PROGRAM [ARGS...]: as vn_py, counting the program's ok/FAIL lines into the
 # scenario's totals.
 vn_py_checks() {
     local out rc n f
@@ -555,17 +558,7 @@ vn_parse_handler() {
 # vn_iperf_parse FILE: the bytes received, the rate and the error of the iperf3 -J report in FILE
 # (of either end) into VN_IPERF_BYTES, VN_IPERF_GBPS, VN_IPERF_ERR.
 vn_iperf_parse() {
-    read -r VN_IPERF_BYTES VN_IPERF_GBPS VN_IPERF_ERR < <("$VN_PY" - "$1" <<'PYEOF'
-import json, sys
-try:
-    d = json.load(open(sys.argv[1]))
-except Exception:
-    print(0, 0, "no-json-output"); sys.exit()
-err = d.get("error", "")
-s = d.get("end", {}).get("sum_received", {})
-print(int(s.get("bytes", 0)), "%.3f" % (s.get("bits_per_second", 0) / 1e9), err.replace(" ", "_") or "")
-PYEOF
-)
+    read -r VN_IPERF_BYTES VN_IPERF_GBPS VN_IPERF_ERR < <("$VN_PY" "$VN_PYDIR/iperf_parse.py" "$1")
 }
 
 # vn_iperf SERVER_NS SERVER_IP CLIENT_NS: a bounded 3-second iperf3 TCP run from CLIENT_NS to

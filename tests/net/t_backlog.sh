@@ -34,44 +34,14 @@ busy_stat() {
 vn_section "a burst toward vm while gA is stopped"
 COUNT_FILE=$VN_TMP/received
 READY=$VN_TMP/ready
-cat >"$VN_TMP/receiver.py" <<'EOF'
-import socket, sys, time
-ip, port, want, ready, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(socket.SOL_SOCKET, 33, 16 << 20)       # SO_RCVBUFFORCE: the burst comes at once
-s.bind((ip, port))
-s.settimeout(0.5)
-open(ready, "w").close()
-n, quiet, deadline = 0, 0, time.monotonic() + 50
-while n < want and time.monotonic() < deadline:
-    try:
-        s.recv(65536)
-        n += 1
-        quiet = 0
-    except socket.timeout:
-        quiet += 1
-        if n and quiet >= 10:       # 5 s without a datagram after the first: that was all
-            break
-with open(out + ".tmp", "w") as f:
-    f.write("%d\n" % n)
-import os
-os.rename(out + ".tmp", out)
-EOF
-vn_bg vm timeout -k 2 $((60 * VN_SLOW)) "$VN_PY" "$VN_TMP/receiver.py" "$VM_IP" "$UDP_PORT" \
+vn_bg vm timeout -k 2 $((60 * VN_SLOW)) "$VN_PY" "$VN_PYDIR/receiver.py" "$VM_IP" "$UDP_PORT" \
     "$BURST" "$READY" "$COUNT_FILE"
 RECEIVER=$VN_BG
 vn_check "the receiver in vm is ready" vn_wait_file "$READY" $((10 * VN_SLOW))
 
 kill -STOP "${VN_DPID[A]}"
 vn_log "gA stopped (SIGSTOP)"
-vn_in h1 timeout -k 2 30 "$VN_PY" - "$VM_IP" "$UDP_PORT" "$BURST" "$SIZE" <<'EOF'
-import socket, sys
-ip, port, n, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(socket.SOL_SOCKET, 32, 16 << 20)       # SO_SNDBUFFORCE
-for i in range(n):
-    s.sendto(i.to_bytes(4, "big") * (size // 4), (ip, port))
-EOF
+vn_in h1 timeout -k 2 30 "$VN_PY" "$VN_PYDIR/backlog_burst.py" "$VM_IP" "$UDP_PORT" "$BURST" "$SIZE"
 vn_log "h1 sent $BURST datagrams of $SIZE bytes"
 sleep 1
 WAITING=$(busy_stat drop_queue)

@@ -22,44 +22,6 @@ vn_ip gB link add dB type veth peer name eth0 netns "$VN_PFX"sb || vn_die "veth 
 for ns in gA:dA gB:dB sa:eth0 sb:eth0; do vn_ip "${ns%%:*}" link set "${ns#*:}" up; done
 vn_in gA ping -c 1 -W 2 -q "$UL_B" >/dev/null || vn_die "underlay ping gA -> gB failed"
 
-cat >"$VN_TMP/engine.py" <<'PYEOF'
-import os, socket, sys, time
-ETYPE = 0x88b5
-def mac(s):
-    return bytes(int(x, 16) for x in s.split(":"))
-def fmt(b):
-    return ":".join("%02x" % x for x in b)
-def send(ifname, pairs):
-    """Send one frame for each "DST SRC" line of the file pairs."""
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-    s.bind((ifname, 0))
-    for line in open(pairs):
-        dst, src = line.split()
-        s.send(mac(dst) + mac(src) + ETYPE.to_bytes(2, "big") + b"vnet-engine".ljust(46, b"."))
-        time.sleep(0.002)
-def count(ifname, seconds, ready, out):
-    """Count the frames of ETYPE received on ifname for `seconds`: "DST SRC N" lines."""
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETYPE))
-    s.bind((ifname, 0))
-    s.settimeout(0.2)
-    open(ready, "w").close()
-    n = {}
-    end = time.monotonic() + float(seconds)
-    while time.monotonic() < end:
-        try:
-            data, addr = s.recvfrom(65536)
-        except socket.timeout:
-            continue
-        if addr[2] == socket.PACKET_OUTGOING:
-            continue
-        k = fmt(data[0:6]) + " " + fmt(data[6:12])
-        n[k] = n.get(k, 0) + 1
-    with open(out + ".tmp", "w") as fh:
-        for k, v in sorted(n.items()):
-            fh.write("%s %d\n" % (k, v))
-    os.rename(out + ".tmp", out)
-{"send": send, "count": count}[sys.argv[1]](*sys.argv[2:])
-PYEOF
 
 mac_of() { printf '02:00:00:00:%02x:%02x' $(($1 / 256)) $(($1 % 256)); }
 OTHER=02:00:00:00:ff:fe
@@ -97,12 +59,12 @@ traffic() {
     echo "$BCAST $OTHER" >>"$VN_TMP/pairs-b-$tag"
     for ns in sa sb; do
         rm -f "$VN_TMP/ready-$tag-$ns"
-        vn_bg "$ns" "$VN_PY" "$VN_TMP/engine.py" count eth0 6 "$VN_TMP/ready-$tag-$ns" \
+        vn_bg "$ns" "$VN_PY" "$VN_PYDIR/engine.py" count eth0 6 "$VN_TMP/ready-$tag-$ns" \
             "$VN_TMP/count-$tag-$ns"
         vn_wait_file "$VN_TMP/ready-$tag-$ns" 5 || vn_die "counter in $ns did not start"
     done
-    vn_in sa "$VN_PY" "$VN_TMP/engine.py" send eth0 "$VN_TMP/pairs-a-$tag"
-    vn_in sb "$VN_PY" "$VN_TMP/engine.py" send eth0 "$VN_TMP/pairs-b-$tag"
+    vn_in sa "$VN_PY" "$VN_PYDIR/engine.py" send eth0 "$VN_TMP/pairs-a-$tag"
+    vn_in sb "$VN_PY" "$VN_PYDIR/engine.py" send eth0 "$VN_TMP/pairs-b-$tag"
     vn_wait_file "$VN_TMP/count-$tag-sa" 15 && vn_wait_file "$VN_TMP/count-$tag-sb" 15
 }
 # seen TAG NS DST SRC: how many times NS received DST <- SRC.

@@ -61,14 +61,7 @@ handle_b -b wrongPassword -d "$UL_A" -e eth0 -f vmnet1 -g local -j "$VM_MAC"
 nok "HANDLE with a wrong second password"
 # A "daemon" that accepts the connection and then never says a word: the dial must give up
 # (SPEC: connect + HELLO + BEGIN within 15 s).
-vn_bg gA timeout 45 "$VN_PY" -c '
-import socket, time
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("198.19.0.1", 4998)); s.listen(4)
-conns = []
-while True:
-    c, _ = s.accept(); conns.append(c)
-'
+vn_bg gA timeout 45 "$VN_PY" "$VN_VNLIB" silent 198.19.0.1 4998 44
 vn_wait_listen gA 4998 "$VN_BG" || vn_fail "silent listener did not start"
 t0=$(date +%s)
 handle_b -a 4998 -b "$PASS_A" -d "$UL_A" -e eth0 -f vmnet1 -g local -j "$VM_MAC"
@@ -77,58 +70,7 @@ nok "HANDLE to a peer that accepts but never answers HELLO"
 vn_check "silent peer: answered within ~15 s (took $((t1 - t0)) s)" test $((t1 - t0)) -le $((17 * VN_SLOW))
 
 vn_section "raw protocol misuse (python client in gB)"
-vn_py_checks gB <<'PYEOF'
-import os
-from vnlib import Conn, ok, done
-B, A = os.environ["UL_B"], os.environ["UL_A"]
-PB, PA, P = os.environ["PASS_B"], os.environ["PASS_A"], int(os.environ["PORT"])
-VM = os.environ["VM_MAC"]
-
-c = Conn(B, P)
-a = c.request("HANDLERS?")
-ok(a is not None and a.startswith("NOK"), "a request before HELLO gets NOK", repr(a))
-ok(c.expect_eof(5), "... and the connection is closed")
-c.close()
-
-c = Conn(B, P)
-a = c.request("HELLO %s 7.3" % PB)
-ok(a == "NOK unsupported version 7.3", "HELLO with version 7.3: 'NOK unsupported version 7.3'", repr(a))
-ok(c.expect_eof(5), "... and the connection is closed")
-c.close()
-
-c = Conn(B, P)
-a = c.request("HELLO %s 1.0" % PB)
-ok(a == "OK 1.0", "HELLO ... 1.0", repr(a))
-a = c.request("FROBNICATE now")
-ok(a is not None and a.startswith("NOK"), "unknown request gets NOK", repr(a))
-a = c.request("HANDLERS?")
-ok(a == "OK handlers", "the connection still serves requests after an unknown one", repr(a))
-if a == "OK handlers":
-    n = c.readline()
-    for _ in range(int(n or 0)):
-        c.readline()
-
-def handle(words, desc):
-    a = c.request("HANDLE " + words, 20)
-    ok(a is not None and a.startswith("NOK "), desc + " -> NOK reason", repr(a))
-
-base = "%s %%s eth0 %%s %s %d vmnet1 %%s" % (PA, A, P)
-handle(base % ("SIDEWAYS", "REMOTE", VM), "bad config word (SIDEWAYS)")
-handle(base % ("LOCAL", "LOCAL", VM), "both configs LOCAL")
-handle(base % ("LOCAL", "REMOTE", "02:00:zz:00:00:0a"), "bad MAC 02:00:zz:00:00:0a")
-handle(base % ("LOCAL", "REMOTE", "02:00:c6:12:00"), "short MAC 02:00:c6:12:00")
-handle(base % ("LOCAL", "REMOTE", "00:00:00:00:00:00"), "MAC 00:00:00:00:00:00")
-handle(base % ("LOCAL", "REMOTE", " ".join("02:00:00:00:%02x:%02x" % (i >> 8, i & 0xff)
-                                            for i in range(1025))), "1,025 MACs (one over the limit)")
-handle("%s LOCAL eth0 REMOTE %s %d vmnet1" % (PA, A, P), "no MAC at all")
-handle("%s LOCAL eth0 REMOTE %s 99999 vmnet1 %s" % (PA, A, VM), "port 99999")
-a = c.request("CLOSE 4242")
-ok(a == "NOK no handler 4242", "CLOSE of an unknown id: 'NOK no handler 4242'", repr(a))
-a = c.request("DONE")
-ok(a == "OK bye", "DONE -> OK bye", repr(a))
-c.close()
-done()
-PYEOF
+vn_py_checks gB errors_protocol.py
 
 vn_section "after all that: nothing leaked, and a good client still works"
 vn_handlers_B

@@ -46,18 +46,7 @@ vn_client gB -p "$PASS_B" -h "$UL_B" -c handle -b "$PASS_A" -d "$UL_A" -e eth0 -
     -g local -j "$VM_MAC" 33:33:00:00:00:01/16
 vn_check "vnetclient -j 33:33:00:00:00:01/16 fails (exit $VN_RC)" test "$VN_RC" != 0
 vn_match "it says why" 'bits set beyond the prefix length' "$VN_ERR$VN_OUT"
-vn_py_checks gB <<'PYEOF'
-import os
-from vnlib import Conn, ok, done
-c = Conn(os.environ["UL_B"], int(os.environ["PORT"]))
-c.request("HELLO %s 1.0" % os.environ["PASS_B"])
-a = c.request("HANDLE %s LOCAL eth0 REMOTE %s %s vmnet1 %s 33:33:00:00:00:01/16"
-              % (os.environ["PASS_A"], os.environ["UL_A"], os.environ["PORT"], os.environ["VM_MAC"]))
-ok(a is not None and a.startswith("NOK bad address '33:33:00:00:00:01/16'")
-   and "beyond the prefix length" in a, "HANDLE with 33:33:00:00:00:01/16 -> NOK bad address", repr(a))
-c.close()
-done()
-PYEOF
+vn_py_checks gB ipv6_begin.py
 
 vn_section "handler with the VM, broadcast and $V6PAT"
 vn_check "handle -j VM ff:ff:ff:ff:ff:ff $V6PAT -> OK ID" vn_handle_seed vmnet1 "$VM_MAC" "$BCAST" "$V6PAT"
@@ -79,24 +68,7 @@ sleep 2
 vn_check "ping -6 h1 -> $VM_LL%eth0" ping6_ok h1 "$VM_LL%eth0"
 
 vn_section "SLAAC: a router advertisement from h1 gives the VM an address"
-vn_py_checks h1 <<'PYEOF'
-import socket, struct
-from vnlib import ok, done
-idx = socket.if_nametoindex("eth0")
-s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
-s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, 255)
-s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_IF, idx)
-# type 134, code 0, checksum (the kernel's), hop limit 64, no flags, router lifetime 0 (not a
-# default router), reachable and retransmission times 0; one prefix information option:
-# 2001:db8:1::/64, on-link and autonomous, valid 3600 s, preferred 1800 s.
-ra = struct.pack(">BBHBBHII", 134, 0, 0, 64, 0, 0, 0, 0)
-ra += struct.pack(">BBBBIII", 3, 4, 64, 0xC0, 3600, 1800, 0) + socket.inet_pton(socket.AF_INET6, "2001:db8:1::")
-n = 0
-for _ in range(2):
-    n += s.sendto(ra, ("ff02::1", 0, 0, idx)) == len(ra)
-ok(n == 2, "h1 sent 2 router advertisements for 2001:db8:1::/64")
-done()
-PYEOF
+vn_py_checks h1 ipv6_slaac.py
 VM_G=""
 for ((i = 0; i < 50 * VN_SLOW; i++)); do
     VM_G=$(v6addr vm global)
@@ -109,57 +81,14 @@ vn_check "ping -6 vm -> $H1_V6" ping6_ok vm "$H1_V6"
 
 vn_section "other multicast stays out"
 vn_marks_start vm eth0 vm V6-GROUP V4-GROUP
-vn_py_checks h1 <<'PYEOF'
-import socket
-from vnlib import ok, done, mac_bytes
-import os
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-s.bind(("eth0", 0))
-src = mac_bytes(os.environ["H1_MAC"])
-for dst, marker in (("33:33:00:00:00:fb", "V6-GROUP"), ("01:00:5e:00:00:fb", "V4-GROUP")):
-    s.send(mac_bytes(dst) + src + b"\x88\xb5" + marker.encode() * 8)
-ok(True, "h1 sent a frame to 33:33:00:00:00:fb and one to 01:00:5e:00:00:fb")
-done()
-PYEOF
+vn_py_checks h1 ipv6_groups.py
 sleep 1
 vn_eq "the frame to 33:33:00:00:00:fb reached the VM" 1 "$(vn_wiretap_get vm V6-GROUP)"
 vn_eq "the frame to 01:00:5e:00:00:fb (IPv4 multicast) did not" 0 "$(vn_wiretap_get vm V4-GROUP)"
 
 vn_section "a REMOTE side that lists the pattern injects a peer's frames to 33:33 groups"
 vn_marks_start vm eth0 vm2 R-V6ALL R-V6SOL R-V4
-vn_py_checks gB <<'PYEOF'
-import os, time
-from vnlib import Conn, ok, done, mac_bytes
-A, PA, P = os.environ["UL_A"], os.environ["PASS_A"], int(os.environ["PORT"])
-VM, H1 = os.environ["VM_MAC"], os.environ["H1_MAC"]
-def probe(dst, marker):
-    return mac_bytes(dst) + mac_bytes(H1) + b"\x88\xb5" + marker.encode() * 6
-def stats():
-    c = Conn(A, P)
-    c.request("HELLO %s 1.0" % PA)
-    c.line("STATS?")
-    a, n = c.readline(), c.readline()
-    res = {}
-    for _ in range(int(n) if a == "OK stats" and n and n.isdigit() else 0):
-        f = (c.readline() or "").split()
-        res[f[0]] = dict(x.split("=", 1) for x in f[1:] if "=" in x)
-    c.close()
-    return res
-before = stats()
-p = Conn(A, P)
-ok(p.request("HELLO %s 1.0" % PA) == "OK 1.0", "HELLO to A")
-a = p.request("BEGIN LOCAL py0 REMOTE vmnet1 %s 33:33:00:00:00:00/16" % VM)
-ok(a == "OK", "BEGIN LOCAL py0 REMOTE vmnet1 VM 33:33:00:00:00:00/16 -> OK", repr(a))
-p.send_msg(2, probe("33:33:00:00:00:01", "R-V6ALL"))
-p.send_msg(2, probe("33:33:ff:12:00:0a", "R-V6SOL"))
-p.send_msg(2, probe("01:00:5e:00:00:01", "R-V4"))
-time.sleep(1)
-new = [v for k, v in stats().items() if k not in before]
-ok(len(new) == 1 and new[0].get("drop_unlisted") == "1",
-   "A refused only the frame to 01:00:5e:00:00:01 (drop_unlisted=1)", repr(new))
-p.close()
-done()
-PYEOF
+vn_py_checks gB ipv6_peer.py
 sleep 0.5
 vn_eq "the peer's frame to 33:33:00:00:00:01 reached the VM" 1 "$(vn_wiretap_get vm2 R-V6ALL)"
 vn_eq "the peer's frame to 33:33:ff:12:00:0a reached the VM" 1 "$(vn_wiretap_get vm2 R-V6SOL)"

@@ -71,12 +71,7 @@ vn_match "while A is down, B's STATS? says state=waiting or connecting, uptime=0
     "^$RID state=(waiting|connecting) uptime=0 reconnects=0 " "$down_stats"
 vn_client gB --json -p "$PASS_B" -h "$UL_B" -c handlers >/dev/null
 vn_check "while A is down, handlers --json: local address null, port 0; remote = the address dialled" \
-    "$VN_PY" -c '
-import json, sys
-h = [x for x in json.loads(sys.argv[1])["handlers"] if x["id"] == int(sys.argv[2])][0]
-sys.exit(0 if h["local"]["address"] is None and h["local"]["port"] == 0
-         and h["remote"]["address"] == sys.argv[3] and h["remote"]["port"] == int(sys.argv[4])
-         and h["reconnect"] in ("waiting", "connecting") else 1)' "$VN_OUT" "$RID" "$UL_A" "$PORT"
+    "$VN_PY" "$VN_PYDIR/reconnect_waiting.py" "$VN_OUT" "$RID" "$UL_A" "$PORT"
 vn_start_daemon A gA "$PASS_A" -h "$UL_A" -p "$PORT" -d vmnet1
 T_RESTART=$(now)
 vn_log "A killed at $T_KILL, restarted at $T_RESTART"
@@ -84,25 +79,7 @@ wait "$CLI_PID"
 CLI_RC=$?
 wait "$SRV_PID" 2>/dev/null
 vn_eq "the iperf3 client completes (exit 0)" 0 "$CLI_RC"
-read -r total after nint < <("$VN_PY" - "$SRV_JSON" "$T_RESTART" <<'PYEOF'
-import json, sys
-try:
-    d = json.load(open(sys.argv[1]))
-except Exception:
-    print(-1, -1, 0)
-    sys.exit()
-t0 = d.get("start", {}).get("timestamp", {}).get("timesecs", 0)
-restart = float(sys.argv[2])
-total = after = 0
-ivs = d.get("intervals", [])
-for iv in ivs:
-    s = iv.get("sum", {})
-    total += int(s.get("bytes", 0))
-    # timesecs is whole seconds, at or before the true start: start >= restart - t0 is safe.
-    if t0 and s.get("start", 0) >= restart - t0:
-        after += int(s.get("bytes", 0))
-print(total, after, len(ivs))
-PYEOF
+read -r total after nint < <("$VN_PY" "$VN_PYDIR/reconnect_intervals.py" "$SRV_JSON" "$T_RESTART"
 )
 vn_log "iperf3 receiver: $total bytes in $nint intervals, $after bytes in the intervals after A's restart"
 vn_check "the receiver got bytes in total ($total)" test "${total:--1}" -gt 0

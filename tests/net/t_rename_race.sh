@@ -13,68 +13,6 @@ vn_start_daemon A gA "$PASS_A" -h "$UL_A" -p "$PORT" -d vmnet1
 # The fake peer: HOST PORT DIR. Marks DIR/listening, DIR/begin (the BEGIN line) and waits (at most
 # 10 s) for DIR/renamed before it answers OK; then counts the bytes that arrive until the link
 # closes, DIR/stop appears or 8 s pass, into DIR/result ("bytes N", "eof 0|1").
-cat >"$VN_TMP/fakepeer.py" <<'PYEOF'
-import os, socket, sys, time
-
-host, port, d = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-
-def path(name):
-    return os.path.join(d, name)
-
-def mark(name, text=""):
-    with open(path(name) + ".tmp", "w") as f:
-        f.write(text)
-    os.rename(path(name) + ".tmp", path(name))
-
-def wait_file(name, secs):
-    end = time.monotonic() + secs
-    while time.monotonic() < end and not os.path.exists(path(name)):
-        time.sleep(0.05)
-
-ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-ls.bind((host, port))
-ls.listen(1)
-ls.settimeout(20)
-mark("listening")
-c, _ = ls.accept()
-c.settimeout(10)
-buf = b""
-
-def line():
-    global buf
-    while b"\n" not in buf:
-        x = c.recv(4096)
-        if not x:
-            return None
-        buf += x
-    ln, buf = buf.split(b"\n", 1)
-    return ln.rstrip(b"\r").decode(errors="replace")
-
-line()                      # HELLO (its password is not kept)
-c.sendall(b"OK 1.0\n")
-line()                      # INSTANCE? (answered as a vnet older than it would)
-c.sendall(b"NOK unknown request 'INSTANCE?'\n")
-mark("begin", line() or "")
-wait_file("renamed", 10)
-c.sendall(b"OK\n")
-got, eof = len(buf), 0
-c.settimeout(0.2)
-end = time.monotonic() + 8
-while time.monotonic() < end and not os.path.exists(path("stop")):
-    try:
-        x = c.recv(65536)
-    except socket.timeout:
-        continue
-    except OSError:
-        eof = 1
-        break
-    if not x:
-        eof = 1
-        break
-    got += len(x)
-mark("result", "bytes %d\neof %d\n" % (got, eof))
-PYEOF
 
 # race ROUND [-r]: a HANDLE (or RHANDLE with -r) to A on vmnet1, towards the fake peer, during
 # which vmnet1 is renamed vmnet9; then traffic from the VM on the renamed device.
@@ -84,7 +22,7 @@ race() {
     [ "${1:-}" = -r ] && what=RHANDLE
     vn_section "round $round: $what on vmnet1, renamed vmnet9 while A dials"
     mkdir -p "$dir"
-    vn_bg gB "$VN_PY" "$VN_TMP/fakepeer.py" "$UL_B" "$PORT" "$dir"
+    vn_bg gB "$VN_PY" "$VN_PYDIR/fakepeer.py" "$UL_B" "$PORT" "$dir"
     local peer=$VN_BG
     vn_wait_file "$dir/listening" 5 || vn_die "the fake peer does not listen"
     vn_bg gB setsid -w timeout -k 5 40 "$VNETCLIENT" -p "$PASS_A" -h "$UL_A" -c handle "$@" \

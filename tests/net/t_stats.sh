@@ -35,24 +35,7 @@ delta() {
 # json_check DESCRIPTION PYTHON-BODY: run python on $VN_OUT (as variable d, parsed), count checks.
 json_check() {
     local desc=$1 body=$2 out
-    out=$(printf '%s' "$VN_OUT" | "$VN_PY" -c '
-import json, sys
-raw = sys.stdin.read()
-FAILS = []
-def ok(cond, what):
-    if not cond:
-        FAILS.append(what)
-try:
-    ok(raw.endswith("\n") and raw.count("\n") == 1, "one line ending with a line feed")
-    d = json.loads(raw)
-except Exception as e:
-    print("not JSON: %s: %r" % (e, raw[:200]))
-    sys.exit(1)
-'"$body"'
-if FAILS:
-    print("; ".join(FAILS))
-    sys.exit(1)
-' 2>&1)
+    out=$(printf '%s' "$VN_OUT" | "$VN_PY" "$VN_PYDIR/json_check.py" "$body" 2>&1)
     if [ $? -eq 0 ]; then vn_ok "$desc"; else vn_fail "$desc: $out"; fi
 }
 # VN_OUT of vn_client has lost its final line feed (command substitution): json_check needs it.

@@ -55,15 +55,7 @@ vn_client gB -s -p "$PASS_B" -h "$UL_B" -c handle -a 4456 -b "$PASS_A" -d "$UL_A
     -e eth0 -f vmnet1 -g local -j 02:00:c6:12:00:0c
 vn_eq "HANDLE from a TLS daemon to a daemon without -s: exit 1" 1 "$VN_RC"
 vn_match "... the reason says it does not use TLS" 'does not use TLS' "$VN_ERR"
-vn_py_checks gB <<'PYEOF'
-import os
-from vnlib import Conn, ok, done
-c = Conn(os.environ["UL_B"], int(os.environ["PORT"]))
-a = c.request("HELLO %s 1.0" % os.environ["PASS_B"])
-ok(a == "NOK this daemon requires TLS (use -s)", "a clear HELLO to a -s daemon: 'NOK this daemon requires TLS (use -s)'", repr(a))
-ok(c.expect_eof(5), "... and the connection is closed")
-done()
-PYEOF
+vn_py_checks gB tls_plain.py
 
 vn_section "the first handler survived all that; close it"
 vn_client gB -s -p "$PASS_B" -h "$UL_B" -c handlers

@@ -94,24 +94,9 @@ vn_check "ping vm -> h1 across the checked link" vn_ping vm "$H1_IP" 4
 
 vn_section "handshakes that never complete"
 # A TCP client that connects to the -s daemon and says nothing: closed within the 10 s limit.
-vn_py_checks gB <<'PY'
-import os, socket, time
-s = socket.create_connection((os.environ["UL_B"], int(os.environ["PORT"])), timeout=20)
-t0 = time.monotonic()
-try:
-    data = s.recv(100)
-except socket.timeout:
-    data = None
-dt = time.monotonic() - t0
-print(("ok   - " if data == b"" and dt < 15 else "FAIL - ") +
-      "a silent client on the -s daemon is closed by it (%.1f s, got %r)" % (dt, data))
-PY
+vn_py_checks gB tls_silent_client.py
 # A listener that accepts and never answers: vnetclient -s gives up with a message.
-vn_bg gB timeout 40 "$VN_PY" -c '
-import socket, time
-l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-l.bind(("127.0.0.1", 4499)); l.listen(4)
-c, _ = l.accept(); time.sleep(30)'
+vn_bg gB timeout 40 "$VN_PY" "$VN_VNLIB" silent 127.0.0.1 4499 30
 SILENT=$VN_BG
 sleep 0.5
 t0=$(date +%s)

@@ -20,103 +20,13 @@ TAP_MAC=02:00:c6:12:00:14
 vn_start_seed_daemons vmnet1 tap:vtap0
 vn_ip gA link set vtap0 address "$TAP_MAC" up
 
-cat >"$VN_TMP/vlan.py" <<'PYEOF'
-"""Send and receive tagged frames on a device (raw AF_PACKET sockets)."""
-import os, socket, struct, sys, time
-
-SOL_PACKET, PACKET_AUXDATA, PACKET_VNET_HDR = 263, 8, 15
-TP_STATUS_VLAN_VALID, TP_STATUS_VLAN_TPID_VALID = 1 << 4, 1 << 6
-ETH_P_ALL = 3
-
-def mac(m):
-    return bytes(int(x, 16) for x in m.split(":"))
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return s
-
-def listen(ifname, seconds, marker, ready, out):
-    """Write a line for each frame arriving on ifname that holds marker:
-    TPID TCI ETHERTYPE LENGTH FLAGS CSUM_START GSO_TYPE GSO_SIZE (the tag from the metadata or,
-    if the kernel left it there, from the bytes: TPID 'inline-8100')."""
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
-    s.setsockopt(SOL_PACKET, PACKET_AUXDATA, 1)
-    s.setsockopt(SOL_PACKET, PACKET_VNET_HDR, 1)
-    s.bind((ifname, 0))
-    s.settimeout(0.2)
-    open(ready, "w").close()
-    lines = []
-    end = time.monotonic() + float(seconds)
-    while time.monotonic() < end and not os.path.exists(ready + ".stop"):
-        try:
-            data, anc, _, addr = s.recvmsg(262144, socket.CMSG_SPACE(32))
-        except socket.timeout:
-            continue
-        if addr[2] == socket.PACKET_OUTGOING or marker.encode() not in data:
-            continue
-        flags, gso_type, hdr_len, gso_size, cstart, coff = struct.unpack("=BBHHHH", data[:10])
-        f = data[10:]
-        tpid, tci = "none", "-"
-        for level, kind, d in anc:
-            if level == SOL_PACKET and kind == PACKET_AUXDATA:
-                st, _, _, _, _, vtci, vtpid = struct.unpack("=IIIHHHH", d[:20])
-                if st & TP_STATUS_VLAN_VALID:
-                    tpid = "%04x" % (vtpid if st & TP_STATUS_VLAN_TPID_VALID else 0x8100)
-                    tci = "%04x" % vtci
-        etype = struct.unpack(">H", f[12:14])[0]
-        if etype in (0x8100, 0x88a8) and tpid == "none":
-            tpid, tci = "inline-%04x" % etype, "%04x" % struct.unpack(">H", f[14:16])[0]
-            etype = struct.unpack(">H", f[16:18])[0]
-        lines.append("%s %s %04x %d %d %d %d %d" % (tpid, tci, etype, len(f), flags, cstart,
-                                                 gso_type, gso_size))
-    with open(out + ".tmp", "w") as fh:
-        fh.write("".join(l + "\n" for l in lines))
-    os.rename(out + ".tmp", out)
-
-def send(ifname, dst, src, tpid, tci, marker, size="100"):
-    """One frame, tagged (TPID tpid, TCI tci, both hex; tpid 0: untagged), EtherType 0x88b5."""
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-    s.bind((ifname, 0))
-    f = mac(dst) + mac(src)
-    if int(tpid, 16):
-        f += struct.pack(">HH", int(tpid, 16), int(tci, 16))
-    f += b"\x88\xb5" + marker.encode()
-    f += bytes(range(256)) * 40
-    f = f[:int(size)]
-    s.send(f)
-
-def sendgso(ifname, dst, src, sip, dip, tci, marker):
-    """A tagged IPv4 TCP super-frame: 3 segments of 1000 bytes, partial checksum."""
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-    s.setsockopt(SOL_PACKET, PACKET_VNET_HDR, 1)
-    s.bind((ifname, 0))
-    payload = (marker.encode() + bytes(range(256)) * 12)[:3000]
-    tcp = struct.pack(">HHIIBBHHH", 40000, 5001, 1, 0, 5 << 4, 0x18, 65535, 0, 0)
-    ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp) + len(payload), 1, 0x4000, 64, 6,
-                     0, socket.inet_aton(sip), socket.inet_aton(dip))
-    ip = ip[:10] + struct.pack(">H", 0xFFFF - csum(ip)) + ip[12:]
-    pseudo = socket.inet_aton(sip) + socket.inet_aton(dip) + struct.pack(">BBH", 0, 6,
-                                                                        len(tcp) + len(payload))
-    tcp = tcp[:16] + struct.pack(">H", csum(pseudo)) + tcp[18:]   # partial: pseudo-header only
-    eth = mac(dst) + mac(src) + struct.pack(">HH", 0x8100, int(tci, 16)) + b"\x08\x00"
-    l4 = len(eth) + 20
-    vh = struct.pack("=BBHHHH", 1, 1, l4 + 20, 1000, l4, 16)   # NEEDS_CSUM, TCPV4
-    s.send(vh + eth + ip + tcp + payload)
-
-if __name__ == "__main__":
-    {"listen": listen, "send": send, "sendgso": sendgso}[sys.argv[1]](*sys.argv[2:])
-PYEOF
 
 vn_check "handle answers OK ID (exit 0)" vn_handle_seed
 
 # vlan_listen NS DEV TAG MARKER: record the frames holding MARKER that arrive on NS's DEV.
 vlan_listen() {
     rm -f "$VN_TMP/ready-$3" "$VN_TMP/ready-$3.stop" "$VN_TMP/wire-$3"
-    vn_bg "$1" "$VN_PY" "$VN_TMP/vlan.py" listen "$2" $((30 * VN_SLOW)) "$4" \
+    vn_bg "$1" "$VN_PY" "$VN_PYDIR/vlan.py" listen "$2" $((30 * VN_SLOW)) "$4" \
         "$VN_TMP/ready-$3" "$VN_TMP/wire-$3"
     vn_wait_file "$VN_TMP/ready-$3" 5 || vn_fail "listener $3 did not start"
 }
@@ -126,7 +36,7 @@ vlan_heard() {
     vn_wait_file "$VN_TMP/wire-$1" 5 || { echo "no-output"; return; }
     cat "$VN_TMP/wire-$1"
 }
-vlan_send() { vn_in "$1" "$VN_PY" "$VN_TMP/vlan.py" send "${@:2}"; }
+vlan_send() { vn_in "$1" "$VN_PY" "$VN_PYDIR/vlan.py" send "${@:2}"; }
 
 # vlan_round MODE NS DEV MAC IP: frames both ways between h1 and the machine MAC (address IP)
 # on NS's DEV; MODE names the setting in the check names.
@@ -144,7 +54,7 @@ vlan_round() {
     vlan_send "$ns" "$dev" "$H1_MAC" "$mac" 8100 a02a "H$mode-q42"
     vlan_send "$ns" "$dev" "$H1_MAC" "$mac" 8100 6000 "H$mode-prio"
     vlan_send "$ns" "$dev" "$H1_MAC" "$mac" 0 0 "H$mode-plain"
-    vn_in "$ns" "$VN_PY" "$VN_TMP/vlan.py" sendgso "$dev" "$H1_MAC" "$mac" "$ipaddr" "$H1_IP" \
+    vn_in "$ns" "$VN_PY" "$VN_PYDIR/vlan.py" sendgso "$dev" "$H1_MAC" "$mac" "$ipaddr" "$H1_IP" \
         a02a "H$mode-gso"
     sleep 1
     for side in far h1; do

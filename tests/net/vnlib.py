@@ -9,10 +9,13 @@ directory on PYTHONPATH), and run as a program by the capture helpers of lib.sh:
     python3 vnlib.py tcpgrep IFNAME SECONDS PORT NEEDLES READY OUT
     python3 vnlib.py marks   IFNAME SECONDS MARKERS READY OUT
     python3 vnlib.py tapsend IFNAME SRC_MAC DST_MAC MARKER plain|ufo COUNT
+    python3 vnlib.py silent  ADDR PORT SECONDS
 
 What it offers: TAP-style check lines (ok, done), a raw control-protocol client (Conn, with
 login, requests, list answers and framed messages), a few requests every checker asks (query,
-count_handlers, stats), a bounded poll (wait_for), and ARP frames to build and read.
+count_handlers, stats), a bounded poll (wait_for), ARP frames to build and read, and the one
+raw-socket listener (listen), counter (tally) and sender (send_frames) of the scenarios.
+The scenarios' own programs and helper modules are in py/ beside this file.
 It sends only where the scenario tells it: the addresses inside the test's own namespaces.
 """
 import fcntl, os, select, socket, struct, sys, time
@@ -205,6 +208,19 @@ def arp_info(frame):
     op = struct.unpack(">H", frame[20:22])[0]
     return (op, socket.inet_ntoa(frame[28:32]), socket.inet_ntoa(frame[38:42]))
 
+def csum(data):
+    """The ones' complement sum of data (16-bit words, folded; not inverted)."""
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack(">%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return s
+
+def offload(flags, gso_type, hdr_len, gso_size, csum_start, csum_offset):
+    """The 10-byte offload header of a FRAME_OFFLOAD message."""
+    return struct.pack(">BBHHHH", flags, gso_type, hdr_len, gso_size, csum_start, csum_offset)
+
 def frame_of(msg):
     """The Ethernet frame inside a FRAME (0x02) or FRAME_OFFLOAD (0x01) message."""
     t, p = msg
@@ -214,41 +230,101 @@ def frame_of(msg):
         return p
     return None
 
+ETH_P_ALL = 0x0003
+ETH_P_TEST = 0x88b5     # a local experimental EtherType: no stack answers it
+
+def mac_text(b):
+    """"02:00:c6:12:00:0a" for the 6 bytes b."""
+    return ":".join("%02x" % x for x in b[:6])
+
+def raw_socket(ifname, proto=None, rcvbuf=0):
+    """An AF_PACKET raw socket bound to ifname; it receives the frames of EtherType proto (None:
+    none, a socket to send with); rcvbuf: a receive buffer forced to that many bytes."""
+    if proto is None:
+        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    else:
+        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(proto))
+    if rcvbuf:
+        s.setsockopt(socket.SOL_SOCKET, 33, rcvbuf)      # SO_RCVBUFFORCE
+    s.bind((ifname, 0))
+    return s
+
+def listen(ifname, seconds, ready, proto=ETH_P_ALL, stop=None, quiet=None, outgoing=False,
+           rcvbuf=0):
+    """The listener: yield each frame of EtherType proto arriving on ifname, for `seconds` at
+    most. It creates the file ready once it listens; it ends early when the file stop appears, or
+    `quiet` seconds after the last frame (once one came). Frames the device sends are skipped
+    unless outgoing."""
+    s = raw_socket(ifname, proto, rcvbuf)
+    s.settimeout(0.2)
+    open(ready, "w").close()
+    end, last = time.monotonic() + float(seconds), None
+    try:
+        while time.monotonic() < end and not (stop and os.path.exists(stop)):
+            try:
+                f, addr = s.recvfrom(262144)
+            except socket.timeout:
+                if quiet is not None and last is not None and time.monotonic() - last > quiet:
+                    break
+                continue
+            if addr[2] == socket.PACKET_OUTGOING and not outgoing:
+                continue
+            last = time.monotonic()
+            yield f
+    finally:
+        s.close()
+
+def tally(frames, key):
+    """The counter: {key(frame): how many frames} over frames, leaving out the keys None."""
+    n = {}
+    for f in frames:
+        k = key(f)
+        if k is not None:
+            n[k] = n.get(k, 0) + 1
+    return n
+
+def write_result(out, lines):
+    """Write lines (strings) to the file out at once: the shell waits for out to appear."""
+    with open(out + ".tmp", "w") as fh:
+        fh.write("".join(ln + "\n" for ln in lines))
+    os.rename(out + ".tmp", out)
+
+def send_frames(ifname, frames, gap=0.0, every=1):
+    """The sender: send the frames on ifname, pausing gap seconds after each `every` frames
+    (never after the last); a frame the device cannot take yet is tried again for 0.1 s."""
+    s = raw_socket(ifname)
+    try:
+        for i, f in enumerate(frames):
+            for _ in range(100):
+                try:
+                    s.send(f)
+                    break
+                except BlockingIOError:
+                    time.sleep(0.001)
+            if gap and (i + 1) % every == 0 and i + 1 < len(frames):
+                time.sleep(gap)
+    finally:
+        s.close()
+
+def test_frame(dst, src, payload, ethertype=ETH_P_TEST):
+    """An Ethernet frame dst <- src (MACs as text) of ethertype carrying payload."""
+    return mac_bytes(dst) + mac_bytes(src) + struct.pack(">H", ethertype) + payload
+
 def cmd_sendarp(ifname, src_mac, src_ip, target_ip, count, interval):
     """Send count ARP requests on ifname, interval seconds apart; prints count."""
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-    s.bind((ifname, 0))
-    f = arp_request(src_mac, src_ip, target_ip)
-    for i in range(int(count)):
-        s.send(f)
-        if i + 1 < int(count):
-            time.sleep(float(interval))
+    send_frames(ifname, [arp_request(src_mac, src_ip, target_ip)] * int(count), float(interval))
     print(count)
 
 def cmd_count(ifname, seconds, targets, ready, out):
     """Count incoming ARP requests for each of the comma-separated target IPs on ifname for
     `seconds`; writes "IP COUNT" lines to out."""
     targets = targets.split(",")
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
-    s.bind((ifname, 0))
-    s.settimeout(0.2)
-    open(ready, "w").close()
-    n = dict((t, 0) for t in targets)
-    end = time.monotonic() + float(seconds)
-    while time.monotonic() < end:
-        try:
-            data, addr = s.recvfrom(65536)
-        except socket.timeout:
-            continue
-        if addr[2] == socket.PACKET_OUTGOING:
-            continue
-        a = arp_info(data)
-        if a and a[0] == 1 and a[2] in n:
-            n[a[2]] += 1
-    with open(out + ".tmp", "w") as fh:
-        for t in targets:
-            fh.write("%s %d\n" % (t, n[t]))
-    os.rename(out + ".tmp", out)
+
+    def target(f):
+        a = arp_info(f)
+        return a[2] if a and a[0] == 1 and a[2] in targets else None
+    n = tally(listen(ifname, seconds, ready), target)
+    write_result(out, ["%s %d" % (t, n.get(t, 0)) for t in targets])
 
 def cmd_tcpgrep(ifname, seconds, port, needles, ready, out):
     """Watch the IPv4 TCP segments to or from `port` on ifname for `seconds` (or until the file
@@ -256,18 +332,9 @@ def cmd_tcpgrep(ifname, seconds, port, needles, ready, out):
     "segments N", "payload BYTES" and "hits-NEEDLE N" for each comma-separated needle."""
     port = int(port)
     needles = [x for x in needles.split(",") if x]
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
-    s.bind((ifname, 0))
-    s.settimeout(0.2)
-    open(ready, "w").close()
     segs = nbytes = 0
     hits = dict((n, 0) for n in needles)
-    end = time.monotonic() + float(seconds)
-    while time.monotonic() < end and not os.path.exists(ready + ".stop"):
-        try:
-            f = s.recv(262144)
-        except socket.timeout:
-            continue
+    for f in listen(ifname, seconds, ready, stop=ready + ".stop", outgoing=True):
         if len(f) < 34 or f[12:14] != b"\x08\x00" or f[23] != 6:
             continue
         ihl = (f[14] & 15) * 4
@@ -283,39 +350,34 @@ def cmd_tcpgrep(ifname, seconds, port, needles, ready, out):
         for n in needles:
             if n.encode() in payload:
                 hits[n] += 1
-    with open(out + ".tmp", "w") as fh:
-        fh.write("segments %d\npayload %d\n" % (segs, nbytes))
-        for n in needles:
-            fh.write("hits-%s %d\n" % (n, hits[n]))
-    os.rename(out + ".tmp", out)
+    write_result(out, ["segments %d" % segs, "payload %d" % nbytes] +
+                 ["hits-%s %d" % (n, hits[n]) for n in needles])
 
 def cmd_marks(ifname, seconds, markers, ready, out):
     """Count the frames arriving on ifname for `seconds` (or until READY.stop appears) and those
     that contain each comma-separated marker; writes "frames N" and "MARKER N" lines."""
     markers = [x for x in markers.split(",") if x]
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
-    s.bind((ifname, 0))
-    s.settimeout(0.2)
-    open(ready, "w").close()
     frames = 0
     hits = dict((m, 0) for m in markers)
-    end = time.monotonic() + float(seconds)
-    while time.monotonic() < end and not os.path.exists(ready + ".stop"):
-        try:
-            f, addr = s.recvfrom(262144)
-        except socket.timeout:
-            continue
-        if addr[2] == socket.PACKET_OUTGOING:
-            continue
+    for f in listen(ifname, seconds, ready, stop=ready + ".stop"):
         frames += 1
         for m in markers:
             if m.encode() in f:
                 hits[m] += 1
-    with open(out + ".tmp", "w") as fh:
-        fh.write("frames %d\n" % frames)
-        for m in markers:
-            fh.write("%s %d\n" % (m, hits[m]))
-    os.rename(out + ".tmp", out)
+    write_result(out, ["frames %d" % frames] + ["%s %d" % (m, hits[m]) for m in markers])
+
+def cmd_silent(addr, port, seconds):
+    """A listener on addr:port that accepts every connection and never says a word, for
+    `seconds`."""
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, int(port)))
+    s.listen(8)
+    conns, end = [], time.monotonic() + float(seconds)
+    while time.monotonic() < end:
+        r, _, _ = select.select([s], [], [], max(0.0, end - time.monotonic()))
+        if r:
+            conns.append(s.accept()[0])
 
 def cmd_tapsend(ifname, src_mac, dst_mac, marker, kind, count):
     """As a guest behind TAP device ifname (made with "ip tuntap add ... vnet_hdr"): write count
@@ -344,4 +406,4 @@ def cmd_tapsend(ifname, src_mac, dst_mac, marker, kind, count):
 
 if __name__ == "__main__":
     {"sendarp": cmd_sendarp, "count": cmd_count, "tcpgrep": cmd_tcpgrep,
-     "marks": cmd_marks, "tapsend": cmd_tapsend}[sys.argv[1]](*sys.argv[2:])
+     "marks": cmd_marks, "tapsend": cmd_tapsend, "silent": cmd_silent}[sys.argv[1]](*sys.argv[2:])

@@ -1,0 +1,2 @@
+from limitslib import wait_handlers
+wait_handlers(0, 35)
