@@ -3,10 +3,14 @@
 #
 #   bash tests/net/run.sh [SCENARIO...]     e.g. run.sh seed_scenario t_errors t_protocol.sh
 #
-# Each scenario runs in its own bash process; prints "PASS name", "SKIP name (reason)" or
-# "FAIL name" (with the tail of its log), then "N passed, N failed, N skipped". A scenario skips
-# (exit status 4) when it cannot run here: not root, or no working "ip netns". Exit status 1 when
-# any scenario failed, else 0 (also when some were skipped).
+# Each scenario runs in its own bash process. The report is TAP, as the kernel selftests print it:
+# "TAP version 13", the plan "1..N" (the scenarios, then the check for leftover processes), one
+# "ok N - name", "ok N - name # SKIP reason" or "not ok N - name" line a scenario (a failure
+# followed by its FAIL lines and the tail of its log as "#" comments), "# ..." notes, and last
+# the line "N passed, N failed, N skipped" (scenarios; the leftover check counts as one more
+# failure when it fails). A scenario skips (exit status 4) when it cannot run here: not root, or
+# no working "ip netns". Exit status 1 when any scenario failed, else 0 (also when some were
+# skipped).
 # Environment: VNET, VNETCLIENT (default build/vnet, build/vnetclient of the repository, resolved
 # to absolute paths), VNET_WRAP (optional command prefix for both programs, e.g. valgrind),
 # VN_SCENARIO_TIMEOUT (seconds per scenario, default 150; 5x under VNET_WRAP).
@@ -76,7 +80,7 @@ sweep() {
     local ns p
     for ns in $(ip netns list 2>/dev/null | awk '{print $1}'); do
         case $ns in "$VN_RUN_PREFIX"*) ;; *) continue ;; esac
-        echo "run.sh: removing leftover namespace $ns"
+        echo "# run.sh: removing leftover namespace $ns"
         for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
         ip netns del "$ns" 2>/dev/null
         rm -rf -- "/etc/netns/$ns"
@@ -90,14 +94,18 @@ on_signal() {
         wait "$child" 2>/dev/null
     fi
     sweep
-    echo "run.sh: interrupted"
+    echo "Bail out! run.sh: interrupted"
     echo "$passed passed, $((failed + 1)) failed, $skipped skipped"
     exit 130
 }
 trap on_signal INT TERM
 
-echo "vnet netns tests: vnet=$VNET vnetclient=$VNETCLIENT${VNET_WRAP:+ wrap=\"$VNET_WRAP\"}"
+echo "TAP version 13"
+echo "1..$((${#scripts[@]} + 1))"
+echo "# vnet netns tests: vnet=$VNET vnetclient=$VNETCLIENT${VNET_WRAP:+ wrap=\"$VNET_WRAP\"}"
+n=0
 for f in "${scripts[@]}"; do
+    n=$((n + 1))
     name=$(basename "$f" .sh)
     log="$logdir/$name.log"
     start=$(date +%s)
@@ -116,29 +124,33 @@ for f in "${scripts[@]}"; do
     secs=$(( $(date +%s) - start ))
     if [ "$rc" -eq 0 ]; then
         passed=$((passed + 1))
-        echo "PASS $name (${secs}s)"
+        echo "ok $n - $name"
     elif [ "$rc" -eq 4 ]; then
         skipped=$((skipped + 1))
         why=$(sed -n 's/^RESULT: SKIP [^ ]* (\(.*\))$/\1/p' "$log" | tail -n 1)
-        echo "SKIP $name (${why:-no reason given})"
+        echo "ok $n - $name # SKIP ${why:-no reason given}"
     else
         failed=$((failed + 1))
         failed_names+=("$name")
         [ "$rc" -eq 124 ] && echo "  (timed out after ${limit}s)" >>"$log"
-        echo "FAIL $name (${secs}s, exit $rc)"
-        grep '^FAIL - ' "$log" | head -n 20 | sed 's/^/    /'
-        echo "    --- last lines of $log:"
-        tail -n 40 "$log" | sed 's/^/    /'
+        echo "not ok $n - $name"
+        echo "#   exit $rc after ${secs}s"
+        grep '^FAIL - ' "$log" | head -n 20 | sed 's/^/#   /'
+        echo "#   --- last lines of $log:"
+        tail -n 40 "$log" | sed 's/^/#   /'
     fi
 done
 
-if ! bash "$here/leftovers.sh" "$VNET" "$VNETCLIENT" >"$logdir/leftovers" 2>&1; then
+n=$((n + 1))
+if bash "$here/leftovers.sh" "$VNET" "$VNETCLIENT" >"$logdir/leftovers" 2>&1; then
+    echo "ok $n - no vnet or vnetclient left running"
+else
     failed=$((failed + 1))
     failed_names+=("leftover-processes")
-    echo "FAIL leftover processes after the scenarios:"
-    sed 's/^/    /' "$logdir/leftovers"
+    echo "not ok $n - no vnet or vnetclient left running"
+    sed 's/^/#   /' "$logdir/leftovers"
 fi
-echo "logs: $logdir"
-[ "$failed" -gt 0 ] && echo "failed: ${failed_names[*]}"
+echo "# logs: $logdir"
+[ "$failed" -gt 0 ] && echo "# failed: ${failed_names[*]}"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
