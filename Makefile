@@ -183,13 +183,16 @@ include tests/fuzz/fuzz.mk
 #  1. clang's static analyzer (scan-build) over both programs: any report fails;
 #  2. a clang build of everything, unit tests included, with the same -Werror flags;
 #  3. shellcheck (warnings and errors) on every shell script;
-#  4. the layers of src/ at link level (check-layers): no call cycle.
+#  4. the layers of src/ at link level (check-layers): no call cycle;
+#  5. pyflakes on every python program of the tests.
 SHELL_SCRIPTS = $(shell find tests packaging -name '*.sh') .ci/run
+PY_SCRIPTS = $(shell find tests packaging -name '*.py')
 analyze-tools:
 	$(Q)missing=""; \
 	command -v clang >/dev/null || missing="$$missing clang"; \
 	command -v scan-build >/dev/null || missing="$$missing clang-tools"; \
 	command -v shellcheck >/dev/null || missing="$$missing shellcheck"; \
+	command -v pyflakes3 >/dev/null || missing="$$missing pyflakes3"; \
 	if [ -n "$$missing" ]; then \
 	  echo "analyze: installing$$missing"; \
 	  export DEBIAN_FRONTEND=noninteractive; \
@@ -209,6 +212,8 @@ analyze: deps analyze-tools
 	$(Q)shellcheck -x -S warning $(SHELL_SCRIPTS)
 	@echo "== layers: calls flow one way"
 	$(Q)$(MAKE) --no-print-directory BUILD=build-clang CC=clang check-layers
+	@echo "== pyflakes3: $(words $(PY_SCRIPTS)) python programs"
+	$(Q)pyflakes3 $(PY_SCRIPTS)
 	@echo "analyze: no finding"
 
 # Calls flow one way: tests/layers.py reads the objects with nm and prints the files of src/
