@@ -164,12 +164,10 @@ if top=$(git ls-files 2>/dev/null | cut -d/ -f1 | grep -v '^\.' | sort -u | tr '
 fi
 
 # No tracker numbers in the documentation or in comments: say what the text means instead.
-# NUMBERS_PENDING: folders whose comments still name some, left out until they are reworded.
-NUMBERS_PENDING="tests/net"
 hits=$(grep -rnIiE 'issue[[:space:]]*#?[[:space:]]*[0-9]' README man src include packaging tests \
-    2>/dev/null | grep -vE "^(${NUMBERS_PENDING// /|})/" | head -5)
+    2>/dev/null | head -5)
 if [ -z "$hits" ]; then
-    ok "no issue numbers in README, man, src, include, packaging, tests (but $NUMBERS_PENDING)"
+    ok "no issue numbers in README, man, src, include, packaging, tests"
 else
     ko "issue numbers in the tree: $(tr '\n' ' ' <<<"$hits")"
 fi
