@@ -2,11 +2,14 @@
 /*
  * loopguard.c - recently injected frames, to break forwarding loops (pure)
  *
- * The hash reads the frame 8 bytes at a time (at most LOOPGUARD_PREFIX of
- * them) with a multiply and a shift each: about 20 operations for a full
- * prefix, then one table slot. Two frames alike in their first 128 bytes,
- * length and segmentation are taken for one: headers differ (addresses,
- * ports, sequence numbers, IP identification) long before that.
+ * The hash reads the frame 8 bytes at a time with a multiply and a shift
+ * each: its first LOOPGUARD_PREFIX bytes and its last LOOPGUARD_SUFFIX ones,
+ * at most 40 words whatever the length (a 64 KB super-frame costs what a
+ * 320-byte frame does), then a table slot or two. Two frames alike in those
+ * bytes, their length and every offload field are taken for one: the
+ * headers (addresses, ports, sequence numbers, IP identification, even those
+ * of a tunnel's inner packet) lie in the first 256 bytes, and the last bytes
+ * tell apart payloads that differ there.
  */
 #include <string.h>
 
@@ -20,23 +23,52 @@ static uint64_t mix(uint64_t h, uint64_t w)
 	return h ^ (h >> 29);
 }
 
+static uint64_t word(const uint8_t *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, sizeof(w));
+	return w;
+}
+
+/*
+ * Hash n bytes at p into h, 8 at a time, in four independent lanes: the
+ * multiplies of one lane wait for each other, those of four overlap (in
+ * four variables, not an array, which the compiler keeps in memory).
+ */
+static uint64_t mix_bytes(uint64_t h, const uint8_t *p, size_t n)
+{
+	uint64_t a = h, b = h + MIX, c = h + 2 * MIX, d = h + 3 * MIX, w = 0;
+	size_t i;
+
+	for (i = 0; i + 32 <= n; i += 32) {
+		a = mix(a, word(p + i));
+		b = mix(b, word(p + i + 8));
+		c = mix(c, word(p + i + 16));
+		d = mix(d, word(p + i + 24));
+	}
+	for (; i + 8 <= n; i += 8)
+		a = mix(a, word(p + i));
+	if (i < n) {
+		memcpy(&w, p + i, n - i);
+		b = mix(b, w);
+	}
+	return mix(mix(mix(a, b), c), d);
+}
+
 uint64_t loopguard_key(const struct virtio_net_hdr *vh, const uint8_t *eth, size_t len)
 {
-	size_t n = len < LOOPGUARD_PREFIX ? len : LOOPGUARD_PREFIX, i;
-	uint64_t h = mix(MIX, (uint64_t)len | (uint64_t)vh->gso_type << 32 |
-			      (uint64_t)vh->gso_size << 40);
+	size_t head = len < LOOPGUARD_PREFIX ? len : LOOPGUARD_PREFIX;
+	uint64_t h = mix(MIX, (uint64_t)len | (uint64_t)vh->flags << 32 |
+			      (uint64_t)vh->gso_type << 40 | (uint64_t)vh->hdr_len << 48);
 
-	for (i = 0; i + 8 <= n; i += 8) {
-		uint64_t w;
+	h = mix(h, (uint64_t)vh->gso_size | (uint64_t)vh->csum_start << 16 |
+		   (uint64_t)vh->csum_offset << 32);
+	h = mix_bytes(h, eth, head);
+	if (len > head) {
+		size_t tail = len - head < LOOPGUARD_SUFFIX ? len - head : LOOPGUARD_SUFFIX;
 
-		memcpy(&w, eth + i, sizeof(w));
-		h = mix(h, w);
-	}
-	if (i < n) {
-		uint64_t w = 0;
-
-		memcpy(&w, eth + i, n - i);
-		h = mix(h, w);
+		h = mix_bytes(h, eth + len - tail, tail);
 	}
 	return h ? h : 1;
 }

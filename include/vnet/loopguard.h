@@ -7,7 +7,7 @@
  * come back on another (two devices on one LAN), or come back from a peer
  * (two daemons on one LAN, or a ring of handlers). The daemon keeps a small
  * fixed table of the frames it injected lately, keyed by a hash of their
- * first bytes, length and segmentation metadata:
+ * first and last bytes, length and offload metadata:
  *
  *  - a frame captured that this daemon injected within LOOPGUARD_ECHO_MS is
  *    its own frame coming back: not forwarded (loopguard_echo);
@@ -27,7 +27,8 @@
 #include <stdint.h>
 
 #define LOOPGUARD_SLOTS     2048    /* a power of two */
-#define LOOPGUARD_PREFIX    128     /* bytes of a frame hashed (with its length) */
+#define LOOPGUARD_PREFIX    256     /* the first bytes of a frame hashed */
+#define LOOPGUARD_SUFFIX    64      /* and its last ones, past the first */
 /*
  * A frame that comes back to the daemon that injected it does so within a
  * lap of the loop: microseconds on a LAN. Half a second leaves room for a

@@ -43,15 +43,64 @@ static void test_key_covers_prefix_length_and_gso(void **state)
 	b[41] ^= 1;     /* within the prefix */
 	assert_int_not_equal(loopguard_key(&none, a, 200), loopguard_key(&none, b, 200));
 	b[41] ^= 1;
-	b[127] ^= 1;    /* its last byte */
+	b[199] ^= 1;    /* the last byte */
 	assert_int_not_equal(loopguard_key(&none, a, 200), loopguard_key(&none, b, 200));
-	b[127] ^= 1;
-	b[150] ^= 1;    /* past it: the same key */
-	assert_int_equal(loopguard_key(&none, a, 200), loopguard_key(&none, b, 200));
 	assert_int_not_equal(loopguard_key(&none, a, 200), loopguard_key(&none, a, 199));
 	assert_int_not_equal(loopguard_key(&none, a, 60), loopguard_key(&none, a, 61));
 	assert_int_not_equal(loopguard_key(&none, a, 200), loopguard_key(&gso, a, 200));
 	assert_int_not_equal(loopguard_key(&none, a, 0), 0);
+}
+
+/*
+ * Two segments of one bulk flow in VXLAN over IPv6 (no IP identification):
+ * alike up to the inner TCP sequence number at bytes 128-131, and in super-
+ * frames of one size, alike but for their payload's last bytes.
+ */
+static void test_key_reads_past_128_and_the_last_bytes(void **state)
+{
+	static uint8_t a[65000], b[65000];
+	struct virtio_net_hdr gso = { .gso_type = VIRTIO_NET_HDR_GSO_TCPV6, .gso_size = 1398 };
+
+	memset(a, 0x33, sizeof(a));
+	memcpy(b, a, sizeof(b));
+	b[130] ^= 1;
+	assert_int_not_equal(loopguard_key(&none, a, 1500), loopguard_key(&none, b, 1500));
+	b[130] ^= 1;
+	b[255] ^= 1;    /* the last byte of the prefix */
+	assert_int_not_equal(loopguard_key(&none, a, 1500), loopguard_key(&none, b, 1500));
+	b[255] ^= 1;
+	b[1499 - 63] ^= 1;      /* the first of the last 64 */
+	assert_int_not_equal(loopguard_key(&none, a, 1500), loopguard_key(&none, b, 1500));
+	b[1499 - 63] ^= 1;
+	b[64999] ^= 1;
+	assert_int_not_equal(loopguard_key(&gso, a, 65000), loopguard_key(&gso, b, 65000));
+	b[64999] ^= 1;
+	b[30000] ^= 1;  /* neither head nor tail: not read, the cost stays bounded */
+	assert_int_equal(loopguard_key(&gso, a, 65000), loopguard_key(&gso, b, 65000));
+	b[30000] ^= 1;
+	b[280] ^= 1;    /* a 300-byte frame: all of it is read */
+	assert_int_not_equal(loopguard_key(&none, a, 300), loopguard_key(&none, b, 300));
+}
+
+/* Every offload field counts. */
+static void test_key_covers_every_offload_field(void **state)
+{
+	struct virtio_net_hdr v[7] = { { 0 } };
+	uint8_t f[100];
+	uint64_t k[7];
+
+	memset(f, 0x77, sizeof(f));
+	v[1].flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	v[2].gso_type = VIRTIO_NET_HDR_GSO_UDP;
+	v[3].hdr_len = 54;
+	v[4].gso_size = 1448;
+	v[5].csum_start = 34;
+	v[6].csum_offset = 16;
+	for (int i = 0; i < 7; i++) {
+		k[i] = loopguard_key(&v[i], f, sizeof(f));
+		for (int j = 0; j < i; j++)
+			assert_int_not_equal(k[i], k[j]);
+	}
 }
 
 /* A frame injected comes back captured: an echo, within the window only. */
@@ -150,6 +199,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_key_covers_prefix_length_and_gso),
+		cmocka_unit_test(test_key_reads_past_128_and_the_last_bytes),
+		cmocka_unit_test(test_key_covers_every_offload_field),
 		cmocka_unit_test(test_echo),
 		cmocka_unit_test(test_repeats),
 		cmocka_unit_test(test_ordinary_traffic_passes),
