@@ -494,8 +494,8 @@ static void capture_failed(struct capture *c, const char *why)
 }
 
 /*
- * A frame this daemon injected lately came back (a loop through the
- * network): not forwarded, counted against the handlers that wanted it, and
+ * A frame this daemon injected lately came back to this device's capture,
+ * which had taken it already (a loop through the network): not forwarded, counted against the handlers that wanted it, and
  * logged at most once a minute per device.
  */
 static bool capture_echo(struct capture *c, size_t nhits, const struct virtio_net_hdr *vh,
@@ -504,7 +504,8 @@ static bool capture_echo(struct capture *c, size_t nhits, const struct virtio_ne
 	uint64_t now = loop_now_ms();
 	unsigned long by;
 
-	if (!c->set->guard || !loopguard_echo(c->set->guard, vh, buf, n, now, &by))
+	if (!c->set->guard || !loopguard_echo(c->set->guard, vh, buf, n, (uint64_t)c->ifindex, now,
+						    &by))
 		return false;
 	for (size_t h = 0; h < nhits; h++)
 		c->subs[c->hits[h]]->rx.loop_drops++;

@@ -41,6 +41,8 @@
 #define HANDLER_PROBE_IDLE_MS 10    /* after this long without sending, a send is followed by a probe */
 #define HANDLER_PROBE_RTT_US 2000   /* ...on a link whose round trip is at least this (a WAN) */
 #define HANDLER_RX_WAIT_MS  100     /* reading waits this long when the peer's memory is used up */
+/* A handler's own socket, for the loop guard: apart from the shared captures (an ifindex). */
+#define HANDLER_GUARD_WHERE(id) ((uint64_t)1 << 63 | (uint64_t)(id))
 
 static enum handler_end handler_inject(struct handler *h);
 
@@ -216,15 +218,18 @@ static bool handler_loop_log_due(struct handler *h)
 
 /*
  * A frame captured on a port of its own (the classic engine, a TAP) that this
- * daemon injected lately, on this device or another: it came back through
- * the network, a loop. Not forwarded; counted in drop_loop, not as captured.
+ * daemon injected lately, on this device or another, after this port had
+ * captured it already: it came back through the network, a loop. Not
+ * forwarded; counted in drop_loop, not as captured. (Its first visit here is
+ * forwarded: a hub's devices capture what the daemon injects on the others.)
  */
 static bool handler_echo(struct handler *h, const struct virtio_net_hdr *vh, const uint8_t *eth,
 			 size_t n)
 {
 	unsigned long by;
 
-	if (!loopguard_echo(&h->d->guard, vh, eth, n, loop_now_ms(), &by))
+	if (!loopguard_echo(&h->d->guard, vh, eth, n, HANDLER_GUARD_WHERE(h->id), loop_now_ms(),
+			    &by))
 		return false;
 	h->port.stats.rx_frames--;
 	h->port.stats.rx_bytes -= n;

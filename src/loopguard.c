@@ -103,18 +103,26 @@ void loopguard_note(struct loopguard *g, uint64_t key, unsigned long handler, ui
 	g->used = true;
 }
 
-bool loopguard_echo(const struct loopguard *g, const struct virtio_net_hdr *vh,
-		    const uint8_t *eth, size_t len, uint64_t now_ms, unsigned long *handler)
+bool loopguard_echo(struct loopguard *g, const struct virtio_net_hdr *vh, const uint8_t *eth,
+		    size_t len, uint64_t where, uint64_t now_ms, unsigned long *handler)
 {
 	const struct loopguard_slot *s;
-	uint64_t key;
+	struct loopguard_visit *v;
+	uint64_t key, at;
 
 	if (!g->used || now_ms - g->last_ms >= LOOPGUARD_ECHO_MS)
 		return false;
 	key = loopguard_key(vh, eth, len);
 	s = slot_of(g, key);
-	if (s->key != key || now_ms - s->last_ms >= LOOPGUARD_ECHO_MS)
-		return false;
-	*handler = s->handler;
-	return true;
+	at = mix(key, where);
+	at = at ? at : 1;
+	v = &g->visit[at & (LOOPGUARD_SLOTS - 1)];
+	if (v->key == at && now_ms - v->ms < LOOPGUARD_ECHO_MS && s->key == key &&
+	    now_ms - s->last_ms < LOOPGUARD_ECHO_MS && s->last_ms >= v->ms) {
+		*handler = s->handler;
+		return true;    /* the second visit is not noted: the first one's window runs on */
+	}
+	v->key = at;
+	v->ms = now_ms;
+	return false;
 }

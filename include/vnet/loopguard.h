@@ -4,19 +4,32 @@
  *
  * The packet mark keeps a frame vnet injected away from the socket that
  * injected it, not from the network: a frame injected on one device may
- * come back on another (two devices on one LAN), or come back from a peer
- * (two daemons on one LAN, or a ring of handlers). The daemon keeps a small
- * fixed table of the frames it injected lately, keyed by a hash of their
- * first and last bytes, length and offload metadata:
+ * come back on another (two devices on one LAN through a second path), or
+ * come back from a peer (two daemons on one LAN, or a ring of handlers).
+ * A frame is going round a loop when it comes back to where it already was.
+ * The daemon keeps two small fixed tables: the frames it injected lately,
+ * and, while it injects anything, where it captured frames lately (which
+ * capture: a device's shared capture, or a handler's own socket), both
+ * keyed by a hash of the frame's first and last bytes, length and offload
+ * metadata:
  *
- *  - a frame captured that this daemon injected within LOOPGUARD_ECHO_MS is
- *    its own frame coming back: not forwarded (loopguard_echo);
+ *  - a frame captured that this daemon injected within LOOPGUARD_ECHO_MS,
+ *    and that the same capture already took within LOOPGUARD_ECHO_MS before
+ *    that injection, is visiting it a second time: it went out through a
+ *    handler and came back, a loop; not forwarded (loopguard_echo). Its first
+ *    visit is forwarded: a daemon whose devices are ports of one bridge, each
+ *    joined to another site (a hub), captures on one device what it injected
+ *    on another, and must pass it on, once;
  *  - a frame a peer sends that this daemon injected LOOPGUARD_REPEATS times
  *    already within LOOPGUARD_WINDOW_MS is going round a loop through other
  *    daemons: not injected again (loopguard_repeated).
  *
- * One table probe per frame, direct-mapped: a slot taken by another frame
- * forgets the older one (a loop may then run a few more laps, no more).
+ * One hash and two table probes per captured frame while anything was
+ * injected lately (none at all otherwise), one probe per injected one.
+ * Direct-mapped tables: a slot taken by another frame forgets the older one
+ * (a loop may then run a few more laps, no more). The price: through a hub,
+ * a frame repeated byte for byte within LOOPGUARD_ECHO_MS (a burst of
+ * gratuitous ARP) is passed on once in that time.
  */
 #ifndef VNET_LOOPGUARD_H
 #define VNET_LOOPGUARD_H
@@ -30,10 +43,10 @@
 #define LOOPGUARD_PREFIX    256     /* the first bytes of a frame hashed */
 #define LOOPGUARD_SUFFIX    64      /* and its last ones, past the first */
 /*
- * A frame that comes back to the daemon that injected it does so within a
- * lap of the loop: microseconds on a LAN. Half a second leaves room for a
- * busy machine, and is far shorter than the second between two identical
- * ARP requests of a host that gets no answer.
+ * A frame that comes back to a capture it went through does so within a
+ * lap of the loop: microseconds on a LAN, a round trip over a WAN. Half a
+ * second leaves room for a busy machine, and is far shorter than the second
+ * between two identical ARP requests of a host that gets no answer.
  */
 #define LOOPGUARD_ECHO_MS   500
 /*
@@ -44,8 +57,10 @@
  * then twice as late each time (3 in a second at most), a gratuitous ARP
  * burst (keepalived, arping -U) 5 at once, a wake-on-LAN tool a few. A loop
  * runs a lap in microseconds on a LAN and in one round trip over a WAN: one
- * whose lap is under 1000/8 = 125 ms is cut at its 9th lap; slower ones
- * are cut by the echo rule at the daemon that both captures and injects.
+ * whose lap is under 1000/8 = 125 ms is cut at its 9th lap; one through a
+ * daemon that captures the frame twice, by the echo rule when its lap is
+ * under LOOPGUARD_ECHO_MS. A slower loop is only bounded: under 2 laps a
+ * second, not a storm.
  */
 #define LOOPGUARD_WINDOW_MS 1000
 #define LOOPGUARD_REPEATS   8
@@ -60,10 +75,17 @@ struct loopguard_slot {
 	uint32_t handler;       /* the handler that last injected it */
 };
 
+/* A frame captured: where and when (the first visit of the window). */
+struct loopguard_visit {
+	uint64_t key;           /* the frame's key mixed with the capture's: 0 empty */
+	uint64_t ms;
+};
+
 struct loopguard {
 	uint64_t last_ms;       /* the last injection of any frame */
 	bool used;              /* anything injected yet */
 	struct loopguard_slot slot[LOOPGUARD_SLOTS];
+	struct loopguard_visit visit[LOOPGUARD_SLOTS];
 };
 
 /* The key of a frame of len bytes at eth with its metadata (never 0). */
@@ -77,11 +99,15 @@ bool loopguard_repeated(const struct loopguard *g, uint64_t key, uint64_t now_ms
 /* The frame of key was injected now, by handler id. */
 void loopguard_note(struct loopguard *g, uint64_t key, unsigned long handler, uint64_t now_ms);
 /*
- * A frame captured now: did this daemon inject it within LOOPGUARD_ECHO_MS?
- * Then true, and *handler is the one that did. Nothing injected lately: no
- * hashing at all.
+ * A frame captured now by the capture where (any number that tells the
+ * daemon's captures apart: a device's shared capture, a handler's own
+ * socket): is it coming back there, a loop? True when this daemon injected
+ * it within LOOPGUARD_ECHO_MS, after where took it already within
+ * LOOPGUARD_ECHO_MS; *handler is then the handler that injected it. Else
+ * false, and where's visit is noted. Nothing injected lately: no hashing at
+ * all, nothing noted.
  */
-bool loopguard_echo(const struct loopguard *g, const struct virtio_net_hdr *vh,
-		    const uint8_t *eth, size_t len, uint64_t now_ms, unsigned long *handler);
+bool loopguard_echo(struct loopguard *g, const struct virtio_net_hdr *vh, const uint8_t *eth,
+		    size_t len, uint64_t where, uint64_t now_ms, unsigned long *handler);
 
 #endif
