@@ -222,9 +222,11 @@ static void handler_arm(struct handler *h, uint64_t now)
 }
 
 static void handler_redial(struct handler *h);
+static void handler_revive(struct handler *h);
 
 /*
- * The handler's timer: WAITING, dial again; UP, close a silent link, send a
+ * The handler's timer: WAITING, dial again; NODEV, try its device again if
+ * one of its name is there (a revive that failed); UP, close a silent link, send a
  * keepalive after --keepalive seconds of our own silence. Reading and
  * writing only note the time (last_rx, last_tx): the timer looks at them
  * when it runs, and is set again for what comes next.
@@ -237,6 +239,11 @@ static void handler_timeout(struct loop_timer *t)
 	if (h->state == H_WAITING) {
 		handler_redial(h);
 		return;
+	}
+	if (h->state == H_NODEV) {
+		if (if_nametoindex(h->spec.dev))
+			handler_revive(h);
+		return;     /* gone again: its next notification revives it */
 	}
 	if (h->state != H_UP)
 		return;
@@ -277,6 +284,20 @@ static uint64_t next_backoff(struct handler *h)
 
 	h->backoff_ms = b * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : b * 2;
 	return b * (80 + jitter) / 100;
+}
+
+/*
+ * NODEV, its device there but not taken: try again after a backoff, since
+ * no notification may come (a capture socket still held on the old device
+ * by a HANDLE being dialed, for one).
+ */
+static void handler_nodev_retry(struct handler *h)
+{
+	uint64_t wait = next_backoff(h);
+
+	loop_timer_set(&h->d->loop, &h->timer, loop_now_ms() + wait);
+	log_info("handler %lu: next attempt to take device %s in %.1f s", h->id, h->spec.dev,
+		 (double)wait / 1000);
 }
 
 static void handler_wait(struct handler *h, uint64_t now)
@@ -416,6 +437,7 @@ static void handler_device_lost(struct handler *h, const char *why)
 	h->port.ops->close(&h->port);
 	memset(&h->port.stats, 0, sizeof(h->port.stats));
 	h->state = H_NODEV;
+	h->backoff_ms = 0;
 }
 
 /* Its port on the device named as its own, which is back; then dial its peer again. */
@@ -430,7 +452,8 @@ static void handler_revive(struct handler *h)
 	if (port_open(&port, &d->tapdevs, h->spec.dev, h->spec.conf, h->spec.macs,
 		      h->spec.nmacs, err, sizeof(err)) < 0) {
 		log_warn("handler %lu: device %s is back, but: %s", h->id, h->spec.dev, err);
-		return;     /* the next notification of it tries again */
+		handler_nodev_retry(h);
+		return;
 	}
 	h->port = port;
 	h->port_io.fd = -1;
@@ -458,6 +481,7 @@ fail:
 	loop_detach(&d->loop, &h->port_io);
 	h->port.ops->close(&h->port);
 	memset(&h->port.stats, 0, sizeof(h->port.stats));
+	handler_nodev_retry(h);
 }
 
 void handler_spec_of(const struct proto_req *r, bool remote_side, struct handler_spec *spec)
@@ -612,8 +636,11 @@ void handler_link_changed(struct daemon *d, int ifindex, const char *name, bool 
 		char why[96];
 
 		if (h->state == H_NODEV) {
-			if (!removed && !strcmp(name, h->spec.dev))
+			if (!removed && !strcmp(name, h->spec.dev)) {
+				loop_timer_cancel(&d->loop, &h->timer);
+				h->backoff_ms = 0;  /* news of it: the backoff starts again */
 				handler_revive(h);
+			}
 		} else if (h->port.ifindex == ifindex &&
 			   device_changed(h->spec.dev, name, removed, why, sizeof(why))) {
 			handler_device_lost(h, why);
@@ -624,6 +651,7 @@ void handler_link_changed(struct daemon *d, int ifindex, const char *name, bool 
 void handler_check_devices(struct daemon *d)
 {
 	struct seen { int ifindex; bool gone; char name[IF_NAMESIZE]; } *seen;
+	struct list *pos, *tmp;
 	size_t n = 0;
 
 	seen = malloc((d->nhandlers ? d->nhandlers : 1) * sizeof(*seen));
@@ -635,15 +663,12 @@ void handler_check_devices(struct daemon *d)
 	 * Look first, close after: closing handlers while walking their list is
 	 * not safe. Each device once: the handlers share a few.
 	 */
-	for (struct list *pos = d->handlers.next; pos != &d->handlers; pos = pos->next) {
+	for (pos = d->handlers.next; pos != &d->handlers; pos = pos->next) {
 		struct handler *h = list_entry(pos, struct handler, node);
 		size_t i = 0;
 
-		if (h->state == H_NODEV) {
-			if (if_nametoindex(h->spec.dev))
-				handler_revive(h);  /* the notification of its return was lost */
+		if (h->state == H_NODEV)
 			continue;
-		}
 		while (i < n && seen[i].ifindex != h->port.ifindex)
 			i++;
 		if (i < n || n == d->nhandlers)
@@ -656,4 +681,18 @@ void handler_check_devices(struct daemon *d)
 		handler_link_changed(d, seen[i].ifindex, seen[i].gone ? "" : seen[i].name,
 				     seen[i].gone);
 	free(seen);
+	/*
+	 * Then those waiting for their device, those just lost included: the
+	 * notification of its return may have been lost too. A revive closes
+	 * no handler.
+	 */
+	list_for_each(pos, tmp, &d->handlers) {
+		struct handler *h = list_entry(pos, struct handler, node);
+
+		if (h->state == H_NODEV && if_nametoindex(h->spec.dev)) {
+			loop_timer_cancel(&d->loop, &h->timer);
+			h->backoff_ms = 0;
+			handler_revive(h);
+		}
+	}
 }

@@ -26,11 +26,13 @@
  * A handler that does not reconnect closes when its link is lost. Its timer
  * is, by state: UP, the next keepalive to send or the silence that kills the
  * link, whichever comes first; WAITING, the next attempt; CONNECTING, none
- * (the dial has its own deadline).
+ * (the dial has its own deadline); NODEV, the next try of its device.
  * Any state --(its device removed or renamed)--> NODEV --(a device of its
  * name appears)--> CONNECTING, for a handler that knows how to dial again
  * (redial: an RHANDLE, or a line of the handlers file); the others close.
- * NODEV holds no port, no link and no timer.
+ * NODEV holds no port and no link. A device of its name there that could
+ * not be taken (port_open failed) is tried again on its timer, 1 s doubling
+ * to 30 s, and at once on the next notification of that name.
  */
 enum handler_state {
 	H_UP,           /* the link carries frames */

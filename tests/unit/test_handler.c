@@ -5,10 +5,13 @@
  * link, frames from the link injected (or refused and counted), both
  * directions pause when the other end does not read and lose nothing, a
  * keepalive after silence, the end of a silent or broken link
- * (tests/unit/harness.h: a daemon without root, on a fake clock). Only the
- * handler's public API, STATS? and the port's ops are used.
+ * (tests/unit/harness.h: a daemon without root, on a fake clock), and a
+ * handler that knows how to dial again waiting for its device and taking it
+ * back. Only the handler's public API, STATS? and the port's ops are used,
+ * but for one test that moves a port to a device that does not exist.
  */
 #include <errno.h>
+#include <net/if.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -23,7 +26,9 @@
 #include "vnet/conn.h"
 #include "vnet/frame.h"
 #include "vnet/handler.h"
+#include "vnet/proto.h"
 #include "harness.h"
+#include "../../src/handler_int.h"  /* test_check_devices_revives_lost: its port's device */
 
 #define VH_LEN sizeof(struct virtio_net_hdr)
 
@@ -34,9 +39,14 @@ static int P = -1;      /* the device's end of the port */
 static const uint8_t LISTED[6] = { 0x02, 0, 0, 0, 0, 0x01 };    /* the handler's address */
 static const uint8_t OTHER[6] = { 0x02, 0, 0, 0, 0, 0x09 };
 
-static int setup(void **state)
+static int L_PEER = -1;  /* a_redial: where it dials (a listener that says nothing) */
+
+/* A handler on HARNESS_DEV connected to L; with redial, one that dials L_PEER again. */
+static int make_handler(bool redial)
 {
 	struct port port;
+	struct proto_req req;
+	char line[160];
 	struct mac_pattern listed = { .len = 48 };
 	struct handler_spec spec = { .conf = VNET_LOCAL, .peer_conf = VNET_REMOTE,
 				     .dev = HARNESS_DEV, .peer_dev = "eth0", .macs = &listed,
@@ -55,10 +65,30 @@ static int setup(void **state)
 	setsockopt(theirs, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
 	setsockopt(L, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
 	harness_port_open(&port, &P);
+	if (redial) {
+		uint16_t lport;
+
+		L_PEER = harness_listen(&lport);
+		snprintf(line, sizeof(line), "HANDLE x LOCAL %s REMOTE 127.0.0.1 %u eth0 "
+			 "02:00:00:00:00:01", HARNESS_DEV, (unsigned int)lport);
+		assert_true(proto_parse(line, &req, err, sizeof(err)));
+	}
 	assert_int_equal(handler_create(&D, conn_new_plain(theirs), &port, &spec, &none, &none,
-					NULL, NULL, err, sizeof(err)), 1);
+					redial ? &req : NULL, NULL, err, sizeof(err)), 1);
+	if (redial)
+		proto_req_wipe(&req);
 	harness_pump(&D);
 	return 0;
+}
+
+static int setup(void **state)
+{
+	return make_handler(false);
+}
+
+static int setup_redial(void **state)
+{
+	return make_handler(true);
 }
 
 static int teardown(void **state)
@@ -66,6 +96,9 @@ static int teardown(void **state)
 	harness_daemon_fini(&D);
 	close(L);
 	close(P);
+	if (L_PEER >= 0)
+		close(L_PEER);
+	L_PEER = -1;
 	return 0;
 }
 
@@ -413,6 +446,76 @@ static void test_peer_keepalive(void **state)
 	assert_handler_gone();
 }
 
+/* The state= of the first handler's STATS? line. */
+static const char *handler_state(void)
+{
+	static char line[VNET_LINE_MAX], st[32];
+	size_t n = 0;
+	struct handler **hs = handler_hold_all(&D, &n);
+	const char *at;
+
+	assert_int_equal(n, 1);
+	assert_true(handler_stats(hs[0], NULL, 0, line, sizeof(line)) > 0);
+	handler_put_all(hs, n);
+	at = strstr(line, " state=");
+	assert_non_null(at);
+	sscanf(at + 7, "%31[a-z]", st);
+	return st;
+}
+
+/* Its device gone (the port reads ENODEV): it waits for it, its link closed. */
+static void lose_device(void)
+{
+	close(P);
+	P = -1;
+	assert_true(harness_closed(&D, L));
+	assert_string_equal(handler_state(), "nodevice");
+}
+
+/*
+ * Its device is back but cannot be taken yet, and no notification follows:
+ * the handler tries again by itself, about a second later, and takes it.
+ */
+static void test_nodevice_retries(void **state)
+{
+	lose_device();
+	harness_port_refusal = "device lo was replaced: try again";
+	handler_link_changed(&D, (int)if_nametoindex(HARNESS_DEV), HARNESS_DEV, false);
+	harness_pump(&D);
+	assert_null(harness_port_refusal);     /* it tried, and was refused */
+	assert_string_equal(handler_state(), "nodevice");
+	assert_int_equal(harness_port_peer, -1);
+	harness_advance(&D, 700);      /* the first wait is 1 s +-20 % */
+	assert_string_equal(handler_state(), "nodevice");
+	harness_advance(&D, 600);
+	assert_true(harness_port_peer >= 0);    /* a port on it again */
+	P = harness_port_peer;
+	harness_port_peer = -1;
+	assert_string_not_equal(handler_state(), "nodevice");
+}
+
+/*
+ * Notifications were lost: the device it was on is gone, and one of its name
+ * is there again. The same check loses it and takes the new one.
+ */
+static void test_check_devices_revives_lost(void **state)
+{
+	size_t n = 0;
+	struct handler **hs = handler_hold_all(&D, &n);
+
+	assert_int_equal(n, 1);
+	hs[0]->port.ifindex = 0x7ffffff0;  /* the index of a device removed meanwhile */
+	handler_put_all(hs, n);
+	handler_check_devices(&D);
+	harness_pump(&D);
+	assert_true(harness_closed(&D, L));
+	assert_true(harness_port_peer >= 0);
+	close(P);   /* the device's end of the old port */
+	P = harness_port_peer;
+	harness_port_peer = -1;
+	assert_string_not_equal(handler_state(), "nodevice");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -426,6 +529,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_inject_backpressure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keepalive_and_silence, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_peer_keepalive, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nodevice_retries, setup_redial, teardown),
+		cmocka_unit_test_setup_teardown(test_check_devices_revives_lost, setup_redial,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
