@@ -96,6 +96,8 @@ void handler_update_interest(struct handler *h)
 	/* Room for a frame, taken when one comes (handler_capture): an idle queue holds no memory. */
 	bool capture = tx_fits(h, VNET_QUEUE_BYTES);
 
+	if (h->state == H_NODEV)
+		return;     /* no port, no link: nothing to watch */
 	if (h->state != H_UP) {
 		/* No link: capture nothing (the kernel, or the shared capture, drops it). */
 		loop_mod(l, &h->port_io, 0);

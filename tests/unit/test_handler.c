@@ -8,7 +8,8 @@
  * (tests/unit/harness.h: a daemon without root, on a fake clock), and a
  * handler that knows how to dial again waiting for its device and taking it
  * back. Only the handler's public API, STATS? and the port's ops are used,
- * but for one test that moves a port to a device that does not exist.
+ * but for two tests that reach inside (a port moved to a device that does
+ * not exist; the interest of a handler without a port).
  */
 #include <errno.h>
 #include <net/if.h>
@@ -28,7 +29,7 @@
 #include "vnet/handler.h"
 #include "vnet/proto.h"
 #include "harness.h"
-#include "../../src/handler_int.h"  /* test_check_devices_revives_lost: its port's device */
+#include "../../src/handler_int.h"  /* two tests reach inside: see them */
 
 #define VH_LEN sizeof(struct virtio_net_hdr)
 
@@ -516,6 +517,38 @@ static void test_check_devices_revives_lost(void **state)
 	assert_string_not_equal(handler_state(), "nodevice");
 }
 
+static void closed_port_bind(struct port *p, const struct port_client *c, void *ctx)
+{
+}
+
+static void closed_port_resume(struct port *p)
+{
+	fail_msg("the port of a handler waiting for its device was resumed");
+}
+
+/*
+ * A handler waiting for its device holds no port: asking it to watch its
+ * port and link does nothing (the closed port of a shared capture has no
+ * back-end left to resume).
+ */
+static void test_nodevice_interest(void **state)
+{
+	static struct port_ops closed_shared;
+	size_t n = 0;
+	struct handler **hs;
+
+	lose_device();
+	hs = handler_hold_all(&D, &n);
+	assert_int_equal(n, 1);
+	closed_shared = *hs[0]->port.ops;
+	closed_shared.bind = closed_port_bind;    /* a port of a shared capture */
+	closed_shared.resume = closed_port_resume;
+	hs[0]->port.ops = &closed_shared;
+	handler_update_interest(hs[0]);
+	handler_put_all(hs, n);
+	assert_string_equal(handler_state(), "nodevice");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -532,6 +565,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_nodevice_retries, setup_redial, teardown),
 		cmocka_unit_test_setup_teardown(test_check_devices_revives_lost, setup_redial,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_nodevice_interest, setup_redial, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
