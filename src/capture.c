@@ -83,6 +83,8 @@ struct capture {
 	int fd, ifindex;
 	struct loop_io io;
 	bool paused, down_logged;
+	bool held, odd_logged;      /* an odd receive error: not read until hold; logged */
+	struct loop_timer hold;
 	struct capture_sub **subs;  /* by id */
 	uint32_t nslots, nsubs, nstarted, nblocked;
 	uint32_t last;              /* the id that took the last frame */
@@ -174,10 +176,13 @@ static int prog_load(struct capture *c, char *why, size_t len)
 
 /* ---- the set ---- */
 
+static void capture_unhold(struct loop_timer *t);
+
 static void capture_free(struct capture *c)
 {
 	if (c->fd >= 0)     /* ports still open: not expected at the end */
 		loop_close(c->set->loop, &c->io);
+	loop_timer_cancel(c->set->loop, &c->hold);
 	if (c->prog_fd >= 0)
 		close(c->prog_fd);
 	for (int s = 0; s < EBPF_SIDES; s++)
@@ -212,6 +217,7 @@ static int capture_new(struct capture_set *cs, const char *dev, char *why, size_
 	}
 	c->set = cs;
 	c->fd = c->io.fd = -1;
+	loop_timer_init(&c->hold, capture_unhold);
 	c->last = NO_SUB;
 	snprintf(c->dev, sizeof(c->dev), "%s", dev);
 	c->map_fd[EBPF_DST] = c->map_fd[EBPF_SRC] = c->prog_fd = -1;
@@ -288,7 +294,34 @@ static void capture_event(struct loop_io *io, uint32_t events);
 
 static void set_interest(struct capture *c)
 {
-	loop_mod(c->set->loop, &c->io, (c->paused ? 0 : EPOLLIN) | (c->nblocked ? EPOLLOUT : 0));
+	loop_mod(c->set->loop, &c->io, (c->paused || c->held ? 0 : EPOLLIN) |
+				       (c->nblocked ? EPOLLOUT : 0));
+}
+
+/* After an odd receive error: read the socket again. */
+static void capture_unhold(struct loop_timer *t)
+{
+	struct capture *c = container_of(t, struct capture, hold);
+
+	c->held = false;
+	if (c->fd >= 0)
+		set_interest(c);
+}
+
+/*
+ * An odd receive error may not have taken anything off the socket: leave it
+ * alone a moment, or a persistent one would wake us without end.
+ */
+static void capture_hold(struct capture *c, ssize_t err)
+{
+	if (c->held)
+		return;
+	if (!c->odd_logged)
+		log_warn("capture: %s: receive error: %s: reading waits %d ms after each such "
+			 "error (logged once)", c->dev, strerror((int)-err), PORT_RX_ODD_HOLD_MS);
+	c->odd_logged = c->held = true;
+	loop_timer_set(c->set->loop, &c->hold, loop_now_ms() + PORT_RX_ODD_HOLD_MS);
+	set_interest(c);
 }
 
 static int socket_open(struct capture *c, int ifindex, char *err, size_t errlen)
@@ -306,7 +339,7 @@ static int socket_open(struct capture *c, int ifindex, char *err, size_t errlen)
 	}
 	c->fd = fd;
 	c->ifindex = ifindex;
-	c->paused = c->down_logged = false;
+	c->paused = c->down_logged = c->odd_logged = false;
 	c->rx_errors = 0;
 	return 0;
 }
@@ -317,6 +350,8 @@ static void socket_close(struct capture *c)
 	c->fd = c->io.fd = -1;
 	c->nblocked = 0;
 	c->last = NO_SUB;
+	loop_timer_cancel(c->set->loop, &c->hold);
+	c->held = false;
 }
 
 /* Frames queued while the lone handler was away (reconnecting) are stale. */
@@ -582,8 +617,10 @@ static void capture_read(struct capture *c)
 				break;  /* its handlers are gone; the others still get their flush */
 			}
 			capture_lost(c, n);
-			if (e == PORT_RX_ODD)
-				break;  /* it may not have consumed a frame: no spin on it */
+			if (e == PORT_RX_ODD) {
+				capture_hold(c, n);
+				break;
+			}
 			continue;
 		}
 		c->down_logged = false;

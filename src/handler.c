@@ -97,6 +97,7 @@ static void handler_close(struct handler *h, const char *why)
 		dial_cancel(h->dial);
 	h->dial = NULL;
 	loop_timer_cancel(&h->d->loop, &h->timer);
+	loop_timer_cancel(&h->d->loop, &h->port_hold);
 	if (h->state != H_NODEV && h->port.ops->update_stats)
 		h->port.ops->update_stats(&h->port);
 	log_debug("handler %lu: captured %llu frames, injected %llu, %llu dropped", h->id,
@@ -429,6 +430,8 @@ static void handler_device_lost(struct handler *h, const char *why)
 		dial_cancel(h->dial);
 	h->dial = NULL;
 	loop_timer_cancel(l, &h->timer);
+	loop_timer_cancel(l, &h->port_hold);
+	h->port_held = false;
 	handler_unlink(h);
 	if (h->port.ops->update_stats)
 		h->port.ops->update_stats(&h->port);
@@ -534,6 +537,7 @@ unsigned long handler_create(struct daemon *d, struct conn *link, struct port *p
 	h->link = link;
 	h->link_io.fd = h->port_io.fd = -1;
 	loop_timer_init(&h->timer, handler_timeout);
+	loop_timer_init(&h->port_hold, handler_port_unhold);
 	/* The queues take memory when frames come (buf.c). */
 	if (buf_init(&h->tx, 0, VNET_QUEUE_BYTES + VNET_QUEUE_DEEP) < 0 ||
 	    buf_init(&h->rx, 0, HANDLER_RX_BYTES) < 0 ||
@@ -602,6 +606,7 @@ unsigned long handler_create(struct daemon *d, struct conn *link, struct port *p
 fail:
 	handler_peer_leave(h);
 	loop_timer_cancel(&d->loop, &h->timer);
+	loop_timer_cancel(&d->loop, &h->port_hold);
 	loop_detach(&d->loop, &h->link_io);
 	loop_detach(&d->loop, &h->port_io);
 	h->port.ops->close(&h->port);

@@ -66,6 +66,9 @@ struct handler {
 	size_t peer_tx, peer_rx;    /* what it charged the peer */
 	bool rx_wait;           /* the peer's receive memory is used up: reading waits (timer) */
 	bool inject_blocked;    /* the port is full: wait for EPOLLOUT on it */
+	bool port_held;         /* an odd receive error: the port is not read until port_hold */
+	bool odd_logged;        /* that was logged (once a handler) */
+	struct loop_timer port_hold;
 	bool closed;
 	bool gone;              /* closed and let go of, but still held (refs) */
 	unsigned int refs;      /* answers being sent that will still describe it */
@@ -109,6 +112,8 @@ enum handler_end {
  * capture's pause) for the queues' state.
  */
 void handler_update_interest(struct handler *h);
+/* The port_hold timer's callback: read the port again after an odd receive error. */
+void handler_port_unhold(struct loop_timer *t);
 /* A link was attached: inject what came with it, send what is queued, then the interest. */
 enum handler_end handler_link_begin(struct handler *h);
 enum handler_end handler_keepalive(struct handler *h);  /* queue a keepalive and send it */

@@ -94,7 +94,7 @@ void handler_update_interest(struct handler *h)
 {
 	struct loop *l = &h->d->loop;
 	/* Room for a frame, taken when one comes (handler_capture): an idle queue holds no memory. */
-	bool capture = tx_fits(h, VNET_QUEUE_BYTES);
+	bool capture = tx_fits(h, VNET_QUEUE_BYTES) && !h->port_held;
 
 	if (h->state == H_NODEV)
 		return;     /* no port, no link: nothing to watch */
@@ -118,6 +118,31 @@ void handler_update_interest(struct handler *h)
 	/* TLS may hold records the socket no longer announces. */
 	if (!h->inject_blocked && !h->rx_wait && conn_pending(h->link))
 		loop_kick(l, &h->link_io);
+}
+
+void handler_port_unhold(struct loop_timer *t)
+{
+	struct handler *h = container_of(t, struct handler, port_hold);
+
+	h->port_held = false;
+	handler_update_interest(h);
+}
+
+/*
+ * An odd receive error may not have taken anything off the port: leave it
+ * alone a moment, or a persistent one would wake us without end.
+ */
+static void handler_port_hold(struct handler *h, ssize_t err)
+{
+	if (!h->port_held) {
+		if (!h->odd_logged)
+			log_warn("handler %lu: receive error on %s: %s: reading waits %d ms after "
+				 "each such error (logged once)", h->id, h->spec.dev,
+				 strerror((int)-err), PORT_RX_ODD_HOLD_MS);
+		h->odd_logged = true;
+		h->port_held = true;
+		loop_timer_set(&h->d->loop, &h->port_hold, loop_now_ms() + PORT_RX_ODD_HOLD_MS);
+	}
 }
 
 /* Send what is queued to the peer. */
@@ -281,8 +306,10 @@ static enum handler_end handler_capture(struct handler *h)
 					 "metadata the kernel cannot hand over, such as UDP fragmentation "
 					 "from a guest?); further ones are counted in drop_capture, not "
 					 "logged", h->id, h->spec.dev, strerror((int)-n));
-			if (e == PORT_RX_ODD)
-				break;  /* it may not have consumed a frame: no spin on it */
+			if (e == PORT_RX_ODD) {
+				handler_port_hold(h, n);
+				break;
+			}
 			continue;
 		}
 		if (n < FRAME_ETH_MIN)

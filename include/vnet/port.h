@@ -96,16 +96,18 @@ struct port_stats {
  * offload metadata it cannot put in a virtio_net_hdr, such as UDP
  * fragmentation from a guest; EIO: shorter than that header) is taken off
  * the queue and lost alone: PORT_RX_SKIP. An error not known to be of one
- * frame is skipped too, but reading stops until the next wake-up, in case it
- * repeats without consuming anything: PORT_RX_ODD. Only a device that is gone
- * ends the port.
+ * frame is counted the same, but it may repeat without consuming anything:
+ * PORT_RX_ODD, after which the reader leaves the descriptor alone for
+ * PORT_RX_ODD_HOLD_MS (a persistent one costs a read every that often, not a
+ * busy loop). Only a device that is gone ends the port.
  */
+#define PORT_RX_ODD_HOLD_MS 100
 enum port_rx_err {
 	PORT_RX_AGAIN,      /* nothing to read now (-EAGAIN) */
 	PORT_RX_DOWN,       /* the device is down (-ENETDOWN): capture resumes when it is up */
 	PORT_RX_OVERSIZE,   /* larger than the room given (-EMSGSIZE), dropped */
 	PORT_RX_SKIP,       /* that frame was lost */
-	PORT_RX_ODD,        /* skipped; read no more until the next wake-up */
+	PORT_RX_ODD,        /* skipped; read no more for PORT_RX_ODD_HOLD_MS */
 	PORT_RX_GONE,       /* the device is gone (-ENODEV, -ENXIO, -EBADFD): the port is useless */
 };
 enum port_rx_err port_rx_error(ssize_t err);

@@ -9,7 +9,8 @@
  * handler that knows how to dial again waiting for its device and taking it
  * back. Only the handler's public API, STATS? and the port's ops are used,
  * but for two tests that reach inside (a port moved to a device that does
- * not exist; the interest of a handler without a port).
+ * not exist; the interest of a handler without a port; a port whose reads
+ * fail oddly).
  */
 #include <errno.h>
 #include <net/if.h>
@@ -549,6 +550,43 @@ static void test_nodevice_interest(void **state)
 	assert_string_equal(handler_state(), "nodevice");
 }
 
+static unsigned int odd_reads;
+
+static ssize_t odd_recv(struct port *p, struct virtio_net_hdr *vh, uint8_t *frame, size_t cap)
+{
+	odd_reads++;
+	return -EPERM;     /* not known to be of one frame: nothing taken off the port */
+}
+
+/*
+ * A receive error of no known kind that persists: the port, still readable,
+ * is read again PORT_RX_ODD_HOLD_MS later, not at every turn of the loop
+ * (harness_pump checks that the loop settles).
+ */
+static void test_odd_receive_error_holds(void **state)
+{
+	static struct port_ops odd;
+	uint8_t eth[64];
+	size_t n = 0;
+	struct handler **hs = handler_hold_all(&D, &n);
+
+	assert_int_equal(n, 1);
+	odd = *hs[0]->port.ops;
+	odd.recv = odd_recv;
+	hs[0]->port.ops = &odd;
+	handler_put_all(hs, n);
+	eth_make(eth, sizeof(eth), OTHER, LISTED, 1);
+	assert_true(device_sends(NULL, eth, sizeof(eth)));
+	harness_pump(&D);
+	assert_int_equal(odd_reads, 1);
+	harness_advance(&D, PORT_RX_ODD_HOLD_MS - 1);
+	assert_int_equal(odd_reads, 1);
+	harness_advance(&D, 1);
+	assert_int_equal(odd_reads, 2);
+	assert_int_equal(harness_stat(&D, 0, "drop_capture"), 2);
+	assert_int_equal(D.nhandlers, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -566,6 +604,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_check_devices_revives_lost, setup_redial,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_nodevice_interest, setup_redial, teardown),
+		cmocka_unit_test_setup_teardown(test_odd_receive_error_holds, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
