@@ -10,10 +10,11 @@
  * instead (handler_client), as pausing would stall every other handler on
  * the device: the queue may then grow by up to VNET_QUEUE_DEEP (a deep
  * queue, bounded per device by the capture), given back as it drains.
- * The queues of all the handlers toward one peer hold at most
- * PEER_BYTES_MAX in all (peer.h): past that, capture treats them as full;
- * their receive queues keep at most as much for it: past that, a link that
- * needs more waits before it reads again (HANDLER_RX_WAIT_MS).
+ * The queues of all the handlers toward one peer hold about PEER_BYTES_MAX
+ * in all (peer.h): past that, capture treats the queues that hold their
+ * share of it as full; their receive queues keep about as much for it: past
+ * that, a link that holds its share reads into the memory it has, and when
+ * that is full waits before it reads again (HANDLER_RX_WAIT_MS).
  * Injection: messages read from the link are decoded in place and
  * injected; when the port cannot take more, reading the link pauses.
  * A failure of either end is returned to handler.c (enum handler_end), which
@@ -60,11 +61,14 @@ static enum handler_end handler_ends(struct handler *h, enum handler_end end, co
 	return end;
 }
 
-/* Has the link's queue room for one more frame, queued bytes kept within limit and the peer's? */
+/*
+ * Has the link's queue room for one more frame, queued bytes kept within
+ * limit and the peer's (or the queue under its share of the peer's)?
+ */
 static bool tx_fits(const struct handler *h, size_t limit)
 {
 	return buf_len(&h->tx) + FRAME_MSG_MAX <= limit &&
-	       peer_fits(h->peer, PEER_TX, FRAME_MSG_MAX);
+	       peer_may_take(h->peer, PEER_TX, buf_len(&h->tx), FRAME_MSG_MAX);
 }
 
 /* The peer is charged with what the link's queue holds, and the receive queue's memory. */
@@ -543,11 +547,20 @@ static enum handler_end handler_receive(struct handler *h)
 		size_t want = h->rx.cap ? FRAME_MSG_MAX : HANDLER_RX_FIRST;
 		ssize_t n;
 
-		if (h->rx.cap - buf_len(&h->rx) < want && !peer_fits(h->peer, PEER_RX, 0)) {
-			/* More memory, and the peer has used up its share: wait, not reading. */
-			h->rx_wait = true;
-			loop_timer_set(&h->d->loop, &h->timer, loop_now_ms() + HANDLER_RX_WAIT_MS);
-			break;
+		if (h->rx.cap - buf_len(&h->rx) < want &&
+		    !peer_may_take(h->peer, PEER_RX, h->rx.cap + want, want)) {
+			/*
+			 * More memory, and the peer has used up its memory and
+			 * the link its share: read into the room it has, if any
+			 * (the message may be short), else wait, not reading.
+			 */
+			want = h->rx.cap - buf_len(&h->rx);
+			if (!want) {
+				h->rx_wait = true;
+				loop_timer_set(&h->d->loop, &h->timer,
+					       loop_now_ms() + HANDLER_RX_WAIT_MS);
+				break;
+			}
 		}
 		if (!buf_reserve(&h->rx, want))
 			return handler_ends(h, HANDLER_LINK_LOST, "receive buffer full");

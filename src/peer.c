@@ -58,6 +58,11 @@ bool peer_fits(const struct peer *p, enum peer_dir dir, size_t n)
 	return !p || (p->held[dir] <= PEER_BYTES_MAX && n <= PEER_BYTES_MAX - p->held[dir]);
 }
 
+bool peer_may_take(const struct peer *p, enum peer_dir dir, size_t own, size_t n)
+{
+	return peer_fits(p, dir, n) || own < PEER_BYTES_MAX / p->refs;
+}
+
 void peer_charge(struct peer *p, enum peer_dir dir, size_t *charged, size_t now)
 {
 	if (p)

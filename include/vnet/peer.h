@@ -3,13 +3,19 @@
  * peer.h - what the handlers toward one peer daemon hold, in all (pure)
  *
  * A peer is the remote address of a handler's link (one address, whatever
- * its ports: one machine may be behind many connections). Its handlers
- * charge it with the bytes their queues hold toward it (PEER_TX), and with
- * the memory their receive queues keep for what it sends (PEER_RX); past
- * PEER_BYTES_MAX in a direction they take no more (frames toward it are
- * dropped and counted; reading from it waits), so that one peer with
+ * its ports: one machine may be behind many connections, and every site
+ * behind one NAT address is one peer). Its handlers charge it with the bytes
+ * their queues hold toward it (PEER_TX), and with the memory their receive
+ * queues keep for what it sends (PEER_RX). A handler takes more in a
+ * direction while its peer's handlers hold at most PEER_BYTES_MAX there in
+ * all, or while it holds less than its share of that, PEER_BYTES_MAX over
+ * the number of handlers of the peer (peer_may_take). So one peer with
  * thousands of handlers that never read, or that leave a message unfinished
- * on each, pins no more than that, whatever the per-handler bounds allow.
+ * on each, pins about PEER_BYTES_MAX, twice that at most (plus one frame
+ * per handler), whatever the per-handler bounds allow; and its other
+ * handlers, under their share, go on: a handler is held back only while it
+ * holds its share, that is while its own queue has bytes whose sending
+ * wakes it again.
  */
 #ifndef VNET_PEER_H
 #define VNET_PEER_H
@@ -41,6 +47,13 @@ struct peer *peer_get(struct peer_table *t, const char *addr);
 void peer_put(struct peer_table *t, struct peer *p);
 /* May p (NULL: no peer to charge) be charged n more bytes in dir, within PEER_BYTES_MAX? */
 bool peer_fits(const struct peer *p, enum peer_dir dir, size_t n);
+/*
+ * May a handler of p that holds own bytes in dir take n more: p within
+ * PEER_BYTES_MAX (peer_fits), or own below the handler's share of it? A
+ * handler may pass what it would hold with them as own, to stay within its
+ * share rather than pass it by n.
+ */
+bool peer_may_take(const struct peer *p, enum peer_dir dir, size_t own, size_t n);
 /* What one holder charges p in dir goes from *charged to now (NULL p: nothing). */
 void peer_charge(struct peer *p, enum peer_dir dir, size_t *charged, size_t now);
 

@@ -75,6 +75,53 @@ static void test_handlers_share_the_bound(void **state)
 	assert_true(peer_fits(NULL, PEER_TX, PEER_BYTES_MAX + 1));  /* no peer: not bounded here */
 }
 
+/*
+ * Four handlers of a peer whose queues stall hold its PEER_BYTES_MAX: a
+ * fifth handler of that peer, whose queue is empty, still takes frames (its
+ * share); the stalled ones, at their share or past it, do not; nor does a
+ * receive queue that would pass its share (what it would hold as own).
+ */
+static void test_share_of_the_bound(void **state)
+{
+	struct peer *p = NULL;
+	size_t stalled[4] = { 0 }, honest = 0, rx = 0, share;
+
+	for (int i = 0; i < 5; i++)
+		p = peer_get(&table, "198.19.0.2");
+	share = PEER_BYTES_MAX / 5;
+	for (int i = 0; i < 4; i++)
+		peer_charge(p, PEER_TX, &stalled[i], PEER_BYTES_MAX / 4);
+	assert_false(peer_fits(p, PEER_TX, 65536));
+	for (int i = 0; i < 4; i++)
+		assert_false(peer_may_take(p, PEER_TX, stalled[i], 65536));
+	assert_true(peer_may_take(p, PEER_TX, honest, 65536));
+	peer_charge(p, PEER_TX, &honest, share - 1);
+	assert_true(peer_may_take(p, PEER_TX, honest, 65536));    /* one more, past its share */
+	peer_charge(p, PEER_TX, &honest, share);
+	assert_false(peer_may_take(p, PEER_TX, honest, 65536));
+	/* Within the bound again: anyone takes, whatever it holds. */
+	peer_charge(p, PEER_TX, &stalled[0], 0);
+	assert_true(peer_may_take(p, PEER_TX, stalled[1], 65536));
+	/* Receive memory: a page for an idle link, not a large queue past its share. */
+	peer_charge(p, PEER_RX, &rx, PEER_BYTES_MAX);
+	assert_true(peer_may_take(p, PEER_RX, 0 + 4096, 4096));
+	assert_false(peer_may_take(p, PEER_RX, 4096 + share, share));
+	/* Fewer handlers of the peer, a larger share each. */
+	for (int i = 0; i < 3; i++)
+		peer_put(&table, p);
+	assert_true(peer_may_take(p, PEER_RX, PEER_BYTES_MAX / 2 - 1, 1));
+	assert_false(peer_may_take(p, PEER_RX, PEER_BYTES_MAX / 2, 1));
+	assert_true(peer_may_take(NULL, PEER_RX, PEER_BYTES_MAX, PEER_BYTES_MAX + 1));
+	peer_charge(p, PEER_RX, &rx, 0);
+	for (int i = 0; i < 4; i++)
+		peer_charge(p, PEER_TX, &stalled[i], 0);
+	peer_charge(p, PEER_TX, &honest, 0);
+	assert_int_equal(p->held[PEER_TX], 0);
+	peer_put(&table, p);
+	peer_put(&table, p);
+	assert_int_equal(table.n, 0);
+}
+
 /* Addresses in the same bucket stay apart, and leave in any order. */
 static void test_many_addresses(void **state)
 {
@@ -103,6 +150,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_one_peer_per_address, setup),
 		cmocka_unit_test_setup(test_handlers_share_the_bound, setup),
+		cmocka_unit_test_setup(test_share_of_the_bound, setup),
 		cmocka_unit_test_setup(test_many_addresses, setup),
 	};
 
