@@ -1,14 +1,20 @@
 #!/usr/bin/env python3
 """tests/net/py/peer_share.py - stalled handlers and an honest one from the same peer address.
 
-  peer HOST PORT PASSWORD N READY STOP OUT
+  peer HOST PORT PASSWORD N READY STOP OUT [PARTIAL M]
       N connections to the daemon at HOST, each a BEGIN for the broadcast address, that never
       read; one more (the honest link) that reads and counts the frames of ETHERTYPE it gets.
       READY gets "N BAD HONEST_PORT" once all are up. All links send a keepalive every second.
       The count of a burst's frames goes to OUT-TAG when its end frame comes (and, as it goes,
-      to OUT-TAG.now every half second). It stops at the STOP file (at most 120 s).
+      to OUT-TAG.now every half second). At the PARTIAL file: M more links, each of which
+      leaves a message unfinished (64,000 bytes of 65,000), then one idle link that sends 5
+      frames the daemon refuses (drop_unlisted); PARTIAL.sent gets its port. It stops at the
+      STOP file (at most 120 s).
   send IFNAME SRC_MAC COUNT TAG
       COUNT broadcast frames of ETHERTYPE (1000 bytes), about 2,000 a second, then end frames.
+  unlisted HOST PASSWORD PORT COUNT
+      Exit 0 when the handler of peer port PORT counts COUNT frames in drop_unlisted (it read
+      them), else 1.
   check HOST PASSWORD HONEST_PORT SENT OUTS N
       The honest link received (the counts in the files OUTS, comma-separated, or OUT.now for
       a burst whose end did not come) nearly every one of the SENT frames: the honest handler (found by its peer port in HANDLERS?) forwarded nearly every frame and
@@ -42,7 +48,29 @@ def put_count(name, n):
     os.rename(name + ".tmp", name)
 
 
-def peer(host, port, pw, n, ready, stop, out):
+def partial(host, port, pw, m, socks):
+    """m links with a message unfinished each, then an idle one that sends 5 refused frames."""
+    unfinished = struct.pack(">I", (2 << 24) | 65000) + b"\1" * 64000
+    for i in range(m):
+        s, _ = begin(host, port, pw, b"part%d" % i, 0)
+        s.setblocking(True)
+        s.settimeout(5)
+        try:
+            s.sendall(unfinished)
+        except OSError:
+            pass
+        s.setblocking(False)
+        socks.append(s)
+    s, _ = begin(host, port, pw, b"idle", 0)
+    eth = bytes.fromhex("020000000078" "020000000077") + struct.pack("!H", ETHERTYPE) + b"\0" * 46
+    s.setblocking(True)
+    s.sendall((struct.pack(">I", (2 << 24) | len(eth)) + eth) * 5)
+    s.setblocking(False)
+    socks.append(s)
+    return s.getsockname()[1]
+
+
+def peer(host, port, pw, n, ready, stop, out, part=None, m=0):
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     port, n = int(port), int(n)
@@ -61,6 +89,9 @@ def peer(host, port, pw, n, ready, stop, out):
     end = time.monotonic() + 120
     next_ka = next_now = 0.0
     while not os.path.exists(stop) and time.monotonic() < end:
+        if part and os.path.exists(part) and not os.path.exists(part + ".sent"):
+            idle = partial(host, port, pw, int(m), socks)
+            put_count(part + ".sent", idle)
         if time.monotonic() >= next_ka:
             for s in socks + [honest]:
                 try:
@@ -119,6 +150,16 @@ def send(ifname, src, count, tag):
         put(MARK + tag.encode() + b":end")
 
 
+def unlisted(host, pw, port, count):
+    from vnlib import query, stats
+    hid = [ln.split()[0] for ln in query(host, pw, "HANDLERS?", "handlers") or []
+           if len(ln.split()) > 8 and ln.split()[8] == port]
+    st = stats(host, pw)
+    got = int(st.get(hid[0], {}).get("drop_unlisted", "0")) if hid else -1
+    print("# handler %s (peer port %s): drop_unlisted %d" % (hid, port, got))
+    sys.exit(0 if got >= int(count) else 1)
+
+
 def check(host, pw, honest_port, sent, out, n):
     from vnlib import ok, query, stats
     sent, n = int(sent), int(n)
@@ -158,4 +199,4 @@ def check(host, pw, honest_port, sent, out, n):
 
 
 if __name__ == "__main__":
-    {"peer": peer, "send": send, "check": check}[sys.argv[1]](*sys.argv[2:])
+    {"peer": peer, "send": send, "check": check, "unlisted": unlisted}[sys.argv[1]](*sys.argv[2:])
