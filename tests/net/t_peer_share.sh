@@ -41,8 +41,8 @@ burst() {
 vn_section "$FILL broadcasts from h1 fill the stalled queues, then $BURST more"
 burst "$FILL" fill
 burst "$BURST" burst
-vn_py_checks gB check "$UL_B" "$PASS_B" "$HONEST_PORT" $((FILL + BURST)) \
-    "$VN_TMP/count-fill,$VN_TMP/count-burst" "$N" <"$PY"
+vn_py_checks gB peer_share.py check "$UL_B" "$PASS_B" "$HONEST_PORT" $((FILL + BURST)) \
+    "$VN_TMP/count-fill,$VN_TMP/count-burst" "$N"
 
 vn_section "$M links of that address leave a message unfinished; an idle one sends 5 frames"
 touch "$VN_TMP/partial"
