@@ -286,6 +286,25 @@ vn_add_vm() {
     vn_ip gA link set "$dev" up
 }
 
+# vn_lan_port NS DEV BRIDGE: NS's DEV is a port of BRIDGE in the namespace lan (its peer p-DEV).
+vn_lan_port() {
+    vn_ip lan link add "p-$2" type veth peer name "$2" netns "$VN_PFX$1" || vn_die "veth $2"
+    vn_ip lan link set "p-$2" master "$3" up
+    vn_ip "$1" link set "$2" up
+}
+
+# vn_one_broadcast LABEL TARGET: h1 asks once (ARP) for TARGET, an unused address; h2 counts the
+# copies of that request on its eth0 for 3 s into COPIES.
+vn_one_broadcast() {
+    rm -f "$VN_TMP/ready-$1" "$VN_TMP/count-$1"
+    vn_bg h2 "$VN_PY" "$VN_VNLIB" count eth0 3 "$2" "$VN_TMP/ready-$1" "$VN_TMP/count-$1"
+    vn_wait_file "$VN_TMP/ready-$1" 5 || vn_die "frame counter in h2 did not start"
+    vn_in h1 "$VN_PY" "$VN_VNLIB" sendarp eth0 "$H1_MAC" "$H1_IP" "$2" 1 0 >/dev/null
+    vn_wait_file "$VN_TMP/count-$1" 15 || vn_die "frame counter in h2 did not finish"
+    COPIES=$(awk -v ip="$2" '$1 == ip {print $2}' "$VN_TMP/count-$1")
+    vn_log "$1: h2 saw $COPIES copies of one broadcast in 3 s"
+}
+
 # vn_add_lanhost NAME MAC IP: a host on the LAN bridge.
 vn_add_lanhost() {
     local n=$1 mac=$2 ipaddr=$3
@@ -645,6 +664,13 @@ vn_stats_fields() {
         sed 's/ $//'
 }
 vn_guest_states_are() { [ "$(vn_stats_fields A state)" = "$*" ]; }
+# vn_stats_sum NS HOST PASSWORD NAME: the sum of counter NAME over the STATS? lines of the daemon
+# at HOST, asked from namespace NS.
+vn_stats_sum() {
+    vn_client "$1" -p "$3" -h "$2" -c stats >/dev/null
+    printf '%s\n' "$VN_OUT" | sed -n '3,$p' | grep -o " $4=[0-9]*" | cut -d= -f2 |
+        awk '{s += $1} END {print s + 0}'
+}
 # vn_injected B N K: the daemon lists N handlers, each of which injected at least K frames.
 vn_injected() {
     [ "$(vn_stats_fields "$1" in_frames | tr ' ' '\n' | awk -v k="$3" '$1 >= k' | grep -c .)" = "$2" ]

@@ -21,16 +21,10 @@ for br in br0 br1 br2; do
     vn_ip lan link add "$br" type bridge stp_state 0 forward_delay 0 || vn_die "bridge $br"
     vn_ip lan link set "$br" up
 done
-# lan_port NS DEV BRIDGE: NS's DEV is a port of the bridge (its peer p-DEV in lan).
-lan_port() {
-    vn_ip lan link add "p-$2" type veth peer name "$2" netns "$VN_PFX$1" || vn_die "veth $2"
-    vn_ip lan link set "p-$2" master "$3" up
-    vn_ip "$1" link set "$2" up
-}
-lan_port gA la br0
-lan_port gA lb br0
-lan_port gB z1 br1
-lan_port gB z2 br2
+vn_lan_port gA la br0
+vn_lan_port gA lb br0
+vn_lan_port gB z1 br1
+vn_lan_port gB z2 br2
 # host_on NS MAC IP BRIDGE: a host whose eth0 is a port of BRIDGE.
 host_on() {
     vn_add_ns "$1" 1
@@ -43,25 +37,8 @@ host_on h1 "$H1_MAC" "$H1_IP" br1
 host_on h2 "$H2_MAC" "$H2_IP" br2
 vn_in gA ping -c 1 -W 2 -q "$UL_B" >/dev/null || vn_die "underlay ping gA -> gB failed"
 
-# drop_loop HOST PASS: the sum of drop_loop over HOST's handlers (STATS?).
-drop_loop() {
-    vn_client gA -p "$2" -h "$1" -c stats >/dev/null
-    printf '%s\n' "$VN_OUT" | sed -n 's/.* drop_loop=\([0-9]*\).*/\1/p' | awk '{s += $1} END {print s + 0}'
-}
 # no_loop_logged TAG: the daemon's log mentions no forwarding loop.
 no_loop_logged() { ! grep -q "forwarding loop" "$VN_TMP/vnet-$1.log"; }
-# one_broadcast LABEL TARGET: h1 asks once for TARGET (an unused address); h2 counts the copies
-# for 3 s into COPIES.
-one_broadcast() {
-    rm -f "$VN_TMP/ready-$1" "$VN_TMP/count-$1"
-    vn_bg h2 "$VN_PY" "$VN_VNLIB" count eth0 3 "$2" "$VN_TMP/ready-$1" "$VN_TMP/count-$1"
-    vn_wait_file "$VN_TMP/ready-$1" 5 || vn_die "frame counter in h2 did not start"
-    vn_in h1 "$VN_PY" "$VN_VNLIB" sendarp eth0 "$H1_MAC" "$H1_IP" "$2" 1 0 >/dev/null
-    vn_wait_file "$VN_TMP/count-$1" 15 || vn_die "frame counter in h2 did not finish"
-    COPIES=$(awk -v ip="$2" '$1 == ip {print $2}' "$VN_TMP/count-$1")
-    vn_log "$1: h2 saw $COPIES copies of one broadcast in 3 s"
-}
-
 vn_start_daemon B gB "$PASS_B" -h "$UL_B" -p "$PORT" -d z1 z2
 
 # hub ENGINE T1 T2: start A with ENGINE, join the LANs through it; h1 asks for T1, then T2.
@@ -83,12 +60,12 @@ hub() {
     vn_match "handler A lb <-> B z2 (broadcasts)" '^OK [0-9]+$' "$VN_OUT"
     vn_check "A has both handlers" vn_wait_handlers A 2 10
     for t in "$2" "$3"; do
-        one_broadcast "$1-$t" "$t"
+        vn_one_broadcast "$1-$t" "$t"
         vn_check "$1: h2 got h1's broadcast once (saw ${COPIES:-0})" test "${COPIES:-0}" -eq 1
     done
-    n=$(drop_loop "$UL_A" "$PASS_A")
+    n=$(vn_stats_sum gA "$UL_A" "$PASS_A" drop_loop)
     vn_check "$1: A counted no loop (drop_loop $n)" [ "$n" -eq 0 ]
-    n=$(drop_loop "$UL_B" "$PASS_B")
+    n=$(vn_stats_sum gA "$UL_B" "$PASS_B" drop_loop)
     vn_check "$1: B counted no loop (drop_loop $n)" [ "$n" -eq 0 ]
     vn_check "$1: A logged no loop" no_loop_logged A
     vn_stop_daemon A

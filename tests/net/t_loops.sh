@@ -26,17 +26,11 @@ for br in br0 br1; do
     vn_ip lan link add "$br" type bridge stp_state 0 forward_delay 0 || vn_die "bridge $br"
     vn_ip lan link set "$br" up
 done
-# lan_port NS DEV BRIDGE: NS's DEV is a port of the bridge (its peer p-DEV in lan).
-lan_port() {
-    vn_ip lan link add "p-$2" type veth peer name "$2" netns "$VN_PFX$1" || vn_die "veth $2"
-    vn_ip lan link set "p-$2" master "$3" up
-    vn_ip "$1" link set "$2" up
-}
-lan_port gA la br0
-lan_port gA lb br0
-lan_port gB lc br0
-lan_port gB z1 br1
-lan_port gB z2 br1
+vn_lan_port gA la br0
+vn_lan_port gA lb br0
+vn_lan_port gB lc br0
+vn_lan_port gB z1 br1
+vn_lan_port gB z2 br1
 vn_add_lanhost h1 "$H1_MAC" "$H1_IP"
 vn_add_lanhost h2 "$H2_MAC" "$H2_IP"
 vn_in gA ping -c 1 -W 2 -q "$UL_B" >/dev/null || vn_die "underlay ping gA -> gB failed"
@@ -66,23 +60,6 @@ close_all() {
     vn_check "no handler left on A" vn_wait_handlers A 0 10
     vn_check "no handler left on B" vn_wait_handlers B 0 10
 }
-# drop_loop HOST PASS: the sum of drop_loop over HOST's handlers (STATS?).
-drop_loop() {
-    vn_client gA -p "$2" -h "$1" -c stats >/dev/null
-    printf '%s\n' "$VN_OUT" | sed -n 's/.* drop_loop=\([0-9]*\).*/\1/p' | awk '{s += $1} END {print s + 0}'
-}
-# one_broadcast LABEL TARGET: h1 asks once for TARGET (an unused address); h2 counts the copies
-# for 3 s into COPIES.
-one_broadcast() {
-    rm -f "$VN_TMP/ready-$1" "$VN_TMP/count-$1"
-    vn_bg h2 "$VN_PY" "$VN_VNLIB" count eth0 3 "$2" "$VN_TMP/ready-$1" "$VN_TMP/count-$1"
-    vn_wait_file "$VN_TMP/ready-$1" 5 || vn_die "frame counter in h2 did not start"
-    vn_in h1 "$VN_PY" "$VN_VNLIB" sendarp eth0 "$H1_MAC" "$H1_IP" "$2" 1 0 >/dev/null
-    vn_wait_file "$VN_TMP/count-$1" 15 || vn_die "frame counter in h2 did not finish"
-    COPIES=$(awk -v ip="$2" '$1 == ip {print $2}' "$VN_TMP/count-$1")
-    vn_log "$1: h2 saw $COPIES copies of one broadcast in 3 s"
-}
-
 # copies_at_most MAX WHAT: h2 counted between 1 and MAX copies.
 copies_at_most() {
     vn_check "$2 (h2 saw ${COPIES:--1}, at most $1)" \
@@ -99,26 +76,26 @@ vn_check "A has no handler" vn_wait_handlers A 0 5
 vn_section "b. A's two devices on one LAN, through B and back"
 vn_check "handler A la -> B z1 (broadcasts)" handle ab gA "$UL_A" "$PASS_A" "$UL_B" "$PASS_B" la z1
 vn_check "handler B z2 -> A lb (broadcasts)" handle ba gB "$UL_B" "$PASS_B" "$UL_A" "$PASS_A" z2 lb
-one_broadcast b 198.18.0.97
+vn_one_broadcast b 198.18.0.97
 copies_at_most 3 "one broadcast stays a handful of frames on the LAN"
-n=$(drop_loop "$UL_B" "$PASS_B")
+n=$(vn_stats_sum gA "$UL_B" "$PASS_B" drop_loop)
 vn_check "B counted the frame it injected coming back (drop_loop $n)" [ "$n" -gt 0 ]
 vn_match "B logged its frame coming back" "a frame this daemon injected \(handler [0-9]+\) came back" "$(cat "$VN_TMP/vnet-B.log")"
 close_all
 
 vn_section "c. A and B both on the LAN: a loop through the peer"
 vn_check "handler A la -> B lc (broadcasts)" handle ac gA "$UL_A" "$PASS_A" "$UL_B" "$PASS_B" la lc
-one_broadcast c1 198.18.0.96
+vn_one_broadcast c1 198.18.0.96
 copies_at_most 10 "the loop is cut after a few laps"
-n=$(drop_loop "$UL_B" "$PASS_B")
+n=$(vn_stats_sum gA "$UL_B" "$PASS_B" drop_loop)
 vn_check "B counted the frames coming round (drop_loop $n)" [ "$n" -gt 0 ]
 vn_match "B logged a loop through its peer" "from the peer $UL_A .*forwarding loop runs through that peer" \
     "$(cat "$VN_TMP/vnet-B.log")"
 vn_check "handler B lc -> A la (broadcasts) as well" handle ca gB "$UL_B" "$PASS_B" "$UL_A" "$PASS_A" lc la
-one_broadcast c2 198.18.0.95
+vn_one_broadcast c2 198.18.0.95
 copies_at_most 20 "with handlers both ways, still bounded"
-a=$(drop_loop "$UL_A" "$PASS_A")
-b=$(drop_loop "$UL_B" "$PASS_B")
+a=$(vn_stats_sum gA "$UL_A" "$PASS_A" drop_loop)
+b=$(vn_stats_sum gA "$UL_B" "$PASS_B" drop_loop)
 vn_log "drop_loop: A $a, B $b"
 vn_check "both daemons still running" kill -0 "${VN_DPID[A]}" "${VN_DPID[B]}"
 close_all

@@ -176,6 +176,23 @@ def query(host, password, request, head, port=None, timeout=5.0):
     finally:
         c.close()
 
+def peer_begin(host, port, pw, remote, rcvbuf=0):
+    """Be a peer daemon: log in to host:port and BEGIN a REMOTE handler of device remote (bytes)
+    with the broadcast address on host's eth0; (a non-blocking socket, whether both got OK)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if rcvbuf:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    s.settimeout(10)
+    s.connect((host, port))
+    f = s.makefile("rb")
+    s.sendall(b"HELLO %s 1.0\n" % pw.encode())
+    a = f.readline()
+    s.sendall(b"BEGIN REMOTE %s LOCAL eth0 ff:ff:ff:ff:ff:ff\n" % remote)
+    b = f.readline()
+    f.close()
+    s.setblocking(False)
+    return s, a.strip() == b"OK 1.0" and b.strip() == b"OK"
+
 def count_handlers(host, password):
     """How many handlers HANDLERS? lists on host, or -1."""
     lines = query(host, password, "HANDLERS?", "handlers")

@@ -22,24 +22,10 @@
 """
 import os, resource, select, socket, struct, sys, time
 
+from vnlib import peer_begin
+
 ETHERTYPE = 0x88b5
 MARK = b"vnet-share:"   # then the burst's tag, ":", and the frame's number or "end"
-
-
-def begin(host, port, pw, remote, rcvbuf):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    if rcvbuf:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-    s.settimeout(10)
-    s.connect((host, port))
-    f = s.makefile("rb")
-    s.sendall(b"HELLO %s 1.0\n" % pw.encode())
-    a = f.readline()
-    s.sendall(b"BEGIN REMOTE %s LOCAL eth0 ff:ff:ff:ff:ff:ff\n" % remote)
-    b = f.readline()
-    f.close()
-    s.setblocking(False)
-    return s, a.strip() == b"OK 1.0" and b.strip() == b"OK"
 
 
 def put_count(name, n):
@@ -52,7 +38,7 @@ def partial(host, port, pw, m, socks):
     """m links with a message unfinished each, then an idle one that sends 5 refused frames."""
     unfinished = struct.pack(">I", (2 << 24) | 65000) + b"\1" * 64000
     for i in range(m):
-        s, _ = begin(host, port, pw, b"part%d" % i, 0)
+        s, _ = peer_begin(host, port, pw, b"part%d" % i, 0)
         s.setblocking(True)
         s.settimeout(5)
         try:
@@ -61,7 +47,7 @@ def partial(host, port, pw, m, socks):
             pass
         s.setblocking(False)
         socks.append(s)
-    s, _ = begin(host, port, pw, b"idle", 0)
+    s, _ = peer_begin(host, port, pw, b"idle", 0)
     eth = bytes.fromhex("020000000078" "020000000077") + struct.pack("!H", ETHERTYPE) + b"\0" * 46
     s.setblocking(True)
     s.sendall((struct.pack(">I", (2 << 24) | len(eth)) + eth) * 5)
@@ -76,10 +62,10 @@ def peer(host, port, pw, n, ready, stop, out, part=None, m=0):
     port, n = int(port), int(n)
     socks, bad = [], 0
     for i in range(n):
-        s, good = begin(host, port, pw, b"stall%d" % i, 4096)
+        s, good = peer_begin(host, port, pw, b"stall%d" % i, 4096)
         socks.append(s)
         bad += not good
-    honest, good = begin(host, port, pw, b"honest", 0)
+    honest, good = peer_begin(host, port, pw, b"honest", 0)
     bad += not good
     with open(ready + ".tmp", "w") as r:
         r.write("%d %d %d\n" % (len(socks), bad, honest.getsockname()[1]))

@@ -1,23 +1,16 @@
-import os, resource, socket, struct, sys, time
+import os, resource, struct, sys, time
+
+from vnlib import peer_begin
+
 host, port, pw, n, ready, stop, partial = (sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]),
                                            sys.argv[5], sys.argv[6], sys.argv[7])
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
 resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 socks, bad = [], 0
 for i in range(n):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    s.settimeout(10)
-    s.connect((host, port))
-    f = s.makefile("rb")
-    s.sendall(b"HELLO %s 1.0\n" % pw.encode())
-    a = f.readline()
-    s.sendall(b"BEGIN REMOTE stall%d LOCAL eth0 ff:ff:ff:ff:ff:ff\n" % i)
-    b = f.readline()
-    if a.strip() != b"OK 1.0" or b.strip() != b"OK":
+    s, good = peer_begin(host, port, pw, b"stall%d" % i, 4096)
+    if not good:
         bad += 1
-    f.close()
-    s.setblocking(False)
     socks.append(s)
 with open(ready, "w") as r:
     r.write("%d %d\n" % (len(socks), bad))
