@@ -141,8 +141,12 @@ static int format_close(struct client_args *a, char *out, size_t cap)
 static int format_handle(struct client_args *a, char *out, size_t cap)
 {
 	struct client_handle *h = &a->handle;
-	int len = proto_fmt_handle_ex(out, cap, h->password2, h->config, h->dev1, h->host2,
-				      h->port2, h->dev2, h->macs, h->nmacs, h->reconnect);
+	const struct proto_handle req = {
+		.password = h->password2, .lconf = h->config, .ldev = h->dev1,
+		.rhost = h->host2, .rport = h->port2, .rdev = h->dev2,
+		.macs = h->macs, .nmacs = h->nmacs, .reconnect = h->reconnect,
+	};
+	int len = proto_fmt_handle(out, cap, &req);
 
 	explicit_bzero(h->password2, sizeof(h->password2));
 	return len;

@@ -498,53 +498,49 @@ void handler_spec_of(const struct proto_req *r, bool remote_side, struct handler
 	spec->nmacs = r->nmacs;
 }
 
-unsigned long handler_create(struct daemon *d, struct conn *link, struct port *port,
-			     const struct handler_spec *spec, const struct buf *tx_pre,
-			     const struct buf *rx_pre, const struct proto_req *redial,
-			     const struct dial_key *key, char *err, size_t errlen)
+/* A handler for p->spec, if its device is unchanged and the daemon has room; NULL with err. */
+static struct handler *handler_alloc(struct daemon *d, const struct handler_params *p,
+				     char *err, size_t errlen)
 {
-	struct handler *h = NULL;
-	int ret, fd = link ? conn_fd(link) : -1;
-
-	struct mac_pattern *macs = NULL;
-	struct nl_link dev;
+	const struct handler_spec *spec = &p->spec;
+	struct mac_pattern *macs;
+	struct handler *h;
 
 	/* The device first: it may have been renamed while the link was being dialed. */
-	if (!port_device_changed(d, port, spec->dev, err, errlen) &&
-	    daemon_handler_fits(d, spec->dev, spec->nmacs, err, errlen)) {
-		h = calloc(1, sizeof(*h));
-		macs = spec->nmacs ? malloc(spec->nmacs * sizeof(*macs)) : NULL;
-		if (!h || (spec->nmacs && !macs)) {
-			snprintf(err, errlen, "out of memory");
-			free(h);
-			free(macs);
-			h = NULL;
-		}
-	}
-	if (!h) {
-		port->ops->close(port);
-		conn_free(link);
-		return 0;
+	if (port_device_changed(d, p->port, spec->dev, err, errlen) ||
+	    !daemon_handler_fits(d, spec->dev, spec->nmacs, err, errlen))
+		return NULL;
+	h = calloc(1, sizeof(*h));
+	macs = spec->nmacs ? malloc(spec->nmacs * sizeof(*macs)) : NULL;
+	if (!h || (spec->nmacs && !macs)) {
+		snprintf(err, errlen, "out of memory");
+		free(h);
+		free(macs);
+		return NULL;
 	}
 	if (spec->nmacs)
 		memcpy(macs, spec->macs, spec->nmacs * sizeof(*macs));
-	/* From here on, the handler owns the link and the port. */
-	h->d = d;
 	h->spec = *spec;
 	h->spec.macs = h->macs = macs;
-	h->port = *port;
-	port->fd = -1;
-	h->link = link;
-	h->link_io.fd = h->port_io.fd = -1;
-	loop_timer_init(&h->timer, handler_timeout);
-	loop_timer_init(&h->port_hold, handler_port_unhold);
+	return h;
+}
+
+/* Its queues with the bytes already exchanged, its request to dial again, and its link. */
+static int handler_take(struct handler *h, const struct handler_params *p, char *err,
+			size_t errlen)
+{
+	const struct buf none = { 0 };
+	const struct buf *tx_pre = p->tx_pre ? p->tx_pre : &none;
+	const struct buf *rx_pre = p->rx_pre ? p->rx_pre : &none;
+	const struct proto_req *redial = p->redial;
+
 	/* The queues take memory when frames come (buf.c). */
 	if (buf_init(&h->tx, 0, VNET_QUEUE_BYTES + VNET_QUEUE_DEEP) < 0 ||
 	    buf_init(&h->rx, 0, HANDLER_RX_BYTES) < 0 ||
 	    !buf_put(&h->tx, buf_head(tx_pre), buf_len(tx_pre)) ||
 	    !buf_put(&h->rx, buf_head(rx_pre), buf_len(rx_pre))) {
 		snprintf(err, errlen, "out of memory");
-		goto fail;
+		return -ENOMEM;
 	}
 	if (redial) {
 		h->redial = malloc(sizeof(*h->redial));
@@ -552,13 +548,13 @@ unsigned long handler_create(struct daemon *d, struct conn *link, struct port *p
 			free(h->redial);
 			h->redial = NULL;
 			snprintf(err, errlen, "out of memory");
-			goto fail;
+			return -ENOMEM;
 		}
-		if (key)
-			h->key = *key;
+		if (p->key)
+			h->key = *p->key;
 	}
-	if (link) {
-		handler_attach(h, link);
+	if (h->link) {
+		handler_attach(h, h->link);
 	} else if (redial) {
 		/* Not connected yet: it starts by waiting for its first attempt. */
 		snprintf(h->raddr, sizeof(h->raddr), "%.60s", redial->rhost);
@@ -566,32 +562,66 @@ unsigned long handler_create(struct daemon *d, struct conn *link, struct port *p
 		h->state = H_WAITING;
 	} else {
 		snprintf(err, errlen, "no connection");
-		goto fail;
+		return -ENOTCONN;
 	}
+	return 0;
+}
+
+/* Into the loop, and its capture started; the device's counters as they are now. */
+static int handler_start(struct handler *h, char *err, size_t errlen)
+{
+	struct daemon *d = h->d;
+	struct nl_link dev;
+	int ret;
 
 	if (handler_port_pushed(h))
 		h->port.ops->bind(&h->port, &handler_client, h);
-	if ((link && (ret = loop_add(&d->loop, &h->link_io, fd, EPOLLIN,
-				     handler_link_event)) < 0) ||
+	if ((h->link && (ret = loop_add(&d->loop, &h->link_io, conn_fd(h->link), EPOLLIN,
+					handler_link_event)) < 0) ||
 	    (!handler_port_pushed(h) &&
 	     (ret = loop_add(&d->loop, &h->port_io, h->port.fd, EPOLLIN, handler_port_event)) < 0)) {
 		snprintf(err, errlen, "epoll: %s", strerror(-ret));
-		goto fail;
+		return ret;
 	}
 	ret = h->port.ops->start(&h->port);
 	if (ret < 0) {
-		snprintf(err, errlen, "cannot start capture on %s: %s", spec->dev, strerror(-ret));
-		goto fail;
+		snprintf(err, errlen, "cannot start capture on %s: %s", h->spec.dev,
+			 strerror(-ret));
+		return ret;
 	}
-	/* The device's counters now: its link alone, not a dump of every link. */
+	/* Its link alone, not a dump of every link. */
 	if (nl_link_by_index(h->port.ifindex, &dev) == 0)
 		h->dev_base = handler_device_frames(h, &dev, 1);
+	return 0;
+}
+
+unsigned long handler_create(struct daemon *d, const struct handler_params *p, char *err,
+			     size_t errlen)
+{
+	const struct handler_spec *spec = &p->spec;
+	struct handler *h = handler_alloc(d, p, err, errlen);
+
+	if (!h) {
+		p->port->ops->close(p->port);
+		conn_free(p->link);
+		return 0;
+	}
+	/* From here on, the handler owns the link and the port. */
+	h->d = d;
+	h->port = *p->port;
+	p->port->fd = -1;
+	h->link = p->link;
+	h->link_io.fd = h->port_io.fd = -1;
+	loop_timer_init(&h->timer, handler_timeout);
+	loop_timer_init(&h->port_hold, handler_port_unhold);
+	if (handler_take(h, p, err, errlen) < 0 || handler_start(h, err, errlen) < 0)
+		goto fail;
 	h->id = daemon_handler_add(d, &h->node, &h->idn, h->spec.dev, h->spec.nmacs);
 	log_info("handler %lu: %s %s <-> %s %s at %s:%u, %zu address%s%s", h->id,
 		 proto_config_name(spec->conf), spec->dev, proto_config_name(spec->peer_conf),
 		 spec->peer_dev, h->raddr, h->rport, spec->nmacs, spec->nmacs == 1 ? "" : "es",
-		 redial && redial->reconnect ? ", reconnecting" : "");
-	if (!link) {
+		 p->redial && p->redial->reconnect ? ", reconnecting" : "");
+	if (!h->link) {
 		handler_wait(h, loop_now_ms());
 		handler_update_interest(h);
 		return h->id;

@@ -75,17 +75,18 @@ static void boot_dialed(void *arg, struct conn *link, const struct buf *rx, cons
 static void boot_over(struct boot *b, struct conn *link, const struct buf *rx, const char *err)
 {
 	const struct proto_req *r = &b->req;
-	struct handler_spec spec;
-	struct buf none = { 0 };
+	struct handler_params p = {
+		.link = link, .port = &b->port, .rx_pre = rx, .redial = r, .key = &b->key,
+	};
 	char why[256];
 	unsigned long id;
 
-	handler_spec_of(r, false, &spec);
+	handler_spec_of(r, false, &p.spec);
 
 	if (!link && r->reconnect) {
 		/* RHANDLE: the peer may simply not be up yet; keep trying. */
-		id = handler_create(b->d, NULL, &b->port, &spec, &none, &none, r, &b->key,
-				    why, sizeof(why));
+		p.rx_pre = NULL;
+		id = handler_create(b->d, &p, why, sizeof(why));
 		if (id)
 			log_warn("%s: handler %lu not connected yet (%s): it will keep trying",
 				 b->where, id, err);
@@ -101,8 +102,7 @@ static void boot_over(struct boot *b, struct conn *link, const struct buf *rx, c
 		return;
 	}
 	/* The request stays with the handler: it dials again when its device comes back. */
-	id = handler_create(b->d, link, &b->port, &spec, &none, rx, r, &b->key, why,
-			    sizeof(why));
+	id = handler_create(b->d, &p, why, sizeof(why));
 	if (id)
 		log_info("%s: handler %lu established", b->where, id);
 	else

@@ -481,26 +481,16 @@ int proto_fmt_hello(char *out, size_t cap, const char *password)
 		(int)pos : -1;
 }
 
-int proto_fmt_handle(char *out, size_t cap, const char *password, enum vnet_config lconf,
-		     const char *ldev, const char *rhost, uint16_t rport, const char *rdev,
-		     const struct mac_pattern *macs, size_t nmacs)
-{
-	return proto_fmt_handle_ex(out, cap, password, lconf, ldev, rhost, rport, rdev, macs,
-				   nmacs, false);
-}
-
-int proto_fmt_handle_ex(char *out, size_t cap, const char *password, enum vnet_config lconf,
-			const char *ldev, const char *rhost, uint16_t rport, const char *rdev,
-			const struct mac_pattern *macs, size_t nmacs, bool reconnect)
+int proto_fmt_handle(char *out, size_t cap, const struct proto_handle *h)
 {
 	size_t pos = 0;
-	enum vnet_config rconf = lconf == VNET_LOCAL ? VNET_REMOTE : VNET_LOCAL;
+	enum vnet_config rconf = h->lconf == VNET_LOCAL ? VNET_REMOTE : VNET_LOCAL;
 
-	if (!append(out, cap, &pos, "%s %s %s %s %s %s %u %s", reconnect ? "RHANDLE" : "HANDLE",
-		    password,
-		    proto_config_name(lconf), ldev, proto_config_name(rconf), rhost,
-		    (unsigned int)rport, rdev) ||
-	    !append_macs(out, cap, &pos, macs, nmacs))
+	if (!append(out, cap, &pos, "%s %s %s %s %s %s %u %s",
+		    h->reconnect ? "RHANDLE" : "HANDLE", h->password,
+		    proto_config_name(h->lconf), h->ldev, proto_config_name(rconf), h->rhost,
+		    (unsigned int)h->rport, h->rdev) ||
+	    !append_macs(out, cap, &pos, h->macs, h->nmacs))
 		return -1;
 	return (int)pos;
 }

@@ -469,16 +469,17 @@ static void session_dialed(void *arg, struct conn *link, const struct buf *rx, c
 {
 	struct session *s = arg;
 	const struct proto_req *r = &s->pending;
-	struct handler_spec spec;
-	struct buf none = { 0 };
+	struct handler_params p = {
+		.link = link, .port = &s->port, .rx_pre = rx,
+		.redial = r->reconnect ? r : NULL, .key = &s->pending_key,
+	};
 	char why[256];
 	unsigned long id = 0;
 
 	s->dial = NULL;
 	if (link) {
-		handler_spec_of(r, false, &spec);
-		id = handler_create(s->d, link, &s->port, &spec, &none, rx,
-				    r->reconnect ? r : NULL, &s->pending_key, why, sizeof(why));
+		handler_spec_of(r, false, &p.spec);
+		id = handler_create(s->d, &p, why, sizeof(why));
 		if (!id)
 			log_warn("%s: HANDLE on %s refused: %s", s->peer, r->ldev, why);
 		err = why;
@@ -504,16 +505,15 @@ static void session_dialed(void *arg, struct conn *link, const struct buf *rx, c
  */
 static bool do_begin(struct session *s, struct proto_req *req, size_t line_used)
 {
-	struct handler_spec spec;
 	struct port port;
-	struct conn *conn;
+	struct handler_params p = { .port = &port, .tx_pre = &s->out, .rx_pre = &s->in };
 	char err[256];
 	unsigned long id;
 
-	handler_spec_of(req, true, &spec);
+	handler_spec_of(req, true, &p.spec);
 	if (!check_device(s, req->rdev) || !check_capacity(s, req->rdev, req->nmacs))
 		return true;
-	if (port_open(&port, &s->d->tapdevs, req->rdev, spec.conf, req->macs, req->nmacs, err,
+	if (port_open(&port, &s->d->tapdevs, req->rdev, p.spec.conf, req->macs, req->nmacs, err,
 			     sizeof(err)) < 0) {
 		log_warn("%s: BEGIN on %s refused: %s", s->peer, req->rdev, err);
 		session_printf(s, "NOK %s", err);
@@ -524,10 +524,9 @@ static bool do_begin(struct session *s, struct proto_req *req, size_t line_used)
 	buf_consume(&s->in, line_used);
 	/* Hand the connection over: out of the loop without closing it. */
 	loop_detach(&s->d->loop, &s->io);
-	conn = s->conn;
+	p.link = s->conn;
 	s->conn = NULL;
-	id = handler_create(s->d, conn, &port, &spec, &s->out, &s->in, NULL, NULL, err,
-			    sizeof(err));
+	id = handler_create(s->d, &p, err, sizeof(err));
 	if (!id)
 		log_warn("%s: BEGIN failed: %s", s->peer, err);
 	session_close(s);

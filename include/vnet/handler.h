@@ -30,6 +30,15 @@ struct handler_spec {
  * address list is the request's (not copied): use it while r lives.
  */
 void handler_spec_of(const struct proto_req *r, bool remote_side, struct handler_spec *spec);
+/* What a handler is made of; tx_pre, rx_pre, redial and key may be NULL. */
+struct handler_params {
+	struct conn *link;
+	struct port *port;
+	struct handler_spec spec;
+	const struct buf *tx_pre, *rx_pre;
+	const struct proto_req *redial;
+	const struct dial_key *key;
+};
 /*
  * Create a handler over a connected link and an opened port (both taken
  * over, even on failure). tx_pre is sent to the peer first; rx_pre holds bytes
@@ -43,10 +52,8 @@ void handler_spec_of(const struct proto_req *r, bool remote_side, struct handler
  * port was opened: refused, "device X was renamed Y").
  * Returns the handler's id, or 0 with err set.
  */
-unsigned long handler_create(struct daemon *d, struct conn *link, struct port *port,
-			     const struct handler_spec *spec, const struct buf *tx_pre,
-			     const struct buf *rx_pre, const struct proto_req *redial,
-			     const struct dial_key *key, char *err, size_t errlen);
+unsigned long handler_create(struct daemon *d, const struct handler_params *p, char *err,
+			     size_t errlen);
 bool handler_close_id(struct daemon *d, unsigned long id);
 void handler_close_all(struct daemon *d);
 /*

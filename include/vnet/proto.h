@@ -80,13 +80,17 @@ bool proto_parse_macs(char *const *words, size_t n, struct mac_pattern *macs, si
  * it does not fit in cap bytes (VNET_LINE_MAX is always enough for valid input).
  */
 int proto_fmt_hello(char *out, size_t cap, const char *password);
-int proto_fmt_handle(char *out, size_t cap, const char *password, enum vnet_config lconf,
-		     const char *ldev, const char *rhost, uint16_t rport, const char *rdev,
-		     const struct mac_pattern *macs, size_t nmacs);
-/* The same, as RHANDLE when reconnect is true. */
-int proto_fmt_handle_ex(char *out, size_t cap, const char *password, enum vnet_config lconf,
-			const char *ldev, const char *rhost, uint16_t rport, const char *rdev,
-			const struct mac_pattern *macs, size_t nmacs, bool reconnect);
+/* What a HANDLE line carries, as the sender has it (strings not copied). */
+struct proto_handle {
+	const char *password;
+	enum vnet_config lconf;                 /* the peer's is the other one */
+	const char *ldev, *rhost, *rdev;
+	uint16_t rport;
+	const struct mac_pattern *macs;
+	size_t nmacs;
+	bool reconnect;                         /* written as RHANDLE */
+};
+int proto_fmt_handle(char *out, size_t cap, const struct proto_handle *h);
 int proto_fmt_begin(char *out, size_t cap, enum vnet_config lconf, const char *ldev,
 		    const char *rdev, const struct mac_pattern *macs, size_t nmacs);
 

@@ -111,6 +111,7 @@ static void check_ok(const struct proto_req *r)
 {
 	static char out[VNET_LINE_MAX];
 	static struct proto_req back;
+	struct proto_handle h;
 	int n;
 
 	CHECK(!r->reconnect || r->cmd == PROTO_HANDLE);
@@ -144,13 +145,17 @@ static void check_ok(const struct proto_req *r)
 		CHECK(r->rport != 0);
 		check_macs(r);
 		/* HANDLE formats without reconnecting... */
-		n = proto_fmt_handle(out, sizeof(out), r->password, r->lconf, r->ldev, r->rhost,
-				     r->rport, r->rdev, r->macs, r->nmacs);
+		h = (struct proto_handle){
+			.password = r->password, .lconf = r->lconf, .ldev = r->ldev,
+			.rhost = r->rhost, .rport = r->rport, .rdev = r->rdev,
+			.macs = r->macs, .nmacs = r->nmacs,
+		};
+		n = proto_fmt_handle(out, sizeof(out), &h);
 		reparse(out, n, &back);
 		CHECK(back.cmd == PROTO_HANDLE && !back.reconnect);
-		/* ...and the _ex form as parsed (RHANDLE when reconnecting), which must match. */
-		n = proto_fmt_handle_ex(out, sizeof(out), r->password, r->lconf, r->ldev, r->rhost,
-					r->rport, r->rdev, r->macs, r->nmacs, r->reconnect);
+		/* ...and as parsed (RHANDLE when reconnecting), which must match. */
+		h.reconnect = r->reconnect;
+		n = proto_fmt_handle(out, sizeof(out), &h);
 		reparse(out, n, &back);
 		CHECK(back.cmd == PROTO_HANDLE && back.reconnect == r->reconnect);
 		CHECK(!strcmp(back.password, r->password));
@@ -159,8 +164,7 @@ static void check_ok(const struct proto_req *r)
 		CHECK(!strcmp(back.rhost, r->rhost));
 		CHECK(back.rport == r->rport);
 		CHECK(same_macs(&back, r));
-		CHECK(proto_fmt_handle_ex(out, (size_t)n, r->password, r->lconf, r->ldev, r->rhost,
-					  r->rport, r->rdev, r->macs, r->nmacs, r->reconnect) == -1);
+		CHECK(proto_fmt_handle(out, (size_t)n, &h) == -1);
 		break;
 	case PROTO_BEGIN:
 		check_devices(r);

@@ -50,10 +50,11 @@ static int make_handler(bool redial)
 	struct proto_req req;
 	char line[160];
 	struct mac_pattern listed = { .len = 48 };
-	struct handler_spec spec = { .conf = VNET_LOCAL, .peer_conf = VNET_REMOTE,
-				     .dev = HARNESS_DEV, .peer_dev = "eth0", .macs = &listed,
-				     .nmacs = 1 };
-	struct buf none = { 0 };
+	struct handler_params hp = {
+		.port = &port,
+		.spec = { .conf = VNET_LOCAL, .peer_conf = VNET_REMOTE, .dev = HARNESS_DEV,
+			  .peer_dev = "eth0", .macs = &listed, .nmacs = 1 },
+	};
 	char err[256];
 	int theirs, small = 16384;
 
@@ -75,8 +76,9 @@ static int make_handler(bool redial)
 			 "02:00:00:00:00:01", HARNESS_DEV, (unsigned int)lport);
 		assert_true(proto_parse(line, &req, err, sizeof(err)));
 	}
-	assert_int_equal(handler_create(&D, conn_new_plain(theirs), &port, &spec, &none, &none,
-					redial ? &req : NULL, NULL, err, sizeof(err)), 1);
+	hp.link = conn_new_plain(theirs);
+	hp.redial = redial ? &req : NULL;
+	assert_int_equal(handler_create(&D, &hp, err, sizeof(err)), 1);
 	if (redial)
 		proto_req_wipe(&req);
 	harness_pump(&D);

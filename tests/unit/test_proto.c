@@ -1015,13 +1015,23 @@ static void make_long_args(void)
 
 static int fmt_handle_long(char *out, size_t cap)
 {
-	return proto_fmt_handle(out, cap, long_pw, VNET_REMOTE, long_dev1, long_host, 65535,
-				long_dev2, fmt_macs, VNET_MACS_MAX);
+	const struct proto_handle h = {
+		.password = long_pw, .lconf = VNET_REMOTE, .ldev = long_dev1,
+		.rhost = long_host, .rport = 65535, .rdev = long_dev2,
+		.macs = fmt_macs, .nmacs = VNET_MACS_MAX,
+	};
+
+	return proto_fmt_handle(out, cap, &h);
 }
 
 static int fmt_handle_short(char *out, size_t cap)
 {
-	return proto_fmt_handle(out, cap, "pw", VNET_LOCAL, "eth0", "h", 1, "eth1", &pat_a, 1);
+	const struct proto_handle h = {
+		.password = "pw", .lconf = VNET_LOCAL, .ldev = "eth0",
+		.rhost = "h", .rport = 1, .rdev = "eth1", .macs = &pat_a, .nmacs = 1,
+	};
+
+	return proto_fmt_handle(out, cap, &h);
 }
 
 /* A formatter of a request, the line it must write (NULL: not compared) and what the parser
