@@ -27,8 +27,7 @@
 #include <unistd.h>
 
 #include "vnet/daemon.h"
-#include "vnet/dial.h"
-#include "vnet/handler.h"
+#include "vnet/handle.h"
 #include "vnet/hfile.h"
 #include "vnet/hfile_line.h"
 #include "vnet/log.h"
@@ -40,11 +39,7 @@ static void hfile_next(struct daemon *d);
 /* A line read, on the daemon's list until its handler is made (or not). */
 struct boot {
 	struct list node;
-	struct daemon *d;
-	struct proto_req req;
-	struct dial_key key;    /* derived by the first dial, kept by the handler */
-	struct port port;
-	struct dial *dial;
+	struct handle_job job;  /* its request, port and dial (handle.c) */
 	bool started;       /* its dial was started (counted in boot_dials) */
 	char where[96];     /* FILE:LINE */
 };
@@ -52,62 +47,27 @@ struct boot {
 static void boot_free(struct boot *b)
 {
 	if (b->started)
-		b->d->boot_dials--;
-	daemon_boot_del(b->d, &b->node);
-	proto_req_wipe(&b->req);
-	explicit_bzero(&b->key, sizeof(b->key));
+		b->job.d->boot_dials--;
+	daemon_boot_del(b->job.d, &b->node);
+	handle_end(&b->job);
 	free(b);
 }
 
-static void boot_over(struct boot *b, struct conn *link, const struct buf *rx, const char *err);
-
-static void boot_dialed(void *arg, struct conn *link, const struct buf *rx, const char *err)
+/* A line's HANDLE is over: its handler, or why not. */
+static void boot_handled(struct handle_job *j, unsigned long id, const char *err, bool dialed)
 {
-	struct boot *b = arg;
-	struct daemon *d = b->d;
+	struct boot *b = j->arg;
+	struct daemon *d = j->d;
 
-	b->dial = NULL;
-	boot_over(b, link, rx, err);
-	hfile_next(d);
-}
-
-/* A line's dial is over: its handler, or why not. */
-static void boot_over(struct boot *b, struct conn *link, const struct buf *rx, const char *err)
-{
-	const struct proto_req *r = &b->req;
-	struct handler_params p = {
-		.link = link, .port = &b->port, .rx_pre = rx, .redial = r, .key = &b->key,
-	};
-	char why[256];
-	unsigned long id;
-
-	handler_spec_of(r, false, &p.spec);
-
-	if (!link && r->reconnect) {
-		/* RHANDLE: the peer may simply not be up yet; keep trying. */
-		p.rx_pre = NULL;
-		id = handler_create(b->d, &p, why, sizeof(why));
-		if (id)
-			log_warn("%s: handler %lu not connected yet (%s): it will keep trying",
-				 b->where, id, err);
-		else
-			log_err("%s: handler not established: %s", b->where, why);
-		boot_free(b);
-		return;
-	}
-	if (!link) {
-		b->port.ops->close(&b->port);
-		log_err("%s: handler not established: %s", b->where, err);
-		boot_free(b);
-		return;
-	}
-	/* The request stays with the handler: it dials again when its device comes back. */
-	id = handler_create(b->d, &p, why, sizeof(why));
-	if (id)
+	if (id && !dialed)
+		log_warn("%s: handler %lu not connected yet (%s): it will keep trying",
+			 b->where, id, err);
+	else if (id)
 		log_info("%s: handler %lu established", b->where, id);
 	else
-		log_err("%s: handler not established: %s", b->where, why);
+		log_err("%s: handler not established: %s", b->where, err);
 	boot_free(b);
+	hfile_next(d);
 }
 
 static bool device_allowed(void *arg, const char *dev)
@@ -141,10 +101,11 @@ static void read_line(struct daemon *d, const char *path, unsigned int lineno, c
 		proto_req_wipe(&req);
 		return;
 	}
-	b->d = d;
+	/* The request stays with the handler: it dials again when its device comes back. */
+	b->job = (struct handle_job){ .d = d, .req = req, .standing = true,
+				      .done = boot_handled, .arg = b };
 	daemon_boot_add(d, &b->node);
-	b->req = req;       /* the address list moves with it */
-	req.macs = NULL;
+	req.macs = NULL;    /* the address list moves with it */
 	proto_req_wipe(&req);
 	snprintf(b->where, sizeof(b->where), "%.80s:%u", path, lineno);
 }
@@ -162,20 +123,13 @@ static void hfile_next(struct daemon *d)
 			break;
 		if (b->started)
 			continue;
-		if (port_open(&b->port, &d->tapdevs, b->req.ldev, b->req.lconf, b->req.macs,
-			      b->req.nmacs, err, sizeof(err)) < 0) {
+		if (handle_start(&b->job, err, sizeof(err)) < 0) {
 			log_err("%s: %s: line skipped", b->where, err);
 			boot_free(b);
 			continue;
 		}
 		b->started = true;
 		d->boot_dials++;
-		if (dial_start(b->d, &b->req, &b->key, boot_dialed, b, &b->dial, err,
-			       sizeof(err)) < 0) {
-			b->port.ops->close(&b->port);
-			log_err("%s: %s: line skipped", b->where, err);
-			boot_free(b);
-		}
 	}
 }
 
@@ -198,10 +152,6 @@ void hfile_stop(struct daemon *d)
 	list_for_each(pos, tmp, &d->boots) {
 		struct boot *b = list_entry(pos, struct boot, node);
 
-		if (b->dial) {
-			dial_cancel(b->dial);
-			b->port.ops->close(&b->port);
-		}
 		boot_free(b);
 	}
 }

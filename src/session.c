@@ -150,13 +150,8 @@ static void session_close(struct session *s)
 	if (s->io.fd < 0 && s->node.next == &s->node)
 		return;
 	stream_stop(s);
-	if (s->dial) {
-		dial_cancel(s->dial);
-		s->dial = NULL;
-		s->port.ops->close(&s->port);
-		proto_req_wipe(&s->pending);
-		explicit_bzero(&s->pending_key, sizeof(s->pending_key));
-	}
+	if (s->handle.dial)
+		handle_end(&s->handle);
 	log_debug("%s: connection closed", s->peer);
 	loop_timer_cancel(&s->d->loop, &s->timer);
 	loop_detach(&s->d->loop, &s->io);
@@ -434,29 +429,23 @@ static bool check_capacity(struct session *s, const char *dev, size_t nmacs)
 	return true;
 }
 
-static void session_dialed(void *arg, struct conn *link, const struct buf *rx, const char *err);
+static void session_handled(struct handle_job *j, unsigned long id, const char *err,
+			    bool dialed);
 static bool session_lines(struct session *s);
 
 static bool do_handle(struct session *s, struct proto_req *req, size_t used)
 {
+	struct handle_job *j = &s->handle;
 	char err[256];
 
 	if (!check_device(s, req->ldev) || !check_capacity(s, req->ldev, req->nmacs))
 		return true;
-	/* The local side first: a bad device fails at once, before any dialing. */
-	if (port_open(&s->port, &s->d->tapdevs, req->ldev, req->lconf, req->macs, req->nmacs, err,
-		      sizeof(err)) < 0) {
-		session_printf(s, "NOK %s", err);
-		return true;
-	}
-	/* The request's address list moves to pending (session_request wipes req). */
-	s->pending = *req;
+	/* The request's address list moves to the job (session_request wipes req). */
+	*j = (struct handle_job){ .d = s->d, .req = *req, .done = session_handled, .arg = s };
 	req->macs = NULL;
 	req->nmacs = 0;
-	if (dial_start(s->d, &s->pending, &s->pending_key, session_dialed, s, &s->dial, err,
-		       sizeof(err)) < 0) {
-		s->port.ops->close(&s->port);
-		proto_req_wipe(&s->pending);
+	if (handle_start(j, err, sizeof(err)) < 0) {
+		handle_end(j);
 		session_printf(s, "NOK %s", err);
 		return true;
 	}
@@ -464,30 +453,15 @@ static bool do_handle(struct session *s, struct proto_req *req, size_t used)
 	return true;
 }
 
-/* HANDLE's dial is over: make the handler, answer. */
-static void session_dialed(void *arg, struct conn *link, const struct buf *rx, const char *err)
+/* HANDLE is over: answer. */
+static void session_handled(struct handle_job *j, unsigned long id, const char *err,
+			    bool dialed)
 {
-	struct session *s = arg;
-	const struct proto_req *r = &s->pending;
-	struct handler_params p = {
-		.link = link, .port = &s->port, .rx_pre = rx,
-		.redial = r->reconnect ? r : NULL, .key = &s->pending_key,
-	};
-	char why[256];
-	unsigned long id = 0;
+	struct session *s = j->arg;
 
-	s->dial = NULL;
-	if (link) {
-		handler_spec_of(r, false, &p.spec);
-		id = handler_create(s->d, &p, why, sizeof(why));
-		if (!id)
-			log_warn("%s: HANDLE on %s refused: %s", s->peer, r->ldev, why);
-		err = why;
-	} else {
-		s->port.ops->close(&s->port);
-	}
-	proto_req_wipe(&s->pending);
-	explicit_bzero(&s->pending_key, sizeof(s->pending_key));
+	if (dialed && !id)
+		log_warn("%s: HANDLE on %s refused: %s", s->peer, j->req.ldev, err);
+	handle_end(j);
 	session_enter(s, SES_READY);
 	if (id)
 		session_printf(s, "OK %lu", id);

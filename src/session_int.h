@@ -14,6 +14,7 @@
 #include "vnet/admit.h"
 #include "vnet/buf.h"
 #include "vnet/dial.h"
+#include "vnet/handle.h"
 #include "vnet/list.h"
 #include "vnet/loop.h"
 #include "vnet/port.h"
@@ -61,12 +62,9 @@ struct session {
 	bool admitted;          /* let in after waiting out its address's penalty */
 	bool doomed;            /* picked to make room (session_room.c): closed next */
 	bool got_bytes;
-	struct dial *dial;
 	struct session_stream stream;
 	bool resume;            /* a stream is over: run the requests buffered behind it */
-	struct proto_req pending;   /* the HANDLE being dialed (password included) */
-	struct dial_key pending_key;    /* its TLS key, for a reconnecting handler */
-	struct port port;           /* and its port, opened before dialing */
+	struct handle_job handle;   /* the HANDLE being dialed (handle.c) */
 	struct in6_addr ip;     /* the client's address (IPv4 mapped) */
 	struct in6_addr prefix; /* and its /24 or /64 (admit_prefix) */
 	char peer[ADDR_STRLEN + 8];
