@@ -167,10 +167,144 @@ static bool next_word(int argc, int *i)
 	return true;
 }
 
+/* The command line being read: argv[i] is the word at hand. */
+struct parse {
+	int argc;
+	char **argv;
+	int i;
+	pwfile_read_fn read_pw;
+	struct args *a;
+	struct args_err *e;
+	bool have_password;
+};
+
+/* Where the option o that names a file or a user keeps it (NULL: none such). */
+static const char **name_slot(struct args *a, const char *o)
+{
+	return !strcmp(o, "--cert") ? &a->tlso.cert : !strcmp(o, "--key") ? &a->tlso.key :
+	       !strcmp(o, "--ca") ? &a->tlso.ca : !strcmp(o, "--handlers") ? &a->handlers :
+	       !strcmp(o, "--user") ? &a->user : NULL;
+}
+
+/* An option that names a file or a user (--password-file reads it). */
+static bool name_option(struct parse *p, const char *o)
+{
+	const char **to = name_slot(p->a, o);
+
+	if (!next_word(p->argc, &p->i))
+		return refuse(p->e, 2, "%s needs %s", o,
+			      strcmp(o, "--user") ? "a file name" : "a user name");
+	if (to) {
+		*to = p->argv[p->i];
+		return true;
+	}
+	if (p->have_password)
+		return refuse(p->e, 2, "give the password once");
+	if (!read_password_file(p->read_pw, p->argv[p->i], p->a, p->e))
+		return false;
+	p->have_password = true;
+	return true;
+}
+
+static bool is_value_option(const char *o)
+{
+	static const char *const opts[] = { "--keepalive", "--queue-delay", "--sched", "-h",
+					     "-p" };
+
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		if (!strcmp(o, opts[i]))
+			return true;
+	return false;
+}
+
+/* An option that takes a number or a word (is_value_option). */
+static bool value_option(struct parse *p, const char *o)
+{
+	struct args *a = p->a;
+	const char *v = p->i + 1 < p->argc ? p->argv[p->i + 1] : NULL;
+	unsigned long n;
+
+	if (!strcmp(o, "--keepalive")) {
+		if (!v)
+			return refuse(p->e, 2, "%s needs a number of seconds", o);
+		if (!number_in(v, 1, 3600, &n))
+			return refuse(p->e, 2, "%s needs a number of seconds from 1 to 3600", o);
+		a->keepalive_ms = (uint32_t)n * 1000;
+	} else if (!strcmp(o, "--queue-delay")) {
+		if (!v || !number_in(v, 0, AQM_TARGET_MS_MAX, &n))
+			return refuse(p->e, 2, "%s needs a number of milliseconds from 0 to %d", o,
+				      AQM_TARGET_MS_MAX);
+		a->queue_delay_ms = (unsigned int)n;
+	} else if (!strcmp(o, "--sched")) {
+		if (!v || (strcmp(v, "batch") && strcmp(v, "normal")))
+			return refuse(p->e, 2, "%s needs 'batch' or 'normal'", o);
+		a->sched_normal = !strcmp(v, "normal");
+	} else if (!strcmp(o, "-h")) {
+		if (!v)
+			return refuse(p->e, 2, "%s needs an address (or _)", o);
+		a->host = v;
+	} else if (!v || !proto_parse_port(v, &a->port)) {      /* -p */
+		return refuse(p->e, 2, "%s needs a port number (1-65535)", o);
+	}
+	p->i++;
+	return true;
+}
+
+/* -d's device names, up to the next option. */
+static bool device_list(struct parse *p, const char *o)
+{
+	int n = 0;
+
+	while (p->i + 1 < p->argc && p->argv[p->i + 1][0] != '-') {
+		if (!add_device(p->a, p->argv[++p->i], p->e))
+			return false;
+		n++;
+	}
+	return n ? true : refuse(p->e, 2, "%s needs one or more device names", o);
+}
+
+/* A word that is no option: the password (hidden from ps and /proc/PID/cmdline). */
+static bool password_word(struct parse *p, const char *o)
+{
+	if (p->have_password)
+		return refuse(p->e, 2, "unexpected argument '%s' (devices follow -d)", o);
+	if (!proto_password_valid(o))
+		return refuse(p->e, 2, "the password must be 1-256 printable characters "
+			      "without spaces");
+	snprintf(p->a->password, sizeof(p->a->password), "%s", o);
+	explicit_bzero(p->argv[p->i], strlen(p->argv[p->i]));
+	p->have_password = true;
+	return true;
+}
+
+/* After the last word: the password from the environment, and what goes together. */
+static bool args_complete(struct parse *p, char *env_password)
+{
+	struct args *a = p->a;
+
+	if (!p->have_password) {
+		if (!env_password)
+			return refuse(p->e, 2, "a password is required (argument, --password-file "
+				      "or VNET_PASSWORD)");
+		if (!proto_password_valid(env_password))
+			return refuse(p->e, 2, "VNET_PASSWORD must be 1-256 printable characters "
+				      "without spaces");
+		snprintf(a->password, sizeof(a->password), "%s", env_password);
+		explicit_bzero(env_password, strlen(env_password));
+	}
+	if (!a->ndevices)
+		return refuse(p->e, 2, "no devices: name them with -d");
+	if (!a->tls && (a->tlso.cert || a->tlso.key || a->tlso.ca))
+		return refuse(p->e, 2, "--cert, --key and --ca need -s");
+	if (!a->tlso.cert != !a->tlso.key)
+		return refuse(p->e, 2, "--cert and --key go together");
+	return true;
+}
+
 bool args_parse(int argc, char **argv, char *env_password, pwfile_read_fn read_pw, struct args *a,
 		struct args_err *e)
 {
-	bool have_password = false;
+	struct parse p = { .argc = argc, .argv = argv, .read_pw = read_pw, .a = a, .e = e };
 
 	memset(a, 0, sizeof(*a));
 	a->host = "_";
@@ -179,112 +313,32 @@ bool args_parse(int argc, char **argv, char *env_password, pwfile_read_fn read_p
 	a->queue_delay_ms = AQM_TARGET_MS_DEFAULT;
 	e->status = 0;
 	e->msg[0] = '\0';
-	for (int i = 1; i < argc; i++) {
-		const char *o = argv[i];
+	for (p.i = 1; p.i < argc; p.i++) {
+		const char *o = argv[p.i];
 
-		if (!strcmp(o, "--help")) {
-			a->action = ARGS_HELP;
-			return true;
-		} else if (!strcmp(o, "--version")) {
-			a->action = ARGS_VERSION;
+		if (!strcmp(o, "--help") || !strcmp(o, "--version")) {
+			a->action = o[2] == 'h' ? ARGS_HELP : ARGS_VERSION;
 			return true;
 		} else if (!strcmp(o, "-s")) {
 			a->tls = true;
-		} else if (!strcmp(o, "--cert") || !strcmp(o, "--key") || !strcmp(o, "--ca")) {
-			if (!next_word(argc, &i))
-				return refuse(e, 2, "%s needs a file name", o);
-			if (o[2] == 'c' && o[3] == 'e')
-				a->tlso.cert = argv[i];
-			else if (o[2] == 'k')
-				a->tlso.key = argv[i];
-			else
-				a->tlso.ca = argv[i];
-		} else if (!strcmp(o, "--password-file")) {
-			if (!next_word(argc, &i))
-				return refuse(e, 2, "%s needs a file name", o);
-			if (have_password)
-				return refuse(e, 2, "give the password once");
-			if (!read_password_file(read_pw, argv[i], a, e))
-				return false;
-			have_password = true;
-		} else if (!strcmp(o, "--handlers")) {
-			if (!next_word(argc, &i))
-				return refuse(e, 2, "%s needs a file name", o);
-			a->handlers = argv[i];
-		} else if (!strcmp(o, "--user")) {
-			if (!next_word(argc, &i))
-				return refuse(e, 2, "%s needs a user name", o);
-			a->user = argv[i];
-		} else if (!strcmp(o, "--keepalive")) {
-			unsigned long v;
-
-			if (!next_word(argc, &i))
-				return refuse(e, 2, "%s needs a number of seconds", o);
-			if (!number_in(argv[i], 1, 3600, &v))
-				return refuse(e, 2, "%s needs a number of seconds from 1 to 3600", o);
-			a->keepalive_ms = (uint32_t)v * 1000;
-		} else if (!strcmp(o, "--queue-delay")) {
-			unsigned long v;
-
-			if (!next_word(argc, &i) || !number_in(argv[i], 0, AQM_TARGET_MS_MAX, &v))
-				return refuse(e, 2, "%s needs a number of milliseconds from 0 to %d", o,
-					      AQM_TARGET_MS_MAX);
-			a->queue_delay_ms = (unsigned int)v;
-		} else if (!strcmp(o, "--sched")) {
-			if (!next_word(argc, &i) ||
-			    (strcmp(argv[i], "batch") && strcmp(argv[i], "normal")))
-				return refuse(e, 2, "%s needs 'batch' or 'normal'", o);
-			a->sched_normal = !strcmp(argv[i], "normal");
 		} else if (!strcmp(o, "-v") || !strcmp(o, "--verbose")) {
 			a->verbose = true;
-		} else if (!strcmp(o, "-h")) {
-			if (!next_word(argc, &i))
-				return refuse(e, 2, "%s needs an address (or _)", o);
-			a->host = argv[i];
-		} else if (!strcmp(o, "-p")) {
-			if (!next_word(argc, &i) || !proto_parse_port(argv[i], &a->port))
-				return refuse(e, 2, "%s needs a port number (1-65535)", o);
+		} else if (name_slot(a, o) || !strcmp(o, "--password-file")) {
+			if (!name_option(&p, o))
+				return false;
+		} else if (is_value_option(o)) {
+			if (!value_option(&p, o))
+				return false;
 		} else if (!strcmp(o, "-d")) {
-			int n = 0;
-
-			while (i + 1 < argc && argv[i + 1][0] != '-') {
-				if (!add_device(a, argv[++i], e))
-					return false;
-				n++;
-			}
-			if (!n)
-				return refuse(e, 2, "%s needs one or more device names", o);
+			if (!device_list(&p, o))
+				return false;
 		} else if (o[0] == '-') {
 			return refuse(e, 2, "unknown option '%s'", o);
-		} else if (!have_password) {
-			if (!proto_password_valid(o))
-				return refuse(e, 2, "the password must be 1-256 printable characters "
-					      "without spaces");
-			snprintf(a->password, sizeof(a->password), "%s", o);
-			/* Hide it from ps and /proc/PID/cmdline. */
-			explicit_bzero(argv[i], strlen(argv[i]));
-			have_password = true;
-		} else {
-			return refuse(e, 2, "unexpected argument '%s' (devices follow -d)", o);
+		} else if (!password_word(&p, o)) {
+			return false;
 		}
 	}
-	if (!have_password) {
-		if (!env_password)
-			return refuse(e, 2, "a password is required (argument, --password-file or "
-				      "VNET_PASSWORD)");
-		if (!proto_password_valid(env_password))
-			return refuse(e, 2, "VNET_PASSWORD must be 1-256 printable characters "
-				      "without spaces");
-		snprintf(a->password, sizeof(a->password), "%s", env_password);
-		explicit_bzero(env_password, strlen(env_password));
-	}
-	if (!a->ndevices)
-		return refuse(e, 2, "no devices: name them with -d");
-	if (!a->tls && (a->tlso.cert || a->tlso.key || a->tlso.ca))
-		return refuse(e, 2, "--cert, --key and --ca need -s");
-	if (!a->tlso.cert != !a->tlso.key)
-		return refuse(e, 2, "--cert and --key go together");
-	return true;
+	return args_complete(&p, env_password);
 }
 
 void args_free(struct args *a)

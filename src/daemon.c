@@ -239,17 +239,17 @@ static int listen_on(struct daemon *d, const struct sockaddr *sa, socklen_t len,
 	return 0;
 }
 
-static int listen_all(struct daemon *d, const struct daemon_options *o)
+static int listen_all(struct daemon *d)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE };
 	struct addrinfo *res, *ai;
 	char port[8];
 	int ret;
 
-	if (!strcmp(o->host, "_")) {
-		struct sockaddr_in6 s6 = { .sin6_family = AF_INET6, .sin6_port = htons(o->port),
+	if (!strcmp(d->cfg.host, "_")) {
+		struct sockaddr_in6 s6 = { .sin6_family = AF_INET6, .sin6_port = htons(d->cfg.port),
 					   .sin6_addr = IN6ADDR_ANY_INIT };
-		struct sockaddr_in s4 = { .sin_family = AF_INET, .sin_port = htons(o->port),
+		struct sockaddr_in s4 = { .sin_family = AF_INET, .sin_port = htons(d->cfg.port),
 					  .sin_addr.s_addr = htonl(INADDR_ANY) };
 
 		ret = listen_on(d, (struct sockaddr *)&s6, sizeof(s6), true);
@@ -257,10 +257,10 @@ static int listen_all(struct daemon *d, const struct daemon_options *o)
 			ret = listen_on(d, (struct sockaddr *)&s4, sizeof(s4), false);
 		return ret;
 	}
-	snprintf(port, sizeof(port), "%u", (unsigned int)o->port);
-	ret = getaddrinfo(o->host, port, &hints, &res);
+	snprintf(port, sizeof(port), "%u", (unsigned int)d->cfg.port);
+	ret = getaddrinfo(d->cfg.host, port, &hints, &res);
 	if (ret) {
-		log_err("cannot resolve %s: %s", o->host, gai_strerror(ret));
+		log_err("cannot resolve %s: %s", d->cfg.host, gai_strerror(ret));
 		return -ENOENT;
 	}
 	for (ai = res; ai; ai = ai->ai_next) {
@@ -370,14 +370,14 @@ static void check_devices(const struct daemon *d)
 		log_warn("cannot list devices: %s", strerror(-ret));
 		return;
 	}
-	for (size_t i = 0; i < d->ndevices; i++) {
+	for (size_t i = 0; i < d->cfg.ndevices; i++) {
 		bool found = false;
 
 		for (size_t j = 0; j < n && !found; j++)
-			found = !strcmp(links[j].name, d->devices[i]);
+			found = !strcmp(links[j].name, d->cfg.devices[i]);
 		if (!found)
 			log_warn("device %s does not exist (yet): handlers on it will fail until it does",
-				 d->devices[i]);
+				 d->cfg.devices[i]);
 	}
 	free(links);
 }
@@ -461,8 +461,8 @@ static uint64_t daemon_instance_id(void)
 void daemon_init(struct daemon *d)
 {
 	daemon_tables_init(d);
-	d->keepalive_ms = VNET_KEEPALIVE_MS;
-	d->queue_delay_ms = AQM_TARGET_MS_DEFAULT;
+	d->cfg.keepalive_ms = VNET_KEEPALIVE_MS;
+	d->cfg.queue_delay_ms = AQM_TARGET_MS_DEFAULT;
 	d->conn_cap = VNET_CONN_MAX;
 	d->spare_fd = -1;
 	d->loop.epfd = -1;
@@ -470,29 +470,30 @@ void daemon_init(struct daemon *d)
 	d->instance = daemon_instance_id();
 }
 
-static int daemon_start_tls(struct daemon *d, const struct daemon_options *o)
+static int daemon_start_tls(struct daemon *d)
 {
 	uint8_t key[TLS_KEY_LEN];
 	char err[256] = "";
 
-	if (tls_derive_key(d->password, key) < 0 || tls_setup(&o->tlso, key, err, sizeof(err)) < 0) {
+	if (tls_derive_key(d->cfg.password, key) < 0 ||
+	    tls_setup(&d->cfg.tlso, key, err, sizeof(err)) < 0) {
 		explicit_bzero(key, sizeof(key));
 		log_err("TLS: %s", err[0] ? err : "cannot derive the key");
 		return -EINVAL;
 	}
 	explicit_bzero(key, sizeof(key));
-	d->tls = true;
+	d->cfg.tls = true;
 	return 0;
 }
 
 /* From the TAP devices to the dropped privileges: on failure, the TAPs go again. */
-static int daemon_start_serving(struct daemon *d, const struct daemon_options *o)
+static int daemon_start_serving(struct daemon *d)
 {
 	char err[256];
 	int ret;
 
-	for (size_t i = 0; i < d->ntaps; i++) {
-		ret = port_tap_create(&d->tapdevs, d->taps[i], err, sizeof(err));
+	for (size_t i = 0; i < d->cfg.ntaps; i++) {
+		ret = port_tap_create(&d->tapdevs, d->cfg.taps[i], err, sizeof(err));
 		if (ret < 0) {
 			log_err("%s", err);
 			return ret;
@@ -501,14 +502,14 @@ static int daemon_start_serving(struct daemon *d, const struct daemon_options *o
 	check_devices(d);
 	/* Programs and maps need CAP_BPF: made now, used once privileges are dropped. */
 	d->captures.guard = &d->guard;
-	capture_setup(&d->captures, &d->loop, d->devices, d->ndevices, &d->tapdevs);
+	capture_setup(&d->captures, &d->loop, d->cfg.devices, d->cfg.ndevices, &d->tapdevs);
 	spare_open(d);
-	ret = listen_all(d, o);
+	ret = listen_all(d);
 	if (ret < 0)
 		return ret;
-	if (o->handlers && (ret = hfile_load(d, o->handlers, o->user)) < 0)
+	if (d->cfg.handlers && (ret = hfile_load(d, d->cfg.handlers, d->cfg.user)) < 0)
 		return ret;
-	ret = priv_drop(o->user, err, sizeof(err));
+	ret = priv_drop(d->cfg.user, err, sizeof(err));
 	if (ret < 0) {
 		log_err("cannot drop privileges: %s", err);
 		return ret;
@@ -519,18 +520,18 @@ static int daemon_start_serving(struct daemon *d, const struct daemon_options *o
 	return 0;
 }
 
-int daemon_start(struct daemon *d, const struct daemon_options *o)
+int daemon_start(struct daemon *d)
 {
 	int ret;
 
-	set_sched_policy(o->sched_normal);
+	set_sched_policy(d->cfg.sched_normal);
 	raise_fd_limit();
-	d->device_macs = calloc(d->ndevices ? d->ndevices : 1, sizeof(*d->device_macs));
+	d->device_macs = calloc(d->cfg.ndevices ? d->cfg.ndevices : 1, sizeof(*d->device_macs));
 	if (!d->device_macs) {
 		log_err("out of memory");
 		return -ENOMEM;
 	}
-	if (o->tls && (ret = daemon_start_tls(d, o)) < 0)
+	if (d->cfg.tls && (ret = daemon_start_tls(d)) < 0)
 		return ret;
 	ret = check_privileges();
 	if (ret < 0) {
@@ -545,7 +546,7 @@ int daemon_start(struct daemon *d, const struct daemon_options *o)
 		log_err("cannot set up the event loop: %s", strerror(-ret));
 		return ret;
 	}
-	ret = daemon_start_serving(d, o);
+	ret = daemon_start_serving(d);
 	if (ret < 0) {
 		capture_fini(&d->captures);
 		port_tap_destroy_all(&d->tapdevs);
@@ -553,9 +554,9 @@ int daemon_start(struct daemon *d, const struct daemon_options *o)
 	}
 	hfile_start(d);
 	notify_systemd("READY=1\nSTATUS=listening");
-	log_info("vnet %s ready, %zu device%s%s", VNET_VERSION, d->ndevices,
-		 d->ndevices == 1 ? "" : "s",
-		 !d->tls ? "" : o->tlso.cert ? ", TLS 1.3 (password or certificate)"
+	log_info("vnet %s ready, %zu device%s%s", VNET_VERSION, d->cfg.ndevices,
+		 d->cfg.ndevices == 1 ? "" : "s",
+		 !d->cfg.tls ? "" : d->cfg.tlso.cert ? ", TLS 1.3 (password or certificate)"
 			       : ", TLS 1.3 (keys from the password)");
 	return 0;
 }
@@ -581,13 +582,9 @@ int daemon_run(struct daemon *d)
 	nl_monitor_close(d->links);
 	loop_fini(&d->loop);
 	port_tap_destroy_all(&d->tapdevs);
-	for (size_t i = 0; i < d->ndevices; i++)
-		free(d->devices[i]);
-	free(d->devices);
 	free(d->device_macs);
-	free(d->taps);
-	explicit_bzero(d->password, sizeof(d->password));
-	if (d->tls)
+	args_free(&d->cfg);
+	if (d->cfg.tls)
 		tls_cleanup();
 	log_info("stopped");
 	return ret;

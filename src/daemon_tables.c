@@ -27,8 +27,8 @@ void daemon_tables_init(struct daemon *d)
 
 bool daemon_device_allowed(const struct daemon *d, const char *dev)
 {
-	for (size_t i = 0; i < d->ndevices; i++)
-		if (!strcmp(d->devices[i], dev))
+	for (size_t i = 0; i < d->cfg.ndevices; i++)
+		if (!strcmp(d->cfg.devices[i], dev))
 			return true;
 	return false;
 }
@@ -62,8 +62,8 @@ void daemon_preauth_del(struct daemon *d, struct list *node)
 /* The -d device dev's slot in device_macs, or NULL. */
 static size_t *device_macs(const struct daemon *d, const char *dev)
 {
-	for (size_t i = 0; i < d->ndevices; i++)
-		if (!strcmp(d->devices[i], dev))
+	for (size_t i = 0; i < d->cfg.ndevices; i++)
+		if (!strcmp(d->cfg.devices[i], dev))
 			return d->device_macs ? &d->device_macs[i] : NULL;
 	return NULL;
 }

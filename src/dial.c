@@ -339,7 +339,7 @@ static void dial_connect_next(struct dial *dl)
 				 ret == -EMFILE || ret == -ENFILE ? " (out of descriptors)" : "");
 			continue;
 		}
-		dl->conn = dl->d->tls ? conn_new_tls_client(fd, dl->have_key ? dl->key : NULL,
+		dl->conn = dl->d->cfg.tls ? conn_new_tls_client(fd, dl->have_key ? dl->key : NULL,
 							     dl->req.rhost)
 				      : conn_new_plain(fd);
 		if (!dl->conn) {
@@ -396,7 +396,7 @@ int dial_start(struct daemon *d, const struct proto_req *req, struct dial_key *k
 	       void *arg, struct dial **out, char *err, size_t errlen)
 {
 	struct dial *dl = calloc(1, sizeof(*dl));
-	bool derive = d->tls && tls_client_uses_key();
+	bool derive = d->cfg.tls && tls_client_uses_key();
 
 	if (!dl || buf_init(&dl->in, 0, 2 * VNET_LINE_MAX) < 0 ||
 	    buf_init(&dl->out, 0, VNET_LINE_MAX) < 0 || !proto_req_copy(&dl->req, req)) {

@@ -215,7 +215,8 @@ static const struct port_client handler_client = {
 /* UP: the timer for the next keepalive to send, or the silence that ends the link. */
 static void handler_arm(struct handler *h, uint64_t now)
 {
-	uint64_t ka = h->last_tx + h->d->keepalive_ms, dead = h->last_rx + 3ull * h->d->keepalive_ms;
+	uint32_t every = h->d->cfg.keepalive_ms;
+	uint64_t ka = h->last_tx + every, dead = h->last_rx + 3ull * every;
 
 	if (ka <= now)      /* due, but the queue was not empty: it is being sent */
 		ka = now + KEEPALIVE_RECHECK_MS;
@@ -250,15 +251,15 @@ static void handler_timeout(struct loop_timer *t)
 		return;
 	if (h->inject_blocked || h->rx_wait)
 		h->last_rx = now;   /* we are not reading: silence proves nothing */
-	if (now - h->last_rx >= 3ull * h->d->keepalive_ms) {
+	if (now - h->last_rx >= 3ull * h->d->cfg.keepalive_ms) {
 		char why[64];
 
 		snprintf(why, sizeof(why), "the peer has been silent for %u s",
-			 3 * h->d->keepalive_ms / 1000);
+			 3 * h->d->cfg.keepalive_ms / 1000);
 		handler_link_lost(h, why);
 		return;
 	}
-	if (now - h->last_tx >= h->d->keepalive_ms && buf_len(&h->tx) == 0) {
+	if (now - h->last_tx >= h->d->cfg.keepalive_ms && buf_len(&h->tx) == 0) {
 		enum handler_end end = handler_keepalive(h);
 
 		if (end) {

@@ -207,13 +207,13 @@ static enum handler_end handler_flush(struct handler *h)
  */
 static bool handler_admit(struct handler *h, struct virtio_net_hdr *vh, uint8_t *eth, size_t *n)
 {
-	if (!h->d->queue_delay_ms)
+	if (!h->d->cfg.queue_delay_ms)
 		return true;
 	if (!h->aqm) {
 		h->aqm = malloc(sizeof(*h->aqm));
 		if (!h->aqm)
 			return true;    /* no control rather than no traffic */
-		aqm_init(h->aqm, h->d->queue_delay_ms);
+		aqm_init(h->aqm, h->d->cfg.queue_delay_ms);
 	}
 	return aqm_admit(h->aqm, conn_fd(h->link), h->link_tx_bytes, buf_len(&h->tx), eth, n, vh);
 }

@@ -285,7 +285,7 @@ static bool do_hello(struct session *s, struct proto_req *req, size_t used)
 		session_refuse(s, why);
 		return true;
 	}
-	if (!proto_secret_equal(req->password, s->d->password)) {
+	if (!proto_secret_equal(req->password, s->d->cfg.password)) {
 		uint64_t wait = penalty_fail(&s->d->penalties, &s->ip, loop_now_ms());
 
 		log_warn("%s: authentication failed (its next HELLO waits %llu ms)", s->peer,
@@ -311,9 +311,9 @@ static bool do_done(struct session *s, struct proto_req *req, size_t used)
 static bool do_devices(struct session *s, struct proto_req *req, size_t used)
 {
 	session_printf(s, "OK devices");
-	session_printf(s, "%zu", s->d->ndevices);
-	for (size_t i = 0; i < s->d->ndevices; i++)
-		session_printf(s, "%s", s->d->devices[i]);
+	session_printf(s, "%zu", s->d->cfg.ndevices);
+	for (size_t i = 0; i < s->d->cfg.ndevices; i++)
+		session_printf(s, "%s", s->d->cfg.devices[i]);
 	return true;
 }
 
@@ -342,9 +342,9 @@ static bool do_devinfo(struct session *s, struct proto_req *req, size_t used)
 		return true;
 	}
 	session_printf(s, "OK devinfo");
-	session_printf(s, "%zu", s->d->ndevices);
-	for (size_t i = 0; i < s->d->ndevices; i++) {
-		const char *name = s->d->devices[i];
+	session_printf(s, "%zu", s->d->cfg.ndevices);
+	for (size_t i = 0; i < s->d->cfg.ndevices; i++) {
+		const char *name = s->d->cfg.devices[i];
 		const struct nl_link *l = NULL;
 		char mac[MAC_STRLEN] = "-";
 
@@ -835,7 +835,7 @@ int session_accept(struct daemon *d, int fd, const struct sockaddr *peer, bool n
 		close(fd);
 		return -ENOMEM;
 	}
-	s->conn = d->tls ? conn_new_tls_server(fd) : conn_new_plain(fd);
+	s->conn = d->cfg.tls ? conn_new_tls_server(fd) : conn_new_plain(fd);
 	if (!s->conn) {
 		log_err("session_accept: out of memory");
 		session_free(s);   /* the fd was closed with it */
@@ -845,7 +845,7 @@ int session_accept(struct daemon *d, int fd, const struct sockaddr *peer, bool n
 	s->ip = ip;
 	s->prefix = prefix;
 	/* Recent failed handshakes from there: this one waits its turn. */
-	state = !d->tls ? SES_HELLO : session_penalty_left(s, loop_now_ms()) ? SES_TLS_PENALTY
+	state = !d->cfg.tls ? SES_HELLO : session_penalty_left(s, loop_now_ms()) ? SES_TLS_PENALTY
 									     : SES_TLS_PEEK;
 	addr_format_full(peer, s->peer, sizeof(s->peer));
 	list_init(&s->node);

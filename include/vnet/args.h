@@ -13,18 +13,22 @@
 
 enum args_action { ARGS_RUN, ARGS_HELP, ARGS_VERSION };
 
+/*
+ * vnet's configuration: its command line as args_parse fills it, which the
+ * daemon keeps as it is (struct daemon's cfg) and args_free()s at exit.
+ */
 struct args {
 	enum args_action action;        /* --help or --version: nothing else is checked */
 	char password[VNET_PASSWORD_MAX + 1];   /* wipe after use */
 	const char *host;               /* -h; "_": every address */
 	uint16_t port;
-	bool tls;                       /* -s */
+	bool tls;                       /* -s: TLS on every connection */
 	bool verbose;
 	bool sched_normal;              /* --sched normal */
 	struct tls_options tlso;        /* --cert, --key, --ca */
 	const char *user;               /* --user */
 	const char *handlers;           /* --handlers */
-	uint32_t keepalive_ms;
+	uint32_t keepalive_ms;          /* --keepalive; a link is dead after 3 times this */
 	unsigned int queue_delay_ms;    /* --queue-delay: the handlers' delay target, 0: off */
 	char **devices;                 /* the -d list, copies (TAP names without "tap:") */
 	size_t ndevices;

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vnet/args.h"
 #include "vnet/capture.h"
 #include "vnet/list.h"
 #include "vnet/loop.h"
@@ -38,33 +39,18 @@ struct daemon_id {
 };
 
 /* The command line's choices that only start-up uses. */
-struct daemon_options {
-	const char *host;
-	uint16_t port;
-	bool tls;
-	bool verbose;
-	struct tls_options tlso;
-	const char *user;
-	const char *handlers;
-	bool sched_normal;
-};
-
 struct daemon_listener {
 	struct loop_io io;
 	struct daemon *d;
 };
 
 struct daemon {
-	/* Configuration (vnet.c, from the command line). */
-	char password[VNET_PASSWORD_MAX + 1];
-	char **devices;             /* the -d list (TAP names without "tap:") */
-	size_t ndevices;
-	size_t *device_macs;        /* for each: the addresses its handlers list */
-	char **taps;                /* the TAP devices to create (into argv) */
-	size_t ntaps;
-	bool tls;                   /* -s: TLS on every connection */
-	uint32_t keepalive_ms;      /* --keepalive; a link is dead after 3 times this */
-	unsigned int queue_delay_ms;    /* --queue-delay: the handlers' delay target, 0: off */
+	/*
+	 * Configuration: the command line as args_parse (args.c) filled it,
+	 * kept as it is (a link is dead after 3 times keepalive_ms).
+	 */
+	struct args cfg;
+	size_t *device_macs;        /* for each -d device: the addresses its handlers list */
 
 	/* Descriptors and helpers (daemon.c). */
 	struct loop loop;
@@ -106,13 +92,13 @@ struct daemon {
 	uint64_t instance;          /* random, this run's: a HANDLE to itself is refused */
 };
 
-/* Before the command line is read: defaults and empty tables. */
+/* Before the command line is read into d->cfg: defaults and empty tables. */
 void daemon_init(struct daemon *d);
 /*
  * Start: TLS, the loop, the TAP devices, the listeners, the handlers file,
  * privileges dropped; then ready. 0, or -errno once the reason is logged.
  */
-int daemon_start(struct daemon *d, const struct daemon_options *o);
+int daemon_start(struct daemon *d);
 /* Serve until a signal stops the daemon; close everything. 0 or -errno. */
 int daemon_run(struct daemon *d);
 

@@ -53,12 +53,12 @@ void harness_daemon_init(struct daemon *d)
 	memset(d, 0, sizeof(*d));
 	log_init("vnet", getenv("VNET_UNIT_LOG") ? LOG_LVL_DEBUG : LOG_LVL_ERR);
 	daemon_init(d);
-	snprintf(d->password, sizeof(d->password), "%s", HARNESS_PASSWORD);
-	d->devices = calloc(1, sizeof(*d->devices));
-	assert_non_null(d->devices);
-	d->devices[0] = strdup(HARNESS_DEV);
-	assert_non_null(d->devices[0]);
-	d->ndevices = 1;
+	snprintf(d->cfg.password, sizeof(d->cfg.password), "%s", HARNESS_PASSWORD);
+	d->cfg.devices = calloc(1, sizeof(*d->cfg.devices));
+	assert_non_null(d->cfg.devices);
+	d->cfg.devices[0] = strdup(HARNESS_DEV);
+	assert_non_null(d->cfg.devices[0]);
+	d->cfg.ndevices = 1;
 	assert_int_equal(loop_init(&d->loop), 0);
 	assert_int_equal(resolve_init(&d->resolver, &d->loop), 0);
 	harness_port_refusal = NULL;
@@ -72,9 +72,9 @@ void harness_daemon_fini(struct daemon *d)
 	loop_close(&d->loop, &d->resolver.io);
 	close(d->resolver.pipe[1]);
 	loop_fini(&d->loop);    /* runs the deferred frees */
-	for (size_t i = 0; i < d->ndevices; i++)
-		free(d->devices[i]);
-	free(d->devices);
+	for (size_t i = 0; i < d->cfg.ndevices; i++)
+		free(d->cfg.devices[i]);
+	free(d->cfg.devices);
 	if (harness_port_peer >= 0)
 		close(harness_port_peer);
 	harness_port_peer = -1;

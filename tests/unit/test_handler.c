@@ -419,13 +419,13 @@ static void expect_keepalive(void)
  */
 static void test_keepalive_and_silence(void **state)
 {
-	harness_advance(&D, D.keepalive_ms - 1);
+	harness_advance(&D, D.cfg.keepalive_ms - 1);
 	assert_true(harness_quiet(&D, L));
 	harness_advance(&D, 1);
 	expect_keepalive();
-	harness_advance(&D, D.keepalive_ms);
+	harness_advance(&D, D.cfg.keepalive_ms);
 	expect_keepalive();
-	harness_advance(&D, D.keepalive_ms - 1);
+	harness_advance(&D, D.cfg.keepalive_ms - 1);
 	assert_true(harness_quiet(&D, L));
 	assert_int_equal(D.nhandlers, 1);
 	harness_advance(&D, 1);
@@ -436,14 +436,14 @@ static void test_keepalive_and_silence(void **state)
 /* A keepalive from the peer is answered when we have been quiet, and keeps the link alive. */
 static void test_peer_keepalive(void **state)
 {
-	harness_advance(&D, D.keepalive_ms / 2);
+	harness_advance(&D, D.cfg.keepalive_ms / 2);
 	assert_true(peer_sends(FRAME_T_KEEPALIVE, NULL, 0));
 	expect_keepalive();     /* answered at once */
 	/* Three times --keepalive since the start, not since the peer spoke: still up. */
-	harness_advance(&D, 3 * D.keepalive_ms - D.keepalive_ms / 2);
+	harness_advance(&D, 3 * D.cfg.keepalive_ms - D.cfg.keepalive_ms / 2);
 	expect_keepalive();
 	assert_int_equal(D.nhandlers, 1);
-	harness_advance(&D, D.keepalive_ms / 2 - 1);
+	harness_advance(&D, D.cfg.keepalive_ms / 2 - 1);
 	assert_true(harness_quiet(&D, L));
 	harness_advance(&D, 1);
 	assert_true(harness_closed(&D, L));
