@@ -867,10 +867,11 @@ static int sub_slot(struct capture *c, uint32_t *id)
 	return 0;
 }
 
-int capture_port_open(struct capture_set *cs, struct port *p, const char *dev,
-		      enum vnet_config cfg, const struct mac_pattern *macs, size_t nmacs,
+int capture_port_open(struct capture_set *cs, struct port *p, const struct port_want *w,
 		      char *err, size_t errlen)
 {
+	const char *dev = w->dev;
+	size_t nmacs = w->nmacs;
 	struct capture *c = NULL;
 	struct capture_sub *s;
 	unsigned int ifindex;
@@ -893,7 +894,7 @@ int capture_port_open(struct capture_set *cs, struct port *p, const char *dev,
 		snprintf(err, errlen, "device %s was replaced: try again", dev);
 		return -EAGAIN;
 	}
-	if (nmacs > VNET_MACS_MAX || !(s = calloc(1, sizeof(*s) + nmacs * sizeof(*macs)))) {
+	if (nmacs > VNET_MACS_MAX || !(s = calloc(1, sizeof(*s) + nmacs * sizeof(*w->macs)))) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
@@ -908,9 +909,9 @@ int capture_port_open(struct capture_set *cs, struct port *p, const char *dev,
 	}
 	drops_collect(c);
 	s->cap = c;
-	s->cfg = cfg;
+	s->cfg = w->cfg;
 	s->shared_base = c->shared_drops;
-	memcpy(s->macs, macs, nmacs * sizeof(*macs));
+	memcpy(s->macs, w->macs, nmacs * sizeof(*w->macs));
 	s->nmacs = nmacs;
 	c->subs[s->id] = s;
 	c->nsubs++;

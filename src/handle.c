@@ -40,10 +40,9 @@ static void handle_dialed(void *arg, struct conn *link, const struct buf *rx, co
 int handle_start(struct handle_job *j, char *err, size_t errlen)
 {
 	const struct proto_req *r = &j->req;
-	int ret;
+	const struct port_want w = { r->ldev, r->lconf, r->macs, r->nmacs };
+	int ret = port_open(&j->port, &j->d->tapdevs, &w, err, errlen);
 
-	ret = port_open(&j->port, &j->d->tapdevs, r->ldev, r->lconf, r->macs, r->nmacs, err,
-			errlen);
 	if (ret < 0)
 		return ret;
 	j->port_open = true;

@@ -448,13 +448,13 @@ static void handler_device_lost(struct handler *h, const char *why)
 static void handler_revive(struct handler *h)
 {
 	struct daemon *d = h->d;
+	const struct port_want w = { h->spec.dev, h->spec.conf, h->spec.macs, h->spec.nmacs };
 	struct port port;
 	struct nl_link dev;
 	char err[256];
 	int ret;
 
-	if (port_open(&port, &d->tapdevs, h->spec.dev, h->spec.conf, h->spec.macs,
-		      h->spec.nmacs, err, sizeof(err)) < 0) {
+	if (port_open(&port, &d->tapdevs, &w, err, sizeof(err)) < 0) {
 		log_warn("handler %lu: device %s is back, but: %s", h->id, h->spec.dev, err);
 		handler_nodev_retry(h);
 		return;

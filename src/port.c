@@ -12,11 +12,10 @@
 #include "vnet/bpf.h"
 #include "vnet/port.h"
 
-int port_filter(enum vnet_config cfg, const struct mac_pattern *macs, size_t nmacs,
-		struct sock_filter *prog, size_t cap, struct sock_fprog *fprog, char *err,
-		size_t errlen)
+int port_filter(const struct port_want *w, struct sock_filter *prog, size_t cap,
+		struct sock_fprog *fprog, char *err, size_t errlen)
 {
-	int len = bpf_build(cfg, macs, nmacs, VNET_MARK, prog, cap);
+	int len = bpf_build(w->cfg, w->macs, w->nmacs, VNET_MARK, prog, cap);
 
 	if (len < 0) {
 		snprintf(err, errlen, "cannot build the filter: %s", strerror(-len));

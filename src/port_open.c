@@ -8,16 +8,16 @@
 #include "vnet/capture.h"
 #include "vnet/port.h"
 
-int port_open(struct port *p, struct port_taps *taps, const char *dev, enum vnet_config cfg,
-	      const struct mac_pattern *macs, size_t nmacs, char *err, size_t errlen)
+int port_open(struct port *p, struct port_taps *taps, const struct port_want *w, char *err,
+	      size_t errlen)
 {
 	int ret;
 
-	if (port_tap_owned(taps, dev))
-		return port_tap_open(p, taps, dev, cfg, macs, nmacs, err, errlen);
+	if (port_tap_owned(taps, w->dev))
+		return port_tap_open(p, taps, w, err, errlen);
 	/* The device's shared capture if it has one, else a socket and filter of its own. */
-	ret = capture_port_open(taps->shared, p, dev, cfg, macs, nmacs, err, errlen);
+	ret = capture_port_open(taps->shared, p, w, err, errlen);
 	if (ret != -ENOENT)
 		return ret;
-	return port_packet_open(p, dev, cfg, macs, nmacs, err, errlen);
+	return port_packet_open(p, w, err, errlen);
 }

@@ -207,9 +207,9 @@ fail:
 	return ret;
 }
 
-int port_packet_open(struct port *p, const char *dev, enum vnet_config cfg,
-		     const struct mac_pattern *macs, size_t nmacs, char *err, size_t errlen)
+int port_packet_open(struct port *p, const struct port_want *w, char *err, size_t errlen)
 {
+	const char *dev = w->dev;
 	struct sock_filter prog[BPF_PROG_LEN(VNET_MACS_MAX)];
 	struct sock_fprog fprog;
 	unsigned int ifindex = if_nametoindex(dev);
@@ -225,7 +225,7 @@ int port_packet_open(struct port *p, const char *dev, enum vnet_config cfg,
 	p->ifindex = (int)ifindex;
 	snprintf(p->name, sizeof(p->name), "%s", dev);
 
-	ret = port_filter(cfg, macs, nmacs, prog, ARRAY_SIZE(prog), &fprog, err, errlen);
+	ret = port_filter(w, prog, ARRAY_SIZE(prog), &fprog, err, errlen);
 	if (ret < 0)
 		return ret;
 	ret = port_packet_socket(p->ifindex, dev, SO_ATTACH_FILTER, &fprog, sizeof(fprog), err,

@@ -196,10 +196,10 @@ static const struct port_ops tap_ops = {
 	.close = tap_close,
 };
 
-int port_tap_open(struct port *p, struct port_taps *taps, const char *name,
-		  enum vnet_config cfg, const struct mac_pattern *macs, size_t nmacs, char *err,
+int port_tap_open(struct port *p, struct port_taps *taps, const struct port_want *w, char *err,
 		  size_t errlen)
 {
+	const char *name = w->dev;
 	struct sock_filter prog[BPF_PROG_LEN(VNET_MACS_MAX)];
 	struct sock_fprog fprog;
 	struct port_tap *t = tap_find(taps, name);
@@ -224,7 +224,7 @@ int port_tap_open(struct port *p, struct port_taps *taps, const char *name,
 	}
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	p->ifindex = (int)if_nametoindex(name);
-	ret = port_filter(cfg, macs, nmacs, prog, ARRAY_SIZE(prog), &fprog, err, errlen);
+	ret = port_filter(w, prog, ARRAY_SIZE(prog), &fprog, err, errlen);
 	if (ret < 0)
 		return ret;
 	p->fd = fcntl(t->fd, F_DUPFD_CLOEXEC, 0);

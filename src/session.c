@@ -481,14 +481,15 @@ static bool do_begin(struct session *s, struct proto_req *req, size_t line_used)
 {
 	struct port port;
 	struct handler_params p = { .port = &port, .tx_pre = &s->out, .rx_pre = &s->in };
+	struct port_want w;
 	char err[256];
 	unsigned long id;
 
 	handler_spec_of(req, true, &p.spec);
 	if (!check_device(s, req->rdev) || !check_capacity(s, req->rdev, req->nmacs))
 		return true;
-	if (port_open(&port, &s->d->tapdevs, req->rdev, p.spec.conf, req->macs, req->nmacs, err,
-			     sizeof(err)) < 0) {
+	w = (struct port_want){ req->rdev, p.spec.conf, req->macs, req->nmacs };
+	if (port_open(&port, &s->d->tapdevs, &w, err, sizeof(err)) < 0) {
 		log_warn("%s: BEGIN on %s refused: %s", s->peer, req->rdev, err);
 		session_printf(s, "NOK %s", err);
 		return true;

@@ -64,8 +64,7 @@ void capture_fini(struct capture_set *cs);
  * has no shared capture (cs NULL, the classic engine, a device not set up),
  * else 0 or -errno with err.
  */
-int capture_port_open(struct capture_set *cs, struct port *p, const char *dev,
-		      enum vnet_config cfg, const struct mac_pattern *macs, size_t nmacs,
+int capture_port_open(struct capture_set *cs, struct port *p, const struct port_want *w,
 		      char *err, size_t errlen);
 
 #endif

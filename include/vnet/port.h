@@ -123,13 +123,20 @@ struct port {
 	void *backend;      /* the back-end's own (a TAP: its entry in the set) */
 };
 
+/* What a port is opened for: its device, our side of the handler, the addresses it is for. */
+struct port_want {
+	const char *dev;
+	enum vnet_config cfg;
+	const struct mac_pattern *macs;
+	size_t nmacs;
+};
+
 /*
- * AF_PACKET port on device dev: promiscuous, PACKET_VNET_HDR, outgoing frames
- * ignored, a kernel BPF filter built from (cfg, macs). err gets a reason
+ * AF_PACKET port on device w->dev: promiscuous, PACKET_VNET_HDR, outgoing frames
+ * ignored, a kernel BPF filter built from (w->cfg, w->macs). err gets a reason
  * fit for "NOK reason" on failure. 0 or -errno.
  */
-int port_packet_open(struct port *p, const char *dev, enum vnet_config cfg,
-		     const struct mac_pattern *macs, size_t nmacs, char *err, size_t errlen);
+int port_packet_open(struct port *p, const struct port_want *w, char *err, size_t errlen);
 
 /*
  * TAP devices owned by vnet ("tap:NAME" in -d): created at start, gone when
@@ -147,16 +154,14 @@ int port_tap_create(struct port_taps *taps, const char *name, char *err, size_t 
 bool port_tap_owned(const struct port_taps *taps, const char *name);
 void port_tap_destroy_all(struct port_taps *taps);
 /* A port on vnet's TAP name (one handler at a time), filtered in the kernel. */
-int port_tap_open(struct port *p, struct port_taps *taps, const char *name,
-		  enum vnet_config cfg, const struct mac_pattern *macs, size_t nmacs, char *err,
+int port_tap_open(struct port *p, struct port_taps *taps, const struct port_want *w, char *err,
 		  size_t errlen);
 
 /* For the back-ends: the BPF filter of (cfg, macs) into prog/fprog; 0 or -errno with err. */
 struct sock_filter;
 struct sock_fprog;
-int port_filter(enum vnet_config cfg, const struct mac_pattern *macs, size_t nmacs,
-		struct sock_filter *prog, size_t cap, struct sock_fprog *fprog, char *err,
-		size_t errlen);
+int port_filter(const struct port_want *w, struct sock_filter *prog, size_t cap,
+		struct sock_fprog *fprog, char *err, size_t errlen);
 /* Account a read of n bytes (virtio header included, -1 with errno); what recv returns. */
 ssize_t port_received(struct port_stats *st, ssize_t n, bool truncated, size_t cap);
 
@@ -184,7 +189,7 @@ int port_sent(struct port *p, ssize_t ret, size_t len);
  * port_open.c: either kind, a TAP port for vnet's own TAP devices (in taps), else a port
  * of the device's shared capture (taps->shared) or an AF_PACKET port of its own.
  */
-int port_open(struct port *p, struct port_taps *taps, const char *dev, enum vnet_config cfg,
-	      const struct mac_pattern *macs, size_t nmacs, char *err, size_t errlen);
+int port_open(struct port *p, struct port_taps *taps, const struct port_want *w, char *err,
+	      size_t errlen);
 
 #endif

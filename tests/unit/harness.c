@@ -34,8 +34,8 @@ unsigned long harness_parses;
 uint64_t __wrap_loop_now_ms(void);
 bool __real_proto_parse(const char *line, struct proto_req *req, char *err, size_t errlen);
 bool __wrap_proto_parse(const char *line, struct proto_req *req, char *err, size_t errlen);
-int __wrap_port_open(struct port *p, struct port_taps *taps, const char *dev, enum vnet_config cfg,
-		     const struct mac_pattern *macs, size_t nmacs, char *err, size_t errlen);
+int __wrap_port_open(struct port *p, struct port_taps *taps, const struct port_want *w, char *err,
+		     size_t errlen);
 
 uint64_t __wrap_loop_now_ms(void)
 {
@@ -285,8 +285,8 @@ int harness_port_open(struct port *p, int *peer)
 	return 0;
 }
 
-int __wrap_port_open(struct port *p, struct port_taps *taps, const char *dev, enum vnet_config cfg,
-		     const struct mac_pattern *macs, size_t nmacs, char *err, size_t errlen)
+int __wrap_port_open(struct port *p, struct port_taps *taps, const struct port_want *w, char *err,
+		     size_t errlen)
 {
 	if (harness_port_refusal) {
 		snprintf(err, errlen, "%s", harness_port_refusal);
