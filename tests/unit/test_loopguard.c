@@ -294,8 +294,8 @@ static void test_cost_printed(void **state)
 			if (!loopguard_repeated(g, key, 1000))
 				loopguard_note(g, key, 1, 1000);
 		}
-		printf("loopguard: %zu-byte frame: captured %.1f ns, injected %.1f ns\n", lens[l],
-		       (t1 - t0) / n, (now_ns() - t1) / n);
+		printf("loopguard: %zu-byte frame: captured %.1f ns, injected %.1f ns (%d echoes)\n",
+		       lens[l], (t1 - t0) / n, (now_ns() - t1) / n, hits);
 	}
 	free(g);
 }
