@@ -193,6 +193,18 @@ def peer_begin(host, port, pw, remote, rcvbuf=0):
     s.setblocking(False)
     return s, a.strip() == b"OK 1.0" and b.strip() == b"OK"
 
+def send_blocking(s, data, timeout=5):
+    """Send all of data on the non-blocking socket s, waiting up to timeout; False if it failed."""
+    s.setblocking(True)
+    s.settimeout(timeout)
+    try:
+        s.sendall(data)
+        return True
+    except OSError:
+        return False
+    finally:
+        s.setblocking(False)
+
 def count_handlers(host, password):
     """How many handlers HANDLERS? lists on host, or -1."""
     lines = query(host, password, "HANDLERS?", "handlers")

@@ -22,7 +22,7 @@
 """
 import os, resource, select, socket, struct, sys, time
 
-from vnlib import peer_begin
+from vnlib import peer_begin, send_blocking
 
 ETHERTYPE = 0x88b5
 MARK = b"vnet-share:"   # then the burst's tag, ":", and the frame's number or "end"
@@ -39,13 +39,7 @@ def partial(host, port, pw, m, socks):
     unfinished = struct.pack(">I", (2 << 24) | 65000) + b"\1" * 64000
     for i in range(m):
         s, _ = peer_begin(host, port, pw, b"part%d" % i, 0)
-        s.setblocking(True)
-        s.settimeout(5)
-        try:
-            s.sendall(unfinished)
-        except OSError:
-            pass
-        s.setblocking(False)
+        send_blocking(s, unfinished)
         socks.append(s)
     s, _ = peer_begin(host, port, pw, b"idle", 0)
     eth = bytes.fromhex("020000000078" "020000000077") + struct.pack("!H", ETHERTYPE) + b"\0" * 46

@@ -1,6 +1,6 @@
 import os, resource, struct, sys, time
 
-from vnlib import peer_begin
+from vnlib import peer_begin, send_blocking
 
 host, port, pw, n, ready, stop, partial = (sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]),
                                            sys.argv[5], sys.argv[6], sys.argv[7])
@@ -22,13 +22,7 @@ end = time.monotonic() + 150
 while not os.path.exists(stop) and time.monotonic() < end:
     if not sent and os.path.exists(partial):
         for s in socks:
-            s.setblocking(True)
-            s.settimeout(5)
-            try:
-                s.sendall(unfinished)
-            except OSError:
-                pass
-            s.setblocking(False)
+            send_blocking(s, unfinished)
         sent = True
         open(partial + ".sent", "w").close()
     for s in socks:
