@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * dgram.h - the sealed datagrams of a handler's datagram path (pure)
+ *
+ * Beside its TCP link, a handler may carry frames in UDP datagrams. Each
+ * datagram is sealed with ChaCha20-Poly1305 under the key of its direction:
+ *
+ *   offset size
+ *   0      1    type: DGRAM_T_FRAME (a frame follows) or DGRAM_T_PROBE (empty)
+ *   1      1    flags: DGRAM_F_HEARD (the sender hears the receiver's datagrams)
+ *   2      2    zero
+ *   4      4    receiver: the receiving side's index (its offer's), big-endian
+ *   8      8    counter: the nonce, big-endian, counting up from 0 per direction
+ *   16     n    ciphertext: for a frame, the 10-byte offload header of frame.h
+ *               and the Ethernet frame; nothing for a probe
+ *   16+n   16   Poly1305 tag
+ *
+ * The first 16 bytes are the additional authenticated data; the AEAD nonce is
+ * 4 zero bytes and the counter, little-endian (as WireGuard). A counter is
+ * accepted once: a sliding window of DGRAM_REPLAY_WINDOW counters below the
+ * highest seen (RFC 6479).
+ *
+ * Keys: both daemons offer a fresh 32-byte nonce on the TCP link; with the
+ * link's 32-byte secret (the TLS 1.3 exporter's output with -s, else derived
+ * from the password) HKDF-SHA256 gives one key each way.
+ */
+#ifndef VNET_DGRAM_H
+#define VNET_DGRAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define DGRAM_KEY_LEN       32
+#define DGRAM_NONCE_LEN     32
+#define DGRAM_SECRET_LEN    32
+#define DGRAM_HDR_LEN       16
+#define DGRAM_TAG_LEN       16
+#define DGRAM_OVERHEAD      (DGRAM_HDR_LEN + DGRAM_TAG_LEN)
+#define DGRAM_REPLAY_WINDOW 4096    /* counters; a multiple of 64 */
+#define DGRAM_EXPORTER_LABEL "EXPORTER-vnet-datagram-v1"
+
+enum dgram_type {
+	DGRAM_T_FRAME = 1,
+	DGRAM_T_PROBE = 2,
+};
+
+#define DGRAM_F_HEARD 0x01
+
+struct dgram_hdr {
+	uint8_t type, flags;
+	uint32_t receiver;
+	uint64_t counter;
+};
+
+struct dgram_keys {
+	uint8_t tx[DGRAM_KEY_LEN], rx[DGRAM_KEY_LEN];
+};
+
+struct dgram_replay {
+	uint64_t top;           /* the highest counter accepted + 1 (0: none yet) */
+	uint64_t bits[DGRAM_REPLAY_WINDOW / 64];
+};
+
+/* A clear link's secret: HKDF-Extract (SHA-256) of the password. 0 or -EINVAL. */
+int dgram_secret_password(const char *password, uint8_t secret[DGRAM_SECRET_LEN]);
+
+/*
+ * The two keys from the link's secret and the offers' nonces (the dialing
+ * daemon's, then the listening one's); dialer says which side we are (our
+ * tx is the other's rx). 0 or -EINVAL.
+ */
+int dgram_derive(const uint8_t secret[DGRAM_SECRET_LEN], const uint8_t n_dial[DGRAM_NONCE_LEN],
+		 const uint8_t n_listen[DGRAM_NONCE_LEN], bool dialer, struct dgram_keys *k);
+
+/*
+ * Seal: write h and the sealed payload (len bytes at out + DGRAM_HDR_LEN,
+ * sealed in place) and the tag into out; the caller put the payload there.
+ * Returns the datagram's length, DGRAM_OVERHEAD + len.
+ */
+size_t dgram_seal(const uint8_t key[DGRAM_KEY_LEN], const struct dgram_hdr *h, uint8_t *out,
+		  size_t len);
+
+/* Read the header of a datagram of len bytes: false if too short, of unknown type, not zero. */
+bool dgram_peek(const uint8_t *d, size_t len, struct dgram_hdr *h);
+
+/*
+ * Check the tag and decrypt in place (d + DGRAM_HDR_LEN). Returns the
+ * payload's length, or -1 if the datagram is not authentic (nothing changed
+ * that matters). Check the counter with dgram_replay_ok before (cheap), and
+ * note it with dgram_replay_note after, only once authentic.
+ */
+ssize_t dgram_open(const uint8_t key[DGRAM_KEY_LEN], uint8_t *d, size_t len);
+
+bool dgram_replay_ok(const struct dgram_replay *r, uint64_t counter);
+void dgram_replay_note(struct dgram_replay *r, uint64_t counter);
+
+#endif
