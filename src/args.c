@@ -57,6 +57,14 @@ const char args_usage[] =
 	"                peer near MS milliseconds: above it for 100 ms, frames are\n"
 	"                ECN-marked or dropped as they are captured (default 40;\n"
 	"                0: off)\n"
+	"  --udp on|off  carry handlers' frames in sealed UDP datagrams beside their\n"
+	"                TCP link, which stays for control and as the fallback\n"
+	"                (default on; off: every frame over TCP)\n"
+	"  --udp-port PORT\n"
+	"                UDP port to receive datagrams on (default: the TCP port)\n"
+	"  --udp-mtu BYTES\n"
+	"                the path MTU between the daemons: no datagram is larger\n"
+	"                (default 1500; 1280 to 65535)\n"
 	"  --sched batch|normal\n"
 	"                batch (the default): a frame that wakes vnet does not\n"
 	"                preempt the program that sent it (SCHED_BATCH), which\n"
@@ -209,7 +217,7 @@ static bool name_option(struct parse *p, const char *o)
 static bool is_value_option(const char *o)
 {
 	static const char *const opts[] = { "--keepalive", "--queue-delay", "--sched", "-h",
-					     "-p" };
+					     "-p", "--udp", "--udp-port", "--udp-mtu" };
 
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
 		if (!strcmp(o, opts[i]))
@@ -235,6 +243,18 @@ static bool value_option(struct parse *p, const char *o)
 			return refuse(p->e, 2, "%s needs a number of milliseconds from 0 to %d", o,
 				      AQM_TARGET_MS_MAX);
 		a->queue_delay_ms = (unsigned int)n;
+	} else if (!strcmp(o, "--udp")) {
+		if (!v || (strcmp(v, "on") && strcmp(v, "off")))
+			return refuse(p->e, 2, "%s needs 'on' or 'off'", o);
+		a->udp_off = !strcmp(v, "off");
+	} else if (!strcmp(o, "--udp-port")) {
+		if (!v || !proto_parse_port(v, &a->udp_port))
+			return refuse(p->e, 2, "%s needs a port number (1-65535)", o);
+	} else if (!strcmp(o, "--udp-mtu")) {
+		if (!v || !number_in(v, VNET_UDP_MTU_MIN, 65535, &n))
+			return refuse(p->e, 2, "%s needs a number of bytes from %d to 65535", o,
+				      VNET_UDP_MTU_MIN);
+		a->udp_mtu = (unsigned int)n;
 	} else if (!strcmp(o, "--sched")) {
 		if (!v || (strcmp(v, "batch") && strcmp(v, "normal")))
 			return refuse(p->e, 2, "%s needs 'batch' or 'normal'", o);
@@ -310,6 +330,7 @@ bool args_parse(int argc, char **argv, char *env_password, pwfile_read_fn read_p
 	a->host = "_";
 	a->port = VNET_DEFAULT_PORT;
 	a->keepalive_ms = VNET_KEEPALIVE_MS;
+	a->udp_mtu = VNET_UDP_MTU;
 	a->queue_delay_ms = AQM_TARGET_MS_DEFAULT;
 	e->status = 0;
 	e->msg[0] = '\0';

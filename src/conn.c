@@ -300,6 +300,16 @@ const char *conn_error(const struct conn *c)
 	return c->err[0] ? c->err : "unknown error";
 }
 
+int conn_export(struct conn *c, const char *label, uint8_t *out, size_t len)
+{
+	if (!c->ssl)
+		return -ENOTSUP;
+	if (wolfSSL_export_keying_material(c->ssl, out, len, label, strlen(label), NULL, 0, 0) !=
+	    WOLFSSL_SUCCESS)
+		return -EIO;
+	return 0;
+}
+
 const char *conn_cipher(const struct conn *c)
 {
 	return c->ssl ? wolfSSL_get_cipher(c->ssl) : "none";

@@ -30,6 +30,7 @@
 #include "vnet/addr.h"
 #include "vnet/aqm.h"
 #include "vnet/daemon.h"
+#include "vnet/dgpath.h"
 #include "vnet/dial.h"
 #include "vnet/handler.h"
 #include "vnet/hfile.h"
@@ -208,6 +209,48 @@ static void on_accept(struct loop_io *io, uint32_t events)
 	}
 }
 
+static void on_datagram(struct loop_io *io, uint32_t events)
+{
+	(void)events;
+	handler_datagrams(container_of(io, struct daemon_listener, io)->d, io->fd);
+}
+
+/* The UDP socket beside a TCP listener on sa (whose port is replaced by --udp-port's). */
+static int listen_udp(struct daemon *d, const struct sockaddr *sa, socklen_t len, bool dual)
+{
+	struct sockaddr_storage ss;
+	char where[ADDR_STRLEN + 8];
+	int fd, ret;
+
+	if (d->cfg.udp_off || d->nudp == DAEMON_LISTEN_MAX || len > sizeof(ss))
+		return 0;
+	memcpy(&ss, sa, len);
+	if (ss.ss_family == AF_INET)
+		((struct sockaddr_in *)&ss)->sin_port = htons(d->udp_port);
+	else
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons(d->udp_port);
+	addr_format_full((struct sockaddr *)&ss, where, sizeof(where));
+	fd = dgpath_socket((struct sockaddr *)&ss, len, dual);
+	if (fd < 0) {
+		log_err("cannot receive datagrams on UDP %s: %s (--udp off carries every frame "
+			"over TCP)", where, strerror(-fd));
+		return fd;
+	}
+	d->udp[d->nudp].d = d;
+	ret = loop_add(&d->loop, &d->udp[d->nudp].io, fd, EPOLLIN, on_datagram);
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	d->nudp++;
+	if (ss.ss_family == AF_INET && d->udp_fd4 < 0)
+		d->udp_fd4 = fd;
+	if (ss.ss_family == AF_INET6 && d->udp_fd6 < 0)
+		d->udp_fd6 = fd;
+	log_info("datagrams on UDP %s", where);
+	return 0;
+}
+
 static int listen_on(struct daemon *d, const struct sockaddr *sa, socklen_t len, bool dual)
 {
 	char where[ADDR_STRLEN + 8];
@@ -236,7 +279,7 @@ static int listen_on(struct daemon *d, const struct sockaddr *sa, socklen_t len,
 	}
 	d->nlisten++;
 	log_info("listening on %s", where);
-	return 0;
+	return listen_udp(d, sa, len, dual);
 }
 
 static int listen_all(struct daemon *d)
@@ -465,6 +508,7 @@ void daemon_init(struct daemon *d)
 	d->cfg.queue_delay_ms = AQM_TARGET_MS_DEFAULT;
 	d->conn_cap = VNET_CONN_MAX;
 	d->spare_fd = -1;
+	d->udp_fd4 = d->udp_fd6 = -1;
 	d->loop.epfd = -1;
 	loop_timer_init(&d->shortage, on_shortage);
 	d->instance = daemon_instance_id();
@@ -504,6 +548,7 @@ static int daemon_start_serving(struct daemon *d)
 	d->captures.guard = &d->guard;
 	capture_setup(&d->captures, &d->loop, d->cfg.devices, d->cfg.ndevices, &d->tapdevs);
 	spare_open(d);
+	d->udp_port = d->cfg.udp_port ? d->cfg.udp_port : d->cfg.port;
 	ret = listen_all(d);
 	if (ret < 0)
 		return ret;
@@ -574,6 +619,8 @@ int daemon_run(struct daemon *d)
 	capture_fini(&d->captures);
 	for (size_t i = 0; i < d->nlisten; i++)
 		loop_close(&d->loop, &d->listeners[i].io);
+	for (size_t i = 0; i < d->nudp; i++)
+		loop_close(&d->loop, &d->udp[i].io);
 	loop_timer_cancel(&d->loop, &d->shortage);
 	loop_close(&d->loop, &d->signal_io);
 	if (d->spare_fd >= 0)

@@ -34,6 +34,34 @@ void frame_put_offload(uint8_t out[FRAME_OFFLOAD_LEN], const struct virtio_net_h
 	put16(out + 8, vh->csum_offset);
 }
 
+void frame_put_offer(uint8_t out[FRAME_HDR_LEN + FRAME_OFFER_LEN], const struct frame_offer *o)
+{
+	uint8_t *p = out + FRAME_HDR_LEN;
+
+	frame_put_header(out, FRAME_T_DGRAM_OFFER, FRAME_OFFER_LEN);
+	p[0] = o->version;
+	p[1] = o->flags;
+	put16(p + 2, o->port);
+	put16(p + 4, (uint16_t)(o->index >> 16));
+	put16(p + 6, (uint16_t)o->index);
+	memcpy(p + 8, o->nonce, sizeof(o->nonce));
+}
+
+bool frame_get_offer(const struct frame_msg *msg, struct frame_offer *o)
+{
+	const uint8_t *p = msg->body;
+
+	if (msg->type != FRAME_T_DGRAM_OFFER || msg->body_len != FRAME_OFFER_LEN ||
+	    p[0] != FRAME_OFFER_VERSION)
+		return false;
+	o->version = p[0];
+	o->flags = p[1];
+	o->port = get16(p + 2);
+	o->index = (uint32_t)get16(p + 4) << 16 | get16(p + 6);
+	memcpy(o->nonce, p + 8, sizeof(o->nonce));
+	return true;
+}
+
 bool frame_offload_valid(const struct virtio_net_hdr *vh, const char **err)
 {
 	uint8_t gso = vh->gso_type & (uint8_t)~VIRTIO_NET_HDR_GSO_ECN;
@@ -274,6 +302,8 @@ enum frame_status frame_decode(const uint8_t *buf, size_t len, struct frame_msg 
 	if (len - FRAME_HDR_LEN < plen)
 		return FRAME_NEED_MORE;
 	*used = FRAME_HDR_LEN + plen;
+	msg->body = p;
+	msg->body_len = plen;
 
 	if (msg->type == FRAME_T_OFFLOAD) {
 		msg->vh.flags = p[0];

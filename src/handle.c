@@ -18,6 +18,7 @@ static void handle_dialed(void *arg, struct conn *link, const struct buf *rx, co
 	struct handler_params p = {
 		.link = link, .port = &j->port, .rx_pre = rx,
 		.redial = j->standing || r->reconnect ? r : NULL, .key = &j->key,
+		.password = r->password,
 	};
 	char why[256];
 	unsigned long id = 0;

@@ -29,6 +29,7 @@
 #define HANDLER_RX_BYTES    (256 * 1024)
 #define BACKOFF_FIRST_MS    1000    /* reconnecting handlers: first wait, */
 #define BACKOFF_MAX_MS      30000   /* doubling up to this, +-20 % jitter */
+#define DGRAM_ROUNDS        8       /* batches of datagrams read from the daemon's socket per wake-up */
 #define KEEPALIVE_RECHECK_MS 250    /* a keepalive due behind a queue not yet sent: look again */
 
 static void handler_free(void *p)
@@ -108,6 +109,7 @@ static void handler_close(struct handler *h, const char *why)
 	loop_detach(&h->d->loop, &h->link_io);
 	conn_free(h->link);
 	h->link = NULL;
+	dgpath_close(&h->dg);
 	handler_peer_leave(h);
 	loop_detach(&h->d->loop, &h->port_io);
 	h->port.ops->close(&h->port);
@@ -318,6 +320,7 @@ static void handler_unlink(struct handler *h)
 	loop_detach(&h->d->loop, &h->link_io);
 	conn_free(h->link);
 	h->link = NULL;
+	dgpath_close(&h->dg);
 	buf_consume(&h->tx, buf_len(&h->tx));
 	buf_consume(&h->rx, buf_len(&h->rx));
 	handler_peer_leave(h);
@@ -342,6 +345,41 @@ static void handler_link_lost(struct handler *h, const char *why)
 	h->backoff_ms = 0;
 	handler_wait(h, loop_now_ms());
 	handler_update_interest(h);
+}
+
+static void handler_dgram_event(struct loop_io *io, uint32_t events)
+{
+	struct handler *h = container_of(io, struct handler, dg.io);
+
+	(void)events;
+	handler_settle(h, handler_dgram_ready(h));
+}
+
+/*
+ * A new link: the datagram path's secret from it (the TLS exporter, or the
+ * password it logged in with), and the dialing side's offer with a socket
+ * of its own in the loop.
+ */
+static void handler_dgram_link(struct handler *h, const char *password)
+{
+	uint8_t secret[DGRAM_SECRET_LEN];
+	int ret;
+
+	if (h->d->cfg.udp_off && !h->listening)
+		return;
+	ret = conn_is_tls(h->link) ? conn_export(h->link, DGRAM_EXPORTER_LABEL, secret,
+						 sizeof(secret))
+				   : dgram_secret_password(password ? password : "", secret);
+	if (ret < 0) {
+		log_warn("handler %lu: no key for datagrams (%s): frames go over the TCP link",
+			 h->id, strerror(-ret));
+		return;
+	}
+	handler_dgram_begin(h, secret);
+	explicit_bzero(secret, sizeof(secret));
+	if (h->dg.own_fd &&
+	    loop_add(&h->d->loop, &h->dg.io, h->dg.fd, EPOLLIN, handler_dgram_event) < 0)
+		dgpath_close(&h->dg);
 }
 
 static void handler_attach(struct handler *h, struct conn *link)
@@ -398,6 +436,7 @@ static void handler_redialed(void *arg, struct conn *link, const struct buf *rx,
 		return;
 	}
 	h->port.ops->start(&h->port);  /* drop what the device queued meanwhile */
+	handler_dgram_link(h, h->redial->password);
 	h->reconnects += !first;
 	h->backoff_ms = 0;
 	if (first)
@@ -627,6 +666,10 @@ unsigned long handler_create(struct daemon *d, const struct handler_params *p, c
 		handler_update_interest(h);
 		return h->id;
 	}
+	dgpath_init(&h->dg, &d->loop, h->id);
+	h->listening = p->listening;
+	if (h->link)
+		handler_dgram_link(h, p->password);
 	/* Frames the peer sent right behind its OK, and our queued OK. */
 	handler_settle(h, handler_link_begin(h));
 	if (h->closed) {
@@ -643,6 +686,42 @@ fail:
 	h->port.ops->close(&h->port);
 	handler_free(h);   /* frees the link */
 	return 0;
+}
+
+void handler_datagrams(struct daemon *d, int fd)
+{
+	struct handler *last = NULL;
+
+	for (int round = 0; round < DGRAM_ROUNDS; round++) {
+		unsigned int n = dgpath_rx(fd);
+
+		for (unsigned int i = 0; i < n; i++) {
+			const struct sockaddr *from;
+			struct daemon_id *idn;
+			struct dgram_hdr hd;
+			struct handler *h;
+			socklen_t fl;
+			size_t len;
+			uint8_t *dg = dgpath_rx_get(i, &len, &from, &fl);
+
+			if (!dgram_peek(dg, len, &hd) || !(idn = daemon_handler_find(d, hd.receiver))) {
+				d->dgram_unknown++;
+				continue;
+			}
+			h = container_of(idn, struct handler, idn);
+			if (h->closed || h->state != H_UP)
+				continue;
+			if (last && last != h)
+				handler_settle(last, handler_dgram_done(last));
+			last = h;
+			handler_settle(h, handler_dgram_in(h, dg, len, from, fl));
+		}
+		if (last)
+			handler_settle(last, handler_dgram_done(last));
+		last = NULL;
+		if (n == 0)
+			break;
+	}
 }
 
 bool handler_close_id(struct daemon *d, unsigned long id)

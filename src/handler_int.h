@@ -14,6 +14,7 @@
 #include "vnet/addr.h"
 #include "vnet/aqm.h"
 #include "vnet/daemon.h"
+#include "vnet/dgpath.h"
 #include "vnet/dial.h"
 #include "vnet/handler.h"
 #include "vnet/list.h"
@@ -80,6 +81,8 @@ struct handler {
 	uint64_t drop_loop;     /* frames from the peer going round a loop (handler_looped) */
 	uint64_t loop_logged;   /* when a loop through it was last logged (0: never) */
 	struct aqm *aqm;        /* --queue-delay's controller, from the first frame captured */
+	bool listening;         /* made by a BEGIN: the datagram path's listening side */
+	struct dgpath dg;       /* the datagram path beside the link */
 	char why[192];          /* why the data path lost the link or the device (handler_end) */
 };
 
@@ -131,6 +134,19 @@ void handler_client_take(void *ctx, const struct virtio_net_hdr *vh, size_t len)
 void handler_client_down(void *ctx);
 enum handler_end handler_client_flush(struct handler *h);
 enum handler_end handler_client_writable(struct handler *h);
+
+/*
+ * The datagram path. The dialing side's offer, queued on the link
+ * (secret: the link's); the listening side keeps the secret for the offer
+ * to come.
+ */
+void handler_dgram_begin(struct handler *h, const uint8_t secret[DGRAM_SECRET_LEN]);
+/* Datagrams: on the handler's own socket, or one for it from the daemon's. */
+enum handler_end handler_dgram_ready(struct handler *h);
+enum handler_end handler_dgram_in(struct handler *h, uint8_t *d, size_t len,
+				  const struct sockaddr *from, socklen_t from_len);
+/* Inject what the coalescing holds (after a batch of datagrams). */
+enum handler_end handler_dgram_done(struct handler *h);
 
 /* Frames the handler's device has seen (links: a fresh device list, or NULL to get one). */
 uint64_t handler_device_frames(const struct handler *h, const struct nl_link *links, size_t n);

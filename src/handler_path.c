@@ -30,6 +30,7 @@
 #include "vnet/conn.h"
 #include "vnet/daemon.h"
 #include "vnet/frame.h"
+#include "vnet/gso.h"
 #include "vnet/handler.h"
 #include "handler_int.h"
 #include "vnet/log.h"
@@ -152,6 +153,7 @@ static void handler_port_hold(struct handler *h, ssize_t err)
 /* Send what is queued to the peer. */
 static enum handler_end handler_send(struct handler *h)
 {
+	dgpath_flush(&h->dg);
 	while (buf_len(&h->tx)) {
 		ssize_t n = conn_write(h->link, buf_head(&h->tx), buf_len(&h->tx));
 
@@ -228,6 +230,13 @@ static void handler_queue(struct handler *h, const struct virtio_net_hdr *vh, si
 	uint8_t *p = buf_tail(&h->tx);
 	struct virtio_net_hdr v = *vh;
 
+	if (dgpath_keyed(&h->dg)) {
+		dgpath_clamp(&h->dg, vh, p + FRAME_HDR_LEN + FRAME_OFFLOAD_LEN, n);
+		/* As datagrams: no queue here, nothing for the queue-delay control to watch. */
+		if (dgpath_sending(&h->dg) &&
+		    dgpath_queue(&h->dg, vh, p + FRAME_HDR_LEN + FRAME_OFFLOAD_LEN, n) == 0)
+			return;
+	}
 	if (!handler_admit(h, &v, p + FRAME_HDR_LEN + FRAME_OFFLOAD_LEN, &n))
 		return;
 	frame_put_header(p, FRAME_T_OFFLOAD, FRAME_OFFLOAD_LEN + n);
@@ -475,18 +484,83 @@ static bool handler_looped(struct handler *h, const struct frame_msg *msg,
 	return true;
 }
 
+/*
+ * Inject one frame from the peer, unless refused or looping: 0, or -EAGAIN
+ * (the port is full: not injected, nothing noted).
+ */
+static int handler_deliver(struct handler *h, const struct frame_msg *msg)
+{
+	static const struct virtio_net_hdr none;
+	uint64_t key;
+	int ret;
+
+	if (handler_refuse(h, msg) ||
+	    handler_looped(h, msg, msg->has_offload ? &msg->vh : &none, &key))
+		return 0;
+	ret = h->port.ops->send(&h->port, msg->has_offload ? &msg->vh : &none, msg->eth,
+				msg->eth_len);
+	if (ret == -EAGAIN)
+		return ret;
+	loopguard_note(&h->d->guard, key, h->id, loop_now_ms());
+	if (ret < 0 && h->inject_drops++ == 0)
+		log_warn("handler %lu: cannot inject a %zu-byte frame on %s: %s (further drops are "
+			 "counted, not logged)", h->id, msg->eth_len, h->spec.dev, strerror(-ret));
+	return 0;
+}
+
+/* The peer's datagram offer, or its answer to ours: an answer of ours is queued. */
+static void handler_dgram_offer(struct handler *h, const struct frame_msg *msg)
+{
+	const struct args *cfg = &h->d->cfg;
+	const struct dgpath_env env = { .off = cfg->udp_off, .mtu = cfg->udp_mtu,
+					.port = h->d->udp_port, .fd4 = h->d->udp_fd4,
+					.fd6 = h->d->udp_fd6 };
+	uint8_t out[FRAME_HDR_LEN + FRAME_OFFER_LEN];
+	struct sockaddr_storage peer;
+	socklen_t len = sizeof(peer);
+	bool reply = false;
+
+	if (getpeername(conn_fd(h->link), (struct sockaddr *)&peer, &len) < 0 ||
+	    dgpath_take_offer(&h->dg, msg, &env, (struct sockaddr *)&peer, len, h->dg.secret,
+			      &reply, out) < 0) {
+		log_debug("handler %lu: a datagram offer ignored", h->id);
+		return;
+	}
+	if (reply)
+		buf_put(&h->tx, out, sizeof(out));
+}
+
+void handler_dgram_begin(struct handler *h, const uint8_t secret[DGRAM_SECRET_LEN])
+{
+	uint8_t out[FRAME_HDR_LEN + FRAME_OFFER_LEN];
+	struct sockaddr_storage peer;
+	socklen_t len = sizeof(peer);
+	int ret;
+
+	if (h->listening) {
+		memcpy(h->dg.secret, secret, DGRAM_SECRET_LEN);    /* for the offer to come */
+		h->dg.listening = true;
+		return;
+	}
+	if (getpeername(conn_fd(h->link), (struct sockaddr *)&peer, &len) < 0)
+		return;
+	ret = dgpath_offer(&h->dg, (struct sockaddr *)&peer, len, h->d->cfg.udp_mtu, secret, out);
+	if (ret < 0) {
+		log_warn("handler %lu: no datagram path (%s): frames go over the TCP link", h->id,
+			 strerror(-ret));
+		return;
+	}
+	buf_put(&h->tx, out, sizeof(out));
+}
+
 /* Inject the complete messages buffered. */
 static enum handler_end handler_inject(struct handler *h)
 {
-	static const struct virtio_net_hdr none;
-
 	while (!h->inject_blocked) {
 		enum handler_end end;
 		struct frame_msg msg;
 		const char *err = "";
 		size_t used = 0;
-		uint64_t key;
-		int ret;
 
 		switch (frame_decode(buf_head(&h->rx), buf_len(&h->rx), &msg, &used, &err)) {
 		case FRAME_NEED_MORE:
@@ -500,24 +574,90 @@ static enum handler_end handler_inject(struct handler *h)
 		if (msg.type == FRAME_T_KEEPALIVE && loop_now_ms() - h->last_tx >= KEEPALIVE_ANSWER_MS &&
 		    (end = handler_keepalive(h)))
 			return end;
-		if (msg.has_frame && !handler_refuse(h, &msg) &&
-		    !handler_looped(h, &msg, msg.has_offload ? &msg.vh : &none, &key)) {
-			ret = h->port.ops->send(&h->port, msg.has_offload ? &msg.vh : &none, msg.eth,
-						msg.eth_len);
-			if (ret != -EAGAIN)
-				loopguard_note(&h->d->guard, key, h->id, loop_now_ms());
-			if (ret == -EAGAIN) {
-				h->inject_blocked = true;
-				return HANDLER_GOES_ON;
-			}
-			if (ret < 0) {
-				if (h->inject_drops++ == 0)
-					log_warn("handler %lu: cannot inject a %zu-byte frame on %s: %s "
-						 "(further drops are counted, not logged)",
-						 h->id, msg.eth_len, h->spec.dev, strerror(-ret));
-			}
+		if (msg.type == FRAME_T_DGRAM_OFFER)
+			handler_dgram_offer(h, &msg);
+		if (msg.has_frame && handler_deliver(h, &msg) == -EAGAIN) {
+			h->inject_blocked = true;
+			return HANDLER_GOES_ON;
 		}
 		buf_consume(&h->rx, used);
+	}
+	return HANDLER_GOES_ON;
+}
+
+/*
+ * ---- the datagram path's receiving side: frames as they come, consecutive
+ * TCP segments of one flow coalesced into one super-frame first (one
+ * injection instead of one a segment). One coalescing for the process, the
+ * handler it holds frames for in owner.
+ */
+static struct gso_coalesce coalesce;
+static struct handler *coalesce_owner;
+
+/* A frame from a datagram: not waited for when the port is full (lost, as on a congested link). */
+static void handler_dgram_deliver(struct handler *h, const struct frame_msg *msg)
+{
+	if (handler_deliver(h, msg) == -EAGAIN)
+		h->inject_drops++;
+}
+
+enum handler_end handler_dgram_done(struct handler *h)
+{
+	struct frame_msg msg = { .has_frame = true };
+	size_t n;
+
+	if (coalesce_owner != h)
+		return HANDLER_GOES_ON;
+	coalesce_owner = NULL;
+	n = gso_coalesce_take(&coalesce, &msg.vh, &msg.eth);
+	if (!n || h->closed)
+		return HANDLER_GOES_ON;
+	msg.eth_len = n;
+	msg.has_offload = msg.vh.gso_type != VIRTIO_NET_HDR_GSO_NONE || msg.vh.flags;
+	handler_dgram_deliver(h, &msg);
+	return HANDLER_GOES_ON;
+}
+
+enum handler_end handler_dgram_in(struct handler *h, uint8_t *d, size_t len,
+				  const struct sockaddr *from, socklen_t from_len)
+{
+	struct frame_msg msg;
+
+	if (!dgpath_input(&h->dg, d, len, from, from_len, &msg))
+		return HANDLER_GOES_ON;
+	if (coalesce_owner && coalesce_owner != h)
+		handler_dgram_done(coalesce_owner);
+	if (!msg.has_offload) {
+		if (coalesce_owner == h && gso_coalesce_add(&coalesce, &msg.vh, msg.eth, msg.eth_len))
+			return HANDLER_GOES_ON;
+		handler_dgram_done(h);
+		if (gso_coalesce_add(&coalesce, &msg.vh, msg.eth, msg.eth_len)) {
+			coalesce_owner = h;
+			return HANDLER_GOES_ON;
+		}
+	} else {
+		handler_dgram_done(h);
+	}
+	handler_dgram_deliver(h, &msg);
+	return HANDLER_GOES_ON;
+}
+
+enum handler_end handler_dgram_ready(struct handler *h)
+{
+	for (int round = 0; round < HANDLER_BUDGET / 8 && !h->closed; round++) {
+		unsigned int n = dgpath_rx(h->dg.fd);
+
+		for (unsigned int i = 0; i < n && !h->closed; i++) {
+			const struct sockaddr *from;
+			socklen_t fl;
+			size_t len;
+			uint8_t *d = dgpath_rx_get(i, &len, &from, &fl);
+
+			handler_dgram_in(h, d, len, from, fl);
+		}
+		handler_dgram_done(h);
+		if (!n)
+			break;
 	}
 	return HANDLER_GOES_ON;
 }

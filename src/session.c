@@ -480,7 +480,8 @@ static void session_handled(struct handle_job *j, unsigned long id, const char *
 static bool do_begin(struct session *s, struct proto_req *req, size_t line_used)
 {
 	struct port port;
-	struct handler_params p = { .port = &port, .tx_pre = &s->out, .rx_pre = &s->in };
+	struct handler_params p = { .port = &port, .tx_pre = &s->out, .rx_pre = &s->in,
+				    .password = s->d->cfg.password, .listening = true };
 	struct port_want w;
 	char err[256];
 	unsigned long id;

@@ -30,6 +30,9 @@ struct args {
 	const char *handlers;           /* --handlers */
 	uint32_t keepalive_ms;          /* --keepalive; a link is dead after 3 times this */
 	unsigned int queue_delay_ms;    /* --queue-delay: the handlers' delay target, 0: off */
+	bool udp_off;                   /* --udp off: handlers carry every frame over TCP */
+	uint16_t udp_port;              /* --udp-port: where datagrams come in (0: the TCP port) */
+	unsigned int udp_mtu;           /* --udp-mtu: the underlay's path MTU, datagrams fit it */
 	char **devices;                 /* the -d list, copies (TAP names without "tap:") */
 	size_t ndevices;
 	char **taps;                    /* the TAP devices to create (into argv) */

@@ -23,6 +23,8 @@
 #define VNET_HANDLERS_MAX   4096
 #define VNET_AUTH_TIMEOUT_MS    30000   /* HELLO must arrive within this */
 #define VNET_DIAL_TIMEOUT_MS    15000   /* HANDLE: connect + HELLO + BEGIN */
+#define VNET_UDP_MTU            1500    /* default --udp-mtu: the underlay path MTU */
+#define VNET_UDP_MTU_MIN        1280    /* IPv6's minimum link MTU */
 #define VNET_KEEPALIVE_MS       10000   /* default: a keepalive after this much silence; */
 					/* a link silent 3 times as long is closed */
 #define VNET_QUEUE_BYTES    (256 * 1024) /* queued bytes per direction per handler */

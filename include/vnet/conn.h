@@ -37,6 +37,8 @@ ssize_t conn_write(struct conn *c, const void *buf, size_t len);
 bool conn_pending(struct conn *c);
 const char *conn_error(const struct conn *c);
 const char *conn_cipher(const struct conn *c);
+/* A TLS connection's exported secret (RFC 8446 exporter, label): 0, -ENOTSUP in clear, -EIO. */
+int conn_export(struct conn *c, const char *label, uint8_t *out, size_t len);
 /* The handshake failed because the certificate is not for the host dialled. */
 bool conn_cert_mismatch(const struct conn *c);
 /* The peer answered in clear text ("OK"/"NOK"): it does not speak TLS. */

@@ -56,6 +56,11 @@ struct daemon {
 	struct loop loop;
 	struct daemon_listener listeners[DAEMON_LISTEN_MAX];
 	size_t nlisten;
+	struct daemon_listener udp[DAEMON_LISTEN_MAX];  /* datagrams (handlers' path), unless --udp off */
+	size_t nudp;
+	int udp_fd4, udp_fd6;       /* of them, those that answer IPv4 and IPv6 peers (-1: none) */
+	uint16_t udp_port;
+	uint64_t dgram_unknown;     /* datagrams for no handler of ours */
 	struct loop_io signal_io, link_io;
 	struct nl_monitor *links;   /* link notifications */
 	struct port_taps tapdevs;   /* the TAP devices created from the taps list */

@@ -6,6 +6,10 @@
  *   FRAME_T_OFFLOAD  10-byte offload header, then the Ethernet frame
  *   FRAME_T_PLAIN    the Ethernet frame alone (no offload metadata)
  *   FRAME_T_KEEPALIVE  empty
+ *   FRAME_T_DGRAM_OFFER  (optional) the datagram path's offer, FRAME_OFFER_LEN bytes:
+ *       version u8 (1), flags u8 (FRAME_OFFER_F_ACCEPT: the sender takes
+ *       datagrams), port u16 (the UDP port the sender receives on), index u32
+ *       (the receiver index its datagrams are to carry), nonce (32 bytes)
  * Types 0x80-0xff are optional: a receiver skips those it does not know.
  * Any other unknown type, or a length out of bounds, is a protocol error.
  * The offload header (all big-endian) carries the kernel's virtio_net_hdr:
@@ -34,6 +38,18 @@ enum frame_type {
 	FRAME_T_OFFLOAD = 0x01,
 	FRAME_T_PLAIN = 0x02,
 	FRAME_T_KEEPALIVE = 0x03,
+	FRAME_T_DGRAM_OFFER = 0x81,
+};
+
+#define FRAME_OFFER_LEN     40
+#define FRAME_OFFER_VERSION 1
+#define FRAME_OFFER_F_ACCEPT 0x01
+
+struct frame_offer {
+	uint8_t version, flags;
+	uint16_t port;
+	uint32_t index;
+	uint8_t nonce[32];
 };
 
 enum frame_status {
@@ -49,12 +65,19 @@ struct frame_msg {
 	struct virtio_net_hdr vh;       /* host byte order, as the kernel wants it */
 	const uint8_t *eth;
 	size_t eth_len;
+	const uint8_t *body;            /* the message's payload, whatever its type */
+	size_t body_len;
 };
 
 /* Write a message header. */
 void frame_put_header(uint8_t out[FRAME_HDR_LEN], enum frame_type type, size_t len);
 /* Write the offload header for vh (host order) in wire order. */
 void frame_put_offload(uint8_t out[FRAME_OFFLOAD_LEN], const struct virtio_net_hdr *vh);
+
+/* Write an offer message (header included) into out. */
+void frame_put_offer(uint8_t out[FRAME_HDR_LEN + FRAME_OFFER_LEN], const struct frame_offer *o);
+/* Read an offer from a decoded FRAME_T_DGRAM_OFFER message: false if its length or version is not ours. */
+bool frame_get_offer(const struct frame_msg *msg, struct frame_offer *o);
 
 /*
  * Decode the first message of buf[0..len). On FRAME_OK *used is its size and

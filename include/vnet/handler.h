@@ -30,7 +30,11 @@ struct handler_spec {
  * address list is the request's (not copied): use it while r lives.
  */
 void handler_spec_of(const struct proto_req *r, bool remote_side, struct handler_spec *spec);
-/* What a handler is made of; tx_pre, rx_pre, redial and key may be NULL. */
+/*
+ * What a handler is made of; tx_pre, rx_pre, redial and key may be NULL.
+ * password: the one the link logged in with (the datagram path's keys come
+ * from it on a link in clear); listening: made by a BEGIN.
+ */
 struct handler_params {
 	struct conn *link;
 	struct port *port;
@@ -38,6 +42,8 @@ struct handler_params {
 	const struct buf *tx_pre, *rx_pre;
 	const struct proto_req *redial;
 	const struct dial_key *key;
+	const char *password;
+	bool listening;
 };
 /*
  * Create a handler over a connected link and an opened port (both taken
@@ -55,6 +61,8 @@ struct handler_params {
 unsigned long handler_create(struct daemon *d, const struct handler_params *p, char *err,
 			     size_t errlen);
 bool handler_close_id(struct daemon *d, unsigned long id);
+/* Datagrams on the daemon's socket fd: each to the handler its receiver index names. */
+void handler_datagrams(struct daemon *d, int fd);
 void handler_close_all(struct daemon *d);
 /*
  * A device was removed or renamed: the handlers on it close, or wait for

@@ -1,0 +1,550 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* dgpath.c - a handler's datagram path: socket, keys, sealing, probes, path choice */
+#include <errno.h>
+#include <netinet/udp.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "vnet/common.h"
+#include "vnet/dgpath.h"
+#include "vnet/gso.h"
+#include "vnet/log.h"
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
+
+#define BATCH_BYTES     (1u << 20)
+#define BATCH_MSGS      64
+#define BATCH_IOVS      512
+#define GSO_GROUP_BYTES 60000       /* one UDP_SEGMENT send: within IPv4's 64 KiB */
+#define GSO_GROUP_SEGS  64          /* Linux's UDP_MAX_SEGMENTS before 6.x */
+#define RX_SLOTS        32
+#define RX_SLOT_BYTES   65536
+#define SOCK_BUF_BYTES  (4 << 20)
+
+/*
+ * The send batch: datagrams of one path sealed in buf, described by msgs
+ * (each a datagram, or a run of equal datagrams sent with UDP_SEGMENT).
+ */
+static struct {
+	struct dgpath *owner;
+	size_t used;
+	unsigned int nmsg, niov;
+	unsigned int datagrams[BATCH_MSGS];
+	struct mmsghdr msgs[BATCH_MSGS];
+	struct iovec iov[BATCH_IOVS];
+	union {
+		char b[CMSG_SPACE(sizeof(uint16_t))];
+		struct cmsghdr align;
+	} cm[BATCH_MSGS];
+	uint8_t buf[BATCH_BYTES];
+} tx;
+
+static struct {
+	struct mmsghdr msgs[RX_SLOTS];
+	struct iovec iov[RX_SLOTS];
+	struct sockaddr_storage from[RX_SLOTS];
+	uint8_t buf[RX_SLOTS][RX_SLOT_BYTES];
+} rx;
+
+static size_t seg_len[BATCH_IOVS];
+
+static void dgpath_tick(struct loop_timer *t);
+
+void dgpath_init(struct dgpath *p, struct loop *l, unsigned long id)
+{
+	memset(p, 0, sizeof(*p));
+	p->loop = l;
+	p->id = id;
+	p->fd = -1;
+	p->io.fd = -1;
+	loop_timer_init(&p->timer, dgpath_tick);
+}
+
+void dgpath_close(struct dgpath *p)
+{
+	struct dgpath_stats st = p->st;
+	struct loop *l = p->loop;
+	unsigned long id = p->id;
+
+	if (tx.owner == p) {
+		tx.owner = NULL;
+		tx.used = tx.nmsg = tx.niov = 0;
+	}
+	loop_timer_cancel(l, &p->timer);
+	loop_detach(l, &p->io);
+	if (p->own_fd && p->fd >= 0)
+		close(p->fd);
+	explicit_bzero(p, sizeof(*p));
+	dgpath_init(p, l, id);
+	p->st = st;
+}
+
+static bool v4_wire(const struct sockaddr_storage *ss)
+{
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+
+	return ss->ss_family == AF_INET ||
+	       (ss->ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr));
+}
+
+/* The largest Ethernet frame one datagram carries plain, for the path MTU mtu. */
+static void set_max_frame(struct dgpath *p, unsigned int mtu)
+{
+	unsigned int ip = v4_wire(&p->to) ? 20 : 40;
+
+	p->max_frame = mtu - ip - 8 - DGRAM_OVERHEAD - FRAME_HDR_LEN;
+}
+
+static void set_port(struct sockaddr_storage *ss, uint16_t port)
+{
+	if (ss->ss_family == AF_INET)
+		((struct sockaddr_in *)ss)->sin_port = htons(port);
+	else
+		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+}
+
+static void sock_bufs(int fd)
+{
+	int n = SOCK_BUF_BYTES;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &n, sizeof(n)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &n, sizeof(n));
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &n, sizeof(n)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &n, sizeof(n));
+}
+
+int dgpath_socket(const struct sockaddr *sa, socklen_t len, bool dual)
+{
+	int fd = socket(sa->sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int one = 1, zero = 0, ret;
+
+	if (fd < 0)
+		return -errno;
+	if (sa->sa_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, dual ? &zero : &one, sizeof(int));
+	if (bind(fd, sa, len) < 0) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	sock_bufs(fd);
+	return fd;
+}
+
+static void write_offer(const struct dgpath *p, uint16_t port, bool accept,
+			uint8_t out[FRAME_HDR_LEN + FRAME_OFFER_LEN])
+{
+	struct frame_offer o = { .version = FRAME_OFFER_VERSION,
+				 .flags = accept ? FRAME_OFFER_F_ACCEPT : 0, .port = port,
+				 .index = (uint32_t)p->id };
+
+	memcpy(o.nonce, p->nonce, sizeof(o.nonce));
+	frame_put_offer(out, &o);
+}
+
+int dgpath_offer(struct dgpath *p, const struct sockaddr *peer, socklen_t peer_len,
+		 unsigned int mtu, const uint8_t secret[DGRAM_SECRET_LEN],
+		 uint8_t out[FRAME_HDR_LEN + FRAME_OFFER_LEN])
+{
+	struct sockaddr_storage local = { .ss_family = peer->sa_family };
+	socklen_t len = peer->sa_family == AF_INET ? sizeof(struct sockaddr_in)
+						   : sizeof(struct sockaddr_in6);
+	int fd, ret;
+
+	if (peer_len > sizeof(p->to) || getrandom(p->nonce, sizeof(p->nonce), 0) !=
+	    (ssize_t)sizeof(p->nonce))
+		return -EIO;
+	fd = dgpath_socket((struct sockaddr *)&local, len, true);
+	if (fd < 0)
+		return fd;
+	if (getsockname(fd, (struct sockaddr *)&local, &len) < 0) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	p->fd = fd;
+	p->own_fd = true;
+	p->listening = false;
+	memcpy(&p->to, peer, peer_len);
+	p->to_len = peer_len;
+	set_max_frame(p, mtu);
+	memcpy(p->secret, secret, DGRAM_SECRET_LEN);
+	p->state = DGPATH_OFFERED;
+	p->offered_ms = loop_now_ms();
+	write_offer(p, ntohs(local.ss_family == AF_INET ?
+			     ((struct sockaddr_in *)&local)->sin_port :
+			     ((struct sockaddr_in6 *)&local)->sin6_port), true, out);
+	loop_timer_set(p->loop, &p->timer, p->offered_ms + DGPATH_ANSWER_MS);
+	return 0;
+}
+
+static void send_probe(struct dgpath *p);
+
+int dgpath_take_offer(struct dgpath *p, const struct frame_msg *msg, const struct dgpath_env *env,
+		      const struct sockaddr *peer, socklen_t peer_len,
+		      const uint8_t secret[DGRAM_SECRET_LEN], bool *reply,
+		      uint8_t out[FRAME_HDR_LEN + FRAME_OFFER_LEN])
+{
+	struct frame_offer o;
+	int fd;
+
+	*reply = false;
+	if (!frame_get_offer(msg, &o))
+		return -EPROTO;
+	if (p->state == DGPATH_OFFERED && !p->listening) {     /* the answer */
+		if (!(o.flags & FRAME_OFFER_F_ACCEPT) || !o.port) {
+			p->state = DGPATH_DECLINED;
+			loop_timer_cancel(p->loop, &p->timer);
+			log_info("handler %lu: the peer takes no datagrams (--udp off): frames go "
+				 "over the TCP link", p->id);
+			return 0;
+		}
+		if (dgram_derive(p->secret, p->nonce, o.nonce, true, &p->keys) < 0)
+			return -EPROTO;
+		set_port(&p->to, o.port);
+		p->peer_index = o.index;
+		p->state = DGPATH_KEYED;
+		send_probe(p);
+		loop_timer_set(p->loop, &p->timer, loop_now_ms() + DGPATH_PROBE_MS);
+		return 0;
+	}
+	if (p->state != DGPATH_OFF || !p->listening)
+		return -EPROTO;
+	/* The listening side: the dialing side's offer. */
+	fd = peer->sa_family == AF_INET ? env->fd4 : env->fd6;
+	if (env->off || fd < 0 || !(o.flags & FRAME_OFFER_F_ACCEPT) || !o.port ||
+	    peer_len > sizeof(p->to)) {
+		memset(p->nonce, 0, sizeof(p->nonce));
+		write_offer(p, 0, false, out);
+		p->state = DGPATH_DECLINED;
+		*reply = true;
+		return 0;
+	}
+	if (getrandom(p->nonce, sizeof(p->nonce), 0) != (ssize_t)sizeof(p->nonce) ||
+	    dgram_derive(secret, o.nonce, p->nonce, false, &p->keys) < 0)
+		return -EPROTO;
+	p->fd = fd;
+	p->own_fd = false;
+	memcpy(&p->to, peer, peer_len);
+	p->to_len = peer_len;
+	set_port(&p->to, o.port);   /* a first guess: the source of authentic datagrams wins */
+	set_max_frame(p, env->mtu);
+	p->peer_index = o.index;
+	p->state = DGPATH_KEYED;
+	p->offered_ms = loop_now_ms();
+	write_offer(p, env->port, true, out);
+	*reply = true;
+	loop_timer_set(p->loop, &p->timer, p->offered_ms + DGPATH_PROBE_MS);
+	return 0;
+}
+
+static bool heard(const struct dgpath *p, uint64_t now)
+{
+	return p->heard_ms && now - p->heard_ms < DGPATH_DEAD_MS;
+}
+
+bool dgpath_sending(struct dgpath *p)
+{
+	uint64_t now;
+	bool on;
+
+	if (p->state != DGPATH_KEYED)
+		return false;
+	now = loop_now_ms();
+	on = p->hears_ms && now - p->hears_ms < DGPATH_DEAD_MS;
+	if (on != p->active) {
+		p->active = on;
+		if (on)
+			log_info("handler %lu: datagrams get through both ways: frames go as "
+				 "datagrams", p->id);
+		else
+			log_warn("handler %lu: the peer has not said it hears our datagrams for %d ms: "
+				 "frames go over the TCP link until datagrams get through again",
+				 p->id, DGPATH_DEAD_MS);
+	}
+	return on;
+}
+
+void dgpath_clamp(const struct dgpath *p, const struct virtio_net_hdr *vh, uint8_t *eth,
+		  size_t len)
+{
+	/* Room for the largest headers: two VLAN tags, IPv6, TCP without options. */
+	if (p->max_frame > 14 + 8 + 40 + 20)
+		gso_clamp_mss(vh, eth, len, (uint16_t)(p->max_frame - 14 - 8 - 40 - 20));
+}
+
+static void seal_at(struct dgpath *p, uint8_t *q, size_t payload, uint8_t type)
+{
+	struct dgram_hdr h = { .type = type, .receiver = p->peer_index,
+			       .counter = p->tx_counter++ };
+
+	if (heard(p, loop_now_ms()))
+		h.flags |= DGRAM_F_HEARD;
+	dgram_seal(p->keys.tx, &h, q, payload);
+}
+
+static void send_probe(struct dgpath *p)
+{
+	uint8_t d[DGRAM_OVERHEAD];
+
+	seal_at(p, d, 0, DGRAM_T_PROBE);
+	if (sendto(p->fd, d, sizeof(d), 0, (struct sockaddr *)&p->to, p->to_len) < 0)
+		p->st.drop_send++;
+	p->tx_ms = loop_now_ms();
+}
+
+static void batch_send(void)
+{
+	unsigned int done = 0;
+
+	while (done < tx.nmsg) {
+		int n = sendmmsg(tx.owner->fd, tx.msgs + done, tx.nmsg - done, 0);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			/* Lost, as on a congested link: the inner flows repair it. */
+			for (; done < tx.nmsg; done++)
+				tx.owner->st.drop_send += tx.datagrams[done];
+			break;
+		}
+		done += (unsigned int)n;
+	}
+	tx.owner->tx_ms = loop_now_ms();
+	tx.used = tx.nmsg = tx.niov = 0;
+	tx.owner = NULL;
+}
+
+void dgpath_flush(struct dgpath *p)
+{
+	if (tx.owner == p && tx.nmsg)
+		batch_send();
+}
+
+/* One message of iovecs [iov0, iov0 + n), as equal datagrams of size seg (UDP_SEGMENT when n > 1). */
+static void batch_msg(struct dgpath *p, unsigned int iov0, unsigned int n, size_t seg)
+{
+	struct mmsghdr *m = &tx.msgs[tx.nmsg];
+
+	memset(m, 0, sizeof(*m));
+	m->msg_hdr.msg_name = &p->to;
+	m->msg_hdr.msg_namelen = p->to_len;
+	m->msg_hdr.msg_iov = &tx.iov[iov0];
+	m->msg_hdr.msg_iovlen = n;
+	if (n > 1) {
+		struct cmsghdr *c;
+
+		m->msg_hdr.msg_control = tx.cm[tx.nmsg].b;
+		m->msg_hdr.msg_controllen = sizeof(tx.cm[tx.nmsg].b);
+		c = CMSG_FIRSTHDR(&m->msg_hdr);
+		c->cmsg_level = SOL_UDP;
+		c->cmsg_type = UDP_SEGMENT;
+		c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+		*(uint16_t *)(void *)CMSG_DATA(c) = (uint16_t)seg;
+	}
+	tx.datagrams[tx.nmsg++] = n;
+}
+
+/* Room in the batch for n datagrams of up to bytes in all, sending it first if needed. */
+static void batch_room(struct dgpath *p, unsigned int n, size_t bytes)
+{
+	if (tx.owner && (tx.owner != p || tx.nmsg + (n + GSO_GROUP_SEGS - 1) / GSO_GROUP_SEGS >
+					      BATCH_MSGS || tx.niov + n > BATCH_IOVS ||
+			 tx.used + bytes > BATCH_BYTES))
+		batch_send();
+	tx.owner = p;
+}
+
+/* The frame as one datagram: its message (offload header when vh says something). */
+static void queue_one(struct dgpath *p, const struct virtio_net_hdr *vh, const uint8_t *eth,
+		      size_t len, bool offload)
+{
+	size_t body = FRAME_HDR_LEN + (offload ? FRAME_OFFLOAD_LEN : 0) + len;
+	uint8_t *q;
+
+	batch_room(p, 1, DGRAM_OVERHEAD + body);
+	q = tx.buf + tx.used;
+	frame_put_header(q + DGRAM_HDR_LEN, offload ? FRAME_T_OFFLOAD : FRAME_T_PLAIN,
+			 body - FRAME_HDR_LEN);
+	if (offload)
+		frame_put_offload(q + DGRAM_HDR_LEN + FRAME_HDR_LEN, vh);
+	memcpy(q + DGRAM_HDR_LEN + body - len, eth, len);
+	seal_at(p, q, body, DGRAM_T_FRAME);
+	tx.iov[tx.niov] = (struct iovec){ q, DGRAM_OVERHEAD + body };
+	batch_msg(p, tx.niov++, 1, 0);
+	tx.used += DGRAM_OVERHEAD + body;
+	p->st.out++;
+	p->st.out_bytes += len;
+}
+
+/* Cut the frame into plain frames of at most max_frame bytes, each a datagram. -EINVAL: cannot. */
+static int queue_cut(struct dgpath *p, const struct virtio_net_hdr *vh, const uint8_t *eth,
+		     size_t len)
+{
+	size_t stride = DGRAM_OVERHEAD + FRAME_HDR_LEN + p->max_frame;
+	unsigned int most = FRAME_GSO_SEGS_MAX, first, group;
+	int n;
+
+	batch_room(p, most, most * stride);
+	first = tx.niov;
+	n = gso_segment(vh, eth, len, p->max_frame, tx.buf + tx.used + DGRAM_HDR_LEN + FRAME_HDR_LEN,
+			stride, most, seg_len);
+	if (n <= 0)
+		return -EINVAL;
+	for (int i = 0; i < n; i++) {
+		uint8_t *q = tx.buf + tx.used + (size_t)i * stride;
+
+		frame_put_header(q + DGRAM_HDR_LEN, FRAME_T_PLAIN, seg_len[i]);
+		seal_at(p, q, FRAME_HDR_LEN + seg_len[i], DGRAM_T_FRAME);
+		tx.iov[first + (unsigned int)i] = (struct iovec){
+			q, DGRAM_OVERHEAD + FRAME_HDR_LEN + seg_len[i] };
+		p->st.out_bytes += seg_len[i];
+	}
+	tx.used += (size_t)n * stride;
+	tx.niov += (unsigned int)n;
+	/* Runs of equal datagrams (all but the last are), each within one UDP_SEGMENT send. */
+	for (unsigned int i = 0; i < (unsigned int)n; i += group) {
+		size_t seg = tx.iov[first + i].iov_len, bytes = 0;
+
+		group = 0;
+		while (i + group < (unsigned int)n && group < GSO_GROUP_SEGS &&
+		       bytes + tx.iov[first + i + group].iov_len <= GSO_GROUP_BYTES &&
+		       (tx.iov[first + i + group].iov_len == seg ||
+			i + group + 1 == (unsigned int)n)) {
+			bytes += tx.iov[first + i + group].iov_len;
+			group++;
+		}
+		batch_msg(p, first + i, group, seg);
+	}
+	p->st.out += (uint64_t)n;
+	p->st.cut++;
+	return 0;
+}
+
+int dgpath_queue(struct dgpath *p, const struct virtio_net_hdr *vh, const uint8_t *eth,
+		 size_t len)
+{
+	bool gso = vh->gso_type != VIRTIO_NET_HDR_GSO_NONE;
+	bool offload = vh->flags || gso;
+
+	if (!gso && len + (offload ? FRAME_OFFLOAD_LEN : 0) <= p->max_frame) {
+		queue_one(p, vh, eth, len, offload);
+		return 0;
+	}
+	if (queue_cut(p, vh, eth, len) == 0)
+		return 0;
+	if (!gso && len <= p->max_frame && !(vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)) {
+		queue_one(p, vh, eth, len, false);
+		return 0;
+	}
+	p->st.big++;
+	return -EMSGSIZE;
+}
+
+bool dgpath_input(struct dgpath *p, uint8_t *d, size_t len, const struct sockaddr *from,
+		  socklen_t from_len, struct frame_msg *msg)
+{
+	struct dgram_hdr h;
+	const char *err = "";
+	size_t used = 0;
+	uint64_t now;
+	ssize_t n;
+
+	if (p->state != DGPATH_KEYED || !dgram_peek(d, len, &h)) {
+		p->st.drop_auth++;
+		return false;
+	}
+	if (!dgram_replay_ok(&p->replay, h.counter)) {
+		p->st.drop_replay++;
+		return false;
+	}
+	n = dgram_open(p->keys.rx, d, len);
+	if (n < 0) {
+		p->st.drop_auth++;
+		return false;
+	}
+	dgram_replay_note(&p->replay, h.counter);
+	now = loop_now_ms();
+	p->heard_ms = now;
+	if (h.flags & DGRAM_F_HEARD)
+		p->hears_ms = now;
+	if (p->listening && from_len <= sizeof(p->to) &&
+	    (from_len != p->to_len || memcmp(from, &p->to, from_len))) {
+		memcpy(&p->to, from, from_len);     /* NAT: answer where it comes from */
+		p->to_len = from_len;
+	}
+	if (!(h.flags & DGRAM_F_HEARD) && now - p->reply_ms >= DGPATH_REPLY_MS) {
+		p->reply_ms = now;
+		send_probe(p);      /* tell it at once that it is heard */
+	}
+	if (h.type != DGRAM_T_FRAME)
+		return false;
+	if (frame_decode(d + DGRAM_HDR_LEN, (size_t)n, msg, &used, &err) != FRAME_OK ||
+	    used != (size_t)n || !msg->has_frame) {
+		p->st.drop_auth++;
+		return false;
+	}
+	p->st.in++;
+	p->st.in_bytes += msg->eth_len;
+	return true;
+}
+
+static void dgpath_tick(struct loop_timer *t)
+{
+	struct dgpath *p = container_of(t, struct dgpath, timer);
+	uint64_t now = loop_now_ms();
+
+	if (p->state == DGPATH_OFFERED) {
+		if (!p->unanswered_logged)
+			log_info("handler %lu: the peer did not answer the datagram offer in %d ms "
+				 "(a vnet without datagrams?): frames go over the TCP link", p->id,
+				 DGPATH_ANSWER_MS);
+		p->unanswered_logged = true;
+		return;
+	}
+	if (p->state != DGPATH_KEYED)
+		return;
+	if (now - p->tx_ms >= DGPATH_PROBE_MS)
+		send_probe(p);
+	dgpath_sending(p);
+	if (!p->hears_ms && !p->unanswered_logged && now - p->offered_ms >= DGPATH_ANSWER_MS) {
+		p->unanswered_logged = true;
+		log_warn("handler %lu: no datagram from the peer got through in %d ms (UDP blocked "
+			 "on the way?): frames go over the TCP link, datagrams are tried every %d ms",
+			 p->id, DGPATH_ANSWER_MS, DGPATH_PROBE_MS);
+	}
+	loop_timer_set(p->loop, &p->timer, now + DGPATH_PROBE_MS);
+}
+
+unsigned int dgpath_rx(int fd)
+{
+	int n;
+
+	for (unsigned int i = 0; i < RX_SLOTS; i++) {
+		rx.iov[i] = (struct iovec){ rx.buf[i], RX_SLOT_BYTES };
+		rx.msgs[i].msg_hdr = (struct msghdr){ .msg_name = &rx.from[i],
+						      .msg_namelen = sizeof(rx.from[i]),
+						      .msg_iov = &rx.iov[i], .msg_iovlen = 1 };
+	}
+	n = recvmmsg(fd, rx.msgs, RX_SLOTS, MSG_DONTWAIT, NULL);
+	return n > 0 ? (unsigned int)n : 0;
+}
+
+uint8_t *dgpath_rx_get(unsigned int i, size_t *len, const struct sockaddr **from,
+		       socklen_t *from_len)
+{
+	*len = rx.msgs[i].msg_len;
+	*from = (const struct sockaddr *)&rx.from[i];
+	*from_len = rx.msgs[i].msg_hdr.msg_namelen;
+	return rx.buf[i];
+}
+
+const char *dgpath_name(const struct dgpath *p)
+{
+	if (p->state != DGPATH_KEYED)
+		return "tcp";
+	return p->active ? "udp" : "tcp-fallback";
+}
