@@ -95,6 +95,9 @@ static void set_max_frame(struct dgpath *p, unsigned int mtu)
 {
 	unsigned int ip = v4_wire(&p->to) ? 20 : 40;
 
+	if (mtu < VNET_UDP_MTU_MIN)
+		mtu = VNET_UDP_MTU;
+
 	p->max_frame = mtu - ip - 8 - DGRAM_OVERHEAD - FRAME_HDR_LEN;
 }
 
