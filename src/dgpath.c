@@ -305,7 +305,10 @@ static void seal_at(struct dgpath *p, uint8_t *q, size_t payload, uint8_t type)
 
 	if (heard(p, loop_now_ms()))
 		h.flags |= DGRAM_F_HEARD;
-	dgram_seal(p->keys.tx, &h, q, payload);
+	if (p->sealed)
+		dgram_seal(p->keys.tx, &h, q, payload);
+	else
+		dgram_sign(p->keys.tx, &h, q, payload);
 }
 
 static void send_probe(struct dgpath *p)
@@ -483,7 +486,7 @@ bool dgpath_input(struct dgpath *p, uint8_t *d, size_t len, const struct sockadd
 		p->st.drop_replay++;
 		return false;
 	}
-	n = dgram_open(p->keys.rx, d, len);
+	n = p->sealed ? dgram_open(p->keys.rx, d, len) : dgram_verify(p->keys.rx, d, len);
 	if (n < 0) {
 		p->st.drop_auth++;
 		return false;

@@ -375,7 +375,7 @@ static void handler_dgram_link(struct handler *h, const char *password)
 			 h->id, strerror(-ret));
 		return;
 	}
-	handler_dgram_begin(h, secret);
+	handler_dgram_begin(h, secret, conn_is_tls(h->link));
 	explicit_bzero(secret, sizeof(secret));
 	if (h->dg.own_fd &&
 	    loop_add(&h->d->loop, &h->dg.io, h->dg.fd, EPOLLIN, handler_dgram_event) < 0)

@@ -137,10 +137,10 @@ enum handler_end handler_client_writable(struct handler *h);
 
 /*
  * The datagram path. The dialing side's offer, queued on the link
- * (secret: the link's); the listening side keeps the secret for the offer
+ * (secret: the link's; sealed: a TLS link's datagrams); the listening side keeps the secret for the offer
  * to come.
  */
-void handler_dgram_begin(struct handler *h, const uint8_t secret[DGRAM_SECRET_LEN]);
+void handler_dgram_begin(struct handler *h, const uint8_t secret[DGRAM_SECRET_LEN], bool sealed);
 /* Datagrams: on the handler's own socket, or one for it from the daemon's. */
 enum handler_end handler_dgram_ready(struct handler *h);
 enum handler_end handler_dgram_in(struct handler *h, uint8_t *d, size_t len,

@@ -530,13 +530,14 @@ static void handler_dgram_offer(struct handler *h, const struct frame_msg *msg)
 		buf_put(&h->tx, out, sizeof(out));
 }
 
-void handler_dgram_begin(struct handler *h, const uint8_t secret[DGRAM_SECRET_LEN])
+void handler_dgram_begin(struct handler *h, const uint8_t secret[DGRAM_SECRET_LEN], bool sealed)
 {
 	uint8_t out[FRAME_HDR_LEN + FRAME_OFFER_LEN];
 	struct sockaddr_storage peer;
 	socklen_t len = sizeof(peer);
 	int ret;
 
+	h->dg.sealed = sealed;
 	if (h->listening) {
 		memcpy(h->dg.secret, secret, DGRAM_SECRET_LEN);    /* for the offer to come */
 		h->dg.listening = true;

@@ -153,6 +153,36 @@ static void test_offer_and_frames(void **state)
 	pair_teardown(&t);
 }
 
+/* A TLS link's datagrams: the frame is not on the wire in clear; a clear link's: it is. */
+static void wire_check(bool sealed)
+{
+	static const struct virtio_net_hdr none;
+	uint8_t eth[300], copies[4][2048];
+	struct frame_msg got[4];
+	struct pair t;
+
+	pair_setup(&t, false);
+	t.a.sealed = t.b.sealed = sealed;
+	pair_up(&t);
+	frame_of(eth, sizeof(eth), 0x5a);
+	assert_int_equal(dgpath_queue(&t.a, &none, eth, sizeof(eth)), 0);
+	dgpath_flush(&t.a);
+	assert_int_equal(drain(&t.b, t.env.fd4, got, copies), 1);
+	assert_memory_equal(got[0].eth, eth, sizeof(eth));
+	if (sealed)
+		assert_memory_not_equal(copies[0] + DGRAM_HDR_LEN + FRAME_HDR_LEN, eth, sizeof(eth));
+	else
+		assert_memory_equal(copies[0] + DGRAM_HDR_LEN + FRAME_HDR_LEN, eth, sizeof(eth));
+	pair_teardown(&t);
+}
+
+static void test_sealed_and_signed_on_the_wire(void **state)
+{
+	(void)state;
+	wire_check(true);
+	wire_check(false);
+}
+
 static void test_replay_and_forgery_dropped(void **state)
 {
 	static const struct virtio_net_hdr none;
@@ -258,6 +288,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_offer_and_frames),
+		cmocka_unit_test(test_sealed_and_signed_on_the_wire),
 		cmocka_unit_test(test_replay_and_forgery_dropped),
 		cmocka_unit_test(test_too_big_goes_over_tcp),
 		cmocka_unit_test(test_silence_falls_back_and_recovers),
