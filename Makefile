@@ -102,7 +102,12 @@ deps:
 unit: $(UNIT_BINS)
 	$(Q)fail=0; for t in $(UNIT_BINS); do echo "== $$t"; $$t || fail=1; done; exit $$fail
 
-netns: all
+# The helper of t_gso_kernel.sh: segments cut by gso_segment, sent through a packet socket.
+$(BUILD)/gso_send: tests/net/gso_send.c $(LIB)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB)
+
+netns: all $(BUILD)/gso_send
 	$(Q)VNET=$(BUILD)/vnet VNETCLIENT=$(BUILD)/vnetclient bash tests/net/run.sh $(T)
 
 docs: all
