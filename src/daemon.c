@@ -506,6 +506,7 @@ void daemon_init(struct daemon *d)
 	daemon_tables_init(d);
 	d->cfg.keepalive_ms = VNET_KEEPALIVE_MS;
 	d->cfg.queue_delay_ms = AQM_TARGET_MS_DEFAULT;
+	d->cfg.udp_mtu = VNET_UDP_MTU;
 	d->conn_cap = VNET_CONN_MAX;
 	d->spare_fd = -1;
 	d->udp_fd4 = d->udp_fd6 = -1;

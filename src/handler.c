@@ -652,11 +652,14 @@ unsigned long handler_create(struct daemon *d, const struct handler_params *p, c
 	p->port->fd = -1;
 	h->link = p->link;
 	h->link_io.fd = h->port_io.fd = -1;
+	dgpath_init(&h->dg, &d->loop, 0);
 	loop_timer_init(&h->timer, handler_timeout);
 	loop_timer_init(&h->port_hold, handler_port_unhold);
 	if (handler_take(h, p, err, errlen) < 0 || handler_start(h, err, errlen) < 0)
 		goto fail;
 	h->id = daemon_handler_add(d, &h->node, &h->idn, h->spec.dev, h->spec.nmacs);
+	h->dg.id = h->id;
+	h->listening = p->listening;
 	log_info("handler %lu: %s %s <-> %s %s at %s:%u, %zu address%s%s", h->id,
 		 proto_config_name(spec->conf), spec->dev, proto_config_name(spec->peer_conf),
 		 spec->peer_dev, h->raddr, h->rport, spec->nmacs, spec->nmacs == 1 ? "" : "es",
@@ -666,8 +669,6 @@ unsigned long handler_create(struct daemon *d, const struct handler_params *p, c
 		handler_update_interest(h);
 		return h->id;
 	}
-	dgpath_init(&h->dg, &d->loop, h->id);
-	h->listening = p->listening;
 	if (h->link)
 		handler_dgram_link(h, p->password);
 	/* Frames the peer sent right behind its OK, and our queued OK. */

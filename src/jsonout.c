@@ -93,40 +93,54 @@ static void json_side(FILE *f, char **w)
 }
 
 /*
- * The state of handler id if it reconnects or waits for its device, from
- * STATS? lines ("ID ... state=S ... reconnecting=yes"), into out; false if
- * it does neither (or is not listed: it may have gone between the two
- * requests).
+ * What STATS? lines ("ID ... state=S ... reconnecting=yes ... path=P") say
+ * of handler id: its state into state if it reconnects or waits for its
+ * device (else ""), its data path into path (else ""). False if it is not
+ * listed (it may have gone between the two requests).
  */
-static bool reconnect_state(char *const *stats, size_t ns, const char *id, char *out, size_t cap)
+static bool stats_of(char *const *stats, size_t ns, const char *id, char *state, size_t cap,
+		     char *path, size_t pcap)
 {
 	for (size_t i = 0; i < ns; i++) {
 		char *w[FIELDS_MAX], *buf;
 		size_t k = words(stats[i], w, FIELDS_MAX, &buf);
 		bool yes = false;
 
-		out[0] = '\0';
+		state[0] = path[0] = '\0';
 		if (k && !strcmp(w[0], id)) {
 			for (size_t m = 1; m < k; m++) {
 				if (!strncmp(w[m], "state=", 6))
-					snprintf(out, cap, "%s", w[m] + 6);
+					snprintf(state, cap, "%s", w[m] + 6);
+				else if (!strncmp(w[m], "path=", 5))
+					snprintf(path, pcap, "%s", w[m] + 5);
 				else if (!strcmp(w[m], "reconnecting=yes"))
 					yes = true;
 			}
 			free(buf);
 			/* A handler from a handlers file waits for its device, reconnecting or not. */
-			return (yes || !strcmp(out, "nodevice")) && out[0];
+			if (!yes && strcmp(state, "nodevice"))
+				state[0] = '\0';
+			return true;
 		}
 		free(buf);
 	}
+	state[0] = path[0] = '\0';
 	return false;
+}
+
+static void json_nonempty(FILE *f, const char *s)
+{
+	if (s[0])
+		json_str(f, s);
+	else
+		fputs("null", f);
 }
 
 bool json_handlers(FILE *f, char *const *lines, size_t n, char *const *stats, size_t ns)
 {
 	fputs("{\"handlers\": [", f);
 	for (size_t i = 0; i < n; i++) {
-		char *w[FIELDS_MAX], *buf, state[32];
+		char *w[FIELDS_MAX], *buf, state[32], path[32];
 		size_t k = words(lines[i], w, FIELDS_MAX, &buf), end = k;
 
 		if (end < 11 || strcmp(w[5], "<->") || !is_number(w[0]) || !is_number(w[3]) ||
@@ -144,11 +158,11 @@ bool json_handlers(FILE *f, char *const *lines, size_t n, char *const *stats, si
 				fputs(", ", f);
 			json_str(f, w[m]);
 		}
+		stats_of(stats, ns, w[0], state, sizeof(state), path, sizeof(path));
 		fputs("], \"reconnect\": ", f);
-		if (reconnect_state(stats, ns, w[0], state, sizeof(state)))
-			json_str(f, state);
-		else
-			fputs("null", f);
+		json_nonempty(f, state);
+		fputs(", \"path\": ", f);
+		json_nonempty(f, path);
 		fputc('}', f);
 		free(buf);
 	}

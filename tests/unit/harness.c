@@ -54,6 +54,7 @@ void harness_daemon_init(struct daemon *d)
 	log_init("vnet", getenv("VNET_UNIT_LOG") ? LOG_LVL_DEBUG : LOG_LVL_ERR);
 	daemon_init(d);
 	snprintf(d->cfg.password, sizeof(d->cfg.password), "%s", HARNESS_PASSWORD);
+	d->cfg.udp_off = true;      /* the TCP path; a test of the datagram offer turns it on */
 	d->cfg.devices = calloc(1, sizeof(*d->cfg.devices));
 	assert_non_null(d->cfg.devices);
 	d->cfg.devices[0] = strdup(HARNESS_DEV);

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test_dgpath.c - two datagram paths over loopback UDP: the offer and its
+ * answer, probes until each side knows it is heard, frames both ways, and
+ * what must be dropped (replayed, forged, too big) or must fall back (silence).
+ * The clock is the harness's fake one.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "harness.h"
+#include "vnet/dgpath.h"
+
+struct pair {
+	struct daemon d;
+	struct dgpath a, b;         /* a dials, b listens */
+	struct dgpath_env env;      /* b's daemon */
+	struct sockaddr_in a_tcp, b_tcp;    /* the TCP link's two ends (ports unused) */
+};
+
+static const uint8_t secret[DGRAM_SECRET_LEN] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+
+static void decode_offer(const uint8_t *buf, struct frame_msg *msg)
+{
+	const char *err = "";
+	size_t used = 0;
+
+	assert_int_equal(frame_decode(buf, FRAME_HDR_LEN + FRAME_OFFER_LEN, msg, &used, &err),
+			 FRAME_OK);
+	assert_int_equal(used, FRAME_HDR_LEN + FRAME_OFFER_LEN);
+	assert_int_equal(msg->type, FRAME_T_DGRAM_OFFER);
+}
+
+/* Deliver what fd holds to p; the number of frames, copied into out (up to 4). */
+static int drain(struct dgpath *p, int fd, struct frame_msg *out, uint8_t copies[][2048])
+{
+	unsigned int n = dgpath_rx(fd);
+	int frames = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		const struct sockaddr *from;
+		struct frame_msg msg;
+		socklen_t fl;
+		size_t len;
+		uint8_t *d = dgpath_rx_get(i, &len, &from, &fl);
+
+		if (copies && i < 4 && len <= 2048)
+			memcpy(copies[i], d, len);
+		if (dgpath_input(p, d, len, from, fl, &msg)) {
+			if (out && frames < 4)
+				out[frames] = msg;
+			frames++;
+		}
+	}
+	return frames;
+}
+
+static void pair_setup(struct pair *t, bool b_off)
+{
+	struct sockaddr_in lo = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(lo);
+	uint8_t offer[FRAME_HDR_LEN + FRAME_OFFER_LEN], answer[FRAME_HDR_LEN + FRAME_OFFER_LEN];
+	struct frame_msg msg;
+	bool reply = false;
+	int fd;
+
+	harness_daemon_init(&t->d);
+	dgpath_init(&t->a, &t->d.loop, 7);
+	dgpath_init(&t->b, &t->d.loop, 9);
+	t->b.listening = true;
+	fd = dgpath_socket((struct sockaddr *)&lo, sizeof(lo), false);
+	assert_true(fd >= 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&lo, &len), 0);
+	t->env = (struct dgpath_env){ .off = b_off, .mtu = 1500, .port = ntohs(lo.sin_port),
+				      .fd4 = fd, .fd6 = -1 };
+	t->a_tcp = t->b_tcp = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons(1),
+						    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+
+	assert_int_equal(dgpath_offer(&t->a, (struct sockaddr *)&t->b_tcp, sizeof(t->b_tcp), 1500,
+				      secret, offer), 0);
+	assert_int_equal(t->a.state, DGPATH_OFFERED);
+	decode_offer(offer, &msg);
+	assert_int_equal(dgpath_take_offer(&t->b, &msg, &t->env, (struct sockaddr *)&t->a_tcp,
+					   sizeof(t->a_tcp), secret, &reply, answer), 0);
+	assert_true(reply);
+	decode_offer(answer, &msg);
+	assert_int_equal(dgpath_take_offer(&t->a, &msg, NULL, (struct sockaddr *)&t->b_tcp,
+					   sizeof(t->b_tcp), secret, &reply, offer), 0);
+	assert_false(reply);
+}
+
+static void pair_teardown(struct pair *t)
+{
+	dgpath_close(&t->a);
+	dgpath_close(&t->b);
+	close(t->env.fd4);
+	harness_daemon_fini(&t->d);
+}
+
+/* Probes both ways until each side is heard: a's probe, b's answer, a's next datagram. */
+static void pair_up(struct pair *t)
+{
+	assert_int_equal(t->a.state, DGPATH_KEYED);
+	assert_int_equal(t->b.state, DGPATH_KEYED);
+	assert_false(dgpath_sending(&t->a));
+	assert_int_equal(drain(&t->b, t->env.fd4, NULL, NULL), 0);     /* a's first probe */
+	assert_int_equal(drain(&t->a, t->a.fd, NULL, NULL), 0);        /* b's answer: heard */
+	assert_true(dgpath_sending(&t->a));
+	assert_false(dgpath_sending(&t->b));
+}
+
+static void frame_of(uint8_t *eth, size_t len, uint8_t fill)
+{
+	memset(eth, fill, len);
+	memcpy(eth, "\x02\0\0\0\0\x0b\x02\0\0\0\0\x0a\x08\x06", 14);
+}
+
+static void test_offer_and_frames(void **state)
+{
+	static const struct virtio_net_hdr none;
+	struct frame_msg got[4];
+	uint8_t eth[200];
+	struct pair t;
+
+	(void)state;
+	pair_setup(&t, false);
+	pair_up(&t);
+	frame_of(eth, sizeof(eth), 0x5a);
+	assert_int_equal(dgpath_queue(&t.a, &none, eth, sizeof(eth)), 0);
+	dgpath_flush(&t.a);
+	assert_int_equal(drain(&t.b, t.env.fd4, got, NULL), 1);
+	assert_int_equal(got[0].eth_len, sizeof(eth));
+	assert_memory_equal(got[0].eth, eth, sizeof(eth));
+	assert_false(got[0].has_offload);
+	/* a's frame said it hears b: b sends as datagrams too, to where a's came from. */
+	assert_true(dgpath_sending(&t.b));
+	frame_of(eth, 64, 0x33);
+	assert_int_equal(dgpath_queue(&t.b, &none, eth, 64), 0);
+	dgpath_flush(&t.b);
+	assert_int_equal(drain(&t.a, t.a.fd, got, NULL), 1);
+	assert_memory_equal(got[0].eth, eth, 64);
+	assert_int_equal(t.a.st.out, 1);
+	assert_int_equal(t.b.st.in, 1);
+	assert_int_equal(t.b.st.out, 1);
+	assert_int_equal(t.a.st.in, 1);
+	assert_int_equal(t.a.st.drop_auth + t.b.st.drop_auth + t.a.st.drop_replay, 0);
+	pair_teardown(&t);
+}
+
+static void test_replay_and_forgery_dropped(void **state)
+{
+	static const struct virtio_net_hdr none;
+	uint8_t eth[100], copies[4][2048];
+	const struct sockaddr *from;
+	struct frame_msg msg;
+	struct pair t;
+	socklen_t fl;
+	size_t len;
+	uint8_t *d;
+
+	(void)state;
+	pair_setup(&t, false);
+	pair_up(&t);
+	frame_of(eth, sizeof(eth), 0x77);
+	assert_int_equal(dgpath_queue(&t.a, &none, eth, sizeof(eth)), 0);
+	dgpath_flush(&t.a);
+	assert_int_equal(drain(&t.b, t.env.fd4, NULL, copies), 1);
+	d = dgpath_rx_get(0, &len, &from, &fl);
+	assert_int_equal(len, DGRAM_OVERHEAD + FRAME_HDR_LEN + sizeof(eth));
+	/* The same datagram again: a replay. */
+	memcpy(d, copies[0], len);
+	assert_false(dgpath_input(&t.b, d, len, from, fl, &msg));
+	assert_int_equal(t.b.st.drop_replay, 1);
+	/* A forged one: a fresh counter, any one bit of the rest flipped. */
+	for (size_t bit = 0; bit < len * 8; bit += 7) {
+		memcpy(d, copies[0], len);
+		d[15] ^= 0x40;          /* counter: unseen */
+		if (bit / 8 != 15)
+			d[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+		assert_false(dgpath_input(&t.b, d, len, from, fl, &msg));
+	}
+	assert_true(t.b.st.drop_auth >= len * 8 / 7);
+	/* Cut short at every length. */
+	for (size_t cut = 0; cut < len; cut++) {
+		memcpy(d, copies[0], len);
+		assert_false(dgpath_input(&t.b, d, cut, from, fl, &msg));
+	}
+	assert_int_equal(t.b.st.in, 1);
+	/* The path goes on: the next frame passes. */
+	assert_int_equal(dgpath_queue(&t.a, &none, eth, sizeof(eth)), 0);
+	dgpath_flush(&t.a);
+	assert_int_equal(drain(&t.b, t.env.fd4, NULL, NULL), 1);
+	pair_teardown(&t);
+}
+
+static void test_too_big_goes_over_tcp(void **state)
+{
+	static const struct virtio_net_hdr none;
+	uint8_t eth[1514];
+	struct pair t;
+
+	(void)state;
+	pair_setup(&t, false);
+	pair_up(&t);
+	/* An ARP-typed frame of 1514 bytes: no TCP to cut, larger than a 1500-byte datagram. */
+	frame_of(eth, sizeof(eth), 0x11);
+	assert_int_equal(dgpath_queue(&t.a, &none, eth, sizeof(eth)), -EMSGSIZE);
+	assert_int_equal(t.a.st.big, 1);
+	/* The largest that fits: 1500 less IPv4, UDP, the datagram's and the message's headers. */
+	assert_int_equal(t.a.max_frame, 1500 - 20 - 8 - DGRAM_OVERHEAD - FRAME_HDR_LEN);
+	assert_int_equal(dgpath_queue(&t.a, &none, eth, t.a.max_frame), 0);
+	dgpath_flush(&t.a);
+	assert_int_equal(drain(&t.b, t.env.fd4, NULL, NULL), 1);
+	pair_teardown(&t);
+}
+
+static void test_silence_falls_back_and_recovers(void **state)
+{
+	struct pair t;
+
+	(void)state;
+	pair_setup(&t, false);
+	pair_up(&t);
+	harness_now += DGPATH_DEAD_MS - 1;
+	assert_true(dgpath_sending(&t.a));
+	harness_now += 1;
+	assert_false(dgpath_sending(&t.a));   /* b has not said it hears a for DGPATH_DEAD_MS */
+	assert_string_equal(dgpath_name(&t.a), "tcp-fallback");
+	/* Datagrams get through again: a's probe, b's answer. */
+	harness_advance(&t.d, DGPATH_PROBE_MS);  /* a's timer: a probe */
+	assert_int_equal(drain(&t.b, t.env.fd4, NULL, NULL), 0);
+	assert_int_equal(drain(&t.a, t.a.fd, NULL, NULL), 0);
+	assert_true(dgpath_sending(&t.a));
+	assert_string_equal(dgpath_name(&t.a), "udp");
+	pair_teardown(&t);
+}
+
+static void test_declined_by_udp_off(void **state)
+{
+	struct pair t;
+
+	(void)state;
+	pair_setup(&t, true);
+	assert_int_equal(t.a.state, DGPATH_DECLINED);
+	assert_int_equal(t.b.state, DGPATH_DECLINED);
+	assert_false(dgpath_sending(&t.a));
+	assert_string_equal(dgpath_name(&t.a), "tcp");
+	pair_teardown(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_offer_and_frames),
+		cmocka_unit_test(test_replay_and_forgery_dropped),
+		cmocka_unit_test(test_too_big_goes_over_tcp),
+		cmocka_unit_test(test_silence_falls_back_and_recovers),
+		cmocka_unit_test(test_declined_by_udp_off),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
