@@ -115,6 +115,43 @@ for r in $reqs; do
     fi
 done
 
+# The STATS? fields, in the daemon's order (the format of src/handler_stats.c), are those of
+# vnet-protocol(7)'s STATS? line and of every example answer in the pages, each defined in
+# vnet-protocol(7); a new counter fails here until it is documented everywhere.
+fields=$(sed -n '/snprintf(out, cap, "%lu /,/", h->id/p' src/handler_stats.c |
+    grep -oE '[a-z_]+=%' | tr -d '=%' | tr '\n' ' ')
+fields=${fields% }
+if [ -z "$fields" ]; then
+    ko "no STATS? field found in src/handler_stats.c (update this check)"
+else
+    got=$(grep -E '^\\fIid\\fP \\fBstate=' man/vnet-protocol.7 | grep -oE '\\fB[a-z_]+=' |
+        sed 's/^\\fB//; s/=$//' | tr '\n' ' ')
+    if [ "${got% }" = "$fields" ]; then
+        ok "vnet-protocol(7)'s STATS? line has the daemon's fields in its order"
+    else
+        ko "vnet-protocol(7)'s STATS? line is '${got% }', the daemon sends '$fields'"
+    fi
+    for page in $pages; do
+        while IFS= read -r line; do
+            got=$(grep -oE '(^| )[a-z_]+=' <<<"$line" | tr -d ' =' | tr '\n' ' ')
+            if [ "${got% }" = "$fields" ]; then
+                ok "$(name_of "$page"): a STATS? example has the daemon's fields in its order"
+            else
+                ko "$(name_of "$page"): a STATS? example has '${got% }', the daemon sends '$fields'"
+            fi
+        done < <(grep -E '^[0-9]+ state=' "$page")
+    done
+    # Each field is a term (a .TP head) under STATS? in vnet-protocol(7).
+    terms=$(awk '/^\.TP/ { getline; print }' man/vnet-protocol.7)
+    for f in $fields; do
+        if grep -qE "^\.BR? (.*[ \"])?$f([ \"]|\$)" <<<"$terms"; then
+            ok "STATS? field $f is defined in vnet-protocol(7)"
+        else
+            ko "STATS? field $f is not defined in vnet-protocol(7)"
+        fi
+    done
+fi
+
 # The README is for the person who runs vnet: short, and its first screen shows the commands
 # that bridge two networks, the two that set a machine up, and where to read on. Longer material
 # lives beside what it describes: tests/bench/README, packaging/README, src/README.
