@@ -449,7 +449,7 @@ static void set_sched_policy(bool keep)
 }
 
 /*
- * Each handler holds two descriptors and each connection one: take every
+ * Each handler holds two or three descriptors and each connection one: take every
  * descriptor the hard limit allows (the soft limit is often 1024), and say
  * so when even that is below what the limits may need.
  */

@@ -26,6 +26,9 @@ bool limits_handler_fits(size_t nhandlers, const char *dev, size_t dev_macs, siz
 
 unsigned long limits_fds_needed(void)
 {
-	/* A handler: its port and its link (and, while it redials, the dial's socket). */
-	return 2ul * VNET_HANDLERS_MAX + VNET_CONN_MAX + LIMITS_FD_SPARE;
+	/*
+	 * A handler: its port, its link and, one that dialed, its datagram
+	 * socket (and, while it redials, the dial's socket).
+	 */
+	return 3ul * VNET_HANDLERS_MAX + VNET_CONN_MAX + LIMITS_FD_SPARE;
 }

@@ -47,7 +47,7 @@ static void test_addresses_per_device(void **state)
 
 static void test_fds(void **state)
 {
-	assert_true(limits_fds_needed() >= 2ul * VNET_HANDLERS_MAX + VNET_CONN_MAX);
+	assert_true(limits_fds_needed() >= 3ul * VNET_HANDLERS_MAX + VNET_CONN_MAX);
 	/* What the packaged unit grants (LimitNOFILE=65536) is enough. */
 	assert_true(limits_fds_needed() <= 65536);
 }
