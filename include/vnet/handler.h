@@ -54,7 +54,8 @@ struct handler_params {
  */
 unsigned long handler_create(struct daemon *d, const struct handler_params *p, char *err,
 			     size_t errlen);
-bool handler_close_id(struct daemon *d, unsigned long id);
+/* Close the handler of that id, logging why; false if there is none. */
+bool handler_close_id(struct daemon *d, unsigned long id, const char *why);
 void handler_close_all(struct daemon *d);
 /*
  * A device was removed or renamed: the handlers on it close, or wait for
