@@ -54,7 +54,8 @@ LIB       := $(BUILD)/libvnet.a
 # tests/unit/harness.c replaces loop_now_ms (and port_open: a fake port)
 # through the linker's --wrap, and counts the calls of proto_parse.
 HARNESS_TESTS := session dial handler dgpath
-UNIT_TESTS  := mac bpf ebpf macmap frame proto buf tls admit penalty peer loop args hfile_line limits aqm port \
+UNIT_TESTS  := mac bpf ebpf macmap frame proto buf tls admit penalty peer loop args hfile_line hfile_diff \
+               limits aqm port \
                client \
                loopguard dgram gso \
                $(HARNESS_TESTS)

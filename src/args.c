@@ -47,6 +47,8 @@ const char args_usage[] =
 	"                establish the handlers FILE lists at start (HANDLE or\n"
 	"                RHANDLE lines; a password may be @PATH); FILE must belong\n"
 	"                to root or to vnet's user, and only its owner may write it\n"
+	"                (SIGHUP reads it, the password file and the certificates\n"
+	"                again, applying only what changed)\n"
 	"  --user USER   after start-up, run as USER (keeping only CAP_NET_RAW and\n"
 	"                CAP_NET_ADMIN)\n"
 	"  --keepalive SECONDS\n"
@@ -131,9 +133,8 @@ static bool add_device(struct args *a, char *dev, struct args_err *e)
 	return true;
 }
 
-/* --password-file: the first line of path, which only its owner may read. */
-static bool read_password_file(pwfile_read_fn read_pw, const char *path, struct args *a,
-			       struct args_err *e)
+bool args_password_file(pwfile_read_fn read_pw, const char *path,
+			char out[VNET_PASSWORD_MAX + 1], struct args_err *e)
 {
 	char line[VNET_PASSWORD_MAX + 3];
 	uid_t owner;
@@ -149,7 +150,7 @@ static bool read_password_file(pwfile_read_fn read_pw, const char *path, struct 
 		return refuse(e, 1, "%s: the password (first line) must be 1-256 printable "
 			      "characters without spaces", path);
 	}
-	memcpy(a->password, line, strlen(line) + 1);   /* proto_password_valid: it fits */
+	memcpy(out, line, strlen(line) + 1);   /* proto_password_valid: it fits */
 	explicit_bzero(line, sizeof(line));
 	return true;
 }
@@ -208,8 +209,9 @@ static bool name_option(struct parse *p, const char *o)
 	}
 	if (p->have_password)
 		return refuse(p->e, 2, "give the password once");
-	if (!read_password_file(p->read_pw, p->argv[p->i], p->a, p->e))
+	if (!args_password_file(p->read_pw, p->argv[p->i], p->a->password, p->e))
 		return false;
+	p->a->password_file = p->argv[p->i];
 	p->have_password = true;
 	return true;
 }

@@ -38,6 +38,7 @@
 #include "vnet/log.h"
 #include "vnet/netlink.h"
 #include "vnet/priv.h"
+#include "vnet/reload.h"
 #include "vnet/session.h"
 #include "vnet/tls.h"
 
@@ -315,13 +316,44 @@ static int listen_all(struct daemon *d)
 	return ret;
 }
 
+static void notify_systemd(const char *state);
+
+/*
+ * SIGHUP: read the files again (reload.c). systemd hears RELOADING=1 before
+ * and READY=1 after, with the outcome as STATUS=, numbered so that a
+ * reload's result is told from the one before (ExecReload in the packaged
+ * unit waits for it and fails when the reload did).
+ */
+static void daemon_reload(struct daemon *d)
+{
+	char msg[400], state[512];
+	struct timespec ts;
+	int ret;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	snprintf(state, sizeof(state), "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading",
+		 (unsigned long long)ts.tv_sec * 1000000ull + (unsigned long long)ts.tv_nsec / 1000);
+	notify_systemd(state);
+	d->reloads++;
+	log_info("SIGHUP: reload %u: reading the files again", d->reloads);
+	ret = reload_run(d, msg, sizeof(msg));
+	msg[strcspn(msg, "\n")] = '\0';
+	if (ret < 0)
+		log_err("reload %u failed, nothing changed: %s", d->reloads, msg);
+	else
+		log_info("reload %u done: %s", d->reloads, msg);
+	snprintf(state, sizeof(state), "READY=1\nSTATUS=reload %u %s: %s", d->reloads,
+		 ret < 0 ? "failed, nothing changed" : "done", msg);
+	notify_systemd(state);
+}
+
 static void on_signal(struct loop_io *io, uint32_t events)
 {
 	struct signalfd_siginfo si;
 
 	while (read(io->fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			log_info("SIGHUP ignored");
+			daemon_reload(container_of(io, struct daemon, signal_io));
 			continue;
 		}
 		log_info("%s: stopping", strsignal((int)si.ssi_signo));

@@ -725,13 +725,13 @@ void handler_datagrams(struct daemon *d, int fd)
 	}
 }
 
-bool handler_close_id(struct daemon *d, unsigned long id)
+bool handler_close_id(struct daemon *d, unsigned long id, const char *why)
 {
 	struct daemon_id *idn = daemon_handler_find(d, id);
 
 	if (!idn)
 		return false;
-	handler_close(container_of(idn, struct handler, idn), "closed by request");
+	handler_close(container_of(idn, struct handler, idn), why);
 	return true;
 }
 

@@ -401,7 +401,7 @@ static bool do_stats(struct session *s, struct proto_req *req, size_t used)
 
 static bool do_close(struct session *s, struct proto_req *req, size_t used)
 {
-	if (handler_close_id(s->d, req->id))
+	if (handler_close_id(s->d, req->id, "closed by request"))
 		session_printf(s, "OK closed %lu", req->id);
 	else
 		session_printf(s, "NOK no handler %lu", req->id);

@@ -75,67 +75,125 @@ static int ctx_common(WOLFSSL_CTX *ctx, char *err, size_t errlen)
 	return 0;
 }
 
-int tls_setup(const struct tls_options *o, const uint8_t *key, char *err, size_t errlen)
+/* A daemon's or a client's contexts and keys, built whole before they are used. */
+struct tls_ctxs {
+	WOLFSSL_CTX *server, *client;
+	bool key_mode;
+};
+
+static void ctxs_free(struct tls_ctxs *c)
+{
+	if (c->server)
+		wolfSSL_CTX_free(c->server);
+	if (c->client)
+		wolfSSL_CTX_free(c->client);
+	c->server = c->client = NULL;
+}
+
+static int server_build(struct tls_ctxs *c, const struct tls_options *o, char *err,
+			size_t errlen)
 {
 	struct stat st;
 
-	if (wolfSSL_Init() != WOLFSSL_SUCCESS) {
-		snprintf(err, errlen, "cannot initialise wolfSSL");
+	c->server = wolfSSL_CTX_new(wolfTLSv1_3_server_method());
+	if (!c->server || ctx_common(c->server, err, errlen) < 0)
+		return -EINVAL;
+	wolfSSL_CTX_set_psk_server_tls13_callback(c->server, server_psk);
+	/* Nothing to resume: no tickets, so reads never have to write. */
+	wolfSSL_CTX_no_ticket_TLSv13(c->server);
+	if (!o->cert && !o->key)
+		return 0;
+	if (!o->cert || !o->key) {
+		snprintf(err, errlen, "--cert and --key go together");
 		return -EINVAL;
 	}
-	if (key) {
-		server_ctx = wolfSSL_CTX_new(wolfTLSv1_3_server_method());
-		if (!server_ctx || ctx_common(server_ctx, err, errlen) < 0)
-			goto fail;
-		memcpy(server_key, key, TLS_KEY_LEN);
-		have_server_key = true;
-		wolfSSL_CTX_set_psk_server_tls13_callback(server_ctx, server_psk);
-		/* Nothing to resume: no tickets, so reads never have to write. */
-		wolfSSL_CTX_no_ticket_TLSv13(server_ctx);
-		if (o->cert || o->key) {
-			if (!o->cert || !o->key) {
-				snprintf(err, errlen, "--cert and --key go together");
-				goto fail;
-			}
-			if (wolfSSL_CTX_use_certificate_chain_file(server_ctx, o->cert) !=
-			    WOLFSSL_SUCCESS) {
-				snprintf(err, errlen, "cannot load the certificate %s", o->cert);
-				goto fail;
-			}
-			if (stat(o->key, &st) == 0 && (st.st_mode & 077))
-				log_warn("%s is readable by group or others: chmod 600 it", o->key);
-			if (wolfSSL_CTX_use_PrivateKey_file(server_ctx, o->key,
-							    WOLFSSL_FILETYPE_PEM) != WOLFSSL_SUCCESS ||
-			    wolfSSL_CTX_check_private_key(server_ctx) != WOLFSSL_SUCCESS) {
-				snprintf(err, errlen, "cannot load the private key %s (or it does "
-					 "not match the certificate)", o->key);
-				goto fail;
-			}
-		}
+	if (wolfSSL_CTX_use_certificate_chain_file(c->server, o->cert) != WOLFSSL_SUCCESS) {
+		snprintf(err, errlen, "cannot load the certificate %s", o->cert);
+		return -EINVAL;
 	}
-	client_ctx = wolfSSL_CTX_new(wolfTLSv1_3_client_method());
-	if (!client_ctx || ctx_common(client_ctx, err, errlen) < 0)
+	if (stat(o->key, &st) == 0 && (st.st_mode & 077))
+		log_warn("%s is readable by group or others: chmod 600 it", o->key);
+	if (wolfSSL_CTX_use_PrivateKey_file(c->server, o->key, WOLFSSL_FILETYPE_PEM) !=
+	    WOLFSSL_SUCCESS || wolfSSL_CTX_check_private_key(c->server) != WOLFSSL_SUCCESS) {
+		snprintf(err, errlen, "cannot load the private key %s (or it does not match the "
+			 "certificate)", o->key);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int ctxs_build(struct tls_ctxs *c, const struct tls_options *o, bool server, char *err,
+		      size_t errlen)
+{
+	*c = (struct tls_ctxs){ 0 };
+	if (server && server_build(c, o, err, errlen) < 0)
+		goto fail;
+	c->client = wolfSSL_CTX_new(wolfTLSv1_3_client_method());
+	if (!c->client || ctx_common(c->client, err, errlen) < 0)
 		goto fail;
 	/*
 	 * Always verify: in key mode no CA is loaded, so a server that answers
 	 * with a certificate instead of proving it holds the key is refused.
 	 */
-	wolfSSL_CTX_set_verify(client_ctx, WOLFSSL_VERIFY_PEER, NULL);
+	wolfSSL_CTX_set_verify(c->client, WOLFSSL_VERIFY_PEER, NULL);
 	if (o->ca) {
-		if (wolfSSL_CTX_load_verify_locations(client_ctx, o->ca, NULL) != WOLFSSL_SUCCESS) {
+		if (wolfSSL_CTX_load_verify_locations(c->client, o->ca, NULL) != WOLFSSL_SUCCESS) {
 			snprintf(err, errlen, "cannot load the CA certificate %s", o->ca);
 			goto fail;
 		}
 	} else {
-		client_key_mode = true;
-		wolfSSL_CTX_set_psk_client_tls13_callback(client_ctx, client_psk);
+		c->key_mode = true;
+		wolfSSL_CTX_set_psk_client_tls13_callback(c->client, client_psk);
 	}
 	return 0;
 fail:
 	if (err[0] == '\0')
 		snprintf(err, errlen, "cannot set up TLS");
-	tls_cleanup();
+	ctxs_free(c);
 	return -EINVAL;
+}
+
+/* Put c and key in place of the contexts and key in use. */
+static void ctxs_install(struct tls_ctxs *c, const uint8_t *key)
+{
+	struct tls_ctxs old = { server_ctx, client_ctx, false };
+
+	/* A session holds a reference to its context: those established go on with theirs. */
+	ctxs_free(&old);
+	server_ctx = c->server;
+	client_ctx = c->client;
+	client_key_mode = c->key_mode;
+	have_server_key = key != NULL;
+	if (key)
+		memcpy(server_key, key, TLS_KEY_LEN);
+	else
+		explicit_bzero(server_key, sizeof(server_key));
+}
+
+int tls_setup(const struct tls_options *o, const uint8_t *key, char *err, size_t errlen)
+{
+	struct tls_ctxs c;
+
+	if (wolfSSL_Init() != WOLFSSL_SUCCESS) {
+		snprintf(err, errlen, "cannot initialise wolfSSL");
+		return -EINVAL;
+	}
+	if (ctxs_build(&c, o, key != NULL, err, errlen) < 0) {
+		tls_cleanup();
+		return -EINVAL;
+	}
+	ctxs_install(&c, key);
+	return 0;
+}
+
+int tls_reload(const struct tls_options *o, const uint8_t *key, char *err, size_t errlen)
+{
+	struct tls_ctxs c;
+
+	if (ctxs_build(&c, o, key != NULL, err, errlen) < 0)
+		return -EINVAL;
+	ctxs_install(&c, key);
+	return 0;
 }
 
 void tls_cleanup(void)

@@ -28,6 +28,7 @@ struct args {
 	struct tls_options tlso;        /* --cert, --key, --ca */
 	const char *user;               /* --user */
 	const char *handlers;           /* --handlers */
+	const char *password_file;      /* --password-file, read again on SIGHUP */
 	uint32_t keepalive_ms;          /* --keepalive; a link is dead after 3 times this */
 	unsigned int queue_delay_ms;    /* --queue-delay: the handlers' delay target, 0: off */
 	bool udp_off;                   /* --udp off: handlers carry every frame over TCP */
@@ -57,5 +58,11 @@ extern const char args_usage[];         /* vnet --help */
 bool args_parse(int argc, char **argv, char *env_password, pwfile_read_fn read_pw, struct args *a,
 		struct args_err *e);
 void args_free(struct args *a);
+/*
+ * The password of a --password-file (its first line, which only its owner
+ * may read), into out; false with e set (status 1) if it is refused.
+ */
+bool args_password_file(pwfile_read_fn read_pw, const char *path,
+			char out[VNET_PASSWORD_MAX + 1], struct args_err *e);
 
 #endif

@@ -89,12 +89,13 @@ struct daemon {
 	struct list handler_ids[DAEMON_ID_BUCKETS];    /* the same, by id */
 	unsigned long next_id;
 	struct list dials;          /* dials in progress (dial.c) */
-	struct list boots;          /* handlers-file lines not established yet (hfile.c) */
+	struct list boots;          /* the handlers file's lines, with their handlers (hfile.c) */
 	size_t boot_dials;          /* of them, being dialed */
 	struct penalty_table penalties; /* failed logins, by address (penalty.c) */
 	struct peer_table peers;    /* what the handlers queue toward each peer (peer.c) */
 	struct loopguard guard;     /* frames injected lately (loopguard.c) */
 	uint64_t instance;          /* random, this run's: a HANDLE to itself is refused */
+	unsigned int reloads;       /* SIGHUPs so far (daemon.c) */
 };
 
 /* Before the command line is read into d->cfg: defaults and empty tables. */

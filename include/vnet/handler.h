@@ -60,7 +60,8 @@ struct handler_params {
  */
 unsigned long handler_create(struct daemon *d, const struct handler_params *p, char *err,
 			     size_t errlen);
-bool handler_close_id(struct daemon *d, unsigned long id);
+/* Close the handler of that id, logging why; false if there is none. */
+bool handler_close_id(struct daemon *d, unsigned long id, const char *why);
 /* Datagrams on the daemon's socket fd: each to the handler its receiver index names. */
 void handler_datagrams(struct daemon *d, int fd);
 void handler_close_all(struct daemon *d);

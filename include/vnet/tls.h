@@ -37,6 +37,13 @@ int tls_derive_key(const char *password, uint8_t key[TLS_KEY_LEN]);
  * daemon's own derived key) and a client context. err gets a reason.
  */
 int tls_setup(const struct tls_options *o, const uint8_t *server_key, char *err, size_t errlen);
+/*
+ * The same again with the files as they are now (SIGHUP): the new contexts
+ * and key serve the sessions made from now on, those established go on with
+ * theirs. If anything fails (err says what), those in use stay. 0 or -EINVAL.
+ */
+int tls_reload(const struct tls_options *o, const uint8_t *server_key, char *err,
+	       size_t errlen);
 void tls_cleanup(void);
 bool tls_enabled(void);
 /* Clients offer a pre-shared key (true) or verify a certificate (--ca given). */
