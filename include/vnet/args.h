@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "vnet/common.h"
+#include "vnet/guard.h"
 #include "vnet/pwfile.h"
 #include "vnet/tls.h"
 
@@ -30,6 +31,9 @@ struct args {
 	const char *handlers;           /* --handlers */
 	uint32_t keepalive_ms;          /* --keepalive; a link is dead after 3 times this */
 	unsigned int queue_delay_ms;    /* --queue-delay: the handlers' delay target, 0: off */
+	bool allow_dhcp_server;         /* --allow-dhcp-server: LOCAL sides inject DHCP replies */
+	bool allow_ra;                  /* --allow-ra: ...and router advertisements */
+	struct guard_rate flood;        /* --flood-limit: LOCAL sides' broadcasts and multicasts */
 	char **devices;                 /* the -d list, copies (TAP names without "tap:") */
 	size_t ndevices;
 	char **taps;                    /* the TAP devices to create (into argv) */
