@@ -70,7 +70,8 @@ int handler_stats(struct handler *h, const struct nl_link *links, size_t nlinks,
 		     "out_bytes=%llu in_frames=%llu in_bytes=%llu drop_filter=%llu "
 		     "drop_queue=%llu drop_inject=%llu drop_oversize=%llu drop_unlisted=%llu "
 		     "drop_offload=%llu reconnecting=%s drop_aqm=%llu mark_aqm=%llu "
-		     "drop_device=%llu drop_loop=%llu drop_capture=%llu", h->id,
+		     "drop_device=%llu drop_loop=%llu drop_capture=%llu drop_rogue=%llu "
+		     "drop_flood=%llu", h->id,
 		     h->closed ? "closed" : state_names[h->state],
 		     (unsigned long long)(h->state == H_UP && !h->closed ? (loop_now_ms() - h->up_since) / 1000 : 0),
 		     h->reconnects, (unsigned long long)st->rx_frames,
@@ -83,7 +84,8 @@ int handler_stats(struct handler *h, const struct nl_link *links, size_t nlinks,
 		     (unsigned long long)(h->aqm ? h->aqm->marks : 0),
 		     (unsigned long long)st->device_drops,
 		     (unsigned long long)(st->loop_drops + h->drop_loop),
-		     (unsigned long long)st->rx_errors);
+		     (unsigned long long)st->rx_errors, (unsigned long long)h->drop_rogue,
+		     (unsigned long long)h->drop_flood);
 	return n < 0 || (size_t)n >= cap ? -1 : n;
 }
 
