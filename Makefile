@@ -57,7 +57,7 @@ HARNESS_TESTS := session dial handler dgpath
 UNIT_TESTS  := mac bpf ebpf macmap frame proto buf tls admit penalty peer loop args hfile_line hfile_diff \
                limits aqm port \
                client \
-               loopguard dgram gso \
+               loopguard dgram gso guard \
                $(HARNESS_TESTS)
 UNIT_BINS    := $(UNIT_TESTS:%=$(BUILD)/test_%)
 HARNESS_BINS := $(HARNESS_TESTS:%=$(BUILD)/test_%)

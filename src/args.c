@@ -59,14 +59,24 @@ const char args_usage[] =
 	"                peer near MS milliseconds: above it for 100 ms, frames are\n"
 	"                ECN-marked or dropped as they are captured (default 40;\n"
 	"                0: off)\n"
-	"  --udp on|off  carry handlers' frames in sealed UDP datagrams beside their\n"
-	"                TCP link, which stays for control and as the fallback\n"
+	"  --udp on|off  carry handlers' frames in authenticated UDP datagrams beside\n"
+	"                their TCP link, which stays for control and as the fallback\n"
 	"                (default on; off: every frame over TCP)\n"
 	"  --udp-port PORT\n"
 	"                UDP port to receive datagrams on (default: the TCP port)\n"
 	"  --udp-mtu BYTES\n"
 	"                the path MTU between the daemons: no datagram is larger\n"
 	"                (default 1500; 1280 to 65535)\n"
+	"  --allow-dhcp-server\n"
+	"                inject DHCP server messages (UDP 67 -> 68, DHCPv6 547 -> 546)\n"
+	"                from the peer of a LOCAL side (the guests' side); refused by\n"
+	"                default\n"
+	"  --allow-ra    inject IPv6 router advertisements from the peer of a LOCAL\n"
+	"                side; refused by default\n"
+	"  --flood-limit N[/BURST]|off\n"
+	"                inject at most N broadcast and multicast frames a second\n"
+	"                (BURST at once, default 2N) from the peer of each LOCAL\n"
+	"                side (default 1000/2000; off: no limit)\n"
 	"  --sched batch|normal\n"
 	"                batch (the default): a frame that wakes vnet does not\n"
 	"                preempt the program that sent it (SCHED_BATCH), which\n"
@@ -219,7 +229,8 @@ static bool name_option(struct parse *p, const char *o)
 static bool is_value_option(const char *o)
 {
 	static const char *const opts[] = { "--keepalive", "--queue-delay", "--sched", "-h",
-					     "-p", "--udp", "--udp-port", "--udp-mtu" };
+					     "-p", "--udp", "--udp-port", "--udp-mtu",
+					     "--flood-limit" };
 
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
 		if (!strcmp(o, opts[i]))
@@ -257,6 +268,10 @@ static bool value_option(struct parse *p, const char *o)
 			return refuse(p->e, 2, "%s needs a number of bytes from %d to 65535", o,
 				      VNET_UDP_MTU_MIN);
 		a->udp_mtu = (unsigned int)n;
+	} else if (!strcmp(o, "--flood-limit")) {
+		if (!v || !guard_rate_parse(v, &a->flood))
+			return refuse(p->e, 2, "%s needs N or N/BURST (frames a second, and at once: "
+				      "1 to %d) or 'off'", o, GUARD_FLOOD_MAX);
 	} else if (!strcmp(o, "--sched")) {
 		if (!v || (strcmp(v, "batch") && strcmp(v, "normal")))
 			return refuse(p->e, 2, "%s needs 'batch' or 'normal'", o);
@@ -334,6 +349,8 @@ bool args_parse(int argc, char **argv, char *env_password, pwfile_read_fn read_p
 	a->keepalive_ms = VNET_KEEPALIVE_MS;
 	a->udp_mtu = VNET_UDP_MTU;
 	a->queue_delay_ms = AQM_TARGET_MS_DEFAULT;
+	a->flood.per_s = GUARD_FLOOD_RATE;
+	a->flood.burst = GUARD_FLOOD_BURST;
 	e->status = 0;
 	e->msg[0] = '\0';
 	for (p.i = 1; p.i < argc; p.i++) {
@@ -346,6 +363,10 @@ bool args_parse(int argc, char **argv, char *env_password, pwfile_read_fn read_p
 			a->tls = true;
 		} else if (!strcmp(o, "-v") || !strcmp(o, "--verbose")) {
 			a->verbose = true;
+		} else if (!strcmp(o, "--allow-dhcp-server")) {
+			a->allow_dhcp_server = true;
+		} else if (!strcmp(o, "--allow-ra")) {
+			a->allow_ra = true;
 		} else if (name_slot(a, o) || !strcmp(o, "--password-file")) {
 			if (!name_option(&p, o))
 				return false;

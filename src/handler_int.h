@@ -16,6 +16,7 @@
 #include "vnet/daemon.h"
 #include "vnet/dgpath.h"
 #include "vnet/dial.h"
+#include "vnet/guard.h"
 #include "vnet/handler.h"
 #include "vnet/list.h"
 #include "vnet/loop.h"
@@ -80,6 +81,10 @@ struct handler {
 	uint64_t drop_unlisted, drop_offload;  /* frames from the peer refused (handler_refuse) */
 	uint64_t drop_loop;     /* frames from the peer going round a loop (handler_looped) */
 	uint64_t loop_logged;   /* when a loop through it was last logged (0: never) */
+	/* A LOCAL side's guard (handler_guarded): DHCP servers and routers, and floods, refused. */
+	uint64_t drop_rogue, drop_flood;
+	uint64_t rogue_logged, flood_logged;    /* when last logged (0: never) */
+	struct guard_bucket flood;  /* its broadcast and multicast frames from the peer */
 	struct aqm *aqm;        /* --queue-delay's controller, from the first frame captured */
 	bool listening;         /* made by a BEGIN: the datagram path's listening side */
 	struct dgpath dg;       /* the datagram path beside the link */

@@ -245,15 +245,21 @@ static void handler_queue(struct handler *h, const struct virtio_net_hdr *vh, si
 	handler_peer_sync(h);
 }
 
-/* Log a loop through h at most once a minute: the first time and whenever one is due. */
-static bool handler_loop_log_due(struct handler *h)
+/* A line logged at most every every_ms (last: when it last was, 0 never): is it due now? */
+static bool handler_log_due(uint64_t *last, uint64_t every_ms)
 {
 	uint64_t now = loop_now_ms();
 
-	if (h->loop_logged && now - h->loop_logged < LOOPGUARD_LOG_MS)
+	if (*last && now - *last < every_ms)
 		return false;
-	h->loop_logged = now;
+	*last = now;
 	return true;
+}
+
+/* Log a loop through h at most once a minute: the first time and whenever one is due. */
+static bool handler_loop_log_due(struct handler *h)
+{
+	return handler_log_due(&h->loop_logged, LOOPGUARD_LOG_MS);
 }
 
 /*
@@ -426,11 +432,53 @@ enum handler_end handler_keepalive(struct handler *h)
 }
 
 /*
+ * A LOCAL side's guard (guard.h): whether to refuse a frame from the peer
+ * (the guests' side) that is a DHCP server's or a router advertisement
+ * (unless --allow-dhcp-server, --allow-ra), or a broadcast or multicast
+ * beyond --flood-limit. Counted in drop_rogue and drop_flood, each logged at
+ * most once a minute.
+ */
+static bool handler_guarded(struct handler *h, const struct frame_msg *msg)
+{
+	const struct args *cfg = &h->d->cfg;
+	enum guard_kind kind = guard_classify(msg->eth, msg->eth_len);
+
+	if ((kind == GUARD_DHCP_SERVER && !cfg->allow_dhcp_server) ||
+	    (kind == GUARD_ROUTER_ADV && !cfg->allow_ra)) {
+		h->drop_rogue++;
+		if (handler_log_due(&h->rogue_logged, GUARD_LOG_MS)) {
+			struct mac src;
+			char s[MAC_STRLEN];
+
+			memcpy(src.b, msg->eth + MAC_LEN, MAC_LEN);
+			mac_format(&src, s);
+			log_warn("handler %lu: refused %s from %s, on the guests' side (%s allows it; "
+				 "counted in drop_rogue, logged at most once a minute)", h->id,
+				 kind == GUARD_DHCP_SERVER ? "a DHCP server's message" :
+				 "a router advertisement", s, kind == GUARD_DHCP_SERVER ?
+				 "--allow-dhcp-server" : "--allow-ra");
+		}
+		return true;
+	}
+	if (!(msg->eth[0] & 1) || guard_bucket_take(&h->flood, &cfg->flood, loop_now_ms()))
+		return false;
+	h->drop_flood++;
+	if (handler_log_due(&h->flood_logged, GUARD_LOG_MS))
+		log_warn("handler %lu: the peer %s sends more than %u broadcast and multicast frames "
+			 "a second (%u at once): the excess is not injected (--flood-limit; counted in "
+			 "drop_flood, logged at most once a minute)", h->id, h->raddr,
+			 (unsigned int)cfg->flood.per_s, (unsigned int)cfg->flood.burst);
+	return true;
+}
+
+/*
  * Whether to refuse a frame from the peer instead of injecting it: its
  * addresses are not the handler's to inject (mac_inject_allowed), or its
  * offload metadata does not fit it or would make the kernel cut it into too
- * many packets (frame_offload_safe). Refused frames are counted; the first of
- * each kind is logged. The link stays up: the message's length is known.
+ * many packets (frame_offload_safe), or a LOCAL side's guard refuses it
+ * (handler_guarded). Refused frames are counted; the first of each kind is
+ * logged (the guard's, once a minute). The link stays up: the message's
+ * length is known.
  */
 static bool handler_refuse(struct handler *h, const struct frame_msg *msg)
 {
@@ -459,7 +507,7 @@ static bool handler_refuse(struct handler *h, const struct frame_msg *msg)
 				 (unsigned int)msg->vh.gso_size, why);
 		return true;
 	}
-	return false;
+	return h->spec.conf == VNET_LOCAL && handler_guarded(h, msg);
 }
 
 /*

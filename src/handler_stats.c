@@ -72,7 +72,7 @@ int handler_stats(struct handler *h, const struct nl_link *links, size_t nlinks,
 		     "drop_offload=%llu reconnecting=%s drop_aqm=%llu mark_aqm=%llu "
 		     "drop_device=%llu drop_loop=%llu drop_capture=%llu path=%s udp_out=%llu "
 		     "udp_out_bytes=%llu udp_in=%llu udp_in_bytes=%llu drop_auth=%llu "
-		     "drop_replay=%llu udp_big=%llu drop_udp=%llu", h->id,
+		     "drop_replay=%llu udp_big=%llu drop_udp=%llu drop_rogue=%llu drop_flood=%llu", h->id,
 		     h->closed ? "closed" : state_names[h->state],
 		     (unsigned long long)(h->state == H_UP && !h->closed ? (loop_now_ms() - h->up_since) / 1000 : 0),
 		     h->reconnects, (unsigned long long)st->rx_frames,
@@ -89,7 +89,8 @@ int handler_stats(struct handler *h, const struct nl_link *links, size_t nlinks,
 		     (unsigned long long)h->dg.st.out, (unsigned long long)h->dg.st.out_bytes,
 		     (unsigned long long)h->dg.st.in, (unsigned long long)h->dg.st.in_bytes,
 		     (unsigned long long)h->dg.st.drop_auth, (unsigned long long)h->dg.st.drop_replay,
-		     (unsigned long long)h->dg.st.big, (unsigned long long)h->dg.st.drop_send);
+		     (unsigned long long)h->dg.st.big, (unsigned long long)h->dg.st.drop_send,
+		     (unsigned long long)h->drop_rogue, (unsigned long long)h->drop_flood);
 	return n < 0 || (size_t)n >= cap ? -1 : n;
 }
 

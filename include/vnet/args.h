@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "vnet/common.h"
+#include "vnet/guard.h"
 #include "vnet/pwfile.h"
 #include "vnet/tls.h"
 
@@ -34,6 +35,9 @@ struct args {
 	bool udp_off;                   /* --udp off: handlers carry every frame over TCP */
 	uint16_t udp_port;              /* --udp-port: where datagrams come in (0: the TCP port) */
 	unsigned int udp_mtu;           /* --udp-mtu: the underlay's path MTU, datagrams fit it */
+	bool allow_dhcp_server;         /* --allow-dhcp-server: LOCAL sides inject DHCP replies */
+	bool allow_ra;                  /* --allow-ra: ...and router advertisements */
+	struct guard_rate flood;        /* --flood-limit: LOCAL sides' broadcasts and multicasts */
 	char **devices;                 /* the -d list, copies (TAP names without "tap:") */
 	size_t ndevices;
 	char **taps;                    /* the TAP devices to create (into argv) */

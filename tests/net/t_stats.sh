@@ -118,9 +118,11 @@ for side in A B; do
     vn_eq "$side: drop_inject=0" 0 "$(field "${!snap}" "${!hid}" drop_inject)"
     vn_eq "$side: drop_unlisted=0 (the peer sent only listed addresses)" 0 "$(field "${!snap}" "${!hid}" drop_unlisted)"
     vn_eq "$side: drop_offload=0 (and only sane offload metadata)" 0 "$(field "${!snap}" "${!hid}" drop_offload)"
+    vn_eq "$side: drop_rogue=0 (no DHCP server, no router advertisement)" 0 "$(field "${!snap}" "${!hid}" drop_rogue)"
+    vn_eq "$side: drop_flood=0 (pings are unicast)" 0 "$(field "${!snap}" "${!hid}" drop_flood)"
 done
 vn_match "the STATS? line has the documented fields in order" \
-    "^$HID_B state=[a-z]+ uptime=[0-9]+ reconnects=[0-9]+ out_frames=[0-9]+ out_bytes=[0-9]+ in_frames=[0-9]+ in_bytes=[0-9]+ drop_filter=[0-9]+ drop_queue=[0-9]+ drop_inject=[0-9]+ drop_oversize=[0-9]+ drop_unlisted=[0-9]+ drop_offload=[0-9]+ reconnecting=no drop_aqm=[0-9]+ mark_aqm=[0-9]+ drop_device=[0-9]+ drop_loop=[0-9]+ drop_capture=[0-9]+\$" \
+    "^$HID_B state=[a-z]+ uptime=[0-9]+ reconnects=[0-9]+ out_frames=[0-9]+ out_bytes=[0-9]+ in_frames=[0-9]+ in_bytes=[0-9]+ drop_filter=[0-9]+ drop_queue=[0-9]+ drop_inject=[0-9]+ drop_oversize=[0-9]+ drop_unlisted=[0-9]+ drop_offload=[0-9]+ reconnecting=no drop_aqm=[0-9]+ mark_aqm=[0-9]+ drop_device=[0-9]+ drop_loop=[0-9]+ drop_capture=[0-9]+ path=(udp|tcp|tcp-fallback) udp_out=[0-9]+ udp_out_bytes=[0-9]+ udp_in=[0-9]+ udp_in_bytes=[0-9]+ drop_auth=[0-9]+ drop_replay=[0-9]+ udp_big=[0-9]+ drop_udp=[0-9]+ drop_rogue=[0-9]+ drop_flood=[0-9]+\$" \
     "$(printf '%s\n' "$SNAP_B" | sed -n 3p)"
 
 vn_section "drop_filter counts the LAN traffic h1 <-> h2 that the handler must not forward"
@@ -221,17 +223,19 @@ stats_snap B
 TEXT_B=$SNAP_B
 json_client gB --json -p "$PASS_B" -h "$UL_B" -c stats
 vn_eq "stats --json on B: exit 0" 0 "$VN_RC"
-json_check "B's stats JSON: the documented fields, in order, numbers but state" '
+json_check "B's stats JSON: the documented fields, in order, numbers but state and path" '
 st = d.get("stats")
 ok(list(d) == ["stats"] and isinstance(st, list) and len(st) == 2, "a list of 2: %r" % d)
 names = ["id", "state", "uptime", "reconnects", "out_frames", "out_bytes", "in_frames", "in_bytes",
          "drop_filter", "drop_queue", "drop_inject", "drop_oversize", "drop_unlisted", "drop_offload",
-         "reconnecting", "drop_aqm", "mark_aqm", "drop_device", "drop_loop", "drop_capture"]
+         "reconnecting", "drop_aqm", "mark_aqm", "drop_device", "drop_loop", "drop_capture",
+         "path", "udp_out", "udp_out_bytes", "udp_in", "udp_in_bytes", "drop_auth", "drop_replay",
+         "udp_big", "drop_udp", "drop_rogue", "drop_flood"]
 for s in st or []:
     ok(list(s) == names, "members in the documented order: %r" % list(s))
     ok(s.get("state") in ("up", "waiting", "connecting"), "state string: %r" % s.get("state"))
     ok(s.get("reconnecting") in ("yes", "no"), "reconnecting yes or no: %r" % s.get("reconnecting"))
-    ok(all(type(s.get(n)) is int and s.get(n) >= 0 for n in names if n not in ("state", "reconnecting")), "numbers: %r" % s)
+    ok(all(type(s.get(n)) is int and s.get(n) >= 0 for n in names if n not in ("state", "reconnecting", "path")), "numbers: %r" % s)
 byid = dict((s.get("id"), s) for s in st or [])
 o = byid.get('"${HID_B:-0}"', {})
 ok(o.get("out_frames", 0) >= '"$NPING"' and o.get("in_frames", 0) >= '"$NPING"', "the ordinary handler kept its counters: %r" % o)

@@ -65,6 +65,10 @@ static void test_minimal(void **state)
 	assert_int_equal(a.port, 4455);
 	assert_int_equal(a.keepalive_ms, 10000);
 	assert_int_equal(a.queue_delay_ms, 40);  /* on: a WAN's queue is bounded by default */
+	/* A guarded port by default: no DHCP server, no router, 1000 broadcasts a second. */
+	assert_false(a.allow_dhcp_server || a.allow_ra);
+	assert_int_equal(a.flood.per_s, 1000);
+	assert_int_equal(a.flood.burst, 2000);
 	assert_false(a.tls || a.verbose || a.sched_normal);
 	assert_null(a.user);
 	assert_null(a.handlers);
@@ -86,7 +90,8 @@ static void test_every_option(void **state)
 
 	assert_true(parse(&v, "-s --cert c.pem --key k.pem --ca ca.pem -h 198.19.0.1 -p 4460 "
 			  "-d eth0 tap:vtap0 eth0 --handlers /etc/vnet/h --user nobody --keepalive 3 "
-			  "--queue-delay 0 --sched normal -v pw", NULL, &a, &e));
+			  "--queue-delay 0 --sched normal -v --allow-dhcp-server --allow-ra "
+			  "--flood-limit 50/7 pw", NULL, &a, &e));
 	assert_true(a.tls);
 	assert_string_equal(a.tlso.cert, "c.pem");
 	assert_string_equal(a.tlso.key, "k.pem");
@@ -104,7 +109,13 @@ static void test_every_option(void **state)
 	assert_int_equal(a.queue_delay_ms, 0);
 	assert_true(a.sched_normal);
 	assert_true(a.verbose);
+	assert_true(a.allow_dhcp_server && a.allow_ra);
+	assert_int_equal(a.flood.per_s, 50);
+	assert_int_equal(a.flood.burst, 7);
 	assert_string_equal(a.password, "pw");
+	args_free(&a);
+	assert_true(parse(&v, "pw -d eth0 --flood-limit off", NULL, &a, &e));
+	assert_int_equal(a.flood.per_s, 0);
 	args_free(&a);
 }
 
@@ -193,6 +204,10 @@ static void test_refusals(void **state)
 		{ "pw -d eth0 --queue-delay",
 		  "--queue-delay needs a number of milliseconds from 0 to 1000" },
 		{ "pw -d eth0 --sched fast", "--sched needs 'batch' or 'normal'" },
+		{ "pw -d eth0 --flood-limit 0", "--flood-limit needs N or N/BURST (frames a second, "
+						"and at once: 1 to 10000000) or 'off'" },
+		{ "pw -d eth0 --flood-limit", "--flood-limit needs N or N/BURST (frames a second, "
+					      "and at once: 1 to 10000000) or 'off'" },
 		{ "pw -d eth0 -p 0", "-p needs a port number (1-65535)" },
 		{ "pw -d eth0 -p 65536", "-p needs a port number (1-65535)" },
 		{ "pw -d eth0 -h", "-h needs an address (or _)" },

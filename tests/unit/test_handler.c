@@ -240,6 +240,78 @@ static void test_inject_rule(void **state)
 	assert_int_equal(harness_stat(&D, 0, "drop_unlisted"), 2);
 }
 
+/* The frames the device got since last asked: how many. */
+static int device_count(void)
+{
+	uint8_t got[VH_LEN + 2048];
+	int n = 0;
+
+	while (device_gets(got, sizeof(got)) >= 0)
+		n++;
+	return n;
+}
+
+/*
+ * A LOCAL side is a guarded port (guard.h): a DHCP server's offer and a
+ * router advertisement from the listed guest are refused and counted
+ * (drop_rogue) unless allowed; its broadcasts pass a token bucket
+ * (drop_flood), its unicast frames do not.
+ */
+static void test_guarded_port(void **state)
+{
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	uint8_t offer[60] = { 0 }, ra[70] = { 0 }, eth[60];
+
+	(void)state;
+	D.cfg.flood = (struct guard_rate){ .per_s = 10, .burst = 3 };
+	memcpy(offer, bcast, 6);
+	memcpy(offer + 6, LISTED, 6);
+	offer[12] = 0x08;               /* IPv4, UDP 67 -> 68 */
+	offer[14] = 0x45;
+	offer[23] = 17;
+	offer[35] = 67;
+	offer[37] = 68;
+	memcpy(ra, (uint8_t[6]){ 0x33, 0x33, 0, 0, 0, 1 }, 6);
+	memcpy(ra + 6, LISTED, 6);
+	ra[12] = 0x86;                  /* IPv6, ICMPv6 type 134 */
+	ra[13] = 0xdd;
+	ra[14] = 0x60;
+	ra[20] = 58;
+	ra[54] = 134;
+	assert_true(peer_sends(FRAME_T_PLAIN, offer, sizeof(offer)));
+	assert_true(peer_sends(FRAME_T_PLAIN, ra, sizeof(ra)));
+	for (uint32_t i = 0; i < 5; i++) {
+		eth_make(eth, sizeof(eth), bcast, LISTED, i);
+		assert_true(peer_sends(FRAME_T_PLAIN, eth, sizeof(eth)));
+		eth_make(eth, sizeof(eth), OTHER, LISTED, 100 + i);
+		assert_true(peer_sends(FRAME_T_PLAIN, eth, sizeof(eth)));
+	}
+	harness_pump(&D);
+	assert_int_equal(device_count(), 3 + 5);        /* the burst, and every unicast frame */
+	assert_int_equal(harness_stat(&D, 0, "drop_rogue"), 2);
+	assert_int_equal(harness_stat(&D, 0, "drop_flood"), 2);
+
+	/* 100 ms later, one more broadcast may pass. */
+	harness_advance(&D, 100);
+	for (uint32_t i = 10; i < 12; i++) {
+		eth_make(eth, sizeof(eth), bcast, LISTED, i);
+		assert_true(peer_sends(FRAME_T_PLAIN, eth, sizeof(eth)));
+	}
+	harness_pump(&D);
+	assert_int_equal(device_count(), 1);
+	assert_int_equal(harness_stat(&D, 0, "drop_flood"), 3);
+
+	/* Allowed: both injected (a broadcast and a multicast: two tokens, 200 ms). */
+	D.cfg.allow_dhcp_server = D.cfg.allow_ra = true;
+	harness_advance(&D, 200);
+	assert_true(peer_sends(FRAME_T_PLAIN, offer, sizeof(offer)));
+	assert_true(peer_sends(FRAME_T_PLAIN, ra, sizeof(ra)));
+	harness_pump(&D);
+	assert_int_equal(device_count(), 2);
+	assert_int_equal(harness_stat(&D, 0, "drop_rogue"), 2);
+	assert_int_equal(harness_stat(&D, 0, "in_frames"), 3 + 5 + 1 + 2);
+}
+
 /* An optional message type (0x80-0xff) is skipped; the frame behind it goes through. */
 static void test_optional_message_skipped(void **state)
 {
@@ -594,6 +666,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_capture_framed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inject_rule, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_guarded_port, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_optional_message_skipped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_protocol_error_closes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_peer_closes, setup, teardown),
