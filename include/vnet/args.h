@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "vnet/common.h"
 #include "vnet/pwfile.h"
@@ -30,6 +31,8 @@ struct args {
 	const char *handlers;           /* --handlers */
 	uint32_t keepalive_ms;          /* --keepalive; a link is dead after 3 times this */
 	unsigned int queue_delay_ms;    /* --queue-delay: the handlers' delay target, 0: off */
+	bool metrics;                   /* --metrics: serve them on metrics_addr */
+	struct sockaddr_storage metrics_addr;
 	char **devices;                 /* the -d list, copies (TAP names without "tap:") */
 	size_t ndevices;
 	char **taps;                    /* the TAP devices to create (into argv) */
