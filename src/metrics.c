@@ -4,7 +4,7 @@
  *
  * The tables below are what a scrape says: one row a metric (a counter
  * with several reasons is several rows of one name), read from a copy of
- * the counters taken when the scrape begins (struct scrape). A new counter
+ * the counters taken as the scrape begins (struct scrape). A new counter
  * is a field in that copy and a row here. metrics_fmt.c writes the text.
  *
  * The HTTP side is libmicrohttpd's, in "external select" mode on epoll:
@@ -46,6 +46,7 @@
 #define METRICS_CHUNK       (32 * 1024)
 #define METRICS_HEAD_S      10
 #define METRICS_EXCHANGE_S  60
+#define METRICS_COPY_BATCH  64      /* handlers' counters copied a round of the loop */
 
 /* A connection: when its current exchange began, and whether its head was read. */
 struct metrics_conn {
@@ -61,9 +62,13 @@ struct metrics {
 	struct loop_io io;
 	struct loop_timer timer;
 	struct loop_timer sweep;    /* every second while there are connections */
+	struct loop_timer copy;     /* each round while scrapes are being copied */
+	struct list copying;        /* struct scrape, in order of arrival */
 	struct list conns;          /* struct metrics_conn */
 	unsigned int scrapes;       /* bodies being sent */
 };
+
+static void metrics_rearm(struct metrics *m);
 
 /* The daemon's counters, as a scrape copies them. */
 struct daemon_counts_copy {
@@ -168,9 +173,22 @@ static size_t handler_labels(const void *obj, struct metrics_label *l)
 	return 3;
 }
 
-/* One scrape: the counters copied when it began, and where its body stands. */
+/*
+ * One scrape: the counters copied when it began, and where its body stands.
+ * The handlers' counters are copied METRICS_COPY_BATCH at a time, one batch
+ * a round of the loop (the request waits, suspended), so that a scrape of
+ * thousands of handlers does not hold up their frames.
+ */
 struct scrape {
+	struct list node;           /* in the metrics' copying list, while copying */
 	struct metrics *m;
+	struct MHD_Connection *conn;
+	bool ready, handed;         /* copied; handed over to a response (which frees it) */
+	struct handler **held;      /* the handlers being copied, held */
+	size_t nheld, ncopied;
+	struct nl_link *links;      /* the devices at the start, for the handlers' copies */
+	size_t nlinks;
+	uint64_t t0, copy_us;       /* when it began; the time its copying took in all */
 	struct daemon_counts_copy daemon;
 	struct device_copy *devs;
 	struct handler_copy *hs;
@@ -180,24 +198,37 @@ struct scrape {
 	size_t pos, len;            /* chunk[pos..len): written, not sent yet */
 };
 
+/* Let go of what copying holds (the handlers, the device list). */
+static void scrape_release(struct scrape *s)
+{
+	if (!s->ready)
+		list_del(&s->node);
+	s->ready = true;
+	handler_put_all(s->held, s->nheld);
+	s->held = NULL;
+	s->nheld = 0;
+	free(s->links);
+	s->links = NULL;
+}
+
 static void scrape_free(void *cls)
 {
 	struct scrape *s = cls;
 
+	scrape_release(s);
 	s->m->scrapes--;
 	free(s->devs);
 	free(s->hs);
 	free(s);
 }
 
-static void copy_devices(struct daemon *d, struct scrape *s, const struct nl_link *links,
-			 size_t nlinks)
+static void copy_devices(struct daemon *d, struct scrape *s)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < d->cfg.ndevices; i++)
-		for (size_t j = 0; j < nlinks; j++) {
-			const struct nl_link *l = &links[j];
+		for (size_t j = 0; j < s->nlinks; j++) {
+			const struct nl_link *l = &s->links[j];
 
 			if (strcmp(l->name, d->cfg.devices[i]))
 				continue;
@@ -212,30 +243,6 @@ static void copy_devices(struct daemon *d, struct scrape *s, const struct nl_lin
 		sizeof(device_rows[0]), s->devs, n, sizeof(*s->devs), device_labels };
 }
 
-static int copy_handlers(struct daemon *d, struct scrape *s, const struct nl_link *links,
-			 size_t nlinks)
-{
-	struct handler **hs;
-	size_t n;
-
-	hs = handler_hold_all(d, &n);
-	if (!hs && n)
-		return -ENOMEM;
-	s->hs = calloc(n ? n : 1, sizeof(*s->hs));
-	if (!s->hs) {
-		handler_put_all(hs, n);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < n; i++) {
-		handler_counters(hs[i], links, nlinks, &s->hs[i].c);
-		snprintf(s->hs[i].id, sizeof(s->hs[i].id), "%lu", s->hs[i].c.id);
-	}
-	handler_put_all(hs, n);
-	s->tables[2] = (struct metrics_table){ handler_rows, sizeof(handler_rows) /
-		sizeof(handler_rows[0]), s->hs, n, sizeof(*s->hs), handler_labels };
-	return 0;
-}
-
 /* Microseconds on the monotonic clock: what copying the counters took, for the log. */
 static uint64_t now_us(void)
 {
@@ -245,19 +252,18 @@ static uint64_t now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
-/* A new scrape, its counters copied; NULL if out of memory. */
-static struct scrape *scrape_new(struct metrics *m)
+/* A new scrape: the daemon's and the devices' counters copied, the handlers held. */
+static struct scrape *scrape_new(struct metrics *m, struct MHD_Connection *conn)
 {
 	struct daemon *d = m->d;
-	struct nl_link *links = NULL;
-	size_t nlinks = 0;
 	struct scrape *s = calloc(1, sizeof(*s));
-	uint64_t t0 = now_us();
 	int ret;
 
 	if (!s)
 		return NULL;
 	s->m = m;
+	s->conn = conn;
+	s->t0 = now_us();
 	d->counts.scrapes++;
 	s->daemon = (struct daemon_counts_copy){ .handlers = d->nhandlers,
 		.sessions = d->nsessions, .preauth = d->npreauth,
@@ -265,22 +271,60 @@ static struct scrape *scrape_new(struct metrics *m)
 		.refused = d->counts.refused, .scrapes = d->counts.scrapes };
 	s->tables[0] = (struct metrics_table){ daemon_rows, sizeof(daemon_rows) /
 		sizeof(daemon_rows[0]), &s->daemon, 1, sizeof(s->daemon), NULL };
-	ret = nl_links(&links, &nlinks);
+	ret = nl_links(&s->links, &s->nlinks);
 	if (ret < 0)
 		log_debug("metrics: cannot list devices: %s", strerror(-ret));
+	s->held = handler_hold_all(d, &s->nheld);
 	s->devs = calloc(d->cfg.ndevices ? d->cfg.ndevices : 1, sizeof(*s->devs));
-	if (!s->devs || copy_handlers(d, s, links, nlinks) < 0) {
-		free(links);
+	s->hs = calloc(s->nheld ? s->nheld : 1, sizeof(*s->hs));
+	if ((!s->held && s->nheld) || !s->devs || !s->hs) {
+		handler_put_all(s->held, s->held ? s->nheld : 0);
+		free(s->links);
 		free(s->devs);
+		free(s->hs);
 		free(s);
 		return NULL;
 	}
-	copy_devices(d, s, links, nlinks);
-	free(links);
+	copy_devices(d, s);
+	s->tables[2] = (struct metrics_table){ handler_rows, sizeof(handler_rows) /
+		sizeof(handler_rows[0]), s->hs, s->nheld, sizeof(*s->hs), handler_labels };
+	s->copy_us = now_us() - s->t0;
+	list_add_tail(&m->copying, &s->node);
 	m->scrapes++;
-	log_debug("metrics: the counters of %zu handlers copied in %llu us", s->tables[2].nobjs,
-		  (unsigned long long)(now_us() - t0));
 	return s;
+}
+
+/* The next batch of handlers of the first scrape being copied; its request resumes once done. */
+static void on_metrics_copy(struct loop_timer *t)
+{
+	struct metrics *m = container_of(t, struct metrics, copy);
+	struct scrape *s;
+	uint64_t t0 = now_us();
+	size_t end;
+
+	if (list_empty(&m->copying))
+		return;
+	s = list_entry(m->copying.next, struct scrape, node);
+	end = s->ncopied + METRICS_COPY_BATCH < s->nheld ? s->ncopied + METRICS_COPY_BATCH :
+							       s->nheld;
+	for (; s->ncopied < end; s->ncopied++) {
+		struct handler_copy *hc = &s->hs[s->ncopied];
+
+		handler_counters(s->held[s->ncopied], s->links, s->nlinks, &hc->c);
+		snprintf(hc->id, sizeof(hc->id), "%lu", hc->c.id);
+	}
+	s->copy_us += now_us() - t0;
+	if (s->ncopied == s->nheld) {
+		log_debug("metrics: the counters of %zu handlers copied in %llu us (%llu us from "
+			  "the request)", s->nheld, (unsigned long long)s->copy_us,
+			  (unsigned long long)(now_us() - s->t0));
+		scrape_release(s);
+		MHD_resume_connection(s->conn);
+		MHD_run(m->mhd);    /* the library takes it back at its next run: now */
+		metrics_rearm(m);
+	}
+	if (!list_empty(&m->copying))
+		loop_timer_set(&m->d->loop, &m->copy, loop_now_ms());   /* the next round */
 }
 
 /* The body, as much of it as max allows: the next bytes of the chunk, written as needed. */
@@ -317,11 +361,14 @@ static enum MHD_Result answer(struct MHD_Connection *c, unsigned int status, con
 	return ret;
 }
 
+/* What a request's *req holds between the call for its headers and the next. */
+static int request_seen;
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_size, void **req)
 {
-	static int seen;
+	void *seen = &request_seen;
 	struct metrics *m = cls;
 	const union MHD_ConnectionInfo *ci;
 	struct MHD_Response *r;
@@ -335,21 +382,28 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
 		return answer(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET /metrics\n");
 	if (!*req) {    /* the headers of a GET: answer when called again */
-		*req = &seen;
+		*req = seen;
 		return MHD_YES;
 	}
 	if (strcmp(url, "/metrics"))
 		return answer(c, MHD_HTTP_NOT_FOUND, "only GET /metrics\n");
-	if (m->scrapes >= METRICS_SCRAPES_MAX)
+	if (*req != seen) {        /* resumed: the scrape's counters are copied */
+		s = *req;
+		r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, METRICS_CHUNK, scrape_read,
+						      s, scrape_free);
+		if (!r)
+			return MHD_NO;  /* on_completed frees the scrape */
+		s->handed = true;
+	} else if (m->scrapes >= METRICS_SCRAPES_MAX) {
 		return answer(c, MHD_HTTP_SERVICE_UNAVAILABLE, "too many scrapes at once\n");
-	s = scrape_new(m);
-	if (!s)
-		return answer(c, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory\n");
-	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, METRICS_CHUNK, scrape_read, s,
-					      scrape_free);
-	if (!r) {
-		scrape_free(s);
-		return MHD_NO;
+	} else {
+		s = scrape_new(m, c);
+		if (!s)
+			return answer(c, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory\n");
+		*req = s;
+		MHD_suspend_connection(c);
+		loop_timer_set(&m->d->loop, &m->copy, loop_now_ms());
+		return MHD_YES;
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 				"text/plain; version=0.0.4; charset=utf-8");
@@ -363,7 +417,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req,
 			 enum MHD_RequestTerminationCode toe)
 {
 	const union MHD_ConnectionInfo *ci;
+	struct scrape *s = *req;
 
+	if (s && s != (void *)&request_seen && !s->handed)
+		scrape_free(s);     /* ended before its response was made */
+	*req = NULL;
 	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	if (ci && ci->socket_context) {
 		struct metrics_conn *mc = ci->socket_context;
@@ -469,7 +527,7 @@ int metrics_start(struct daemon *d)
 	char where[ADDR_STRLEN + 8];
 	const union MHD_DaemonInfo *info;
 	struct metrics *m;
-	unsigned int flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	unsigned int flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	int ret;
 
 	if (!d->cfg.metrics)
@@ -483,17 +541,19 @@ int metrics_start(struct daemon *d)
 	m->d = d;
 	loop_timer_init(&m->timer, on_metrics_timer);
 	loop_timer_init(&m->sweep, on_metrics_sweep);
+	loop_timer_init(&m->copy, on_metrics_copy);
 	list_init(&m->conns);
+	list_init(&m->copying);
 	if (sa->sa_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	errno = 0;
 	m->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, m,
+				  MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 				  MHD_OPTION_SOCK_ADDR, sa,
 				  MHD_OPTION_CONNECTION_LIMIT, (unsigned int)METRICS_CONN_MAX,
 				  MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)METRICS_PER_IP,
 				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)METRICS_TIMEOUT_S,
 				  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)METRICS_MEM,
-				  MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 				  MHD_OPTION_NOTIFY_CONNECTION, on_connection, m,
 				  MHD_OPTION_NOTIFY_COMPLETED, on_completed, m,
 				  MHD_OPTION_END);
@@ -526,6 +586,14 @@ void metrics_stop(struct daemon *d)
 	loop_detach(&d->loop, &m->io);      /* the library closes its descriptor */
 	loop_timer_cancel(&d->loop, &m->timer);
 	loop_timer_cancel(&d->loop, &m->sweep);
+	loop_timer_cancel(&d->loop, &m->copy);
+	/* The scrapes still copying let their handlers go; the library frees them (on_completed). */
+	while (!list_empty(&m->copying)) {
+		struct scrape *s = list_entry(m->copying.next, struct scrape, node);
+
+		scrape_release(s);
+		MHD_resume_connection(s->conn);
+	}
 	MHD_stop_daemon(m->mhd);    /* closes every connection: conns is empty again */
 	free(m);
 	d->metrics = NULL;

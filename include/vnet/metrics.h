@@ -5,8 +5,9 @@
  * libmicrohttpd serves GET /metrics from the daemon's own epoll loop (no
  * thread of its own): its epoll descriptor is one more descriptor of the
  * loop, its timeout one more timer. A scrape copies the counters (the
- * daemon's, the devices', every handler's) when it begins, then writes the
- * body from that copy a chunk at a time, as the connection takes it.
+ * daemon's and the devices' at once, the handlers' a batch a round of the
+ * loop while the request waits), then writes the body from that copy a
+ * chunk at a time, as the connection takes it.
  */
 #ifndef VNET_METRICS_H
 #define VNET_METRICS_H
