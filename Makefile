@@ -29,7 +29,7 @@ CPPFLAGS := $(filter-out -D_FORTIFY_SOURCE=2,$(CPPFLAGS))
 LDFLAGS  += -fsanitize=address,undefined
 endif
 
-PKGS      := libmnl wolfssl
+PKGS      := libmnl wolfssl libmicrohttpd
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
@@ -57,7 +57,7 @@ HARNESS_TESTS := session dial handler dgpath
 UNIT_TESTS  := mac bpf ebpf macmap frame proto buf tls admit penalty peer loop args hfile_line hfile_diff \
                limits aqm port \
                client \
-               loopguard dgram gso guard \
+               loopguard dgram gso guard metrics_fmt \
                $(HARNESS_TESTS)
 UNIT_BINS    := $(UNIT_TESTS:%=$(BUILD)/test_%)
 HARNESS_BINS := $(HARNESS_TESTS:%=$(BUILD)/test_%)

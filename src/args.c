@@ -8,7 +8,9 @@
  * may read (--password-file, read through a function the caller gives) or
  * the environment (VNET_PASSWORD, wiped too).
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +79,9 @@ const char args_usage[] =
 	"                inject at most N broadcast and multicast frames a second\n"
 	"                (BURST at once, default 2N) from the peer of each LOCAL\n"
 	"                side (default 1000/2000; off: no limit)\n"
+	"  --metrics [ADDR:]PORT\n"
+	"                serve Prometheus metrics over HTTP at /metrics on PORT of\n"
+	"                ADDR (an IPv4 address, or [IPv6]; default 127.0.0.1)\n"
 	"  --sched batch|normal\n"
 	"                batch (the default): a frame that wakes vnet does not\n"
 	"                preempt the program that sent it (SCHED_BATCH), which\n"
@@ -230,12 +235,50 @@ static bool is_value_option(const char *o)
 {
 	static const char *const opts[] = { "--keepalive", "--queue-delay", "--sched", "-h",
 					     "-p", "--udp", "--udp-port", "--udp-mtu",
-					     "--flood-limit" };
+					     "--flood-limit", "--metrics" };
 
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
 		if (!strcmp(o, opts[i]))
 			return true;
 	return false;
+}
+
+/* --metrics PORT, ADDR:PORT or [IPv6]:PORT, numeric (no name to resolve at start). */
+static bool metrics_addr(const char *v, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	const char *colon = strrchr(v, ':');
+	char host[INET6_ADDRSTRLEN + 2];
+	uint16_t port;
+	size_t len;
+
+	memset(ss, 0, sizeof(*ss));
+	if (!colon) {
+		if (!proto_parse_port(v, &port))
+			return false;
+		s4->sin_family = AF_INET;
+		s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		s4->sin_port = htons(port);
+		return true;
+	}
+	len = (size_t)(colon - v);
+	if (!proto_parse_port(colon + 1, &port) || len < 2 || len >= sizeof(host))
+		return false;
+	if (v[0] == '[') {
+		if (v[len - 1] != ']')
+			return false;
+		memcpy(host, v + 1, len - 2);
+		host[len - 2] = '\0';
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		return inet_pton(AF_INET6, host, &s6->sin6_addr) == 1;
+	}
+	memcpy(host, v, len);
+	host[len] = '\0';
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons(port);
+	return inet_pton(AF_INET, host, &s4->sin_addr) == 1;
 }
 
 /* An option that takes a number or a word (is_value_option). */
@@ -276,6 +319,10 @@ static bool value_option(struct parse *p, const char *o)
 		if (!v || (strcmp(v, "batch") && strcmp(v, "normal")))
 			return refuse(p->e, 2, "%s needs 'batch' or 'normal'", o);
 		a->sched_normal = !strcmp(v, "normal");
+	} else if (!strcmp(o, "--metrics")) {
+		if (!v || !metrics_addr(v, &a->metrics_addr))
+			return refuse(p->e, 2, "%s needs PORT, ADDRESS:PORT or [IPv6]:PORT", o);
+		a->metrics = true;
 	} else if (!strcmp(o, "-h")) {
 		if (!v)
 			return refuse(p->e, 2, "%s needs an address (or _)", o);

@@ -36,6 +36,7 @@
 #include "vnet/hfile.h"
 #include "vnet/limits.h"
 #include "vnet/log.h"
+#include "vnet/metrics.h"
 #include "vnet/netlink.h"
 #include "vnet/priv.h"
 #include "vnet/reload.h"
@@ -139,6 +140,7 @@ static void accept_refuse(struct daemon *d, int fd)
 	char addr[ADDR_STRLEN];
 	uint16_t port;
 
+	d->counts.refused++;
 	if (now - d->refused.last >= 1000) {
 		addr_sock(fd, 1, addr, &port);
 		log_warn("%s: too many connections: refused (%u more refused before)", addr,
@@ -587,6 +589,9 @@ static int daemon_start_serving(struct daemon *d)
 		return ret;
 	if (d->cfg.handlers && (ret = hfile_load(d, d->cfg.handlers, d->cfg.user)) < 0)
 		return ret;
+	ret = metrics_start(d);     /* a port below 1024 needs the privileges still */
+	if (ret < 0)
+		return ret;
 	ret = priv_drop(d->cfg.user, err, sizeof(err));
 	if (ret < 0) {
 		log_err("cannot drop privileges: %s", err);
@@ -626,6 +631,7 @@ int daemon_start(struct daemon *d)
 	}
 	ret = daemon_start_serving(d);
 	if (ret < 0) {
+		metrics_stop(d);
 		capture_fini(&d->captures);
 		port_tap_destroy_all(&d->tapdevs);
 		return ret;
@@ -649,6 +655,7 @@ int daemon_run(struct daemon *d)
 	hfile_stop(d);
 	handler_close_all(d);
 	session_close_all(d);
+	metrics_stop(d);
 	capture_fini(&d->captures);
 	for (size_t i = 0; i < d->nlisten; i++)
 		loop_close(&d->loop, &d->listeners[i].io);

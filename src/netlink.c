@@ -98,6 +98,9 @@ static bool parse_link(const struct nlmsghdr *nlh, struct nl_link *l)
 		l->rx_packets = st.rx_packets;
 		l->tx_packets = st.tx_packets;
 		l->tx_dropped = st.tx_dropped;
+		l->rx_bytes = st.rx_bytes;
+		l->tx_bytes = st.tx_bytes;
+		l->rx_dropped = st.rx_dropped;
 	}
 	return true;
 }

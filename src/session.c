@@ -288,6 +288,7 @@ static bool do_hello(struct session *s, struct proto_req *req, size_t used)
 	if (!proto_secret_equal(req->password, s->d->cfg.password)) {
 		uint64_t wait = penalty_fail(&s->d->penalties, &s->ip, loop_now_ms());
 
+		s->d->counts.logins_failed++;
 		log_warn("%s: authentication failed (its next HELLO waits %llu ms)", s->peer,
 			 (unsigned long long)wait);
 		session_refuse(s, "authentication failed");
@@ -692,6 +693,7 @@ static void session_tls(struct session *s)
 	if (ret < 0) {
 		uint64_t wait = penalty_fail(&s->d->penalties, &s->ip, loop_now_ms());
 
+		s->d->counts.logins_failed++;
 		log_warn("%s: %s (wrong password?); its next attempt waits %llu ms", s->peer,
 			 conn_error(s->conn), (unsigned long long)wait);
 		session_close(s);
@@ -799,6 +801,7 @@ static void session_evict(const struct session_room *r)
 		struct session *s = r->victims[i];
 
 		log_debug("%s: closed to make room for a new connection", s->peer);
+		s->d->counts.evicted++;
 		if (s->io.fd >= 0)
 			setsockopt(s->io.fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
 		session_close(s);

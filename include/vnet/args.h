@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "vnet/common.h"
 #include "vnet/guard.h"
@@ -38,6 +39,8 @@ struct args {
 	bool allow_dhcp_server;         /* --allow-dhcp-server: LOCAL sides inject DHCP replies */
 	bool allow_ra;                  /* --allow-ra: ...and router advertisements */
 	struct guard_rate flood;        /* --flood-limit: LOCAL sides' broadcasts and multicasts */
+	bool metrics;                   /* --metrics: serve them on metrics_addr */
+	struct sockaddr_storage metrics_addr;
 	char **devices;                 /* the -d list, copies (TAP names without "tap:") */
 	size_t ndevices;
 	char **taps;                    /* the TAP devices to create (into argv) */

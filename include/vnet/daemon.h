@@ -73,6 +73,13 @@ struct daemon {
 		int err;                /* errno of the last one */
 		unsigned int let_in, refused, paused;   /* since the last line */
 	} fd_short;
+	struct metrics *metrics;    /* --metrics: its HTTP endpoint (metrics.c), or NULL */
+	struct {                    /* since start, for the metrics */
+		uint64_t logins_failed; /* wrong password, or a failed TLS handshake */
+		uint64_t evicted;       /* connections not logged in closed to make room */
+		uint64_t refused;       /* connections refused: too many */
+		uint64_t scrapes;       /* of the metrics endpoint */
+	} counts;
 	struct {
 		uint64_t last;          /* "too many connections": the last line */
 		unsigned int unlogged;  /* refusals since */

@@ -82,6 +82,31 @@ void handler_check_devices(struct daemon *d);
 struct handler;
 struct handler **handler_hold_all(struct daemon *d, size_t *n);
 void handler_put_all(struct handler **hs, size_t n);
+/*
+ * What STATS? and the metrics say of a handler: its counters at one moment
+ * (handler_counters), plain data that outlives the handler.
+ */
+struct handler_counters {
+	unsigned long id;
+	const char *state;              /* a string constant: up, waiting... closed */
+	bool reconnecting;
+	char dev[PROTO_DEV_MAX];
+	char peer[VNET_HOST_MAX + 9];   /* HOST:PORT ([IPv6]:PORT), or where it tries to go */
+	uint64_t up;                    /* 1 while its link carries frames, else 0 */
+	uint64_t uptime_s, reconnects;
+	uint64_t out_frames, out_bytes, in_frames, in_bytes;
+	uint64_t drop_filter, drop_queue, drop_inject, drop_oversize, drop_unlisted, drop_offload;
+	uint64_t drop_aqm, mark_aqm, drop_device, drop_loop, drop_capture;
+	uint64_t rtt_us;                /* the link's smoothed RTT (TCP_INFO), 0 without a link */
+	const char *path;               /* a string constant: udp, tcp or tcp-fallback */
+	uint64_t udp;                   /* 1 while frames go as datagrams, else 0 */
+	uint64_t udp_out, udp_out_bytes, udp_in, udp_in_bytes;
+	uint64_t drop_auth, drop_replay, udp_big, drop_udp;
+	uint64_t drop_rogue, drop_flood;
+};
+/* Fill c with h's counters (links: a fresh device list, or NULL to get one). */
+void handler_counters(struct handler *h, const struct nl_link *links, size_t nlinks,
+		      struct handler_counters *c);
 /* STATS? line of h (links: a fresh device list), without newline; -1 if it does not fit. */
 int handler_stats(struct handler *h, const struct nl_link *links, size_t nlinks,
 		  char *out, size_t cap);

@@ -19,6 +19,7 @@ struct nl_link {
 	bool up;            /* administratively up (IFF_UP) */
 	bool running;       /* carrier (IFF_RUNNING) */
 	uint64_t rx_packets, tx_packets, tx_dropped;   /* IFLA_STATS64, 0 if absent */
+	uint64_t rx_bytes, tx_bytes, rx_dropped;       /* the same */
 };
 
 /* Every link of this network namespace: *links is malloc'ed; 0 or -errno. */

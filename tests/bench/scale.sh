@@ -73,7 +73,9 @@ start_daemons() {
 	# Not through nsx (a function: $! would be its subshell): $! is vnet's own pid.
 	ip netns exec "$P-gA" "$VNET" "$PW" -h 198.19.0.1 -p $PORT -d hA >"$W/vnet-A.log" 2>&1 &
 	PID_A=$!
-	ip netns exec "$P-gB" "$VNET" "$PW" -h 198.19.0.2 -p $PORT -d hB >"$W/vnet-B.log" 2>&1 &
+	# shellcheck disable=SC2086 # SCALE_B_ARGS: more options for B, as words (metrics.sh)
+	ip netns exec "$P-gB" "$VNET" "$PW" -h 198.19.0.2 -p $PORT -d hB ${SCALE_B_ARGS:-} \
+		>"$W/vnet-B.log" 2>&1 &
 	PID_B=$!
 	PIDS+=("$PID_A" "$PID_B")
 	for ((i = 0; i < 50; i++)); do
@@ -141,14 +143,19 @@ close_idle() {
 	PYEOF
 }
 
+# vnet_pid NS: the pid of the vnet in namespace NS (nothing if there is none).
+vnet_pid() {
+	local p
+	for p in $(ip netns pids "$P-$1"); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = vnet ] && echo "$p" && return
+	done
+}
+
 # rss_kb NS: the RSS of the vnet in namespace NS, in KiB.
 rss_kb() {
 	local p
-	for p in $(ip netns pids "$P-$1"); do
-		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = vnet ] &&
-			awk '/^VmRSS:/ {print $2}' "/proc/$p/status" && return
-	done
-	echo -
+	p=$(vnet_pid "$1")
+	[ -n "$p" ] && awk '/^VmRSS:/ {print $2}' "/proc/$p/status" 2>/dev/null || echo -
 }
 
 # qdrops NS HOST: drop_queue summed over the handlers of the daemon in NS at HOST (frames the
@@ -194,6 +201,9 @@ print("%.0f" % ((e["packets"] - e["lost_packets"]) / e["seconds"]))' 2>/dev/null
 	[ "$qt" != - ] && [ "$qu" != - ] && qu=$((qu - qt))
 	echo "${tcp:--} ${udp:--} ${rtt:--} $qt $qu"
 }
+
+# tests/bench/metrics.sh sources this file (SCALE_LIB=1) for its topology and helpers: no more.
+[ "${SCALE_LIB:-0}" = 1 ] && return 0
 
 [ "${SCALE_PLOT_ONLY:-0}" = 1 ] && SCALE_N="" ||
 printf '%-6s %10s %9s %10s %8s %11s %11s %9s %9s %8s\n' N create_s tcp_gbps udp64_pps rtt_us \

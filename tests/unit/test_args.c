@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <cmocka.h>
 
 #include "vnet/args.h"
@@ -69,7 +71,7 @@ static void test_minimal(void **state)
 	assert_false(a.allow_dhcp_server || a.allow_ra);
 	assert_int_equal(a.flood.per_s, 1000);
 	assert_int_equal(a.flood.burst, 2000);
-	assert_false(a.tls || a.verbose || a.sched_normal);
+	assert_false(a.tls || a.verbose || a.sched_normal || a.metrics);
 	assert_null(a.user);
 	assert_null(a.handlers);
 	assert_int_equal(a.ndevices, 1);
@@ -179,8 +181,52 @@ static void test_environment(void **state)
 	args_free(&a);
 }
 
+/* --metrics PORT is loopback's; ADDR:PORT and [IPv6]:PORT are numeric. */
+static void test_metrics(void **state)
+{
+	static const struct {
+		const char *arg, *addr;
+		int family;
+	} cases[] = {
+		{ "9464", "127.0.0.1", AF_INET },
+		{ "198.18.0.1:9100", "198.18.0.1", AF_INET },
+		{ "0.0.0.0:9100", "0.0.0.0", AF_INET },
+		{ "[::1]:9464", "::1", AF_INET6 },
+		{ "[fd00::1]:80", "fd00::1", AF_INET6 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct sockaddr_storage *ss;
+		char line[64], addr[INET6_ADDRSTRLEN] = "";
+		struct argv v;
+		struct args a;
+		struct args_err e;
+		uint16_t port;
+
+		snprintf(line, sizeof(line), "pw -d eth0 --metrics %s", cases[i].arg);
+		assert_true(parse(&v, line, NULL, &a, &e));
+		assert_true(a.metrics);
+		ss = &a.metrics_addr;
+		assert_int_equal(ss->ss_family, cases[i].family);
+		if (ss->ss_family == AF_INET) {
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, addr,
+				  sizeof(addr));
+			port = ntohs(((const struct sockaddr_in *)ss)->sin_port);
+		} else {
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr, addr,
+				  sizeof(addr));
+			port = ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+		}
+		assert_string_equal(addr, cases[i].addr);
+		assert_int_equal(port, strtoul(strrchr(line, ':') ? strrchr(line, ':') + 1 :
+					       cases[i].arg, NULL, 10));
+		args_free(&a);
+	}
+}
+
 static void test_refusals(void **state)
 {
+#define M "--metrics needs PORT, ADDRESS:PORT or [IPv6]:PORT"
 	static const struct {
 		const char *line, *msg;
 	} cases[] = {
@@ -213,6 +259,16 @@ static void test_refusals(void **state)
 		{ "pw -d eth0 -h", "-h needs an address (or _)" },
 		{ "pw -d eth0 --user", "--user needs a user name" },
 		{ "pw -d eth0 --handlers", "--handlers needs a file name" },
+		{ "pw -d eth0 --metrics", M },
+		{ "pw -d eth0 --metrics 0", M },
+		{ "pw -d eth0 --metrics 65536", M },
+		{ "pw -d eth0 --metrics localhost:9464", M },   /* numeric: nothing to resolve */
+		{ "pw -d eth0 --metrics 198.18.0.1", M },
+		{ "pw -d eth0 --metrics ::1:9464", M },
+		{ "pw -d eth0 --metrics [::1:9464", M },
+		{ "pw -d eth0 --metrics [198.18.0.1]:9464", M },
+		{ "pw -d eth0 --metrics :9464", M },
+
 		{ "pw -d eth0 --ca", "--ca needs a file name" },
 		{ "pw -d eth0 --bogus", "unknown option '--bogus'" },
 		{ "pw1 pw2 -d eth0", "unexpected argument 'pw2' (devices follow -d)" },
@@ -222,6 +278,7 @@ static void test_refusals(void **state)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		expect_refused(cases[i].line, 2, cases[i].msg);
+#undef M
 }
 
 int main(void)
@@ -233,6 +290,7 @@ int main(void)
 		cmocka_unit_test(test_password_file),
 		cmocka_unit_test(test_environment),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_metrics),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
