@@ -73,6 +73,7 @@ static void metrics_rearm(struct metrics *m);
 /* The daemon's counters, as a scrape copies them. */
 struct daemon_counts_copy {
 	uint64_t handlers, sessions, preauth, logins_failed, evicted, refused, scrapes;
+	uint64_t dgram_unknown;
 };
 
 /* A -d device's counters, as the kernel keeps them. */
@@ -95,6 +96,9 @@ static const struct metrics_row daemon_rows[] = {
 	  "many connections.", NULL, NULL, D(refused), 0 },
 	{ "vnet_metrics_scrapes_total", "counter", "Scrapes of this endpoint begun.", NULL, NULL,
 	  D(scrapes), 0 },
+	{ "vnet_udp_unknown_datagrams_total", "counter", "Datagrams on the daemon's UDP port that "
+	  "name no handler of this daemon (or are not well formed).", NULL, NULL,
+	  D(dgram_unknown), 0 },
 };
 #undef D
 
@@ -285,7 +289,8 @@ static struct scrape *scrape_new(struct metrics *m, struct MHD_Connection *conn)
 	s->daemon = (struct daemon_counts_copy){ .handlers = d->nhandlers,
 		.sessions = d->nsessions, .preauth = d->npreauth,
 		.logins_failed = d->counts.logins_failed, .evicted = d->counts.evicted,
-		.refused = d->counts.refused, .scrapes = d->counts.scrapes };
+		.refused = d->counts.refused, .scrapes = d->counts.scrapes,
+		.dgram_unknown = d->dgram_unknown };
 	s->tables[0] = (struct metrics_table){ daemon_rows, sizeof(daemon_rows) /
 		sizeof(daemon_rows[0]), &s->daemon, 1, sizeof(s->daemon), NULL };
 	ret = nl_links(&s->links, &s->nlinks);

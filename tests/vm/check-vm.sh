@@ -224,13 +224,29 @@ tcp_h1_to_guest() {
     [ -z "${VN_IPERF_ERR:-}" ] && [ "${VN_IPERF_BYTES:-0}" -gt 0 ]
 }
 
-# traffic TAG: DHCP, ping both ways, TCP both ways between the guest and h1.
+# b_field ID NAME: the value of NAME for B's handler ID in STATS?.
+b_field() {
+    vn_client gB ${VN_QUERY_OPTS[@]+"${VN_QUERY_OPTS[@]}"} -p "$PASS_B" -h "$UL_B" -c stats >/dev/null
+    printf '%s\n' "$VN_OUT" | awk -v id="$1" -v f="$2" '$1 == id && $2 ~ /^state=/ {
+        for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == f) print kv[2] } }'
+}
+
+# traffic TAG: DHCP, ping both ways, TCP both ways between the guest and h1; the frames went
+# as datagrams (the default path), the guest's TCP super-frames cut and coalesced on the way.
 traffic() {
+    local in0 out0
+    in0=$(b_field "${RID:-0}" udp_in)
+    out0=$(b_field "${RID:-0}" udp_out)
     guest_dhcp "$1"
     vn_check "$1: ping guest -> h1" guest_ping
     vn_check "$1: ping h1 -> guest ($GUEST_IP)" vn_ping h1 "$GUEST_IP" 5
     vn_check "$1: TCP guest -> h1 (iperf3 3 s, the guest connects) received data" tcp_guest_to_h1 "$1"
     vn_check "$1: TCP h1 -> guest (iperf3 3 s, h1 connects) received data" tcp_h1_to_guest "$1"
+    vn_eq "$1: B's handler sends as datagrams (STATS? path)" udp "$(b_field "${RID:-0}" path)"
+    vn_check "$1: B received the guest's frames as datagrams (udp_in ${in0:-?} -> $(b_field "${RID:-0}" udp_in))" \
+        test "$(b_field "${RID:-0}" udp_in)" -gt $((${in0:-0} + 1000))
+    vn_check "$1: B sent h1's frames as datagrams (udp_out ${out0:-?} -> $(b_field "${RID:-0}" udp_out))" \
+        test "$(b_field "${RID:-0}" udp_out)" -gt $((${out0:-0} + 1000))
 }
 
 # b_reconnect ID: "RECONNECTING STATE" of B's handler ID, from STATS? (e.g. "yes up").
