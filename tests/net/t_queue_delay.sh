@@ -6,7 +6,8 @@
 # controller's, not a side effect; without the option, the controller is on. Pings keep passing during the load. The VM's TCP sends
 # segmentation offload super-frames (offloads at their defaults): they must take the signal, or
 # a bulk flow is never slowed. With ECN on in the VM, its super-frames are marked instead
-# (mark_aqm), which the inner TCP obeys without a loss.
+# (mark_aqm), which the inner TCP obeys without a loss. The control watches the TCP link only:
+# the daemons run with --udp off (over datagrams, vnet holds no queue to control).
 # shellcheck source=tests/net/lib.sh
 . "$(dirname "$0")/lib.sh"
 vn_require
@@ -27,8 +28,8 @@ field() {
 # run FLAGS...: daemons with FLAGS, the example scenario's handler, 3 s of TCP from the VM to h1; sets DROPS
 # (A's drop_aqm for the handler) and MARKS.
 run() {
-    vn_start_daemon A gA "$PASS_A" -h "$UL_A" -p "$PORT" -d vmnet1 "$@"
-    vn_start_daemon B gB "$PASS_B" -h "$UL_B" -p "$PORT" -d eth0 "$@"
+    vn_start_daemon A gA "$PASS_A" -h "$UL_A" -p "$PORT" -d vmnet1 --udp off "$@"
+    vn_start_daemon B gB "$PASS_B" -h "$UL_B" -p "$PORT" -d eth0 --udp off "$@"
     vn_handle_seed || vn_die "handle: $VN_OUT"
     vn_ping vm "$H1_IP" 3 || vn_fail "ping VM -> h1 through the handler"
     vn_bg vm ping -c 15 -i 0.2 -W 2 "$H1_IP" >"$VN_TMP/ping-load.log" 2>&1
