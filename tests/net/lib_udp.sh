@@ -28,11 +28,13 @@ udp_atk() {
     shift
     vn_in "$ns" timeout --foreground -k 3 40 "$VN_PY" "$VN_PYDIR/udpatk.py" "$@"
 }
-# udp_capture_bg NS DEV DST PORT TAG: in the background, catch the first frame datagram
-# (type 1) going to DST:PORT that DEV sees (20 s at most) into $VN_TMP/cap-TAG (hex).
+# udp_capture_bg NS DEV DST PORT TAG [MIN]: in the background, catch the first frame datagram
+# (type 1; counter MIN or more) going to DST:PORT that DEV sees (20 s at most) into
+# $VN_TMP/cap-TAG (hex).
 udp_capture_bg() {
     rm -f "$VN_TMP/cap-$5" "$VN_TMP/cap-$5.ready"
-    vn_bg "$1" timeout -k 3 30 "$VN_PY" "$VN_PYDIR/udpatk.py" capture "$2" "$3" "$4" 20 "$VN_TMP/cap-$5"
+    vn_bg "$1" timeout -k 3 30 "$VN_PY" "$VN_PYDIR/udpatk.py" capture "$2" "$3" "$4" 20 \
+        "$VN_TMP/cap-$5" "${6:-0}"
     vn_wait_file "$VN_TMP/cap-$5.ready" 5 || vn_fail "capture $5 did not start"
 }
 # udp_count_bg NS DEV SECONDS TAG: in the background, count the UDP datagrams DEV sees (either

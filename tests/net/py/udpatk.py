@@ -1,7 +1,9 @@
 """The datagram path seen from the underlay: catch, count and forge UDP datagrams (dgram.h).
 
-  capture DEV DST PORT SECONDS OUT   the first frame datagram (type 1) to DST:PORT that DEV sees,
-                                     as hex, into OUT (OUT.ready once listening; nothing if none)
+  capture DEV DST PORT SECONDS OUT [MIN]
+                                     the first frame datagram (type 1) to DST:PORT that DEV sees
+                                     (with a counter of at least MIN), as hex, into OUT (OUT.ready
+                                     once listening; nothing if none)
   count DEV SECONDS OUT              the UDP datagrams DEV sees either way, into OUT (ends early
                                      when OUT.stop appears)
   random DST PORT N                  N datagrams of random bytes, 1-200 bytes long
@@ -57,9 +59,11 @@ def main(a):
     cmd = a[0]
     if cmd == "capture":
         dev, dst, port, secs, out = a[1], a[2], int(a[3]), a[4], a[5]
+        least = int(a[6]) if len(a) > 6 else 0
         for f in vnlib.listen(dev, secs, out + ".ready", outgoing=True):
             u = udp_of(f)
-            if u and u[1] == dst and u[3] == port and len(u[4]) > 32 and u[4][0] == 1:
+            if u and u[1] == dst and u[3] == port and len(u[4]) > 32 and u[4][0] == 1 and \
+                    struct.unpack(">Q", u[4][8:16])[0] >= least:
                 with open(out + ".tmp", "w") as fo:
                     fo.write(u[4].hex() + "\n")
                 os.rename(out + ".tmp", out)
