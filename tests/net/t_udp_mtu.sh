@@ -74,7 +74,15 @@ grew "B's udp_big (the full-size tagged frames went over TCP)" "$B_B" "$BIG_B" 3
 
 vn_section "an iperf3 TCP transfer vm -> h1 (3 s)"
 snap; O_A=$OUT_A O_B=$OUT_B B_A=$BIG_A B_B=$BIG_B
+rm -f "$VN_TMP/syn" "$VN_TMP/syn.ready" "$VN_TMP/syn.stop"
+vn_bg h1 timeout -k 3 40 "$VN_PY" "$VN_PYDIR/udpatk.py" synmss eth0 30 "$VN_TMP/syn"
+vn_wait_file "$VN_TMP/syn.ready" 5 || vn_fail "SYN listener in h1 did not start"
 vn_check "iperf3 vm -> h1 passes" vn_iperf h1 "$H1_IP" vm
+: >"$VN_TMP/syn.stop"
+vn_wait_file "$VN_TMP/syn" 5 || vn_fail "SYN listener in h1 wrote nothing"
+vn_log "MSS of the VM's SYNs as h1 got them: $(tr '\n' ' ' <"$VN_TMP/syn")"
+vn_check "h1 got the VM's SYNs with their MSS clamped below the VM's 1460" \
+    awk '{ n++; if ($1 == 0 || $1 >= 1460) bad++ } END { exit !(n > 0 && bad == 0) }' "$VN_TMP/syn"
 snap
 vn_check "both handlers are still on path=udp" both_udp
 grew "A's udp_out (the transfer went as datagrams)" "$O_A" "$OUT_A" 1000

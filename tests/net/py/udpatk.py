@@ -6,6 +6,8 @@
                                      once listening; nothing if none)
   count DEV SECONDS OUT              the UDP datagrams DEV sees either way, into OUT (ends early
                                      when OUT.stop appears)
+  synmss DEV SECONDS OUT             the MSS option of each TCP SYN arriving on DEV, a line each,
+                                     into OUT (ends early when OUT.stop appears)
   random DST PORT N                  N datagrams of random bytes, 1-200 bytes long
   unknown DST PORT N                 N well-formed headers with receiver index 0xfffffff0
   forge DST PORT INDEX N             N well-formed frame headers for receiver INDEX, random body
@@ -39,6 +41,25 @@ def udp_of(frame):
         return None
     sport, dport, ulen = struct.unpack(">HHH", frame[u:u + 6])
     return src, dst, sport, dport, frame[u + 8:u + ulen]
+
+def syn_mss(frame):
+    """The MSS option of an untagged IPv4 TCP SYN, else None (0: a SYN without it)."""
+    if len(frame) < 54 or frame[12:14] != b"\x08\x00" or frame[23] != 6:
+        return None
+    t = 14 + (frame[14] & 15) * 4
+    if len(frame) < t + 20 or not frame[t + 13] & 0x02:
+        return None
+    o, end = t + 20, min(len(frame), t + (frame[t + 12] >> 4) * 4)
+    while o < end and frame[o] != 0:
+        if frame[o] == 1:
+            o += 1
+            continue
+        if o + 1 >= end or frame[o + 1] < 2:
+            break
+        if frame[o] == 2 and frame[o + 1] == 4 and o + 4 <= end:
+            return struct.unpack(">H", frame[o + 2:o + 4])[0]
+        o += frame[o + 1]
+    return 0
 
 def sender(dst):
     fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
@@ -75,6 +96,17 @@ def main(a):
                                         outgoing=True) if udp_of(f))
         with open(out + ".tmp", "w") as fo:
             fo.write("%d\n" % n)
+        os.rename(out + ".tmp", out)
+        return 0
+    if cmd == "synmss":
+        dev, secs, out = a[1], a[2], a[3]
+        lines = []
+        for f in vnlib.listen(dev, secs, out + ".ready", stop=out + ".stop"):
+            m = syn_mss(f)
+            if m is not None:
+                lines.append("%d\n" % m)
+        with open(out + ".tmp", "w") as fo:
+            fo.write("".join(lines))
         os.rename(out + ".tmp", out)
         return 0
     if cmd == "reindex":
