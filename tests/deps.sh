@@ -2,7 +2,7 @@
 # Install the Debian packages vnet needs to build and test, if any is missing.
 # Runs apt-get only when something is missing, so a prepared machine stays offline.
 set -eu
-PKGS="make gcc pkg-config libmnl-dev libwolfssl-dev libmicrohttpd-dev libcmocka-dev curl prometheus iproute2 iputils-ping iperf3 tcpdump ethtool python3 procps openssl man-db groff-base bsdextrautils dnsmasq-base busybox"
+PKGS="make gcc pkg-config libmnl-dev libwolfssl-dev libmicrohttpd-dev libcmocka-dev curl prometheus iproute2 iputils-ping iperf3 tcpdump ethtool python3 procps openssl man-db groff-base bsdextrautils dnsmasq-base busybox nftables"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"

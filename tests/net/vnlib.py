@@ -193,6 +193,20 @@ def peer_begin(host, port, pw, remote, rcvbuf=0):
     s.setblocking(False)
     return s, a.strip() == b"OK 1.0" and b.strip() == b"OK"
 
+def accept_one(host, port, ready):
+    """Be a daemon's listener: listen on host:port (IPv4), call ready() once listening, and
+    return the first connection (within 20 s; 10-second timeouts on it)."""
+    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((host, port))
+    ls.listen(1)
+    ls.settimeout(20)
+    ready()
+    c, _ = ls.accept()
+    ls.close()
+    c.settimeout(10)
+    return c
+
 def send_blocking(s, data, timeout=5):
     """Send all of data on the non-blocking socket s, waiting up to timeout; False if it failed."""
     s.setblocking(True)

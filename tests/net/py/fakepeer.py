@@ -1,5 +1,7 @@
 import os, socket, sys, time
 
+import vnlib
+
 host, port, d = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 
 def path(name):
@@ -15,14 +17,7 @@ def wait_file(name, secs):
     while time.monotonic() < end and not os.path.exists(path(name)):
         time.sleep(0.05)
 
-ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-ls.bind((host, port))
-ls.listen(1)
-ls.settimeout(20)
-mark("listening")
-c, _ = ls.accept()
-c.settimeout(10)
+c = vnlib.accept_one(host, port, lambda: mark("listening"))
 buf = b""
 
 def line():
