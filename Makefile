@@ -56,7 +56,7 @@ LIB       := $(BUILD)/libvnet.a
 HARNESS_TESTS := session dial handler
 UNIT_TESTS  := mac bpf ebpf macmap frame proto buf tls admit penalty peer loop args hfile_line limits aqm port \
                client \
-               loopguard \
+               loopguard dgram \
                $(HARNESS_TESTS)
 UNIT_BINS    := $(UNIT_TESTS:%=$(BUILD)/test_%)
 HARNESS_BINS := $(HARNESS_TESTS:%=$(BUILD)/test_%)

@@ -15,14 +15,27 @@
  *               and the Ethernet frame; nothing for a probe
  *   16+n   16   Poly1305 tag
  *
- * The first 16 bytes are the additional authenticated data; the AEAD nonce is
- * 4 zero bytes and the counter, little-endian (as WireGuard). A counter is
- * accepted once: a sliding window of DGRAM_REPLAY_WINDOW counters below the
- * highest seen (RFC 6479).
+ * The first 16 bytes, as written, are the additional authenticated data; the
+ * AEAD's 12-byte nonce is 4 zero bytes and the counter, little-endian (as
+ * WireGuard): counter 1 is 00 00 00 00 01 00 00 00 00 00 00 00. A datagram
+ * is at most DGRAM_LEN_MAX bytes (what UDP carries over IPv6).
+ *
+ * A counter is accepted once (RFC 6479): a bitmap of DGRAM_REPLAY_WINDOW bits
+ * remembers the highest counter noted and the DGRAM_REPLAY_WINDOW - 1 below
+ * it; an older counter is refused, a higher one moves the window up. Counter
+ * UINT64_MAX is never accepted (a sender stops before it).
  *
  * Keys: both daemons offer a fresh 32-byte nonce on the TCP link; with the
  * link's 32-byte secret (the TLS 1.3 exporter's output with -s, else derived
- * from the password) HKDF-SHA256 gives one key each way.
+ * from the password) HKDF-SHA256 gives one key each way:
+ *
+ *   secret (clear link) = HKDF-Extract(salt "vnet-datagram-password-v1",
+ *                                      ikm password)
+ *   prk = HKDF-Extract(salt n_dial || n_listen, ikm secret)
+ *   okm = HKDF-Expand(prk, info "vnet-datagram-keys-v1", 64 bytes)
+ *
+ * okm's first 32 bytes are the key from dialer to listener, the second 32
+ * the key from listener to dialer. Temporaries are wiped.
  */
 #ifndef VNET_DGRAM_H
 #define VNET_DGRAM_H
@@ -38,6 +51,8 @@
 #define DGRAM_HDR_LEN       16
 #define DGRAM_TAG_LEN       16
 #define DGRAM_OVERHEAD      (DGRAM_HDR_LEN + DGRAM_TAG_LEN)
+#define DGRAM_LEN_MAX       65527   /* 65535 less the UDP header */
+#define DGRAM_PAYLOAD_MAX   (DGRAM_LEN_MAX - DGRAM_OVERHEAD)
 #define DGRAM_REPLAY_WINDOW 4096    /* counters; a multiple of 64 */
 #define DGRAM_EXPORTER_LABEL "EXPORTER-vnet-datagram-v1"
 
@@ -77,23 +92,37 @@ int dgram_derive(const uint8_t secret[DGRAM_SECRET_LEN], const uint8_t n_dial[DG
 /*
  * Seal: write h and the sealed payload (len bytes at out + DGRAM_HDR_LEN,
  * sealed in place) and the tag into out; the caller put the payload there.
- * Returns the datagram's length, DGRAM_OVERHEAD + len.
+ * Returns the datagram's length, DGRAM_OVERHEAD + len, or 0 if len is over
+ * DGRAM_PAYLOAD_MAX (nothing written). No allocation.
  */
 size_t dgram_seal(const uint8_t key[DGRAM_KEY_LEN], const struct dgram_hdr *h, uint8_t *out,
 		  size_t len);
 
-/* Read the header of a datagram of len bytes: false if too short, of unknown type, not zero. */
+/*
+ * Read the header of a datagram of len bytes: false if shorter than
+ * DGRAM_OVERHEAD or longer than DGRAM_LEN_MAX, of unknown type, with unknown
+ * flags, or bytes 2-3 not zero. Reads d[0..DGRAM_HDR_LEN) only.
+ */
 bool dgram_peek(const uint8_t *d, size_t len, struct dgram_hdr *h);
 
 /*
  * Check the tag and decrypt in place (d + DGRAM_HDR_LEN). Returns the
- * payload's length, or -1 if the datagram is not authentic (nothing changed
- * that matters). Check the counter with dgram_replay_ok before (cheap), and
- * note it with dgram_replay_note after, only once authentic.
+ * payload's length, or -1 if the datagram is not authentic or its length is
+ * out of bounds (its payload bytes are then zeroed: no unauthenticated
+ * plaintext is left; the header is unchanged). The tag is compared in
+ * constant time; nothing outside d[0..len) is read. Check the counter with
+ * dgram_replay_ok before (cheap), and note it with dgram_replay_note after,
+ * only once authentic.
  */
 ssize_t dgram_open(const uint8_t key[DGRAM_KEY_LEN], uint8_t *d, size_t len);
 
+/* True if counter was never noted and is within the window (or above it); O(1). */
 bool dgram_replay_ok(const struct dgram_replay *r, uint64_t counter);
+/*
+ * Note an authentic counter: the window moves up to it if it is the highest
+ * (clearing at most DGRAM_REPLAY_WINDOW / 64 words); one too old or
+ * UINT64_MAX is ignored. A zeroed struct dgram_replay has seen nothing.
+ */
 void dgram_replay_note(struct dgram_replay *r, uint64_t counter);
 
 #endif

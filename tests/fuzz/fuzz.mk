@@ -14,9 +14,9 @@ FUZZ_DIR     := build-fuzz
 FUZZ_CFLAGS  := -g -O1 -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                 -std=gnu11 -Iinclude -D_GNU_SOURCE
 # proto: the control protocol; frame: the framing between daemons; args: vnet's command line;
-# hfile: the lines of a handlers file.
-FUZZ_TARGETS := proto frame args hfile
-FUZZ_PURE    := src/proto.c src/frame.c src/mac.c src/buf.c src/args.c src/hfile_line.c
+# hfile: the lines of a handlers file; dgram: the datagram path's checks and replay window.
+FUZZ_TARGETS := proto frame args hfile dgram
+FUZZ_PURE    := src/proto.c src/frame.c src/mac.c src/buf.c src/args.c src/hfile_line.c src/dgram.c
 FUZZ_OBJS    := $(FUZZ_PURE:src/%.c=$(FUZZ_DIR)/%.o)
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
 
@@ -40,9 +40,12 @@ $(FUZZ_DIR)/fuzz_%.o: tests/fuzz/fuzz_%.c | fuzz-toolchain
 	$(call say,CC,$<)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
 
+# dgram.c seals with wolfCrypt (not instrumented: the fuzzer sees dgram.c's own code).
+FUZZ_LIBS    = $(shell $(PKG_CONFIG) --libs wolfssl 2>/dev/null)
+
 $(FUZZ_BINS): $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/fuzz_%.o $(FUZZ_OBJS)
 	$(call say,LD,$@)
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^ $(FUZZ_LIBS)
 
 fuzz-build: $(FUZZ_BINS)
 

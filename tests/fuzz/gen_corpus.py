@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Write the seed corpora of the fuzz targets: tests/fuzz/corpus/{proto,frame}/.
+"""Write the seed corpora of the fuzz targets: tests/fuzz/corpus/{proto,frame,dgram}/.
 
 Run from anywhere: python3 tests/fuzz/gen_corpus.py. The files are committed; rerun
-only to change them. Frame layout: see include/vnet/frame.h.
+only to change them. Frame layout: see include/vnet/frame.h; datagrams: include/vnet/dgram.h.
 """
 import os
 import struct
@@ -110,9 +110,40 @@ def requests():
     }
 
 
+def dgram_hdr(dtype, flags, receiver, counter):
+    """The 16 header bytes of a datagram (include/vnet/dgram.h)."""
+    return struct.pack(">BBHIQ", dtype, flags, 0, receiver, counter)
+
+
+def counters(*steps):
+    """Replay-window steps for fuzz_dgram: (mode, value) -> 8 bytes each."""
+    return b"".join(bytes([mode]) + value.to_bytes(7, "big") for mode, value in steps)
+
+
+def datagrams():
+    frame = bytes.fromhex("0100003600000000000000000000") + eth_ipv4_udp(20)
+    tag = bytes(range(16))
+    window = 4096
+    return {
+        "frame": dgram_hdr(1, 1, 7, 5) + frame + tag,
+        "probe": dgram_hdr(2, 0, 7, 0) + tag,
+        "short": dgram_hdr(1, 0, 7, 1) + tag[:15],
+        "bad_flags": dgram_hdr(1, 0x82, 1, 2) + tag,
+        "bad_type": dgram_hdr(3, 0, 1, 2) + tag,
+        "counter_max": dgram_hdr(2, 1, 0xffffffff, 0xffffffffffffffff) + tag,
+        # In order, a duplicate, the window's edge, a jump, near UINT64_MAX.
+        "replay_walk": counters((0, 0), (0, 1), (0x80, 1), (1, 5), (2, window - 1),
+                                (2, window), (0x82, window + 7), (1, 3 * window),
+                                (2, 40), (3, 1), (0x83, 0), (0, 2)),
+        "replay_jumps": counters(*[(1, window - 1 + i % 3) for i in range(24)]),
+    }
+
+
 def main():
     for name, data in frames().items():
         write("frame", name, data)
+    for name, data in datagrams().items():
+        write("dgram", name, data)
     for name, line in requests().items():
         write("proto", name, line.encode("latin-1"))
 
