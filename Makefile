@@ -56,7 +56,7 @@ LIB       := $(BUILD)/libvnet.a
 HARNESS_TESTS := session dial handler
 UNIT_TESTS  := mac bpf ebpf macmap frame proto buf tls admit penalty peer loop args hfile_line limits aqm port \
                client \
-               loopguard dgram \
+               loopguard dgram gso \
                $(HARNESS_TESTS)
 UNIT_BINS    := $(UNIT_TESTS:%=$(BUILD)/test_%)
 HARNESS_BINS := $(HARNESS_TESTS:%=$(BUILD)/test_%)
@@ -102,7 +102,12 @@ deps:
 unit: $(UNIT_BINS)
 	$(Q)fail=0; for t in $(UNIT_BINS); do echo "== $$t"; $$t || fail=1; done; exit $$fail
 
-netns: all
+# The helper of t_gso_kernel.sh: segments cut by gso_segment, sent through a packet socket.
+$(BUILD)/gso_send: tests/net/gso_send.c $(LIB)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB)
+
+netns: all $(BUILD)/gso_send
 	$(Q)VNET=$(BUILD)/vnet VNETCLIENT=$(BUILD)/vnetclient bash tests/net/run.sh $(T)
 
 docs: all

@@ -29,7 +29,8 @@
  * segmentation longer than max_frame is cut too.
  * Returns the number of segments, or -EINVAL (not a frame it can cut:
  * unknown headers, UFO, a non-TCP/UDP frame longer than max_frame, more than
- * max_segs segments) or -EMSGSIZE (headers alone exceed max_frame).
+ * max_segs segments) or -EMSGSIZE (headers alone exceed max_frame, or a
+ * UDP_L4 datagram, which cannot be cut smaller, does not fit in it).
  */
 int gso_segment(const struct virtio_net_hdr *vh, const uint8_t *eth, size_t len,
 		size_t max_frame, uint8_t *out, size_t stride, size_t max_segs, size_t *lens);

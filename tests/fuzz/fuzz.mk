@@ -14,9 +14,10 @@ FUZZ_DIR     := build-fuzz
 FUZZ_CFLAGS  := -g -O1 -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                 -std=gnu11 -Iinclude -D_GNU_SOURCE
 # proto: the control protocol; frame: the framing between daemons; args: vnet's command line;
-# hfile: the lines of a handlers file; dgram: the datagram path's checks and replay window.
-FUZZ_TARGETS := proto frame args hfile dgram
-FUZZ_PURE    := src/proto.c src/frame.c src/mac.c src/buf.c src/args.c src/hfile_line.c src/dgram.c
+# hfile: the lines of a handlers file; dgram: the datagram path's checks and replay window;
+# gso: segmentation and coalescing in software.
+FUZZ_TARGETS := proto frame args hfile dgram gso
+FUZZ_PURE    := src/proto.c src/frame.c src/mac.c src/buf.c src/args.c src/hfile_line.c src/dgram.c src/gso.c
 FUZZ_OBJS    := $(FUZZ_PURE:src/%.c=$(FUZZ_DIR)/%.o)
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
 

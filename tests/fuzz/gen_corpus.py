@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Write the seed corpora of the fuzz targets: tests/fuzz/corpus/{proto,frame,dgram}/.
+"""Write the seed corpora of the fuzz targets: tests/fuzz/corpus/{proto,frame,dgram,gso}/.
 
 Run from anywhere: python3 tests/fuzz/gen_corpus.py. The files are committed; rerun
 only to change them. Frame layout: see include/vnet/frame.h; datagrams: include/vnet/dgram.h.
@@ -82,6 +82,45 @@ def frames():
     }
 
 
+def gso_in(eth, flags, gso_type, gso_size, csum_start, csum_offset, max_frame, max_segs=255):
+    """fuzz_gso's input: offload metadata, max_frame - 60, max_segs - 1, an MSS byte, frame."""
+    return (offload(flags, gso_type, 0, gso_size, csum_start, csum_offset)
+            + struct.pack(">HBB", max_frame - 60, max_segs - 1, 100) + eth)
+
+
+def eth_ipv6_tcp_vlan(payload_len):
+    """802.1Q tag, IPv6, TCP (with timestamps) and payload_len payload bytes."""
+    ip = struct.pack(">IHBB16s16s", 0x60000000, 32 + payload_len, 6, 64,
+                     bytes.fromhex("fd000000000000000000000000000001"),
+                     bytes.fromhex("fd000000000000000000000000000002"))
+    tcp = struct.pack(">HHIIBBHHH", 40000, 5201, 1, 1, 8 << 4, 0x10, 65535, 0, 0)
+    tcp += b"\x01\x01\x08\x0a" + struct.pack(">II", 1, 2)
+    return (MAC_B + MAC_A + b"\x81\x00\x00\x64\x86\xdd" + ip + tcp
+            + bytes((i * 7) & 0xff for i in range(payload_len)))
+
+
+def eth_ipv4_syn():
+    """A SYN with MSS 1460, SACK permitted, timestamps, NOP, window scale."""
+    opts = bytes([2, 4, 5, 180, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7])
+    ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 60, 1, 0x4000, 64, 6, 0,
+                     bytes([192, 0, 2, 1]), bytes([192, 0, 2, 2]))
+    tcp = struct.pack(">HHIIBBHHH", 40000, 5201, 1, 0, 10 << 4, 0x02, 65535, 0, 0)
+    return MAC_B + MAC_A + b"\x08\x00" + ip + tcp + opts
+
+
+def gso_inputs():
+    tcp = eth_ipv4_tcp(1400)
+    return {
+        "tcp4_gso": gso_in(tcp, F_NEEDS_CSUM, GSO_TCPV4, 300, 34, 16, 600),
+        "tcp4_long": gso_in(tcp, 0, GSO_NONE, 0, 0, 0, 500),
+        "tcp4_max_segs": gso_in(tcp, 0, GSO_TCPV4, 256, 0, 0, 1514, 3),
+        "tcp6_vlan_gso": gso_in(eth_ipv6_tcp_vlan(1500), F_NEEDS_CSUM, GSO_TCPV6, 400, 78, 16, 1514),
+        "udp_l4_gso": gso_in(eth_ipv4_udp(1000), F_NEEDS_CSUM, GSO_UDP_L4, 250, 34, 6, 400),
+        "udp_csum": gso_in(eth_ipv4_udp(100), F_NEEDS_CSUM, GSO_NONE, 0, 34, 6, 1514),
+        "syn_mss": gso_in(eth_ipv4_syn(), 0, GSO_NONE, 0, 0, 0, 1514),
+    }
+
+
 def requests():
     macs64 = " ".join("02:00:00:00:%02x:%02x" % (i // 256, i % 256 + 1) for i in range(64))
     return {
@@ -146,6 +185,8 @@ def main():
         write("dgram", name, data)
     for name, line in requests().items():
         write("proto", name, line.encode("latin-1"))
+    for name, data in gso_inputs().items():
+        write("gso", name, data)
 
 
 def write(kind, name, data):

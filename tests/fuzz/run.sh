@@ -21,6 +21,7 @@ max_len() {
         proto) echo 8192 ;;      # a request line (4096) and more
         frame) echo 140000 ;;    # a 64 KiB offloaded frame, twice
         hfile) echo 16384 ;;     # a few lines of up to 4096 bytes
+        gso) echo 66000 ;;       # a 64 KiB super-frame and its metadata
         *) echo 4096 ;;
     esac
 }
