@@ -107,9 +107,10 @@ bool dgram_peek(const uint8_t *d, size_t len, struct dgram_hdr *h);
 
 /*
  * Check the tag and decrypt in place (d + DGRAM_HDR_LEN). Returns the
- * payload's length, or -1 if the datagram is not authentic or its length is
- * out of bounds (its payload bytes are then zeroed: no unauthenticated
- * plaintext is left; the header is unchanged). The tag is compared in
+ * payload's length, or -1 if its length is out of bounds (nothing touched)
+ * or it is not authentic (its payload bytes are then zeroed: wolfSSL
+ * decrypts before it compares, and no unauthenticated plaintext is left;
+ * the header is unchanged). The tag is compared in
  * constant time; nothing outside d[0..len) is read. Check the counter with
  * dgram_replay_ok before (cheap), and note it with dgram_replay_note after,
  * only once authentic.

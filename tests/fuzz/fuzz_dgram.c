@@ -78,7 +78,7 @@ static void as_payload(const uint8_t *data, size_t size)
 	total = dgram_seal(key, &h, d, n);
 	CHECK(total == n + DGRAM_OVERHEAD);
 	memcpy(c, d, total);
-	at = size ? data[size - 1] * 257u % total : 0;
+	at = size ? (size_t)data[size - 1] * 257 % total : 0;
 	d[at] ^= 0x20;
 	CHECK(dgram_open(key, d, total) == -1);
 	/* A failed open zeroes the payload and leaves the header. */
@@ -112,7 +112,7 @@ static void as_counters(const uint8_t *data, size_t size)
 			c = v;
 			break;
 		case 1:
-			c = hi + v % (2 * DGRAM_REPLAY_WINDOW);
+			c = hi + v % (2 * (uint64_t)DGRAM_REPLAY_WINDOW);
 			break;
 		case 2:
 			c = hi - v % (DGRAM_REPLAY_WINDOW + 64);

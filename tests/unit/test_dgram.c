@@ -17,7 +17,7 @@
 
 #include "vnet/dgram.h"
 
-#define W DGRAM_REPLAY_WINDOW
+#define W ((uint64_t)DGRAM_REPLAY_WINDOW)
 
 /* hex (no separators) into out, which holds exactly strlen(hex) / 2 bytes */
 static void unhex(const char *hex, uint8_t *out)
