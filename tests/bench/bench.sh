@@ -3,12 +3,15 @@
 #
 # Uses the project's peers.sh (the team's shared benchmark: direct veth,
 # kernel VXLAN, OpenVPN TAP over TCP in clear and with TLS, tinc switch mode)
-# and adds vnet and vnet -s as rows of the same run, same topology:
+# and adds vnet and vnet -s, each over its datagram path and with --udp off
+# (vnet-tcp, vnet-tcp-tls: the TCP link only), as rows of the same run, same topology:
 #   vA 198.18.0.1 -- gA == underlay 198.19.0.0/24 == gB -- vB 198.18.0.2
 # Prints peers.sh's rows, then a table of ratios. Not part of make check.
+# peers.sh says on stderr, for each mode, how many UDP datagrams and TCP segments
+# gA received on the underlay during the first TCP run: which path vnet took.
 #
 # Usage: tests/bench/bench.sh [MODE...]   (default: the modes below; "scale": scale.sh)
-# MODE wan runs tests/bench/wan.sh: vnet, VXLAN and OpenVPN over TCP across an
+# MODE wan runs tests/bench/wan.sh: vnet (both paths), VXLAN and OpenVPN over UDP across an
 # emulated WAN (its own emulator, tests/bench/wanem.c; see wan.sh for its knobs).
 # MODE accept runs tests/bench/accept.sh: idle connections a second the daemon takes
 # under a connection flood, and what the kernel drops past that.
@@ -34,7 +37,7 @@ for m in "$@"; do
 	esac
 done
 [ ${#modes[@]} -gt 0 ] || [ $scale = 1 ] || [ $wan = 1 ] || [ $accept = 1 ] ||
-	modes=(direct vxlan openvpn-tcp-plain openvpn-tcp-tls tinc vnet vnet-tls)
+	modes=(direct vxlan openvpn-tcp-plain openvpn-tcp-tls tinc vnet vnet-tcp vnet-tls vnet-tcp-tls)
 
 # MODES=accept: idle connections a second one daemon takes under a flood (accept.sh).
 if [ $accept = 1 ]; then
@@ -70,7 +73,7 @@ fi
 out=$(mktemp /tmp/vnet-bench.XXXXXX)
 trap 'rm -f "$out"' EXIT
 bash "$PEERS" install >/dev/null 2>&1 || echo "bench: could not install the peers' packages" >&2
-PB_PLUGIN=$(realpath tests/bench/modes.sh) PB_EXTRA_MODES="vnet vnet-tls vnet-sched-normal vnet-qd0" \
+PB_PLUGIN=$(realpath tests/bench/modes.sh) PB_EXTRA_MODES="vnet vnet-tls vnet-tcp vnet-tcp-tls vnet-sched-normal vnet-qd0" \
 	bash "$PEERS" "${modes[@]}" | tee "$out"
 
 echo
@@ -81,13 +84,15 @@ awk '
 	function best(m) { return (tcp2[m] + 0 > tcp[m] + 0) ? tcp2[m] : tcp[m] }
 	function ratio(a, b) { return (a + 0 > 0 && b + 0 > 0) ? sprintf("%.2fx", a / b) : "-" }
 	END {
-		printf "%-18s %9s %9s %10s  %-24s %-24s %-24s\n", "mode", "tcp_gbps", "rtt_us", "udp64_pps",
-			"tcp vs openvpn-tcp", "tcp vs vxlan", "rtt vs vxlan"
+		printf "%-18s %9s %9s %10s  %-24s %-12s %-12s %-12s %s\n", "mode", "tcp_gbps", "rtt_us", "udp64_pps",
+			"tcp vs openvpn-tcp", "tcp vs vxlan", "rtt vs vxlan", "pps vs vxlan", "datagram path vs TCP path (tcp rtt pps)"
 		for (i = 0; i < n; i++) {
 			m = order[i]
 			peer = (m ~ /tls/) ? "openvpn-tcp-tls" : "openvpn-tcp-plain"
-			printf "%-18s %9s %9s %10s  %-24s %-24s %-24s\n", m, best(m), rtt[m], udp[m],
+			tp = (m == "vnet") ? "vnet-tcp" : (m == "vnet-tls") ? "vnet-tcp-tls" : ""
+			printf "%-18s %9s %9s %10s  %-24s %-12s %-12s %-12s %s\n", m, best(m), rtt[m], udp[m],
 				ratio(best(m), best(peer)) " (" peer ")", ratio(best(m), best("vxlan")),
-				ratio(rtt[m], rtt["vxlan"])
+				ratio(rtt[m], rtt["vxlan"]), ratio(udp[m], udp["vxlan"]),
+				(tp != "" && (tp in rtt)) ? ratio(best(m), best(tp)) " " ratio(rtt[m], rtt[tp]) " " ratio(udp[m], udp[tp]) : ""
 		}
 	}' "$out"

@@ -11,8 +11,10 @@ vnet_mode() { # FLAGS (daemons and client) [DAEMON-FLAGS]
 	PB_CMD_INIT="for i in \$(seq 50); do $VNETCLIENT $flags -p $pw -o 7000 -h \$UL_LOCAL -c handle -a 7000 -b $pw -d \$UL_PEER -e \$HOST_IF -f hA -g local -j \$MAC_A ff:ff:ff:ff:ff:ff && exit 0; sleep 0.1; done; exit 1" \
 		mode_custom
 }
-mode_vnet() { vnet_mode ""; }
-mode_vnet_tls() { vnet_mode "-s"; }
+mode_vnet() { vnet_mode "" "--udp-mtu $PB_UL_MTU"; }
+mode_vnet_tls() { vnet_mode "-s" "--udp-mtu $PB_UL_MTU"; }
+mode_vnet_tcp() { vnet_mode "" "--udp off"; }
+mode_vnet_tcp_tls() { vnet_mode "-s" "--udp off"; }
 # Not run by default (MODES="... vnet-sched-normal"): vnet as it was before it
 # switched itself to SCHED_BATCH, for before/after figures.
 mode_vnet_sched_normal() { vnet_mode "" "--sched normal"; }

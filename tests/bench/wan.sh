@@ -1,23 +1,36 @@
 #!/usr/bin/env bash
-# wan.sh - vnet, kernel VXLAN and OpenVPN TAP over TCP across an emulated WAN
-# (make bench MODES=wan). Root; needs gcc, iperf3, openvpn, iproute2, python3.
+# wan.sh - vnet (datagram path and TCP path), kernel VXLAN and OpenVPN TAP over UDP
+# (and over TCP) across an emulated WAN (make bench MODES=wan). Root; needs gcc,
+# iperf3, openvpn, iproute2, python3.
 #
 # The WAN is wanem.c (built here): a relay between a TAP device "ul" in each
-# gateway namespace, with random loss, a drop-tail queue of one BDP,
-# serialisation at the rate and a fixed one-way delay (the kernel may lack
-# netem). Topology, rebuilt for every mode and congestion control:
+# gateway namespace (MTU 1500: the underlay's path MTU), with random loss, a
+# drop-tail queue of one BDP, serialisation at the rate and a fixed one-way delay
+# (the kernel may lack netem). Topology, rebuilt for every mode and congestion control:
 #   vA eth0 198.18.0.1 -- hA [gA ul 198.19.0.1] =wanem= [gB ul 198.19.0.2] hB -- vB eth0 198.18.0.2
 # Per cell: 15 idle pings (-i 0.2), then one iperf3 TCP stream vA->vB (fwd) or
 # vB->vA (rev) for WAN_T s with pings (-i 0.2) from second 2. First the
 # emulator is calibrated alone (ping, plain TCP, loss as set).
 #
+# Modes: vnet (the datagram path, as shipped), vnet-tcp (--udp off: the TCP
+# link only), vxlan, openvpn-udp (TAP over UDP, no encryption), openvpn-tcp (TAP
+# over TCP), vnet-off (--queue-delay 0), vnet-ref (WAN_REF's build).
+# The hosts' MTU: every mode but vxlan gives the hosts 1500 and fits the WAN's
+# 1500 itself: the datagram path clamps inner TCP's MSS (64 bytes of overhead
+# and room for two VLAN tags and IPv6: MSS 1354), OpenVPN over UDP likewise
+# (--mssfix 1500 mtu), the TCP tunnels need nothing. VXLAN cannot clamp, so its
+# hosts get 1450 (50 bytes of overhead: MSS 1410). Each R line ends with the
+# MSS iperf3 saw; for vnet modes, P lines after each cell hold both daemons'
+# path counters from STATS? (path=, udp_out, udp_in, udp_big, drop_udp: what
+# went as datagrams; cumulative since the mode started).
+#
 # Env: VNET VNETCLIENT (binaries), WAN_T (20), WAN_LOSSES ("0 0.5 2"),
 # WAN_RATE (100 Mbit/s), WAN_OWD (25 ms one way), WAN_DIRS ("fwd rev"),
 # WAN_REPEAT (2), WAN_CCS ("default cubic": the machine's default, then CUBIC
-# in every namespace), WAN_MODES ("vxlan vnet openvpn-tcp"), WAN_VNET_FLAGS
+# in every namespace), WAN_MODES ("vxlan vnet vnet-tcp openvpn-udp"), WAN_VNET_FLAGS
 # (vnet flags; default none: vnet as shipped), WAN_OUT (keep the raw results there),
 # WAN_REF (a folder holding another build's vnet and vnetclient: mode vnet-ref, for
-# before/after figures in one run). Mode vnet-off: vnet with --queue-delay 0 (no control).
+# before/after figures in one run).
 set -u
 export LC_ALL=C
 cd "$(dirname "$0")/../.." || exit 1
@@ -25,7 +38,7 @@ VNET=$(realpath "${VNET:-build/vnet}")
 VNETCLIENT=$(realpath "${VNETCLIENT:-build/vnetclient}")
 T=${WAN_T:-20}; LOSSES=${WAN_LOSSES:-"0 0.5 2"}; RATE=${WAN_RATE:-100}; OWD=${WAN_OWD:-25}
 DIRS=${WAN_DIRS:-"fwd rev"}; REPEAT=${WAN_REPEAT:-2}; CCS=${WAN_CCS:-"default cubic"}
-MODES=${WAN_MODES:-"vxlan vnet openvpn-tcp"}
+MODES=${WAN_MODES:-"vxlan vnet vnet-tcp openvpn-udp"}
 [ "$(id -u)" = 0 ] || { echo "wan: needs root (network namespaces)" >&2; exit 1; }
 for c in gcc iperf3 ip python3; do
 	command -v $c >/dev/null || { echo "wan: needs $c" >&2; exit 1; }
@@ -127,15 +140,42 @@ setup_vnet() { # CC [VNET VNETCLIENT]
 }
 setup_vnet_ref() { setup_vnet "$1" "$WAN_REF/vnet" "$WAN_REF/vnetclient"; }
 setup_vnet_off() { WAN_VNET_FLAGS="--queue-delay 0" setup_vnet "$1"; }
-setup_openvpn_tcp() {
-	local n c=(--dev tap0 --dev-type tap --verb 3 --port 1194 --cipher none --auth none)
+setup_vnet_tcp() { WAN_VNET_FLAGS="${WAN_VNET_FLAGS-} --udp off" setup_vnet "$1"; }
+openvpn_pair() { # CC PROTO-ARGS-A -- PROTO-ARGS-B: TAP devices bridged, no encryption
+	local n a=() c=(--dev tap0 --dev-type tap --verb 3 --port 1194 --cipher none --auth none)
 	topology "$1" 1500
+	shift
+	while [ "$1" != -- ]; do a+=("$1"); shift; done
+	shift
 	for n in gA gB; do ip -n "$P-$n" tuntap add dev tap0 mode tap; done
 	bridge gA hA tap0
 	bridge gB hB tap0
-	bgrun gA ovpnA openvpn "${c[@]}" --proto tcp-server --local $UA
+	bgrun gA ovpnA openvpn "${c[@]}" "${a[@]}"
 	sleep 1
-	bgrun gB ovpnB openvpn "${c[@]}" --proto tcp-client --remote $UA --connect-retry 1 1
+	bgrun gB ovpnB openvpn "${c[@]}" "$@"
+}
+setup_openvpn_tcp() {
+	openvpn_pair "$1" --proto tcp-server --local $UA -- --proto tcp-client --remote $UA --connect-retry 1 1
+}
+# Over UDP its TCP MSS is clamped so that the outer packets fit the WAN's 1500 bytes.
+setup_openvpn_udp() {
+	openvpn_pair "$1" --proto udp --local $UA --mssfix 1500 mtu -- \
+		--proto udp --remote $UA --nobind --mssfix 1500 mtu
+}
+# The vnet modes' path counters (STATS?, both daemons), one P line each: MODE CC LOSS DIR REP
+# SIDE then the handler's path=, udp_* and drop_udp fields.
+vnet_paths() {
+	local s u ns
+	for s in A:$UA:gA B:$UB:gB; do
+		u=${s#*:}; ns=${u#*:}; u=${u%%:*}
+		nsx "$ns" timeout 10 "$VNETCLIENT" -p wan-pw-not-secret -o 4455 -h "$u" -c stats 2>/dev/null |
+			awk -v pre="P $* ${s%%:*}" 'NR > 2 && NF > 2 { o = pre
+				for (i = 2; i <= NF; i++) if ($i ~ /^(path|udp_[a-z_]*|drop_udp)=/) o = o " " $i
+				print o }'
+	done
+}
+path_is_udp() {
+	[ "$(vnet_paths x | grep -c " path=udp ")" = 2 ]
 }
 connected() {
 	local _
@@ -152,6 +192,9 @@ pingstats() { # FILE -> avg max (ms)
 mbits() { # iperf3 JSON -> receiver Mbit/s
 	python3 -c 'import json,sys; print("%.1f" % (json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"]/1e6))' "$1" 2>/dev/null || echo -
 }
+mss() { # iperf3 JSON -> the inner TCP's MSS
+	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["start"]["tcp_mss_default"])' "$1" 2>/dev/null || echo -
+}
 cell() { # MODE CC LOSS DIR REP
 	local f="$W/$1.$2.$3.$4.$5" r="" ip pp
 	[ "$4" = rev ] && r=-R
@@ -167,7 +210,8 @@ cell() { # MODE CC LOSS DIR REP
 	PIDS+=("$pp")
 	wait $ip
 	wait $pp
-	echo "R $1 $2 $3 $4 $5 $(mbits "$f.json") $(pingstats "$f.load") $(pingstats "$f.idle")" | tee -a "$RES" >&2
+	echo "R $1 $2 $3 $4 $5 $(mbits "$f.json") $(pingstats "$f.load") $(pingstats "$f.idle") mss=$(mss "$f.json")" | tee -a "$RES" >&2
+	case $1 in vnet*) vnet_paths "$@" | tee -a "$RES" >&2 ;; esac
 }
 calibrate() {
 	local l
@@ -190,12 +234,16 @@ echo "# $(date -u +%FT%TZ) $(uname -r) cc default=$(sysctl -n net.ipv4.tcp_conge
 calibrate
 for cc in $CCS; do
 	for m in $MODES; do
-		command -v openvpn >/dev/null || [ "$m" != openvpn-tcp ] || { echo "wan: no openvpn: skipped" >&2; continue; }
+		command -v openvpn >/dev/null || [ "${m#openvpn}" = "$m" ] || { echo "wan: no openvpn: skipped" >&2; continue; }
 		"setup_${m//-/_}" "$cc"
 		if ! connected; then
 			echo "wan: $m ($cc): no connectivity" >&2
 			teardown
 			continue
+		fi
+		# The datagram path is keyed a moment after BEGIN: measure it, not the TCP link.
+		if [ "$m" = vnet ] && ! { for _ in $(seq 50); do path_is_udp && break; sleep 0.2; done; path_is_udp; }; then
+			echo "wan: $m ($cc): not on the datagram path: $(vnet_paths x | tr '\n' ' ')" >&2
 		fi
 		for rep in $(seq "$REPEAT"); do
 			for l in $LOSSES; do
