@@ -18,7 +18,7 @@ FUZZ_CFLAGS  := -g -O1 -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined
 # gso: segmentation and coalescing in software.
 FUZZ_TARGETS := proto frame args hfile dgram gso
 FUZZ_PURE    := src/proto.c src/frame.c src/mac.c src/buf.c src/args.c src/hfile_line.c src/dgram.c \
-                src/gso.c
+                src/gso.c src/guard.c
 FUZZ_OBJS    := $(FUZZ_PURE:src/%.c=$(FUZZ_DIR)/%.o)
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
 
