@@ -293,9 +293,25 @@ bool dgpath_sending(struct dgpath *p)
 void dgpath_clamp(const struct dgpath *p, const struct virtio_net_hdr *vh, uint8_t *eth,
 		  size_t len)
 {
-	/* Room for the largest headers: two VLAN tags, IPv6, TCP without options. */
-	if (p->max_frame > 14 + 8 + 40 + 20)
-		gso_clamp_mss(vh, eth, len, (uint16_t)(p->max_frame - 14 - 8 - 40 - 20));
+	size_t l3 = 12, ip = 0;
+	uint16_t type;
+
+	/* The frame's own headers: up to two VLAN tags, then IPv4 (its IHL) or IPv6. */
+	if (len < FRAME_ETH_MIN)
+		return;
+	type = (uint16_t)(eth[12] << 8 | eth[13]);
+	for (int tags = 0; (type == 0x8100 || type == 0x88a8) && tags < 2 && l3 + 8 <= len; tags++) {
+		l3 += 4;
+		type = (uint16_t)(eth[l3] << 8 | eth[l3 + 1]);
+	}
+	l3 += 2;
+	if (type == 0x0800 && l3 < len)
+		ip = (size_t)(eth[l3] & 0x0f) * 4;
+	else if (type == 0x86dd)
+		ip = 40;
+	/* A segment of MSS bytes, TCP options included, then fits a datagram. */
+	if (ip >= 20 && p->max_frame > l3 + ip + 20 + 500)
+		gso_clamp_mss(vh, eth, len, (uint16_t)(p->max_frame - l3 - ip - 20));
 }
 
 static void seal_at(struct dgpath *p, uint8_t *q, size_t payload, uint8_t type)

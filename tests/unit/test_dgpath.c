@@ -271,6 +271,39 @@ static void test_silence_falls_back_and_recovers(void **state)
 	pair_teardown(&t);
 }
 
+/* An IPv4 TCP SYN with an MSS option of 1460, after tags VLAN tags; its MSS as clamped. */
+static unsigned int clamped_mss(unsigned int tags, unsigned int max_frame)
+{
+	static const struct virtio_net_hdr none;
+	uint8_t f[100] = { 0 };
+	struct dgpath p = { .max_frame = max_frame };
+	size_t l3 = 14 + 4 * tags, l4 = l3 + 20;
+
+	memcpy(f, "\x02\0\0\0\0\x0b\x02\0\0\0\0\x0a", 12);
+	for (unsigned int i = 0; i < tags; i++)
+		memcpy(f + 12 + 4 * i, "\x81\0\0\x07", 4);
+	f[l3 - 2] = 0x08;
+	f[l3] = 0x45;
+	f[l3 + 3] = 44;         /* total length: 20 + 24 */
+	f[l3 + 9] = 6;          /* TCP */
+	f[l4 + 12] = 6 << 4;    /* data offset: 24 bytes, the MSS option */
+	f[l4 + 13] = 0x02;      /* SYN */
+	memcpy(f + l4 + 20, "\x02\x04\x05\xb4", 4);     /* MSS 1460 */
+	dgpath_clamp(&p, &none, f, l4 + 24);
+	return (unsigned int)(f[l4 + 22] << 8 | f[l4 + 23]);
+}
+
+/* A SYN's MSS is lowered by its own headers' size, so that a full segment fits a datagram. */
+static void test_mss_clamped_by_headers(void **state)
+{
+	unsigned int max_frame = 1500 - 20 - 8 - DGRAM_OVERHEAD - FRAME_HDR_LEN;
+
+	(void)state;
+	assert_int_equal(clamped_mss(0, max_frame), max_frame - 14 - 20 - 20);     /* 1382 */
+	assert_int_equal(clamped_mss(1, max_frame), max_frame - 18 - 20 - 20);
+	assert_int_equal(clamped_mss(0, 9000), 1460);     /* room enough: untouched */
+}
+
 static void test_declined_by_udp_off(void **state)
 {
 	struct pair t;
@@ -292,6 +325,7 @@ int main(void)
 		cmocka_unit_test(test_replay_and_forgery_dropped),
 		cmocka_unit_test(test_too_big_goes_over_tcp),
 		cmocka_unit_test(test_silence_falls_back_and_recovers),
+		cmocka_unit_test(test_mss_clamped_by_headers),
 		cmocka_unit_test(test_declined_by_udp_off),
 	};
 
