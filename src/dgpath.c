@@ -26,7 +26,8 @@
 #define RX_SLOTS        32
 #define RX_SLOT_BYTES   65536
 #define RX_MAX          (RX_SLOTS * 64)     /* datagrams in a batch, UDP_GRO's runs cut apart */
-#define SOCK_BUF_BYTES  (4 << 20)
+#define SOCK_BUF_BYTES  (4 << 20)    /* the daemon's socket: every listening handler's */
+#define OWN_BUF_BYTES   (1 << 20)    /* a dialing handler's own socket */
 
 /*
  * The send batch: datagrams of one path sealed in buf, described by msgs
@@ -127,9 +128,8 @@ static void set_port(struct sockaddr_storage *ss, uint16_t port)
 		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
 }
 
-static void sock_bufs(int fd)
+static void sock_bufs(int fd, int n)
 {
-	int n = SOCK_BUF_BYTES;
 
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &n, sizeof(n)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &n, sizeof(n));
@@ -151,7 +151,7 @@ int dgpath_socket(const struct sockaddr *sa, socklen_t len, bool dual)
 		close(fd);
 		return ret;
 	}
-	sock_bufs(fd);
+	sock_bufs(fd, SOCK_BUF_BYTES);
 	setsockopt(fd, SOL_UDP, UDP_GRO, &one, sizeof(one));  /* fewer reads (Linux 5.0) */
 	return fd;
 }
@@ -182,6 +182,7 @@ int dgpath_offer(struct dgpath *p, const struct sockaddr *peer, socklen_t peer_l
 	fd = dgpath_socket((struct sockaddr *)&local, len, true);
 	if (fd < 0)
 		return fd;
+	sock_bufs(fd, OWN_BUF_BYTES);      /* one handler's: 4,000 of them stay bounded */
 	if (getsockname(fd, (struct sockaddr *)&local, &len) < 0) {
 		ret = -errno;
 		close(fd);
@@ -389,12 +390,15 @@ static void batch_msg(struct dgpath *p, unsigned int iov0, unsigned int n, size_
 	tx.datagrams[tx.nmsg++] = n;
 }
 
-/* Room in the batch for n datagrams of up to bytes in all, sending it first if needed. */
-static void batch_room(struct dgpath *p, unsigned int n, size_t bytes)
+/*
+ * Room in the batch for n datagrams of up to bytes in all, in up to msgs
+ * messages, sending it first if needed (the caller keeps within an empty
+ * batch's room).
+ */
+static void batch_room(struct dgpath *p, unsigned int n, unsigned int msgs, size_t bytes)
 {
-	if (tx.owner && (tx.owner != p || tx.nmsg + (n + GSO_GROUP_SEGS - 1) / GSO_GROUP_SEGS >
-					      BATCH_MSGS || tx.niov + n > BATCH_IOVS ||
-			 tx.used + bytes > BATCH_BYTES))
+	if (tx.owner && (tx.owner != p || tx.nmsg + msgs > BATCH_MSGS ||
+			 tx.niov + n > BATCH_IOVS || tx.used + bytes > BATCH_BYTES))
 		batch_send();
 	tx.owner = p;
 }
@@ -406,7 +410,7 @@ static void queue_one(struct dgpath *p, const struct virtio_net_hdr *vh, const u
 	size_t body = FRAME_HDR_LEN + (offload ? FRAME_OFFLOAD_LEN : 0) + len;
 	uint8_t *q;
 
-	batch_room(p, 1, DGRAM_OVERHEAD + body);
+	batch_room(p, 1, 1, DGRAM_OVERHEAD + body);
 	q = tx.buf + tx.used;
 	frame_put_header(q + DGRAM_HDR_LEN, offload ? FRAME_T_OFFLOAD : FRAME_T_PLAIN,
 			 body - FRAME_HDR_LEN);
@@ -421,17 +425,39 @@ static void queue_one(struct dgpath *p, const struct virtio_net_hdr *vh, const u
 	p->st.out_bytes += len;
 }
 
-/* Cut the frame into plain frames of at most max_frame bytes, each a datagram. -EINVAL: cannot. */
+/*
+ * The longest headers a segment can have: Ethernet with two VLAN tags, IPv4
+ * with options (60; IPv6 without extension headers is 40), TCP with options.
+ */
+#define SEG_HDR_MAX (14 + 8 + 60 + 60)
+
+/*
+ * Cut the frame into plain frames that each fit a datagram, each a
+ * datagram; runs of equal ones go as one UDP_SEGMENT message. -EINVAL: it
+ * cannot be cut (or into no more than the batch holds).
+ */
 static int queue_cut(struct dgpath *p, const struct virtio_net_hdr *vh, const uint8_t *eth,
 		     size_t len)
 {
-	size_t stride = DGRAM_OVERHEAD + FRAME_HDR_LEN + p->max_frame;
-	unsigned int most = FRAME_GSO_SEGS_MAX, first, group;
+	/* A segment of a super-frame is no longer than its headers and gso_size. */
+	size_t max = vh->gso_size && (size_t)vh->gso_size + SEG_HDR_MAX < p->max_frame ?
+		     (size_t)vh->gso_size + SEG_HDR_MAX : p->max_frame;
+	size_t stride = DGRAM_OVERHEAD + FRAME_HDR_LEN + max;
+	size_t per_msg = GSO_GROUP_BYTES / stride ? GSO_GROUP_BYTES / stride : 1;
+	unsigned int most = FRAME_GSO_SEGS_MAX, first, group, msgs;
 	int n;
 
-	batch_room(p, most, most * stride);
+	if (per_msg > GSO_GROUP_SEGS)
+		per_msg = GSO_GROUP_SEGS;
+	if (most > BATCH_BYTES / stride)
+		most = (unsigned int)(BATCH_BYTES / stride);
+	/* Runs: every one full but the last, and the last datagram may be one of its own. */
+	msgs = (unsigned int)((most + per_msg - 1) / per_msg) + 1;
+	if (msgs > BATCH_MSGS)
+		return -EINVAL;
+	batch_room(p, most, msgs, most * stride);
 	first = tx.niov;
-	n = gso_segment(vh, eth, len, p->max_frame, tx.buf + tx.used + DGRAM_HDR_LEN + FRAME_HDR_LEN,
+	n = gso_segment(vh, eth, len, max, tx.buf + tx.used + DGRAM_HDR_LEN + FRAME_HDR_LEN,
 			stride, most, seg_len);
 	if (n <= 0)
 		return -EINVAL;
@@ -451,10 +477,10 @@ static int queue_cut(struct dgpath *p, const struct virtio_net_hdr *vh, const ui
 		size_t seg = tx.iov[first + i].iov_len, bytes = 0;
 
 		group = 0;
-		while (i + group < (unsigned int)n && group < GSO_GROUP_SEGS &&
-		       bytes + tx.iov[first + i + group].iov_len <= GSO_GROUP_BYTES &&
-		       (tx.iov[first + i + group].iov_len == seg ||
-			i + group + 1 == (unsigned int)n)) {
+		while (i + group < (unsigned int)n && group < per_msg &&
+		       (group == 0 || (bytes + tx.iov[first + i + group].iov_len <= GSO_GROUP_BYTES &&
+				       (tx.iov[first + i + group].iov_len == seg ||
+					i + group + 1 == (unsigned int)n)))) {
 			bytes += tx.iov[first + i + group].iov_len;
 			group++;
 		}

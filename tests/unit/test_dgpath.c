@@ -25,6 +25,7 @@ struct pair {
 };
 
 static const uint8_t secret[DGRAM_SECRET_LEN] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+static unsigned int pair_mtu = 1500;    /* --udp-mtu of both sides */
 
 static void decode_offer(const uint8_t *buf, struct frame_msg *msg)
 {
@@ -77,12 +78,12 @@ static void pair_setup(struct pair *t, bool b_off)
 	fd = dgpath_socket((struct sockaddr *)&lo, sizeof(lo), false);
 	assert_true(fd >= 0);
 	assert_int_equal(getsockname(fd, (struct sockaddr *)&lo, &len), 0);
-	t->env = (struct dgpath_env){ .off = b_off, .mtu = 1500, .port = ntohs(lo.sin_port),
+	t->env = (struct dgpath_env){ .off = b_off, .mtu = pair_mtu, .port = ntohs(lo.sin_port),
 				      .fd4 = fd, .fd6 = -1 };
 	t->a_tcp = t->b_tcp = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons(1),
 						    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 
-	assert_int_equal(dgpath_offer(&t->a, (struct sockaddr *)&t->b_tcp, sizeof(t->b_tcp), 1500,
+	assert_int_equal(dgpath_offer(&t->a, (struct sockaddr *)&t->b_tcp, sizeof(t->b_tcp), pair_mtu,
 				      secret, offer), 0);
 	assert_int_equal(t->a.state, DGPATH_OFFERED);
 	decode_offer(offer, &msg);
@@ -304,6 +305,63 @@ static void test_mss_clamped_by_headers(void **state)
 	assert_int_equal(clamped_mss(0, 9000), 1460);     /* room enough: untouched */
 }
 
+/* A TCPv4 super-frame of payload bytes in segments of gso_size, as a packet socket hands it over. */
+static size_t super_frame(uint8_t *f, size_t payload, uint16_t gso_size, struct virtio_net_hdr *vh)
+{
+	size_t len = 14 + 20 + 20 + payload;
+
+	memset(f, 0x61, len);
+	memcpy(f, "\x02\0\0\0\0\x0b\x02\0\0\0\0\x0a\x08\x00", 14);
+	memset(f + 14, 0, 40);
+	f[14] = 0x45;
+	f[14 + 2] = (uint8_t)((len - 14) >> 8);
+	f[14 + 3] = (uint8_t)(len - 14);
+	f[14 + 8] = 64;
+	f[14 + 9] = 6;
+	memcpy(f + 14 + 12, "\xc6\x12\0\x01\xc6\x12\0\x02", 8);
+	f[34 + 13] = 0x10;      /* ACK */
+	f[34 + 12] = 5 << 4;
+	*vh = (struct virtio_net_hdr){ .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+				       .gso_type = VIRTIO_NET_HDR_GSO_TCPV4, .hdr_len = 54,
+				       .gso_size = gso_size, .csum_start = 34, .csum_offset = 16 };
+	return len;
+}
+
+/*
+ * A super-frame of small segments on a path with a large MTU (jumbo, or
+ * more) is cut within the send batch, each segment a datagram that arrives.
+ */
+static void cut_on_large_mtu(unsigned int mtu, uint16_t gso_size, size_t payload, size_t segs)
+{
+	static uint8_t f[70000];
+	struct virtio_net_hdr vh;
+	size_t len = super_frame(f, payload, gso_size, &vh);
+	struct pair t;
+	size_t got = 0;
+
+	pair_mtu = mtu;
+	pair_setup(&t, false);
+	pair_up(&t);
+	assert_int_equal(dgpath_queue(&t.a, &vh, f, len), 0);
+	dgpath_flush(&t.a);
+	for (int i = 0; i < 50 && got < segs; i++)
+		got += (size_t)drain(&t.b, t.env.fd4, NULL, NULL);
+	assert_int_equal(got, segs);
+	assert_int_equal(t.a.st.out, segs);
+	assert_int_equal(t.a.st.drop_send, 0);
+	pair_teardown(&t);
+	pair_mtu = 1500;
+}
+
+static void test_cut_on_large_mtu(void **state)
+{
+	(void)state;
+	cut_on_large_mtu(9000, 300, 65000, 217);    /* segments of 300 bytes */
+	cut_on_large_mtu(65535, 1448, 64000, 45);   /* of 1448 */
+	/* 1448 does not fit 1500: segments of 1436 - 54 = 1382 bytes */
+	cut_on_large_mtu(1500, 1448, 64000, 47);
+}
+
 static void test_declined_by_udp_off(void **state)
 {
 	struct pair t;
@@ -326,6 +384,7 @@ int main(void)
 		cmocka_unit_test(test_too_big_goes_over_tcp),
 		cmocka_unit_test(test_silence_falls_back_and_recovers),
 		cmocka_unit_test(test_mss_clamped_by_headers),
+		cmocka_unit_test(test_cut_on_large_mtu),
 		cmocka_unit_test(test_declined_by_udp_off),
 	};
 
