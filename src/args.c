@@ -70,7 +70,7 @@ const char args_usage[] =
 	"                the path MTU between the daemons: no datagram is larger\n"
 	"                (default 1500; 1280 to 65535)\n"
 	"  --allow-dhcp-server\n"
-	"                inject DHCP server messages (UDP 67 -> 68, DHCPv6 547 -> 546)\n"
+	"                inject DHCP server messages (UDP to port 68, DHCPv6 to 546)\n"
 	"                from the peer of a LOCAL side (the guests' side); refused by\n"
 	"                default\n"
 	"  --allow-ra    inject IPv6 router advertisements from the peer of a LOCAL\n"

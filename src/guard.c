@@ -30,12 +30,15 @@ static bool is_vlan(uint16_t type)
 	return type == 0x8100 || type == 0x88a8 || type == 0x9100;
 }
 
-/* The UDP header at p (end - p bytes left): a server's DHCP message by its ports? */
-static enum guard_kind udp_kind(const uint8_t *p, size_t left, uint16_t server, uint16_t client)
+/*
+ * The UDP header at p (left bytes): a message to a DHCP client's port? By
+ * the destination alone: clients take a reply whatever its source port.
+ */
+static enum guard_kind udp_kind(const uint8_t *p, size_t left, uint16_t client)
 {
 	if (left < 4)
 		return GUARD_OTHER;
-	return get16(p) == server && get16(p + 2) == client ? GUARD_DHCP_SERVER : GUARD_OTHER;
+	return get16(p + 2) == client ? GUARD_DHCP_SERVER : GUARD_OTHER;
 }
 
 static enum guard_kind ipv4_kind(const uint8_t *ip, size_t left)
@@ -51,7 +54,7 @@ static enum guard_kind ipv4_kind(const uint8_t *ip, size_t left)
 		return GUARD_OTHER;
 	if (ip[9] != IPPROTO_UDP_)
 		return GUARD_OTHER;
-	return udp_kind(ip + ihl, left - ihl, 67, 68);
+	return udp_kind(ip + ihl, left - ihl, 68);
 }
 
 static enum guard_kind ipv6_kind(const uint8_t *ip, size_t left)
@@ -67,7 +70,7 @@ static enum guard_kind ipv6_kind(const uint8_t *ip, size_t left)
 
 		switch (next) {
 		case IPPROTO_UDP_:
-			return udp_kind(ip + off, left - off, 547, 546);
+			return udp_kind(ip + off, left - off, 546);
 		case IPPROTO_ICMPV6_:
 			return left - off >= 1 && ip[off] == ICMPV6_RA ? GUARD_ROUTER_ADV : GUARD_OTHER;
 		case 0:         /* hop-by-hop options */
@@ -90,7 +93,8 @@ static enum guard_kind ipv6_kind(const uint8_t *ip, size_t left)
 		next = ip[off];
 		off += hlen;
 	}
-	return GUARD_OTHER;
+	/* More extension headers than any real packet has: one could hide an advertisement. */
+	return GUARD_ROUTER_ADV;
 }
 
 enum guard_kind guard_classify(const uint8_t *eth, size_t len)
@@ -117,7 +121,13 @@ enum guard_kind guard_classify(const uint8_t *eth, size_t len)
 
 bool guard_bucket_take(struct guard_bucket *b, const struct guard_rate *r, uint64_t now_ms)
 {
-	uint64_t full = (uint64_t)r->burst * 1000;
+	return guard_bucket_take_n(b, r, now_ms, 1);
+}
+
+bool guard_bucket_take_n(struct guard_bucket *b, const struct guard_rate *r, uint64_t now_ms,
+			 uint32_t n)
+{
+	uint64_t full = (uint64_t)r->burst * 1000, need = (uint64_t)n * 1000;
 
 	if (!r->per_s)
 		return true;
@@ -134,9 +144,9 @@ bool guard_bucket_take(struct guard_bucket *b, const struct guard_rate *r, uint6
 	}
 	if (b->milli > full)
 		b->milli = full;
-	if (b->milli < 1000)
+	if (b->milli < need)
 		return false;
-	b->milli -= 1000;
+	b->milli -= need;
 	return true;
 }
 

@@ -442,6 +442,7 @@ static bool handler_guarded(struct handler *h, const struct frame_msg *msg)
 {
 	const struct args *cfg = &h->d->cfg;
 	enum guard_kind kind = guard_classify(msg->eth, msg->eth_len);
+	uint32_t segs;
 
 	if ((kind == GUARD_DHCP_SERVER && !cfg->allow_dhcp_server) ||
 	    (kind == GUARD_ROUTER_ADV && !cfg->allow_ra)) {
@@ -460,7 +461,10 @@ static bool handler_guarded(struct handler *h, const struct frame_msg *msg)
 		}
 		return true;
 	}
-	if (!(msg->eth[0] & 1) || guard_bucket_take(&h->flood, &cfg->flood, loop_now_ms()))
+	/* A super-frame of broadcast segments takes a token for each. */
+	segs = msg->has_offload && msg->vh.gso_type != VIRTIO_NET_HDR_GSO_NONE && msg->vh.gso_size ?
+	       (uint32_t)(msg->eth_len / msg->vh.gso_size + 1) : 1;
+	if (!(msg->eth[0] & 1) || guard_bucket_take_n(&h->flood, &cfg->flood, loop_now_ms(), segs))
 		return false;
 	h->drop_flood++;
 	if (handler_log_due(&h->flood_logged, GUARD_LOG_MS))

@@ -5,7 +5,7 @@
  *
  * A LOCAL side injects, into its network, the frames of the guests its
  * handler lists. Like a switch port with DHCP snooping and RA guard, it does
- * not let a guest serve DHCP (UDP 67 -> 68, DHCPv6 547 -> 546) or advertise
+ * not let a guest serve DHCP (UDP to port 68, DHCPv6 to 546) or advertise
  * itself as a router (ICMPv6 type 134), and it lets broadcast and multicast
  * frames through at a bounded rate (a token bucket). The REMOTE side, which
  * carries the network's own DHCP replies and advertisements to the guest, is
@@ -26,7 +26,7 @@
 /* What the guard makes of a frame. */
 enum guard_kind {
 	GUARD_OTHER,            /* none of the below: the guard has no objection */
-	GUARD_DHCP_SERVER,      /* a DHCP server's message: UDP 67 -> 68, or 547 -> 546 over IPv6 */
+	GUARD_DHCP_SERVER,      /* a DHCP server's message: UDP to 68, or to 546 over IPv6 */
 	GUARD_ROUTER_ADV,       /* an ICMPv6 router advertisement (type 134) */
 };
 
@@ -58,6 +58,9 @@ struct guard_bucket {
 
 /* May one more frame pass at now_ms (a monotonic clock in ms)? If so, it is taken. */
 bool guard_bucket_take(struct guard_bucket *b, const struct guard_rate *r, uint64_t now_ms);
+/* The same for n frames at once (a super-frame of n segments): all pass, or none. */
+bool guard_bucket_take_n(struct guard_bucket *b, const struct guard_rate *r, uint64_t now_ms,
+			 uint32_t n);
 
 /*
  * Parse "N", "N/BURST" or "off" (--flood-limit): N and BURST from 1 to
