@@ -39,7 +39,8 @@ static bool take_password(struct client_args *a, char *arg, char *out, size_t ca
 static bool parse_none(int argc, char **argv, int at, struct client_args *a)
 {
 	if (at != argc)
-		return fail(a, "%s takes no arguments", a->cmd->name);
+		return fail(a, "%s takes no arguments, not '%s' (options go before -c)",
+			    a->cmd->name, argv[at]);
 	return true;
 }
 

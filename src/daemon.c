@@ -584,6 +584,8 @@ static int daemon_start_serving(struct daemon *d)
 	capture_setup(&d->captures, &d->loop, d->cfg.devices, d->cfg.ndevices, &d->tapdevs);
 	spare_open(d);
 	d->udp_port = d->cfg.udp_port ? d->cfg.udp_port : d->cfg.port;
+	if (d->cfg.udp_off)
+		log_info("datagrams off (--udp off): every handler's frames go over its TCP link");
 	ret = listen_all(d);
 	if (ret < 0)
 		return ret;

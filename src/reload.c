@@ -31,7 +31,7 @@ static void reload_say(const struct daemon *d, const struct hfile_changes *c, ch
 		return;
 	}
 	snprintf(msg, len, "%s%s%s%s%s", pw ? "password file" : "",
-		 pw && tls ? ", " : "", tls ? "TLS certificates and keys" : "",
+		 pw && tls ? ", " : "", tls ? (d->cfg.tlso.cert ? "TLS certificates and keys" : "TLS key") : "",
 		 (pw || tls) && hfile ? ", " : "", hfile ? "handlers file" : "");
 	if (hfile)
 		snprintf(msg + strlen(msg), len - strlen(msg),

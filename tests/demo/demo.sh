@@ -68,7 +68,8 @@ say "This is the example of the VNET 0.9 README, section 7, in miniature:"
 say "  - machine44-1 hosts a virtual machine (VM) on its host-only network device vmnet1;"
 say "  - the VM should appear on another network, the LAN of machine42-2, with hosts h1 and h2;"
 say "  - a vnet daemon on each machine, and one 'handler' between them, carry the VM's"
-say "    Ethernet frames over TCP."
+say "    Ethernet frames: in sealed or signed UDP datagrams where UDP gets through, over"
+say "    their TCP connection otherwise."
 say "Every machine here is a network namespace on this computer; nothing leaves it."
 
 title "Build the machines and networks (ip netns, veth pairs, a bridge)"
@@ -162,6 +163,17 @@ ns m42 timeout 30 "$VNETCLIENT" -p "$PASS_B" -h 198.19.0.2 -c handlers </dev/nul
 show machine42-2 "vnetclient -p $PASS_A -h 198.19.0.1 -c handlers"
 ns m42 timeout 30 "$VNETCLIENT" -p "$PASS_A" -h 198.19.0.1 -c handlers </dev/null 2>&1 | sed 's/^/     /'
 say "   Each daemon lists the same handler from its own side (its own id, its own view)."
+
+title "Which path the frames took: STATS? on machine42-2's daemon"
+show machine42-2 "vnetclient -p $PASS_B -h 198.19.0.2 -c stats"
+stats=$(ns m42 timeout 30 "$VNETCLIENT" -p "$PASS_B" -h 198.19.0.2 -c stats </dev/null 2>&1)
+printf '%s\n' "$stats" | tr ' ' '\n' | grep -E '^(path|out_frames|in_frames|udp_out|udp_in)=' |
+    sed 's/^/     /'
+case $stats in
+*path=udp*) say "   ${G}path=udp${N}: the frames crossed as UDP datagrams (udp_out, udp_in), the TCP" \
+    "connection kept for control." ;;
+*) say "   path is not udp: the frames crossed over the TCP connection (see vnet-bridging(7))." ;;
+esac
 
 title "Close the handler and stop everything"
 show machine42-2 "vnetclient -p $PASS_B -h 198.19.0.2 -c close -i $hid"

@@ -95,7 +95,7 @@ static void test_help_version(void **state)
 	client_args_free(&a);
 	/* What follows the command is the command's, --help included. */
 	assert_false(parse(&l, W("-h", "host1", "-c", "echo", "--help"), &a));
-	assert_string_equal(a.err, "echo takes no arguments");
+	assert_string_equal(a.err, "echo takes no arguments, not '--help' (options go before -c)");
 	client_args_free(&a);
 }
 
@@ -172,7 +172,8 @@ static const struct refusal {
 	{ W("-h", "host1", "-c", "bogus"),
 	  "unknown command 'bogus' (echo, handlers, devices, devinfo, stats, close, handle)",
 	  true },
-	{ W("-h", "host1", "-c", "devinfo", "1"), "devinfo takes no arguments", true },
+	{ W("-h", "host1", "-c", "devinfo", "1"),
+	  "devinfo takes no arguments, not '1' (options go before -c)", true },
 	{ W("-h", "host1", "-c", "close"), "usage: close -i ID", true },
 	{ W("-h", "host1", "-c", "close", "-x", "1"), "usage: close -i ID", true },
 	{ W("-h", "host1", "-c", "close", "-i", "0"), "close: bad handler id '0'", true },
