@@ -609,7 +609,7 @@ vn_tap_bg() {
     vn_bg "$ns" "$VN_PY" "$VN_VNLIB" "$@" "$VN_TMP/ready-$tag" "$VN_TMP/wire-$tag"
     vn_wait_file "$VN_TMP/ready-$tag" 5 || vn_fail "wiretap $tag did not start"
 }
-# vn_wiretap_start NS DEV TAG NEEDLE...: watch the TCP payload to/from port $PORT on DEV (in the
+# vn_wiretap_start NS DEV TAG NEEDLE...: watch the TCP and UDP payload to/from port $PORT on DEV (in the
 # background, until vn_wiretap_get, at most 60 s), counting the segments that contain each NEEDLE.
 vn_wiretap_start() {
     local ns=$1 dev=$2 tag=$3

@@ -17,7 +17,7 @@ vn_wiretap_start gA ul clear "$PASS_A" "$WIRE_NEEDLE"
 vn_check "handle answers OK ID (exit 0)" vn_handle_seed
 HID_B=$VN_HID
 vn_ping_pattern vm "$H1_IP"
-vn_log "underlay: $(vn_wiretap_get clear segments) TCP segments, $(vn_wiretap_get clear payload) payload bytes"
+vn_log "underlay: $(vn_wiretap_get clear segments) TCP segments and UDP datagrams, $(vn_wiretap_get clear payload) payload bytes"
 vn_check "without -s, the HELLO password2 is seen in clear on the underlay" \
     test "$(vn_wiretap_get clear "hits-$PASS_A")" -gt 0
 vn_check "without -s, the VM's ping payload is seen in clear on the underlay" \

@@ -370,22 +370,22 @@ def cmd_count(ifname, seconds, targets, ready, out):
     write_result(out, ["%s %d" % (t, n.get(t, 0)) for t in targets])
 
 def cmd_tcpgrep(ifname, seconds, port, needles, ready, out):
-    """Watch the IPv4 TCP segments to or from `port` on ifname for `seconds` (or until the file
-    READY.stop appears); writes
+    """Watch the IPv4 TCP segments and UDP datagrams (the datagram path's) to or from `port`
+    on ifname for `seconds` (or until the file READY.stop appears); writes
     "segments N", "payload BYTES" and "hits-NEEDLE N" for each comma-separated needle."""
     port = int(port)
     needles = [x for x in needles.split(",") if x]
     segs = nbytes = 0
     hits = dict((n, 0) for n in needles)
     for f in listen(ifname, seconds, ready, stop=ready + ".stop", outgoing=True):
-        if len(f) < 34 or f[12:14] != b"\x08\x00" or f[23] != 6:
+        if len(f) < 34 or f[12:14] != b"\x08\x00" or f[23] not in (6, 17):
             continue
         ihl = (f[14] & 15) * 4
         t = 14 + ihl
         sport, dport = struct.unpack(">HH", f[t:t + 4])
         if port not in (sport, dport):
             continue
-        payload = f[t + (f[t + 12] >> 4) * 4:]
+        payload = f[t + (f[t + 12] >> 4) * 4:] if f[23] == 6 else f[t + 8:]
         if not payload:
             continue
         segs += 1
