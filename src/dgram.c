@@ -86,22 +86,6 @@ static void put_hdr(uint8_t *out, const struct dgram_hdr *h)
 	put_be32(out + 12, (uint32_t)h->counter);
 }
 
-size_t dgram_sign(const uint8_t key[DGRAM_KEY_LEN], const struct dgram_hdr *h, uint8_t *out,
-		  size_t len)
-{
-	uint8_t iv[DGRAM_IV_LEN];
-
-	if (len > DGRAM_PAYLOAD_MAX)
-		return 0;
-	put_hdr(out, h);
-	make_iv(iv, h->counter);
-	/* An empty plaintext: out is only a valid pointer for wolfSSL's checks. */
-	if (wc_ChaCha20Poly1305_Encrypt(key, iv, out, (word32)(DGRAM_HDR_LEN + len), out, 0, out,
-					out + DGRAM_HDR_LEN + len) != 0)
-		return 0;
-	return DGRAM_OVERHEAD + len;
-}
-
 ssize_t dgram_verify(const uint8_t key[DGRAM_KEY_LEN], const uint8_t *d, size_t len)
 {
 	uint8_t iv[DGRAM_IV_LEN], none[1] = { 0 };
@@ -117,20 +101,39 @@ ssize_t dgram_verify(const uint8_t key[DGRAM_KEY_LEN], const uint8_t *d, size_t 
 	return (ssize_t)n;
 }
 
-size_t dgram_seal(const uint8_t key[DGRAM_KEY_LEN], const struct dgram_hdr *h, uint8_t *out,
-		  size_t len)
+/*
+ * Write the header, then the tag: of the AEAD over the payload (sealed: it
+ * is encrypted in place) or over header and payload as additional data and
+ * an empty plaintext (signed: the payload stays as it is).
+ */
+static size_t dgram_tag(const uint8_t key[DGRAM_KEY_LEN], const struct dgram_hdr *h,
+			uint8_t *out, size_t len, bool sealed)
 {
+	size_t aad = sealed ? DGRAM_HDR_LEN : DGRAM_HDR_LEN + len, text = sealed ? len : 0;
 	uint8_t iv[DGRAM_IV_LEN];
 
 	if (len > DGRAM_PAYLOAD_MAX)
 		return 0;
 	put_hdr(out, h);
 	make_iv(iv, h->counter);
-	if (wc_ChaCha20Poly1305_Encrypt(key, iv, out, DGRAM_HDR_LEN, out + DGRAM_HDR_LEN,
-					(word32)len, out + DGRAM_HDR_LEN,
+	/* Signed, an empty plaintext: out + aad is only a valid pointer for wolfSSL's checks. */
+	if (wc_ChaCha20Poly1305_Encrypt(key, iv, out, (word32)aad, out + DGRAM_HDR_LEN,
+					(word32)text, out + DGRAM_HDR_LEN,
 					out + DGRAM_HDR_LEN + len) != 0)
 		return 0;
 	return DGRAM_OVERHEAD + len;
+}
+
+size_t dgram_sign(const uint8_t key[DGRAM_KEY_LEN], const struct dgram_hdr *h, uint8_t *out,
+		  size_t len)
+{
+	return dgram_tag(key, h, out, len, false);
+}
+
+size_t dgram_seal(const uint8_t key[DGRAM_KEY_LEN], const struct dgram_hdr *h, uint8_t *out,
+		  size_t len)
+{
+	return dgram_tag(key, h, out, len, true);
 }
 
 bool dgram_peek(const uint8_t *d, size_t len, struct dgram_hdr *h)
