@@ -188,7 +188,7 @@ hs = d.get("handlers")
 ok(list(d) == ["handlers"] and isinstance(hs, list) and len(hs) == 2, "a list of 2 handlers: %r" % d)
 for h in hs or []:
     ok(set(h) == {"id", "local", "remote", "addresses", "reconnect", "path"}, "members: %r" % sorted(h))
-ok(h.get("path") in ("udp", "tcp", "tcp-fallback"), "path is a known one: %r" % h.get("path"))
+    ok(h.get("path") in ("udp", "tcp", "tcp-fallback"), "path is a known one: %r" % h.get("path"))
     ok(type(h.get("id")) is int, "id number")
     for side in ("local", "remote"):
         s = h.get(side, {})
