@@ -174,6 +174,7 @@ int dgpath_offer(struct dgpath *p, const struct sockaddr *peer, socklen_t peer_l
 	struct sockaddr_storage local = { .ss_family = peer->sa_family };
 	socklen_t len = peer->sa_family == AF_INET ? sizeof(struct sockaddr_in)
 						   : sizeof(struct sockaddr_in6);
+	uint16_t port;
 	int fd, ret;
 
 	if (peer_len > sizeof(p->to) || getrandom(p->nonce, sizeof(p->nonce), 0) !=
@@ -197,9 +198,18 @@ int dgpath_offer(struct dgpath *p, const struct sockaddr *peer, socklen_t peer_l
 	memcpy(p->secret, secret, DGRAM_SECRET_LEN);
 	p->state = DGPATH_OFFERED;
 	p->offered_ms = loop_now_ms();
-	write_offer(p, ntohs(local.ss_family == AF_INET ?
-			     ((struct sockaddr_in *)&local)->sin_port :
-			     ((struct sockaddr_in6 *)&local)->sin6_port), true, out);
+	if (local.ss_family == AF_INET) {
+		struct sockaddr_in sin;
+
+		memcpy(&sin, &local, sizeof(sin));
+		port = ntohs(sin.sin_port);
+	} else {
+		struct sockaddr_in6 sin6;
+
+		memcpy(&sin6, &local, sizeof(sin6));
+		port = ntohs(sin6.sin6_port);
+	}
+	write_offer(p, port, true, out);
 	loop_timer_set(p->loop, &p->timer, p->offered_ms + DGPATH_ANSWER_MS);
 	return 0;
 }

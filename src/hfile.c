@@ -309,8 +309,9 @@ static struct boot **lines_array(struct list *lines, size_t *n)
 	a = calloc(*n ? *n : 1, sizeof(*a));
 	if (!a)
 		return NULL;
-	for (pos = lines->next; pos != lines; pos = pos->next)
+	for (pos = lines->next; pos != lines && i < *n; pos = pos->next)
 		a[i++] = list_entry(pos, struct boot, node);
+	*n = i;     /* the same list: as many as counted */
 	return a;
 }
 
