@@ -534,6 +534,8 @@ static void on_metrics_timer(struct loop_timer *t)
 	metrics_rearm(m);
 }
 
+/* libmicrohttpd's messages (its own format strings), at debug level. */
+__attribute__((format(printf, 2, 0)))
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char line[256];

@@ -8,7 +8,7 @@ From 127.0.0.1 (the endpoint's per-address limit applies to all of it):
 READY is created once all are under way; OUT gets one "name value" line each. Bounded: every
 socket has a timeout, and everything is closed after SECONDS.
 """
-import os, socket, sys, time
+import socket, sys, time
 
 host, port, seconds, ready, out = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4], sys.argv[5]
 src = ("127.0.0.1", 0)
