@@ -146,7 +146,12 @@ enum handler_end handler_client_writable(struct handler *h);
  * to come.
  */
 void handler_dgram_begin(struct handler *h, const uint8_t secret[DGRAM_SECRET_LEN], bool sealed);
-/* Datagrams: on the handler's own socket, or one for it from the daemon's. */
+/*
+ * Inject one frame from the peer (either path), unless refused or looping:
+ * 0, or -EAGAIN (the port is full: not injected, nothing noted).
+ */
+int handler_deliver(struct handler *h, const struct frame_msg *msg);
+/* handler_dgram.c. Datagrams: on the handler's own socket, or one for it from the daemon's. */
 enum handler_end handler_dgram_ready(struct handler *h);
 enum handler_end handler_dgram_in(struct handler *h, uint8_t *d, size_t len,
 				  const struct sockaddr *from, socklen_t from_len);

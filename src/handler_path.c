@@ -536,11 +536,8 @@ static bool handler_looped(struct handler *h, const struct frame_msg *msg,
 	return true;
 }
 
-/*
- * Inject one frame from the peer, unless refused or looping: 0, or -EAGAIN
- * (the port is full: not injected, nothing noted).
- */
-static int handler_deliver(struct handler *h, const struct frame_msg *msg)
+/* Either path's frames from the peer come here (handler_int.h). */
+int handler_deliver(struct handler *h, const struct frame_msg *msg)
 {
 	static const struct virtio_net_hdr none;
 	uint64_t key;
@@ -634,83 +631,6 @@ static enum handler_end handler_inject(struct handler *h)
 			return HANDLER_GOES_ON;
 		}
 		buf_consume(&h->rx, used);
-	}
-	return HANDLER_GOES_ON;
-}
-
-/*
- * ---- the datagram path's receiving side: frames as they come, consecutive
- * TCP segments of one flow coalesced into one super-frame first (one
- * injection instead of one a segment). One coalescing for the process, the
- * handler it holds frames for in owner.
- */
-static struct gso_coalesce coalesce;
-static struct handler *coalesce_owner;
-
-/* A frame from a datagram: not waited for when the port is full (lost, as on a congested link). */
-static void handler_dgram_deliver(struct handler *h, const struct frame_msg *msg)
-{
-	if (handler_deliver(h, msg) == -EAGAIN)
-		h->inject_drops++;
-}
-
-enum handler_end handler_dgram_done(struct handler *h)
-{
-	struct frame_msg msg = { .has_frame = true };
-	size_t n;
-
-	if (coalesce_owner != h)
-		return HANDLER_GOES_ON;
-	coalesce_owner = NULL;
-	n = gso_coalesce_take(&coalesce, &msg.vh, &msg.eth);
-	if (!n || h->closed)
-		return HANDLER_GOES_ON;
-	msg.eth_len = n;
-	msg.has_offload = msg.vh.gso_type != VIRTIO_NET_HDR_GSO_NONE || msg.vh.flags;
-	handler_dgram_deliver(h, &msg);
-	return HANDLER_GOES_ON;
-}
-
-enum handler_end handler_dgram_in(struct handler *h, uint8_t *d, size_t len,
-				  const struct sockaddr *from, socklen_t from_len)
-{
-	struct frame_msg msg;
-
-	if (!dgpath_input(&h->dg, d, len, from, from_len, &msg))
-		return HANDLER_GOES_ON;
-	if (coalesce_owner && coalesce_owner != h)
-		handler_dgram_done(coalesce_owner);
-	if (!msg.has_offload) {
-		if (coalesce_owner == h && gso_coalesce_add(&coalesce, &msg.vh, msg.eth, msg.eth_len))
-			return HANDLER_GOES_ON;
-		handler_dgram_done(h);
-		if (gso_coalesce_add(&coalesce, &msg.vh, msg.eth, msg.eth_len)) {
-			coalesce_owner = h;
-			return HANDLER_GOES_ON;
-		}
-	} else {
-		handler_dgram_done(h);
-	}
-	handler_dgram_deliver(h, &msg);
-	return HANDLER_GOES_ON;
-}
-
-enum handler_end handler_dgram_ready(struct handler *h)
-{
-	for (int round = 0; round < HANDLER_BUDGET / 8 && !h->closed; round++) {
-		unsigned int n = dgpath_rx(h->dg.fd);
-
-		for (unsigned int i = 0; i < n && !h->closed; i++) {
-			const struct sockaddr *from;
-			socklen_t fl;
-			size_t len;
-			uint8_t *d = dgpath_rx_get(i, &len, &from, &fl);
-
-			handler_dgram_in(h, d, len, from, fl);
-		}
-		handler_dgram_done(h);
-		if (!n)
-			break;
 	}
 	return HANDLER_GOES_ON;
 }
