@@ -325,9 +325,9 @@ void dgpath_clamp(const struct dgpath *p, const struct virtio_net_hdr *vh, uint8
 		gso_clamp_mss(vh, eth, len, (uint16_t)(p->max_frame - l3 - ip - 20));
 }
 
-static void seal_at(struct dgpath *p, uint8_t *q, size_t payload, uint8_t type)
+static void seal_at(struct dgpath *p, uint8_t *q, size_t payload, uint8_t type, uint8_t flags)
 {
-	struct dgram_hdr h = { .type = type, .receiver = p->peer_index,
+	struct dgram_hdr h = { .type = type, .flags = flags, .receiver = p->peer_index,
 			       .counter = p->tx_counter++ };
 
 	if (heard(p, loop_now_ms()))
@@ -342,7 +342,7 @@ static void send_probe(struct dgpath *p)
 {
 	uint8_t d[DGRAM_OVERHEAD];
 
-	seal_at(p, d, 0, DGRAM_T_PROBE);
+	seal_at(p, d, 0, DGRAM_T_PROBE, 0);
 	if (sendto(p->fd, d, sizeof(d), 0, (struct sockaddr *)&p->to, p->to_len) < 0)
 		p->st.drop_send++;
 	p->tx_ms = loop_now_ms();
@@ -427,7 +427,7 @@ static void queue_one(struct dgpath *p, const struct virtio_net_hdr *vh, const u
 	if (offload)
 		frame_put_offload(q + DGRAM_HDR_LEN + FRAME_HDR_LEN, vh);
 	memcpy(q + DGRAM_HDR_LEN + body - len, eth, len);
-	seal_at(p, q, body, DGRAM_T_FRAME);
+	seal_at(p, q, body, DGRAM_T_FRAME, 0);
 	tx.iov[tx.niov] = (struct iovec){ q, DGRAM_OVERHEAD + body };
 	batch_msg(p, tx.niov++, 1, 0);
 	tx.used += DGRAM_OVERHEAD + body;
@@ -455,6 +455,7 @@ static int queue_cut(struct dgpath *p, const struct virtio_net_hdr *vh, const ui
 	size_t stride = DGRAM_OVERHEAD + FRAME_HDR_LEN + max;
 	size_t per_msg = GSO_GROUP_BYTES / stride ? GSO_GROUP_BYTES / stride : 1;
 	unsigned int most = FRAME_GSO_SEGS_MAX, first, group, msgs;
+	bool partial;
 	int n;
 
 	if (per_msg > GSO_GROUP_SEGS)
@@ -467,15 +468,17 @@ static int queue_cut(struct dgpath *p, const struct virtio_net_hdr *vh, const ui
 		return -EINVAL;
 	batch_room(p, most, msgs, most * stride);
 	first = tx.niov;
-	n = gso_segment(vh, eth, len, max, tx.buf + tx.used + DGRAM_HDR_LEN + FRAME_HDR_LEN,
-			stride, most, seg_len);
+	/* Checksums left partial where the stack left them so: the peer passes them on so. */
+	n = gso_segment_partial(vh, eth, len, max, tx.buf + tx.used + DGRAM_HDR_LEN + FRAME_HDR_LEN,
+				stride, most, seg_len, &partial);
 	if (n <= 0)
 		return -EINVAL;
 	for (int i = 0; i < n; i++) {
 		uint8_t *q = tx.buf + tx.used + (size_t)i * stride;
 
 		frame_put_header(q + DGRAM_HDR_LEN, FRAME_T_PLAIN, seg_len[i]);
-		seal_at(p, q, FRAME_HDR_LEN + seg_len[i], DGRAM_T_FRAME);
+		seal_at(p, q, FRAME_HDR_LEN + seg_len[i], DGRAM_T_FRAME,
+			partial ? DGRAM_F_PARTIAL : 0);
 		tx.iov[first + (unsigned int)i] = (struct iovec){
 			q, DGRAM_OVERHEAD + FRAME_HDR_LEN + seg_len[i] };
 		p->st.out_bytes += seg_len[i];
@@ -560,10 +563,14 @@ bool dgpath_input(struct dgpath *p, uint8_t *d, size_t len, const struct sockadd
 	if (h.type != DGRAM_T_FRAME)
 		return false;
 	if (frame_decode(d + DGRAM_HDR_LEN, (size_t)n, msg, &used, &err) != FRAME_OK ||
-	    used != (size_t)n || !msg->has_frame) {
+	    used != (size_t)n || !msg->has_frame ||
+	    ((h.flags & DGRAM_F_PARTIAL) &&
+	     (msg->has_offload || !gso_partial_vh(msg->eth, msg->eth_len, &msg->vh)))) {
 		p->st.drop_auth++;
 		return false;
 	}
+	if (h.flags & DGRAM_F_PARTIAL)
+		msg->has_offload = true;
 	p->st.in++;
 	p->st.in_bytes += msg->eth_len;
 	return true;

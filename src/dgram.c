@@ -142,7 +142,7 @@ bool dgram_peek(const uint8_t *d, size_t len, struct dgram_hdr *h)
 		return false;
 	if (d[0] != DGRAM_T_FRAME && d[0] != DGRAM_T_PROBE)
 		return false;
-	if ((d[1] & ~DGRAM_F_HEARD) != 0 || d[2] != 0 || d[3] != 0)
+	if ((d[1] & ~(DGRAM_F_HEARD | DGRAM_F_PARTIAL)) != 0 || d[2] != 0 || d[3] != 0)
 		return false;
 	h->type = d[0];
 	h->flags = d[1];

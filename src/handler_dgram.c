@@ -51,7 +51,7 @@ enum handler_end handler_dgram_in(struct handler *h, uint8_t *d, size_t len,
 		return HANDLER_GOES_ON;
 	if (coalesce_owner && coalesce_owner != h)
 		handler_dgram_done(coalesce_owner);
-	if (!msg.has_offload) {
+	if (msg.vh.gso_type == VIRTIO_NET_HDR_GSO_NONE) {
 		if (coalesce_owner == h && gso_coalesce_add(&coalesce, &msg.vh, msg.eth, msg.eth_len))
 			return HANDLER_GOES_ON;
 		handler_dgram_done(h);

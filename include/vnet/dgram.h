@@ -7,7 +7,11 @@
  *
  *   offset size
  *   0      1    type: DGRAM_T_FRAME (a frame follows) or DGRAM_T_PROBE (empty)
- *   1      1    flags: DGRAM_F_HEARD (the sender hears the receiver's datagrams)
+ *   1      1    flags: DGRAM_F_HEARD (the sender hears the receiver's datagrams),
+ *               DGRAM_F_PARTIAL (a frame without offload header whose TCP or
+ *               UDP checksum field holds only its pseudo-header's sum, as the
+ *               sending stack left it: to be completed, or passed on with
+ *               NEEDS_CSUM at that field)
  *   2      2    zero
  *   4      4    receiver: the receiving side's index (its offer's), big-endian
  *   8      8    counter: the nonce, big-endian, counting up from 0 per direction
@@ -61,7 +65,8 @@ enum dgram_type {
 	DGRAM_T_PROBE = 2,
 };
 
-#define DGRAM_F_HEARD 0x01
+#define DGRAM_F_HEARD   0x01
+#define DGRAM_F_PARTIAL 0x02
 
 struct dgram_hdr {
 	uint8_t type, flags;

@@ -362,6 +362,50 @@ static void test_cut_on_large_mtu(void **state)
 	cut_on_large_mtu(1500, 1448, 64000, 47);
 }
 
+/*
+ * A super-frame's segments leave with the partial checksums the stack handed
+ * over (the PARTIAL flag in the clear header) and arrive with NEEDS_CSUM at
+ * their TCP checksum; a large frame with a complete checksum is cut with
+ * complete ones and arrives without.
+ */
+static void test_partial_checksums(void **state)
+{
+	static uint8_t f[70000];
+	uint8_t wire[4][2048];
+	struct frame_msg msg[4];
+	struct virtio_net_hdr vh;
+	size_t len = super_frame(f, 4 * 1000, 1000, &vh);
+	struct pair t;
+
+	(void)state;
+	pair_setup(&t, false);
+	pair_up(&t);
+	assert_int_equal(dgpath_queue(&t.a, &vh, f, len), 0);
+	dgpath_flush(&t.a);
+	assert_int_equal(drain(&t.b, t.env.fd4, msg, wire), 4);
+	for (int i = 0; i < 4; i++) {
+		assert_true(wire[i][1] & DGRAM_F_PARTIAL);
+		assert_true(msg[i].has_offload);
+		assert_int_equal(msg[i].vh.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+		assert_int_equal(msg[i].vh.gso_type, VIRTIO_NET_HDR_GSO_NONE);
+		assert_int_equal(msg[i].vh.csum_start, 34);
+		assert_int_equal(msg[i].vh.csum_offset, 16);
+		assert_int_equal(msg[i].eth_len, 54 + 1000);
+	}
+	/* no segmentation, no partial checksum, too long for one datagram: cut, complete */
+	vh = (struct virtio_net_hdr){ 0 };
+	len = super_frame(f, 2000, 0, &vh);
+	vh = (struct virtio_net_hdr){ 0 };
+	assert_int_equal(dgpath_queue(&t.a, &vh, f, len), 0);
+	dgpath_flush(&t.a);
+	assert_int_equal(drain(&t.b, t.env.fd4, msg, wire), 2);
+	for (int i = 0; i < 2; i++) {
+		assert_false(wire[i][1] & DGRAM_F_PARTIAL);
+		assert_false(msg[i].has_offload);
+	}
+	pair_teardown(&t);
+}
+
 static void test_declined_by_udp_off(void **state)
 {
 	struct pair t;
@@ -385,6 +429,7 @@ int main(void)
 		cmocka_unit_test(test_silence_falls_back_and_recovers),
 		cmocka_unit_test(test_mss_clamped_by_headers),
 		cmocka_unit_test(test_cut_on_large_mtu),
+		cmocka_unit_test(test_partial_checksums),
 		cmocka_unit_test(test_declined_by_udp_off),
 	};
 

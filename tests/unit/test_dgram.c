@@ -369,8 +369,13 @@ static void test_peek(void **state)
 				 t == DGRAM_T_FRAME || t == DGRAM_T_PROBE);
 	}
 	dg[0] = DGRAM_T_FRAME;
-	dg[1] = 0x02;           /* an unknown flag */
-	assert_false(dgram_peek(dg, sizeof(dg), &h));
+	dg[1] = DGRAM_F_HEARD | DGRAM_F_PARTIAL;
+	assert_true(dgram_peek(dg, sizeof(dg), &h));
+	assert_int_equal(h.flags, DGRAM_F_HEARD | DGRAM_F_PARTIAL);
+	for (int f = 0x04; f < 0x100; f <<= 1) {
+		dg[1] = (uint8_t)f;     /* an unknown flag */
+		assert_false(dgram_peek(dg, sizeof(dg), &h));
+	}
 	dg[1] = 0;
 	dg[2] = 1;
 	assert_false(dgram_peek(dg, sizeof(dg), &h));
