@@ -335,7 +335,7 @@ static void seal_at(struct dgpath *p, uint8_t *q, size_t payload, uint8_t type, 
 	if (p->sealed)
 		dgram_seal(p->keys.tx, &h, q, payload);
 	else
-		dgram_sign(p->keys.tx, &h, q, payload);
+		dgram_stamp(p->keys.stamp_tx, &h, q, payload);
 }
 
 static void send_probe(struct dgpath *p)
@@ -541,7 +541,7 @@ bool dgpath_input(struct dgpath *p, uint8_t *d, size_t len, const struct sockadd
 		p->st.drop_replay++;
 		return false;
 	}
-	n = p->sealed ? dgram_open(p->keys.rx, d, len) : dgram_verify(p->keys.rx, d, len);
+	n = p->sealed ? dgram_open(p->keys.rx, d, len) : dgram_check(p->keys.stamp_rx, d, len);
 	if (n < 0) {
 		p->st.drop_auth++;
 		return false;
