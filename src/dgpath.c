@@ -348,6 +348,23 @@ static void send_probe(struct dgpath *p)
 	p->tx_ms = loop_now_ms();
 }
 
+/*
+ * Message m's datagrams one by one, without UDP_SEGMENT: a route whose MTU is
+ * below the datagrams of a run (--udp-mtu larger than the path's) refuses
+ * the run, but may still carry each datagram (in IP fragments).
+ */
+static void send_each(struct dgpath *p, const struct mmsghdr *m)
+{
+	for (size_t i = 0; i < m->msg_hdr.msg_iovlen; i++) {
+		struct msghdr one = { .msg_name = m->msg_hdr.msg_name,
+				      .msg_namelen = m->msg_hdr.msg_namelen,
+				      .msg_iov = &m->msg_hdr.msg_iov[i], .msg_iovlen = 1 };
+
+		if (sendmsg(p->fd, &one, 0) < 0)
+			p->st.drop_send++;
+	}
+}
+
 static void batch_send(void)
 {
 	unsigned int done = 0;
@@ -358,6 +375,11 @@ static void batch_send(void)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
+			if ((errno == EINVAL || errno == EIO || errno == EMSGSIZE) &&
+			    tx.datagrams[done] > 1) {
+				send_each(tx.owner, &tx.msgs[done++]);
+				continue;
+			}
 			/* Lost, as on a congested link: the inner flows repair it. */
 			for (; done < tx.nmsg; done++)
 				tx.owner->st.drop_send += tx.datagrams[done];
@@ -376,6 +398,21 @@ void dgpath_flush(struct dgpath *p)
 		batch_send();
 }
 
+/* Make message k of the batch a run of equal datagrams of seg bytes (UDP_SEGMENT). */
+static void batch_segment(unsigned int k, size_t seg)
+{
+	struct mmsghdr *m = &tx.msgs[k];
+	struct cmsghdr *c;
+
+	m->msg_hdr.msg_control = tx.cm[k].b;
+	m->msg_hdr.msg_controllen = sizeof(tx.cm[k].b);
+	c = CMSG_FIRSTHDR(&m->msg_hdr);
+	c->cmsg_level = SOL_UDP;
+	c->cmsg_type = UDP_SEGMENT;
+	c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+	*(uint16_t *)(void *)CMSG_DATA(c) = (uint16_t)seg;
+}
+
 /* One message of iovecs [iov0, iov0 + n), as equal datagrams of size seg (UDP_SEGMENT when n > 1). */
 static void batch_msg(struct dgpath *p, unsigned int iov0, unsigned int n, size_t seg)
 {
@@ -386,18 +423,36 @@ static void batch_msg(struct dgpath *p, unsigned int iov0, unsigned int n, size_
 	m->msg_hdr.msg_namelen = p->to_len;
 	m->msg_hdr.msg_iov = &tx.iov[iov0];
 	m->msg_hdr.msg_iovlen = n;
-	if (n > 1) {
-		struct cmsghdr *c;
-
-		m->msg_hdr.msg_control = tx.cm[tx.nmsg].b;
-		m->msg_hdr.msg_controllen = sizeof(tx.cm[tx.nmsg].b);
-		c = CMSG_FIRSTHDR(&m->msg_hdr);
-		c->cmsg_level = SOL_UDP;
-		c->cmsg_type = UDP_SEGMENT;
-		c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
-		*(uint16_t *)(void *)CMSG_DATA(c) = (uint16_t)seg;
-	}
+	if (n > 1)
+		batch_segment(tx.nmsg, seg);
 	tx.datagrams[tx.nmsg++] = n;
+}
+
+/*
+ * The datagram at iov i joins the batch's last message if that is a run of
+ * datagrams of its length just before it, with room for one more: many
+ * small frames of one size (a VoIP stream, a flood of minimum-size frames)
+ * then cost the kernel one send and one buffer for up to GSO_GROUP_SEGS.
+ */
+static bool batch_join(unsigned int i)
+{
+	size_t len = tx.iov[i].iov_len;
+	struct mmsghdr *m;
+	size_t n;
+
+	if (!tx.nmsg)
+		return false;
+	m = &tx.msgs[tx.nmsg - 1];
+	n = m->msg_hdr.msg_iovlen;
+	if (m->msg_hdr.msg_iov + n != &tx.iov[i] || n >= GSO_GROUP_SEGS ||
+	    (n + 1) * len > GSO_GROUP_BYTES || m->msg_hdr.msg_iov[0].iov_len != len ||
+	    m->msg_hdr.msg_iov[n - 1].iov_len != len)
+		return false;
+	if (n == 1)
+		batch_segment(tx.nmsg - 1, len);
+	m->msg_hdr.msg_iovlen = n + 1;
+	tx.datagrams[tx.nmsg - 1]++;
+	return true;
 }
 
 /*
@@ -429,7 +484,9 @@ static void queue_one(struct dgpath *p, const struct virtio_net_hdr *vh, const u
 	memcpy(q + DGRAM_HDR_LEN + body - len, eth, len);
 	seal_at(p, q, body, DGRAM_T_FRAME, 0);
 	tx.iov[tx.niov] = (struct iovec){ q, DGRAM_OVERHEAD + body };
-	batch_msg(p, tx.niov++, 1, 0);
+	if (!batch_join(tx.niov))
+		batch_msg(p, tx.niov, 1, 0);
+	tx.niov++;
 	tx.used += DGRAM_OVERHEAD + body;
 	p->st.out++;
 	p->st.out_bytes += len;
