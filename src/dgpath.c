@@ -69,6 +69,7 @@ static struct {
 } rx;
 
 static size_t seg_len[BATCH_IOVS];
+static bool join_off;       /* a run of small datagrams failed to go as one: no more runs */
 
 static void dgpath_tick(struct loop_timer *t);
 
@@ -359,6 +360,12 @@ static void batch_send(void)
 			if (errno == EINTR)
 				continue;
 			/* Lost, as on a congested link: the inner flows repair it. */
+			if (errno == EIO && tx.datagrams[done] > 1 && !join_off) {
+				join_off = true;
+				log_warn("handler %lu: a run of datagrams could not be sent as one "
+					 "(UDP_SEGMENT: %s): small frames go one datagram each",
+					 tx.owner->id, strerror(errno));
+			}
 			for (; done < tx.nmsg; done++)
 				tx.owner->st.drop_send += tx.datagrams[done];
 			break;
@@ -401,6 +408,31 @@ static void batch_msg(struct dgpath *p, unsigned int iov0, unsigned int n, size_
 }
 
 /*
+ * The datagram just put at iov i, alone in a message or, when the message
+ * before is a run of datagrams of its size (the same path's: one batch is
+ * one path's), joined to that run: small frames of equal length (a stream
+ * of small packets) then cross the sender's and the receiver's stacks as
+ * one UDP_SEGMENT send and one UDP_GRO read, as a cut frame's do. A send
+ * of a run that fails (a device without checksum offload on the way) turns
+ * joining off for the process.
+ */
+static void batch_join(struct dgpath *p, unsigned int i)
+{
+	struct mmsghdr *m = tx.nmsg ? &tx.msgs[tx.nmsg - 1] : NULL;
+	size_t len = tx.iov[i].iov_len;
+	unsigned int k;
+
+	if (join_off || !m || (k = tx.datagrams[tx.nmsg - 1]) >= GSO_GROUP_SEGS ||
+	    m->msg_hdr.msg_iov + k != &tx.iov[i] || m->msg_hdr.msg_iov[0].iov_len != len ||
+	    m->msg_hdr.msg_iov[k - 1].iov_len != len || (k + 1) * len > GSO_GROUP_BYTES) {
+		batch_msg(p, i, 1, 0);
+		return;
+	}
+	tx.nmsg--;          /* the run again, one longer */
+	batch_msg(p, i - k, k + 1, len);
+}
+
+/*
  * Room in the batch for n datagrams of up to bytes in all, in up to msgs
  * messages, sending it first if needed (the caller keeps within an empty
  * batch's room).
@@ -429,7 +461,7 @@ static void queue_one(struct dgpath *p, const struct virtio_net_hdr *vh, const u
 	memcpy(q + DGRAM_HDR_LEN + body - len, eth, len);
 	seal_at(p, q, body, DGRAM_T_FRAME);
 	tx.iov[tx.niov] = (struct iovec){ q, DGRAM_OVERHEAD + body };
-	batch_msg(p, tx.niov++, 1, 0);
+	batch_join(p, tx.niov++);
 	tx.used += DGRAM_OVERHEAD + body;
 	p->st.out++;
 	p->st.out_bytes += len;

@@ -4,7 +4,8 @@
 # forwarded while B's is stopped (they wait in its UDP socket), so that each daemon meets them
 # as one burst. All arrive, in order, counted as injected; and each daemon takes a burst in
 # batches: A reads its captured frames, B injects them, in fewer system calls than frames
-# (perf counts recvmsg/recvmmsg and sendmsg/sendmmsg).
+# (perf counts recvmsg/recvmmsg and sendmsg/sendmmsg), and A sends the equal datagrams as runs
+# (UDP_SEGMENT), fewer packets on the underlay than datagrams.
 # shellcheck source=tests/net/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/net/lib_udp.sh
@@ -42,6 +43,7 @@ PERF_B=$!
 VN_BGPIDS+=("$PERF_B")
 sleep 1
 OUT0=$(udp_get A "$HID_A" udp_out)
+UL0=$(vn_rx gB ul)
 for ((first = 0; first < N; first += ROUND)); do
     kill -STOP "$PID_B" "$PID_A"
     vn_in vm "$VN_PY" "$VN_PYDIR/udp_order.py" send "$H1_IP" "$UPORT" "$first" "$ROUND"
@@ -55,6 +57,8 @@ kill -INT "$PERF_A" "$PERF_B"
 wait "$PERF_A" "$PERF_B" 2>/dev/null
 RX=$(awk '$1 == "received" {print $2}' "$VN_TMP/rx.out")
 ORDER=$(awk '$1 == "in_order" {sub(/^in_order /, ""); print}' "$VN_TMP/rx.out")
+UL1=$(vn_rx gB ul)
+SENT=$(( $(udp_get A "$HID_A" udp_out) - OUT0 ))
 udp_stats B
 DROPS=$(udp_field "$HID_B" drop_inject)
 vn_log "h1 received $RX, in order: $ORDER; B: udp_in=$(udp_field "$HID_B" udp_in)" \
@@ -68,4 +72,7 @@ vn_check "A read $N captured frames in fewer calls (recvmsg/recvmmsg: $CALLS_A)"
     test "$CALLS_A" -gt 0 -a "$CALLS_A" -lt "$N"
 vn_check "B injected $N frames in fewer calls (sendmsg/sendmmsg: $CALLS_B)" \
     test "$CALLS_B" -gt 0 -a "$CALLS_B" -lt "$N"
+vn_log "A sent $SENT datagrams; gB's underlay received $((UL1 - UL0)) packets"
+vn_check "runs of equal datagrams crossed as fewer packets (UDP_SEGMENT: $((UL1 - UL0)) for $SENT)" \
+    test "$SENT" -ge "$N" -a $((UL1 - UL0)) -lt "$SENT"
 vn_finish
