@@ -151,6 +151,14 @@ void handler_dgram_begin(struct handler *h, const uint8_t secret[DGRAM_SECRET_LE
  * 0, or -EAGAIN (the port is full: not injected, nothing noted).
  */
 int handler_deliver(struct handler *h, const struct frame_msg *msg);
+/*
+ * A frame from a datagram: injected as handler_deliver does, but small ones are
+ * gathered to go in one call (handler_inject_flush); a frame the port cannot
+ * take is lost (inject_drops), never waited for. 0.
+ */
+int handler_deliver_dgram(struct handler *h, const struct frame_msg *msg);
+/* Inject the frames gathered (at the end of a wake-up that read datagrams). */
+void handler_inject_flush(void);
 /* handler_dgram.c. Datagrams: on the handler's own socket, or one for it from the daemon's. */
 enum handler_end handler_dgram_ready(struct handler *h);
 enum handler_end handler_dgram_in(struct handler *h, uint8_t *d, size_t len,

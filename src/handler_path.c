@@ -34,6 +34,7 @@
 #include "vnet/handler.h"
 #include "handler_int.h"
 #include "vnet/log.h"
+#include "vnet/port_batch.h"
 
 #define HANDLER_RX_FIRST    4096        /* the first read into an empty, unallocated queue */
 #define HANDLER_BUDGET      64      /* frames captured per wake-up */
@@ -536,6 +537,14 @@ static bool handler_looped(struct handler *h, const struct frame_msg *msg,
 	return true;
 }
 
+/* A frame not injected (error, or -EAGAIN: the port is full): lost, as on a congested link. */
+static void handler_inject_lost(struct handler *h, int err, size_t len)
+{
+	if (h->inject_drops++ == 0 && err != -EAGAIN)
+		log_warn("handler %lu: cannot inject a %zu-byte frame on %s: %s (further drops are "
+			 "counted, not logged)", h->id, len, h->spec.dev, strerror(-err));
+}
+
 /* Either path's frames from the peer come here (handler_int.h). */
 int handler_deliver(struct handler *h, const struct frame_msg *msg)
 {
@@ -551,9 +560,68 @@ int handler_deliver(struct handler *h, const struct frame_msg *msg)
 	if (ret == -EAGAIN)
 		return ret;
 	loopguard_note(&h->d->guard, key, h->id, loop_now_ms());
-	if (ret < 0 && h->inject_drops++ == 0)
-		log_warn("handler %lu: cannot inject a %zu-byte frame on %s: %s (further drops are "
-			 "counted, not logged)", h->id, msg->eth_len, h->spec.dev, strerror(-ret));
+	if (ret < 0)
+		handler_inject_lost(h, ret, msg->eth_len);
+	return 0;
+}
+
+/*
+ * Small frames from datagrams gathered to be injected in one call (one loop:
+ * one batch, for the handler in inject_owner), each with its loop-guard key,
+ * noted once it is injected. Sent when another handler's frame or a large
+ * one comes, and at the end of every wake-up that read datagrams: a frame
+ * never waits for a batch to fill.
+ */
+static struct port_batch inject;
+static uint64_t inject_keys[PORT_BATCH_FRAMES];
+static struct handler *inject_owner;
+
+void handler_inject_flush(void)
+{
+	struct handler *h = inject_owner;
+	uint64_t now = loop_now_ms();
+	unsigned int done = 0;
+
+	inject_owner = NULL;
+	while (h && done < inject.n) {
+		int ret = h->port.ops->send_many(&h->port, inject.msgs + done, inject.n - done);
+
+		if (ret == -EAGAIN) {
+			while (done < inject.n)
+				handler_inject_lost(h, ret, port_batch_len(&inject, done++));
+			break;
+		}
+		if (ret < 0) {      /* that frame is dropped; the next ones are tried */
+			loopguard_note(&h->d->guard, inject_keys[done], h->id, now);
+			handler_inject_lost(h, ret, port_batch_len(&inject, done++));
+			continue;
+		}
+		for (int i = 0; i < ret; i++)
+			loopguard_note(&h->d->guard, inject_keys[done++], h->id, now);
+	}
+	port_batch_clear(&inject);
+}
+
+int handler_deliver_dgram(struct handler *h, const struct frame_msg *msg)
+{
+	static const struct virtio_net_hdr none;
+	const struct virtio_net_hdr *vh = msg->has_offload ? &msg->vh : &none;
+	uint64_t key;
+	int ret;
+
+	if (!h->port.ops->send_many || !port_batch_small(msg->eth_len)) {
+		handler_inject_flush();     /* what came before goes first */
+		if ((ret = handler_deliver(h, msg)) < 0)
+			handler_inject_lost(h, ret, msg->eth_len);
+		return 0;
+	}
+	if (handler_refuse(h, msg) || handler_looped(h, msg, vh, &key))
+		return 0;
+	if (inject_owner != h || !port_batch_fits(&inject, msg->eth_len))
+		handler_inject_flush();
+	inject_owner = h;
+	inject_keys[inject.n] = key;
+	port_batch_add(&inject, vh, msg->eth, msg->eth_len);
 	return 0;
 }
 
