@@ -28,6 +28,7 @@
 #define RX_MAX          (RX_SLOTS * 64)     /* datagrams in a batch, UDP_GRO's runs cut apart */
 #define SOCK_BUF_BYTES  (4 << 20)    /* the daemon's socket: every listening handler's */
 #define OWN_BUF_BYTES   (1 << 20)    /* a dialing handler's own socket */
+#define DGPATH_ROUTE_MTU_MIN 576    /* a route MTU below (IPv4's least) is not believed */
 
 /*
  * The send batch: datagrams of one path sealed in buf, described by msgs
@@ -109,13 +110,49 @@ static bool v4_wire(const struct sockaddr_storage *ss)
 	       (ss->ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr));
 }
 
-/* The largest Ethernet frame one datagram carries plain, for the path MTU mtu. */
+/* Set DF and ignore path MTU news (PROBE); IPv6 never fragments either. 0 or -errno. */
+static int no_fragments(int fd, sa_family_t family)
+{
+	int probe = IP_PMTUDISC_PROBE, probe6 = IPV6_PMTUDISC_PROBE, one = 1;
+
+	if (setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &probe, sizeof(probe)) < 0)
+		return -errno;
+	if (family == AF_INET6 &&
+	    (setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &probe6, sizeof(probe6)) < 0 ||
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_DONTFRAG, &one, sizeof(one)) < 0))
+		return -errno;
+	return 0;
+}
+
+/* The MTU of the kernel's route to ss (its device's, or a path MTU it learned), or 0. */
+static unsigned int route_mtu(const struct sockaddr_storage *ss, socklen_t len)
+{
+	bool v4 = ss->ss_family == AF_INET;
+	int fd = socket(ss->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0), mtu = 0;
+	socklen_t ml = sizeof(mtu);
+
+	if (fd < 0)
+		return 0;
+	if (connect(fd, (const struct sockaddr *)ss, len) < 0 ||
+	    getsockopt(fd, v4 ? IPPROTO_IP : IPPROTO_IPV6, v4 ? IP_MTU : IPV6_MTU, &mtu, &ml) < 0)
+		mtu = 0;
+	close(fd);
+	return mtu > 0 ? (unsigned int)mtu : 0;
+}
+
+/*
+ * The largest Ethernet frame one datagram carries plain, for the path MTU
+ * mtu, or the MTU of the route to the peer if smaller (datagrams are never
+ * fragmented: a larger one could not leave).
+ */
 static void set_max_frame(struct dgpath *p, unsigned int mtu)
 {
-	unsigned int ip = v4_wire(&p->to) ? 20 : 40;
+	unsigned int ip = v4_wire(&p->to) ? 20 : 40, route = route_mtu(&p->to, p->to_len);
 
 	if (mtu < VNET_UDP_MTU_MIN)
 		mtu = VNET_UDP_MTU;
+	if (route >= DGPATH_ROUTE_MTU_MIN && route < mtu)
+		mtu = route;
 
 	p->max_frame = mtu - ip - 8 - DGRAM_OVERHEAD - FRAME_HDR_LEN;
 }
@@ -146,7 +183,12 @@ int dgpath_socket(const struct sockaddr *sa, socklen_t len, bool dual)
 		return -errno;
 	if (sa->sa_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, dual ? &zero : &one, sizeof(int));
-	if (bind(fd, sa, len) < 0) {
+	/*
+	 * Never a fragment (DF), whatever an ICMP message claims of the path: a
+	 * stamped datagram's frame is not covered by its tag, and fragments an
+	 * off-path host could splice into one must not exist (vnet-security(7)).
+	 */
+	if (no_fragments(fd, sa->sa_family) < 0 || bind(fd, sa, len) < 0) {
 		ret = -errno;
 		close(fd);
 		return ret;
@@ -349,9 +391,10 @@ static void send_probe(struct dgpath *p)
 }
 
 /*
- * Message m's datagrams one by one, without UDP_SEGMENT: a route whose MTU is
- * below the datagrams of a run (--udp-mtu larger than the path's) refuses
- * the run, but may still carry each datagram (in IP fragments).
+ * Message m's datagrams one by one, without UDP_SEGMENT, which a device
+ * without checksum offload refuses (EIO), and a route refuses when its MTU
+ * fell below the run's datagrams after the path was keyed (EMSGSIZE: then
+ * each datagram fails too, and counts in drop_send).
  */
 static void send_each(struct dgpath *p, const struct mmsghdr *m)
 {

@@ -122,14 +122,27 @@ grew "B's udp_out (jumbo replies as datagrams)" "$O_B" "$OUT_B" 3
 vn_eq "A's udp_big" 0 "$BIG_A"
 vn_eq "B's udp_big" 0 "$BIG_B"
 
-vn_section "the underlay back at MTU 1500 under --udp-mtu 9000 (set too large)"
-# The cut segments of an iperf3 transfer are 8.9 KB datagrams: the kernel refuses them as one
-# UDP_SEGMENT run on a 1500-byte route, and the daemon sends them one by one (IP fragments).
+vn_section "the underlay at MTU 1500, the daemons at --udp-mtu 9000 (set too large)"
+# The route's MTU bounds the datagrams: an iperf3 transfer's segments are cut to fit it, and
+# every datagram leaves whole, with DF set: vnet never sends a fragment, which an off-path
+# host could replace (vnet-security(7)).
+vn_stop_daemon A TERM
+vn_stop_daemon B TERM
 for ns in gA gB; do vn_ip "$ns" link set dev ul mtu 1500 || vn_die "mtu 1500 on ul in $ns"; done
-udp_stats A
-D_A=$(udp_field "$HID_A" drop_udp) O_A=$(udp_field "$HID_A" udp_out)
+vn_start_daemon A gA "$PASS_A" -h "$UL_A" -p "$PORT" -d vmnet1 --udp-mtu 9000
+vn_start_daemon B gB "$PASS_B" -h "$UL_B" -p "$PORT" -d eth0 --udp-mtu 9000
+start_handler
+vn_bg gB timeout -k 2 30 tcpdump -i ul -n -v -l -c 300 udp >"$VN_TMP/ul.txt" 2>"$VN_TMP/ul.err"
+vn_wait_until 5 grep -q "listening on" "$VN_TMP/ul.err" || vn_fail "tcpdump on gB's ul did not start"
 vn_check "iperf3 vm -> h1 passes" vn_iperf h1 "$H1_IP" vm
+vn_wait_until 10 grep -q "packets captured" "$VN_TMP/ul.err"
 udp_stats A
-vn_eq "A's drop_udp did not grow" "$D_A" "$(udp_field "$HID_A" drop_udp)"
-grew "A's udp_out (the transfer went as datagrams)" "$O_A" "$(udp_field "$HID_A" udp_out)" 100
+vn_eq "A's drop_udp" 0 "$(udp_field "$HID_A" drop_udp)"
+vn_check "A's udp_out grew by at least 1000" test "$(udp_field "$HID_A" udp_out)" -ge 1000
+# ip_lines PATTERN: IPv4 header lines tcpdump printed on gB's ul that match PATTERN.
+ip_lines() { grep "proto UDP" "$VN_TMP/ul.txt" | grep -cE -- "$1"; }
+vn_log "on gB's ul: $(ip_lines '') UDP packets, $(ip_lines 'flags \[DF\]') with DF, $(ip_lines 'offset [1-9]|flags \[\+\]') fragments"
+vn_eq "UDP packets seen on gB's ul" 300 "$(ip_lines '')"
+vn_eq "of them with DF set" 300 "$(ip_lines 'flags \[DF\]')"
+vn_eq "of them fragments (offset > 0 or more to come)" 0 "$(ip_lines 'offset [1-9]|flags \[\+\]')"
 vn_finish
