@@ -128,8 +128,8 @@ int port_packet_read_many(int fd, struct port_stats *st, struct port_rx_slot *sl
 	if (n > PORT_RX_SLOTS)
 		n = PORT_RX_SLOTS;
 	for (unsigned int i = 0; i < n; i++) {
-		packet_msg(&msgs[i].msg_hdr, iov[i], slots[i].control.buf,
-			   sizeof(slots[i].control.buf), &slots[i].vh, slots[i].frame,
+		packet_msg(&msgs[i].msg_hdr, iov[i], slots[i].control,
+			   sizeof(slots[i].control), &slots[i].vh, slots[i].frame,
 			   sizeof(slots[i].frame));
 		msgs[i].msg_len = 0;
 	}

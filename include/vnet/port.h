@@ -193,10 +193,12 @@ ssize_t port_packet_read(int fd, struct port_stats *st, struct virtio_net_hdr *v
 struct port_rx_slot {
 	struct virtio_net_hdr vh;
 	ssize_t len;
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
-	} control;
+	/*
+	 * Aligned as a cmsghdr but not a union with one: glibc's struct cmsghdr
+	 * ends in a flexible array member, which clang refuses (-Wgnu-variable-
+	 * sized-type-not-at-end) in a field that is not the struct's last.
+	 */
+	_Alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
 	uint8_t frame[FRAME_ETH_MAX];
 };
 /*

@@ -30,6 +30,8 @@
 #include "vnet/dgram.h"
 
 #define CHECK(cond) do { if (!(cond)) __builtin_trap(); } while (0)
+/* Every flag dgram.h defines: dgram_peek accepts these and no other bit. */
+#define DGRAM_FLAGS (DGRAM_F_HEARD | DGRAM_F_PARTIAL)
 
 static const uint8_t key[DGRAM_KEY_LEN] = "vnet-fuzz-dgram-key-0123456789a";
 static const uint8_t skey[DGRAM_STAMP_KEY_LEN] = "vnet-fuzz-stamp";
@@ -55,7 +57,7 @@ static void as_datagram(const uint8_t *data, size_t size)
 	ok = dgram_peek(d, size, &h);
 	CHECK(ok == (size >= DGRAM_OVERHEAD && size <= DGRAM_LEN_MAX &&
 		     (data[0] == DGRAM_T_FRAME || data[0] == DGRAM_T_PROBE) &&
-		     (data[1] & ~DGRAM_F_HEARD) == 0 && data[2] == 0 && data[3] == 0));
+		     (data[1] & ~DGRAM_FLAGS) == 0 && data[2] == 0 && data[3] == 0));
 	if (ok) {
 		CHECK(h.type == data[0] && h.flags == data[1]);
 		CHECK(h.receiver == get_be(data + 4, 4) && h.counter == get_be(data + 8, 8));
@@ -76,7 +78,7 @@ static void as_payload(const uint8_t *data, size_t size)
 
 	CHECK(d != NULL && c != NULL);
 	if (size >= 16) {
-		h.flags = data[1] & DGRAM_F_HEARD;
+		h.flags = data[1] & DGRAM_FLAGS;
 		h.receiver = (uint32_t)get_be(data + 4, 4);
 		h.counter = get_be(data + 8, 8);
 	}
