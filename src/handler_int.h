@@ -146,6 +146,10 @@ enum handler_end handler_client_writable(struct handler *h);
  * to come.
  */
 void handler_dgram_begin(struct handler *h, const uint8_t secret[DGRAM_SECRET_LEN], bool sealed);
+/* handler_inject.c. A line logged at most every every_ms (last: when it last was, 0 never): due now? */
+bool handler_log_due(uint64_t *last, uint64_t every_ms);
+/* Log a loop through h at most once a minute: the first time and whenever one is due. */
+bool handler_loop_log_due(struct handler *h);
 /*
  * Inject one frame from the peer (either path), unless refused or looping:
  * 0, or -EAGAIN (the port is full: not injected, nothing noted).
