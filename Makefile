@@ -55,7 +55,7 @@ LIB       := $(BUILD)/libvnet.a
 # through the linker's --wrap, and counts the calls of proto_parse.
 HARNESS_TESTS := session dial handler dgpath
 UNIT_TESTS  := mac bpf ebpf macmap frame proto buf tls admit penalty peer loop args hfile_line hfile_diff \
-               limits aqm port \
+               limits aqm port port_batch \
                client \
                loopguard dgram gso guard metrics_fmt \
                $(HARNESS_TESTS)

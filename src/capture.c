@@ -53,6 +53,7 @@
 #include "vnet/macmap.h"
 
 #define CAPTURE_BUDGET  64      /* frames read per wake-up */
+#define CAPTURE_SMALL   2048    /* after a frame this small, read in batches */
 #define CAPTURE_DEEP_DEV (8u << 20)  /* bytes the device's deep queues hold past their bounds */
 #define CAPTURE_DEEP_SUBS 64        /* deep queues at a time on a device */
 #define VERIFIER_LOG    (64 * 1024)
@@ -100,7 +101,15 @@ struct capture {
 	uint8_t scratch[FRAME_ETH_MAX];
 	uint64_t shared_drops;      /* the socket's drops while handlers shared it */
 	uint64_t rx_errors;         /* frames lost to receive errors since the socket opened */
+	bool small;                 /* the last frame read was small: read in batches */
 };
+
+/*
+ * Where batches of small frames are read (one loop: one set). A large frame
+ * is read straight into its handler's queue, as it is the most to copy; a
+ * small one costs less to copy than its own system call.
+ */
+static struct port_rx_slot capture_slots[PORT_RX_SLOTS];
 
 /* ---- bpf(2) ---- */
 
@@ -566,19 +575,89 @@ static void capture_lost(struct capture *c, ssize_t err)
 			 "counted in drop_capture, not logged", c->dev, strerror((int)-err));
 }
 
+/*
+ * A frame read at buf (in own's room; own NULL: a buffer of ours), n its length or
+ * the read's -errno: to the handlers that want it. false: read no more now.
+ */
+static bool capture_frame(struct capture *c, struct capture_sub *own, uint8_t *buf,
+			  const struct virtio_net_hdr *vh, ssize_t n)
+{
+	size_t nhits;
+
+	if (n < 0) {
+		enum port_rx_err e = port_rx_error(n);
+		char why[128];
+
+		switch (e) {
+		case PORT_RX_AGAIN:
+			return false;
+		case PORT_RX_DOWN:
+			capture_down(c);
+			return true;
+		case PORT_RX_OVERSIZE:
+			/* Too large to forward: counted against every handler that wanted it. */
+			nhits = macmap_lookup(&c->map, buf, c->hits, c->nslots);
+			for (size_t h = 0; h < nhits; h++)
+				c->subs[c->hits[h]]->rx.rx_oversize++;
+			return true;
+		case PORT_RX_GONE:
+			snprintf(why, sizeof(why), "device %s: %s", c->dev, strerror((int)-n));
+			capture_failed(c, why);
+			return false;   /* its handlers are gone; the others still get their flush */
+		default:
+			capture_lost(c, n);
+			if (e == PORT_RX_ODD) {
+				capture_hold(c, n);
+				return false;
+			}
+			return true;
+		}
+	}
+	c->down_logged = false;
+	if (n < FRAME_ETH_MIN)
+		return true;
+	nhits = macmap_lookup(&c->map, buf, c->hits, c->nslots);
+	if (nhits && capture_echo(c, nhits, vh, buf, (size_t)n))
+		return true;
+	deliver(c, nhits, own, buf, vh, (size_t)n);
+	return true;
+}
+
+/*
+ * Small frames, read in batches (one recvmmsg) into slots, then copied to
+ * their handlers: up to budget of them. How many were read (0: stop).
+ */
+static int capture_read_batch(struct capture *c, int budget)
+{
+	int got = port_packet_read_many(c->fd, &c->scratch_st, capture_slots,
+					budget < PORT_RX_SLOTS ? (unsigned int)budget : PORT_RX_SLOTS);
+	bool more = true;
+
+	if (got < 0)    /* read on (1) after a frame lost alone, or a device down */
+		return capture_frame(c, NULL, capture_slots[0].frame, &capture_slots[0].vh, got);
+	for (int k = 0; k < got && c->fd >= 0; k++) {
+		struct port_rx_slot *sl = &capture_slots[k];
+
+		more = capture_frame(c, NULL, sl->frame, &sl->vh, sl->len) && more;
+		if (sl->len >= 0)
+			c->small = sl->len <= CAPTURE_SMALL;
+	}
+	return more ? got : 0;
+}
+
 static void capture_read(struct capture *c)
 {
 	if (++c->wake == 0)
 		c->wake = 1;    /* 0 is no wake-up: a handler never full */
 	deep_refresh(c);
-	for (int i = 0; i < CAPTURE_BUDGET && c->fd >= 0; i++) {
+	for (int i = 0; i < CAPTURE_BUDGET && c->fd >= 0;) {
 		struct capture_sub *own = c->last < c->nslots ? c->subs[c->last] : NULL;
 		struct virtio_net_hdr vh;
 		/* Into the queue of the last taker. */
 		uint8_t *buf = own && own->started && own->full != c->wake ?
 			       own->client->room(own->ctx, false) : NULL;
-		size_t nhits;
 		ssize_t n;
+		int got;
 
 		if (!buf && own && own->started) {
 			if (c->nstarted == 1) {
@@ -587,49 +666,25 @@ static void capture_read(struct capture *c)
 				set_interest(c);
 				break;
 			}
-			buf = sub_room(c, own);
+			if (!c->small)
+				buf = sub_room(c, own);
+		}
+		if (c->small) {
+			if ((got = capture_read_batch(c, CAPTURE_BUDGET - i)) <= 0)
+				break;
+			i += got;
+			continue;
 		}
 		if (!buf) {
 			own = NULL;
 			buf = c->scratch;
 		}
 		n = port_packet_read(c->fd, &c->scratch_st, &vh, buf, FRAME_ETH_MAX);
-		if (n < 0) {
-			enum port_rx_err e = port_rx_error(n);
-			char why[128];
-
-			if (e == PORT_RX_AGAIN)
-				break;
-			if (e == PORT_RX_DOWN) {
-				capture_down(c);
-				continue;
-			}
-			if (e == PORT_RX_OVERSIZE) {
-				/* Too large to forward: counted against every handler that wanted it. */
-				nhits = macmap_lookup(&c->map, buf, c->hits, c->nslots);
-				for (size_t h = 0; h < nhits; h++)
-					c->subs[c->hits[h]]->rx.rx_oversize++;
-				continue;
-			}
-			if (e == PORT_RX_GONE) {
-				snprintf(why, sizeof(why), "device %s: %s", c->dev, strerror((int)-n));
-				capture_failed(c, why);
-				break;  /* its handlers are gone; the others still get their flush */
-			}
-			capture_lost(c, n);
-			if (e == PORT_RX_ODD) {
-				capture_hold(c, n);
-				break;
-			}
-			continue;
-		}
-		c->down_logged = false;
-		if (n < FRAME_ETH_MIN)
-			continue;
-		nhits = macmap_lookup(&c->map, buf, c->hits, c->nslots);
-		if (nhits && capture_echo(c, nhits, &vh, buf, (size_t)n))
-			continue;
-		deliver(c, nhits, own, buf, &vh, (size_t)n);
+		if (n >= 0)
+			c->small = n <= CAPTURE_SMALL;
+		if (!capture_frame(c, own, buf, &vh, n))
+			break;
+		i++;
 	}
 	/* Send what was queued; a handler may close meanwhile (its slot then empties). */
 	for (uint32_t t = 0; t < c->ntouched; t++) {
@@ -747,12 +802,10 @@ static ssize_t shared_recv(struct port *p, struct virtio_net_hdr *vh, uint8_t *f
 	return -EAGAIN;     /* frames are pushed to the client */
 }
 
-static int shared_send(struct port *p, const struct virtio_net_hdr *vh, const uint8_t *frame,
-		       size_t len)
+/* An injection's result: -EAGAIN has s wait for the socket to be writable. */
+static int sub_sent(struct capture_sub *s, int ret)
 {
-	struct capture_sub *s = sub_of(p);
 	struct capture *c = s->cap;
-	int ret = port_packet_write(p, c->fd, vh, frame, len);
 
 	if (ret == -EAGAIN && !s->blocked) {
 		s->blocked = true;
@@ -760,6 +813,23 @@ static int shared_send(struct port *p, const struct virtio_net_hdr *vh, const ui
 		set_interest(c);
 	}
 	return ret;
+}
+
+static int shared_send(struct port *p, const struct virtio_net_hdr *vh, const uint8_t *frame,
+		       size_t len)
+{
+	struct capture_sub *s = sub_of(p);
+	struct capture *c = s->cap;
+
+	return sub_sent(s, port_packet_write(p, c->fd, vh, frame, len));
+}
+
+static int shared_send_many(struct port *p, struct mmsghdr *msgs, unsigned int n)
+{
+	struct capture_sub *s = sub_of(p);
+	struct capture *c = s->cap;
+
+	return sub_sent(s, port_packet_write_many(p, c->fd, msgs, n));
 }
 
 static void shared_close(struct port *p)
@@ -832,6 +902,7 @@ static const struct port_ops shared_ops = {
 	.start = shared_start,
 	.recv = shared_recv,
 	.send = shared_send,
+	.send_many = shared_send_many,
 	.close = shared_close,
 	.update_stats = shared_update_stats,
 	.bind = shared_bind,

@@ -28,6 +28,7 @@
 #define RX_MAX          (RX_SLOTS * 64)     /* datagrams in a batch, UDP_GRO's runs cut apart */
 #define SOCK_BUF_BYTES  (4 << 20)    /* the daemon's socket: every listening handler's */
 #define OWN_BUF_BYTES   (1 << 20)    /* a dialing handler's own socket */
+#define DGPATH_ROUTE_MTU_MIN 576    /* a route MTU below (IPv4's least) is not believed */
 
 /*
  * The send batch: datagrams of one path sealed in buf, described by msgs
@@ -109,13 +110,49 @@ static bool v4_wire(const struct sockaddr_storage *ss)
 	       (ss->ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr));
 }
 
-/* The largest Ethernet frame one datagram carries plain, for the path MTU mtu. */
+/* Set DF and ignore path MTU news (PROBE); IPv6 never fragments either. 0 or -errno. */
+static int no_fragments(int fd, sa_family_t family)
+{
+	int probe = IP_PMTUDISC_PROBE, probe6 = IPV6_PMTUDISC_PROBE, one = 1;
+
+	if (setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &probe, sizeof(probe)) < 0)
+		return -errno;
+	if (family == AF_INET6 &&
+	    (setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &probe6, sizeof(probe6)) < 0 ||
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_DONTFRAG, &one, sizeof(one)) < 0))
+		return -errno;
+	return 0;
+}
+
+/* The MTU of the kernel's route to ss (its device's, or a path MTU it learned), or 0. */
+static unsigned int route_mtu(const struct sockaddr_storage *ss, socklen_t len)
+{
+	bool v4 = ss->ss_family == AF_INET;
+	int fd = socket(ss->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0), mtu = 0;
+	socklen_t ml = sizeof(mtu);
+
+	if (fd < 0)
+		return 0;
+	if (connect(fd, (const struct sockaddr *)ss, len) < 0 ||
+	    getsockopt(fd, v4 ? IPPROTO_IP : IPPROTO_IPV6, v4 ? IP_MTU : IPV6_MTU, &mtu, &ml) < 0)
+		mtu = 0;
+	close(fd);
+	return mtu > 0 ? (unsigned int)mtu : 0;
+}
+
+/*
+ * The largest Ethernet frame one datagram carries plain, for the path MTU
+ * mtu, or the MTU of the route to the peer if smaller (datagrams are never
+ * fragmented: a larger one could not leave).
+ */
 static void set_max_frame(struct dgpath *p, unsigned int mtu)
 {
-	unsigned int ip = v4_wire(&p->to) ? 20 : 40;
+	unsigned int ip = v4_wire(&p->to) ? 20 : 40, route = route_mtu(&p->to, p->to_len);
 
 	if (mtu < VNET_UDP_MTU_MIN)
 		mtu = VNET_UDP_MTU;
+	if (route >= DGPATH_ROUTE_MTU_MIN && route < mtu)
+		mtu = route;
 
 	p->max_frame = mtu - ip - 8 - DGRAM_OVERHEAD - FRAME_HDR_LEN;
 }
@@ -146,7 +183,12 @@ int dgpath_socket(const struct sockaddr *sa, socklen_t len, bool dual)
 		return -errno;
 	if (sa->sa_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, dual ? &zero : &one, sizeof(int));
-	if (bind(fd, sa, len) < 0) {
+	/*
+	 * Never a fragment (DF), whatever an ICMP message claims of the path: a
+	 * stamped datagram's frame is not covered by its tag, and fragments an
+	 * off-path host could splice into one must not exist (vnet-security(7)).
+	 */
+	if (no_fragments(fd, sa->sa_family) < 0 || bind(fd, sa, len) < 0) {
 		ret = -errno;
 		close(fd);
 		return ret;
@@ -325,9 +367,9 @@ void dgpath_clamp(const struct dgpath *p, const struct virtio_net_hdr *vh, uint8
 		gso_clamp_mss(vh, eth, len, (uint16_t)(p->max_frame - l3 - ip - 20));
 }
 
-static void seal_at(struct dgpath *p, uint8_t *q, size_t payload, uint8_t type)
+static void seal_at(struct dgpath *p, uint8_t *q, size_t payload, uint8_t type, uint8_t flags)
 {
-	struct dgram_hdr h = { .type = type, .receiver = p->peer_index,
+	struct dgram_hdr h = { .type = type, .flags = flags, .receiver = p->peer_index,
 			       .counter = p->tx_counter++ };
 
 	if (heard(p, loop_now_ms()))
@@ -335,17 +377,35 @@ static void seal_at(struct dgpath *p, uint8_t *q, size_t payload, uint8_t type)
 	if (p->sealed)
 		dgram_seal(p->keys.tx, &h, q, payload);
 	else
-		dgram_sign(p->keys.tx, &h, q, payload);
+		dgram_stamp(p->keys.stamp_tx, &h, q, payload);
 }
 
 static void send_probe(struct dgpath *p)
 {
 	uint8_t d[DGRAM_OVERHEAD];
 
-	seal_at(p, d, 0, DGRAM_T_PROBE);
+	seal_at(p, d, 0, DGRAM_T_PROBE, 0);
 	if (sendto(p->fd, d, sizeof(d), 0, (struct sockaddr *)&p->to, p->to_len) < 0)
 		p->st.drop_send++;
 	p->tx_ms = loop_now_ms();
+}
+
+/*
+ * Message m's datagrams one by one, without UDP_SEGMENT, which a device
+ * without checksum offload refuses (EIO), and a route refuses when its MTU
+ * fell below the run's datagrams after the path was keyed (EMSGSIZE: then
+ * each datagram fails too, and counts in drop_send).
+ */
+static void send_each(struct dgpath *p, const struct mmsghdr *m)
+{
+	for (size_t i = 0; i < m->msg_hdr.msg_iovlen; i++) {
+		struct msghdr one = { .msg_name = m->msg_hdr.msg_name,
+				      .msg_namelen = m->msg_hdr.msg_namelen,
+				      .msg_iov = &m->msg_hdr.msg_iov[i], .msg_iovlen = 1 };
+
+		if (sendmsg(p->fd, &one, 0) < 0)
+			p->st.drop_send++;
+	}
 }
 
 static void batch_send(void)
@@ -358,6 +418,11 @@ static void batch_send(void)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
+			if ((errno == EINVAL || errno == EIO || errno == EMSGSIZE) &&
+			    tx.datagrams[done] > 1) {
+				send_each(tx.owner, &tx.msgs[done++]);
+				continue;
+			}
 			/* Lost, as on a congested link: the inner flows repair it. */
 			for (; done < tx.nmsg; done++)
 				tx.owner->st.drop_send += tx.datagrams[done];
@@ -376,6 +441,21 @@ void dgpath_flush(struct dgpath *p)
 		batch_send();
 }
 
+/* Make message k of the batch a run of equal datagrams of seg bytes (UDP_SEGMENT). */
+static void batch_segment(unsigned int k, size_t seg)
+{
+	struct mmsghdr *m = &tx.msgs[k];
+	struct cmsghdr *c;
+
+	m->msg_hdr.msg_control = tx.cm[k].b;
+	m->msg_hdr.msg_controllen = sizeof(tx.cm[k].b);
+	c = CMSG_FIRSTHDR(&m->msg_hdr);
+	c->cmsg_level = SOL_UDP;
+	c->cmsg_type = UDP_SEGMENT;
+	c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+	*(uint16_t *)(void *)CMSG_DATA(c) = (uint16_t)seg;
+}
+
 /* One message of iovecs [iov0, iov0 + n), as equal datagrams of size seg (UDP_SEGMENT when n > 1). */
 static void batch_msg(struct dgpath *p, unsigned int iov0, unsigned int n, size_t seg)
 {
@@ -386,18 +466,36 @@ static void batch_msg(struct dgpath *p, unsigned int iov0, unsigned int n, size_
 	m->msg_hdr.msg_namelen = p->to_len;
 	m->msg_hdr.msg_iov = &tx.iov[iov0];
 	m->msg_hdr.msg_iovlen = n;
-	if (n > 1) {
-		struct cmsghdr *c;
-
-		m->msg_hdr.msg_control = tx.cm[tx.nmsg].b;
-		m->msg_hdr.msg_controllen = sizeof(tx.cm[tx.nmsg].b);
-		c = CMSG_FIRSTHDR(&m->msg_hdr);
-		c->cmsg_level = SOL_UDP;
-		c->cmsg_type = UDP_SEGMENT;
-		c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
-		*(uint16_t *)(void *)CMSG_DATA(c) = (uint16_t)seg;
-	}
+	if (n > 1)
+		batch_segment(tx.nmsg, seg);
 	tx.datagrams[tx.nmsg++] = n;
+}
+
+/*
+ * The datagram at iov i joins the batch's last message if that is a run of
+ * datagrams of its length just before it, with room for one more: many
+ * small frames of one size (a VoIP stream, a flood of minimum-size frames)
+ * then cost the kernel one send and one buffer for up to GSO_GROUP_SEGS.
+ */
+static bool batch_join(unsigned int i)
+{
+	size_t len = tx.iov[i].iov_len;
+	struct mmsghdr *m;
+	size_t n;
+
+	if (!tx.nmsg)
+		return false;
+	m = &tx.msgs[tx.nmsg - 1];
+	n = m->msg_hdr.msg_iovlen;
+	if (m->msg_hdr.msg_iov + n != &tx.iov[i] || n >= GSO_GROUP_SEGS ||
+	    (n + 1) * len > GSO_GROUP_BYTES || m->msg_hdr.msg_iov[0].iov_len != len ||
+	    m->msg_hdr.msg_iov[n - 1].iov_len != len)
+		return false;
+	if (n == 1)
+		batch_segment(tx.nmsg - 1, len);
+	m->msg_hdr.msg_iovlen = n + 1;
+	tx.datagrams[tx.nmsg - 1]++;
+	return true;
 }
 
 /*
@@ -427,9 +525,11 @@ static void queue_one(struct dgpath *p, const struct virtio_net_hdr *vh, const u
 	if (offload)
 		frame_put_offload(q + DGRAM_HDR_LEN + FRAME_HDR_LEN, vh);
 	memcpy(q + DGRAM_HDR_LEN + body - len, eth, len);
-	seal_at(p, q, body, DGRAM_T_FRAME);
+	seal_at(p, q, body, DGRAM_T_FRAME, 0);
 	tx.iov[tx.niov] = (struct iovec){ q, DGRAM_OVERHEAD + body };
-	batch_msg(p, tx.niov++, 1, 0);
+	if (!batch_join(tx.niov))
+		batch_msg(p, tx.niov, 1, 0);
+	tx.niov++;
 	tx.used += DGRAM_OVERHEAD + body;
 	p->st.out++;
 	p->st.out_bytes += len;
@@ -455,6 +555,7 @@ static int queue_cut(struct dgpath *p, const struct virtio_net_hdr *vh, const ui
 	size_t stride = DGRAM_OVERHEAD + FRAME_HDR_LEN + max;
 	size_t per_msg = GSO_GROUP_BYTES / stride ? GSO_GROUP_BYTES / stride : 1;
 	unsigned int most = FRAME_GSO_SEGS_MAX, first, group, msgs;
+	bool partial;
 	int n;
 
 	if (per_msg > GSO_GROUP_SEGS)
@@ -467,15 +568,17 @@ static int queue_cut(struct dgpath *p, const struct virtio_net_hdr *vh, const ui
 		return -EINVAL;
 	batch_room(p, most, msgs, most * stride);
 	first = tx.niov;
-	n = gso_segment(vh, eth, len, max, tx.buf + tx.used + DGRAM_HDR_LEN + FRAME_HDR_LEN,
-			stride, most, seg_len);
+	/* Checksums left partial where the stack left them so: the peer passes them on so. */
+	n = gso_segment_partial(vh, eth, len, max, tx.buf + tx.used + DGRAM_HDR_LEN + FRAME_HDR_LEN,
+				stride, most, seg_len, &partial);
 	if (n <= 0)
 		return -EINVAL;
 	for (int i = 0; i < n; i++) {
 		uint8_t *q = tx.buf + tx.used + (size_t)i * stride;
 
 		frame_put_header(q + DGRAM_HDR_LEN, FRAME_T_PLAIN, seg_len[i]);
-		seal_at(p, q, FRAME_HDR_LEN + seg_len[i], DGRAM_T_FRAME);
+		seal_at(p, q, FRAME_HDR_LEN + seg_len[i], DGRAM_T_FRAME,
+			partial ? DGRAM_F_PARTIAL : 0);
 		tx.iov[first + (unsigned int)i] = (struct iovec){
 			q, DGRAM_OVERHEAD + FRAME_HDR_LEN + seg_len[i] };
 		p->st.out_bytes += seg_len[i];
@@ -538,7 +641,7 @@ bool dgpath_input(struct dgpath *p, uint8_t *d, size_t len, const struct sockadd
 		p->st.drop_replay++;
 		return false;
 	}
-	n = p->sealed ? dgram_open(p->keys.rx, d, len) : dgram_verify(p->keys.rx, d, len);
+	n = p->sealed ? dgram_open(p->keys.rx, d, len) : dgram_check(p->keys.stamp_rx, d, len);
 	if (n < 0) {
 		p->st.drop_auth++;
 		return false;
@@ -560,10 +663,14 @@ bool dgpath_input(struct dgpath *p, uint8_t *d, size_t len, const struct sockadd
 	if (h.type != DGRAM_T_FRAME)
 		return false;
 	if (frame_decode(d + DGRAM_HDR_LEN, (size_t)n, msg, &used, &err) != FRAME_OK ||
-	    used != (size_t)n || !msg->has_frame) {
+	    used != (size_t)n || !msg->has_frame ||
+	    ((h.flags & DGRAM_F_PARTIAL) &&
+	     (msg->has_offload || !gso_partial_vh(msg->eth, msg->eth_len, &msg->vh)))) {
 		p->st.drop_auth++;
 		return false;
 	}
+	if (h.flags & DGRAM_F_PARTIAL)
+		msg->has_offload = true;
 	p->st.in++;
 	p->st.in_bytes += msg->eth_len;
 	return true;

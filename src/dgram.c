@@ -1,22 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* dgram.c - the sealed datagrams of the datagram path: keys, sealing, replay window (pure) */
+/* dgram.c - the datagrams of the datagram path: keys, sealing, stamping, replay window (pure) */
 #include <errno.h>
 #include <string.h>
 
 #include <wolfssl/options.h>
 #include <wolfssl/wolfcrypt/chacha20_poly1305.h>
 #include <wolfssl/wolfcrypt/hmac.h>
+#include <wolfssl/wolfcrypt/siphash.h>
 
 #include "vnet/common.h"
 #include "vnet/dgram.h"
 
 #define DGRAM_PW_SALT   "vnet-datagram-password-v1"
 #define DGRAM_KEYS_INFO "vnet-datagram-keys-v1"
+#define DGRAM_STAMP_INFO "vnet-datagram-stamp-v1"
+#define DGRAM_STAMPED   (DGRAM_HDR_LEN + 4)     /* header, then the payload's length */
 #define DGRAM_IV_LEN    CHACHA20_POLY1305_AEAD_IV_SIZE
 
 _Static_assert(DGRAM_REPLAY_WINDOW % 64 == 0, "the replay window is whole words");
 _Static_assert(DGRAM_KEY_LEN == CHACHA20_POLY1305_AEAD_KEYSIZE, "a ChaCha20 key");
 _Static_assert(DGRAM_TAG_LEN == CHACHA20_POLY1305_AEAD_AUTHTAG_SIZE, "a Poly1305 tag");
+_Static_assert(DGRAM_STAMP_KEY_LEN == SIPHASH_KEY_SIZE, "a SipHash key");
+_Static_assert(DGRAM_TAG_LEN == SIPHASH_MAC_SIZE_16, "a SipHash-2-4-128 output");
 _Static_assert(DGRAM_SECRET_LEN == WC_SHA256_DIGEST_SIZE, "a secret is one SHA-256 output");
 
 int dgram_secret_password(const char *password, uint8_t secret[DGRAM_SECRET_LEN])
@@ -47,6 +52,14 @@ int dgram_derive(const uint8_t secret[DGRAM_SECRET_LEN], const uint8_t n_dial[DG
 	/* The first half is the dialer's sending key, the second the listener's. */
 	memcpy(k->tx, okm + (dialer ? 0 : DGRAM_KEY_LEN), DGRAM_KEY_LEN);
 	memcpy(k->rx, okm + (dialer ? DGRAM_KEY_LEN : 0), DGRAM_KEY_LEN);
+	/* Each direction's stamp key: HKDF-Expand with its key as the PRK. */
+	if (wc_HKDF_Expand(WC_SHA256, k->tx, DGRAM_KEY_LEN, (const byte *)DGRAM_STAMP_INFO,
+			   sizeof(DGRAM_STAMP_INFO) - 1, k->stamp_tx, DGRAM_STAMP_KEY_LEN) != 0 ||
+	    wc_HKDF_Expand(WC_SHA256, k->rx, DGRAM_KEY_LEN, (const byte *)DGRAM_STAMP_INFO,
+			   sizeof(DGRAM_STAMP_INFO) - 1, k->stamp_rx, DGRAM_STAMP_KEY_LEN) != 0) {
+		explicit_bzero(k, sizeof(*k));
+		goto out;
+	}
 	err = 0;
 out:
 	explicit_bzero(prk, sizeof(prk));
@@ -86,54 +99,58 @@ static void put_hdr(uint8_t *out, const struct dgram_hdr *h)
 	put_be32(out + 12, (uint32_t)h->counter);
 }
 
-ssize_t dgram_verify(const uint8_t key[DGRAM_KEY_LEN], const uint8_t *d, size_t len)
+/* The stamp of the header at d and a payload of n bytes: SipHash-2-4-128 of the 20 bytes. */
+static int stamp_of(const uint8_t key[DGRAM_STAMP_KEY_LEN], const uint8_t *d, size_t n,
+		    uint8_t tag[DGRAM_TAG_LEN])
 {
-	uint8_t iv[DGRAM_IV_LEN], none[1] = { 0 };
+	uint8_t m[DGRAM_STAMPED];
+
+	memcpy(m, d, DGRAM_HDR_LEN);
+	put_be32(m + DGRAM_HDR_LEN, (uint32_t)n);
+	return wc_SipHash(key, m, sizeof(m), tag, DGRAM_TAG_LEN) != 0 ? -EINVAL : 0;
+}
+
+size_t dgram_stamp(const uint8_t key[DGRAM_STAMP_KEY_LEN], const struct dgram_hdr *h,
+		   uint8_t *out, size_t len)
+{
+	if (len > DGRAM_PAYLOAD_MAX)
+		return 0;
+	put_hdr(out, h);
+	if (stamp_of(key, out, len, out + DGRAM_HDR_LEN + len) < 0)
+		return 0;
+	return DGRAM_OVERHEAD + len;
+}
+
+ssize_t dgram_check(const uint8_t key[DGRAM_STAMP_KEY_LEN], const uint8_t *d, size_t len)
+{
+	uint8_t tag[DGRAM_TAG_LEN], diff = 0;
 	size_t n;
 
 	if (len < DGRAM_OVERHEAD || len > DGRAM_LEN_MAX)
 		return -1;
 	n = len - DGRAM_OVERHEAD;
-	make_iv(iv, (uint64_t)get_be32(d + 8) << 32 | get_be32(d + 12));
-	if (wc_ChaCha20Poly1305_Decrypt(key, iv, d, (word32)(DGRAM_HDR_LEN + n), none, 0,
-					d + DGRAM_HDR_LEN + n, none) != 0)
+	if (stamp_of(key, d, n, tag) < 0)
 		return -1;
-	return (ssize_t)n;
+	/* In constant time: every byte is compared, whatever the first difference. */
+	for (size_t i = 0; i < DGRAM_TAG_LEN; i++)
+		diff |= tag[i] ^ d[DGRAM_HDR_LEN + n + i];
+	return diff ? -1 : (ssize_t)n;
 }
 
-/*
- * Write the header, then the tag: of the AEAD over the payload (sealed: it
- * is encrypted in place) or over header and payload as additional data and
- * an empty plaintext (signed: the payload stays as it is).
- */
-static size_t dgram_tag(const uint8_t key[DGRAM_KEY_LEN], const struct dgram_hdr *h,
-			uint8_t *out, size_t len, bool sealed)
+size_t dgram_seal(const uint8_t key[DGRAM_KEY_LEN], const struct dgram_hdr *h, uint8_t *out,
+		  size_t len)
 {
-	size_t aad = sealed ? DGRAM_HDR_LEN : DGRAM_HDR_LEN + len, text = sealed ? len : 0;
 	uint8_t iv[DGRAM_IV_LEN];
 
 	if (len > DGRAM_PAYLOAD_MAX)
 		return 0;
 	put_hdr(out, h);
 	make_iv(iv, h->counter);
-	/* Signed, an empty plaintext: out + aad is only a valid pointer for wolfSSL's checks. */
-	if (wc_ChaCha20Poly1305_Encrypt(key, iv, out, (word32)aad, out + DGRAM_HDR_LEN,
-					(word32)text, out + DGRAM_HDR_LEN,
+	if (wc_ChaCha20Poly1305_Encrypt(key, iv, out, DGRAM_HDR_LEN, out + DGRAM_HDR_LEN,
+					(word32)len, out + DGRAM_HDR_LEN,
 					out + DGRAM_HDR_LEN + len) != 0)
 		return 0;
 	return DGRAM_OVERHEAD + len;
-}
-
-size_t dgram_sign(const uint8_t key[DGRAM_KEY_LEN], const struct dgram_hdr *h, uint8_t *out,
-		  size_t len)
-{
-	return dgram_tag(key, h, out, len, false);
-}
-
-size_t dgram_seal(const uint8_t key[DGRAM_KEY_LEN], const struct dgram_hdr *h, uint8_t *out,
-		  size_t len)
-{
-	return dgram_tag(key, h, out, len, true);
 }
 
 bool dgram_peek(const uint8_t *d, size_t len, struct dgram_hdr *h)
@@ -142,7 +159,7 @@ bool dgram_peek(const uint8_t *d, size_t len, struct dgram_hdr *h)
 		return false;
 	if (d[0] != DGRAM_T_FRAME && d[0] != DGRAM_T_PROBE)
 		return false;
-	if ((d[1] & ~DGRAM_F_HEARD) != 0 || d[2] != 0 || d[3] != 0)
+	if ((d[1] & ~(DGRAM_F_HEARD | DGRAM_F_PARTIAL)) != 0 || d[2] != 0 || d[3] != 0)
 		return false;
 	h->type = d[0];
 	h->flags = d[1];

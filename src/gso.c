@@ -184,10 +184,16 @@ static void ipv4_fix_csum(uint8_t *ip, size_t ihl)
 	put_csum(ip + 10, (uint16_t)~csum_fold(csum_add(0, ip, ihl)));
 }
 
-/* Fix segment s (slen bytes, headers as g says) after its payload was put in. */
-static void seg_finish(uint8_t *s, size_t slen, const struct layout *g, uint16_t ip_id)
+/*
+ * Fix segment s (slen bytes, headers as g says) after its payload was put in;
+ * partial: its L4 checksum field gets the pseudo-header's sum only, for the
+ * receiving stack to complete (CHECKSUM_PARTIAL), and the payload is not read.
+ */
+static void seg_finish(uint8_t *s, size_t slen, const struct layout *g, uint16_t ip_id,
+		       bool partial)
 {
 	size_t l4_len = slen - g->l4, field;
+	uint64_t sum;
 	uint16_t c;
 
 	if (g->v6) {
@@ -204,8 +210,12 @@ static void seg_finish(uint8_t *s, size_t slen, const struct layout *g, uint16_t
 		put16(s + g->l4 + 4, (uint16_t)l4_len);
 	}
 	s[field] = s[field + 1] = 0;
-	c = (uint16_t)~csum_fold(csum_add(pseudo_sum(s, g->l3, g->v6, g->proto, l4_len),
-					  s + g->l4, l4_len));
+	sum = pseudo_sum(s, g->l3, g->v6, g->proto, l4_len);
+	if (partial) {
+		put_csum(s + field, csum_fold(sum));
+		return;
+	}
+	c = (uint16_t)~csum_fold(csum_add(sum, s + g->l4, l4_len));
 	/* UDP: 0 means no checksum; its ones' complement twin says the same sum */
 	if (c == 0 && g->proto == IPPROTO_UDP)
 		c = 0xffff;
@@ -214,7 +224,7 @@ static void seg_finish(uint8_t *s, size_t slen, const struct layout *g, uint16_t
 
 /* Cut eth into segments of mss payload bytes (gso_segment's work once the sizes are known). */
 static int gso_cut(const uint8_t *eth, size_t len, const struct layout *g, size_t mss,
-		   uint8_t *out, size_t stride, size_t max_segs, size_t *lens)
+		   uint8_t *out, size_t stride, size_t max_segs, size_t *lens, bool partial)
 {
 	size_t payload = len - g->hdr, n = payload ? (payload + mss - 1) / mss : 1;
 	uint32_t seq = g->proto == IPPROTO_TCP ? get32(eth + g->l4 + 4) : 0;
@@ -240,7 +250,7 @@ static int gso_cut(const uint8_t *eth, size_t len, const struct layout *g, size_
 				f &= (uint8_t)~(TCP_FIN | TCP_PSH);
 			s[g->l4 + 13] = f;
 		}
-		seg_finish(s, lens[i], g, (uint16_t)(id + i));
+		seg_finish(s, lens[i], g, (uint16_t)(id + i), partial);
 	}
 	return (int)n;
 }
@@ -264,8 +274,17 @@ static int gso_whole(const struct virtio_net_hdr *vh, const uint8_t *eth, size_t
 	return 1;
 }
 
-int gso_segment(const struct virtio_net_hdr *vh, const uint8_t *eth, size_t len,
-		size_t max_frame, uint8_t *out, size_t stride, size_t max_segs, size_t *lens)
+/* Does vh's partial checksum lie where g's L4 checksum is (the stack's own, to be left so)? */
+static bool partial_at_l4(const struct virtio_net_hdr *vh, const struct layout *g)
+{
+	return (vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) && vh->csum_start == g->l4 &&
+	       vh->csum_offset == (g->proto == IPPROTO_TCP ? TCP_CSUM_OFF : UDP_CSUM_OFF);
+}
+
+/* gso_segment and gso_segment_partial; *partial (when not NULL) may say to leave checksums partial. */
+static int segment(const struct virtio_net_hdr *vh, const uint8_t *eth, size_t len,
+		   size_t max_frame, uint8_t *out, size_t stride, size_t max_segs, size_t *lens,
+		   bool *partial)
 {
 	uint8_t gso;
 	struct layout g;
@@ -309,7 +328,36 @@ int gso_segment(const struct virtio_net_hdr *vh, const uint8_t *eth, size_t len,
 	default:
 		return -EINVAL;
 	}
-	return gso_cut(eth, len, &g, mss, out, stride, max_segs, lens);
+	if (partial)
+		*partial = partial_at_l4(vh, &g);
+	return gso_cut(eth, len, &g, mss, out, stride, max_segs, lens, partial && *partial);
+}
+
+int gso_segment(const struct virtio_net_hdr *vh, const uint8_t *eth, size_t len,
+		size_t max_frame, uint8_t *out, size_t stride, size_t max_segs, size_t *lens)
+{
+	return segment(vh, eth, len, max_frame, out, stride, max_segs, lens, NULL);
+}
+
+int gso_segment_partial(const struct virtio_net_hdr *vh, const uint8_t *eth, size_t len,
+			size_t max_frame, uint8_t *out, size_t stride, size_t max_segs,
+			size_t *lens, bool *partial)
+{
+	*partial = false;
+	return segment(vh, eth, len, max_frame, out, stride, max_segs, lens, partial);
+}
+
+bool gso_partial_vh(const uint8_t *eth, size_t len, struct virtio_net_hdr *vh)
+{
+	struct layout g;
+
+	memset(vh, 0, sizeof(*vh));
+	if (!gso_parse(eth, len, &g))
+		return false;
+	vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	vh->csum_start = (uint16_t)g.l4;
+	vh->csum_offset = g.proto == IPPROTO_TCP ? TCP_CSUM_OFF : UDP_CSUM_OFF;
+	return true;
 }
 
 /*
@@ -379,8 +427,12 @@ bool gso_clamp_mss(const struct virtio_net_hdr *vh, uint8_t *eth, size_t len, ui
 
 /* ---- receive coalescing */
 
-/* A TCP segment that may join a super-frame: exact IP lengths, checksums right, plain flags. */
-static bool gso_joinable(const uint8_t *eth, size_t len, const struct layout *g)
+/*
+ * A TCP segment that may join a super-frame: exact IP lengths, checksums
+ * right (partial: its TCP checksum is the sender stack's partial one, not
+ * checked), plain flags.
+ */
+static bool gso_joinable(const uint8_t *eth, size_t len, const struct layout *g, bool partial)
 {
 	const uint8_t *ip = eth + g->l3;
 	uint8_t fl;
@@ -400,6 +452,8 @@ static bool gso_joinable(const uint8_t *eth, size_t len, const struct layout *g)
 		    csum_fold(csum_add(0, ip, 20)) != 0xffff)
 			return false;
 	}
+	if (partial)
+		return true;
 	/* A partial checksum (NEEDS_CSUM) is trusted by the stack: only sound data may get one. */
 	sum = csum_add(pseudo_sum(eth, g->l3, g->v6, IPPROTO_TCP, len - g->l4), eth + g->l4,
 		       len - g->l4);
@@ -441,14 +495,15 @@ static bool gso_same_flow(const struct gso_coalesce *c, const uint8_t *eth,
 bool gso_coalesce_add(struct gso_coalesce *c, const struct virtio_net_hdr *vh, const uint8_t *eth,
 		      size_t len)
 {
+	bool partial = vh && (vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM);
 	struct layout g;
 	size_t pay;
 	uint8_t fl;
 
-	if (vh && (vh->gso_type != VIRTIO_NET_HDR_GSO_NONE ||
-		   (vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)))
+	if (vh && vh->gso_type != VIRTIO_NET_HDR_GSO_NONE)
 		return false;
-	if (!c || !eth || !gso_parse(eth, len, &g) || !gso_joinable(eth, len, &g))
+	if (!c || !eth || !gso_parse(eth, len, &g) || (partial && !partial_at_l4(vh, &g)) ||
+	    !gso_joinable(eth, len, &g, partial))
 		return false;
 	pay = len - g.hdr;
 	fl = eth[g.l4 + 13];
@@ -466,6 +521,7 @@ bool gso_coalesce_add(struct gso_coalesce *c, const struct virtio_net_hdr *vh, c
 		c->seg_size = pay;
 		c->next_seq = get32(eth + g.l4 + 4) + (uint32_t)pay;
 		c->ipv6 = g.v6;
+		c->partial = partial;
 		c->closed = false;
 		return true;
 	}
@@ -497,7 +553,11 @@ size_t gso_coalesce_take(struct gso_coalesce *c, struct virtio_net_hdr *vh, cons
 	*eth = b;
 	if (len == 0)
 		return 0;
-	if (c->segs > 1) {
+	if (c->segs == 1 && c->partial) {
+		vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;    /* as it came */
+		vh->csum_start = (uint16_t)c->l4;
+		vh->csum_offset = TCP_CSUM_OFF;
+	} else if (c->segs > 1) {
 		if (c->ipv6) {
 			put16(b + c->l3 + 4, (uint16_t)(len - c->l3 - 40));
 		} else {

@@ -99,6 +99,7 @@ static void handler_close(struct handler *h, const char *why)
 	h->dial = NULL;
 	loop_timer_cancel(&h->d->loop, &h->timer);
 	loop_timer_cancel(&h->d->loop, &h->port_hold);
+	handler_inject_flush();     /* its frames gathered, before its counters are read */
 	if (h->state != H_NODEV && h->port.ops->update_stats)
 		h->port.ops->update_stats(&h->port);
 	log_debug("handler %lu: captured %llu frames, injected %llu, %llu dropped", h->id,
@@ -473,6 +474,7 @@ static void handler_device_lost(struct handler *h, const char *why)
 	loop_timer_cancel(l, &h->port_hold);
 	h->port_held = false;
 	handler_unlink(h);
+	handler_inject_flush();
 	if (h->port.ops->update_stats)
 		h->port.ops->update_stats(&h->port);
 	port_stats_add(&h->port_past, &h->port.stats);
@@ -723,6 +725,7 @@ void handler_datagrams(struct daemon *d, int fd)
 		if (n == 0)
 			break;
 	}
+	handler_inject_flush();
 }
 
 bool handler_close_id(struct daemon *d, unsigned long id, const char *why)

@@ -21,8 +21,7 @@ static struct handler *coalesce_owner;
 /* A frame from a datagram: not waited for when the port is full (lost, as on a congested link). */
 static void handler_dgram_deliver(struct handler *h, const struct frame_msg *msg)
 {
-	if (handler_deliver(h, msg) == -EAGAIN)
-		h->inject_drops++;
+	handler_deliver_dgram(h, msg);
 }
 
 enum handler_end handler_dgram_done(struct handler *h)
@@ -51,7 +50,7 @@ enum handler_end handler_dgram_in(struct handler *h, uint8_t *d, size_t len,
 		return HANDLER_GOES_ON;
 	if (coalesce_owner && coalesce_owner != h)
 		handler_dgram_done(coalesce_owner);
-	if (!msg.has_offload) {
+	if (msg.vh.gso_type == VIRTIO_NET_HDR_GSO_NONE) {
 		if (coalesce_owner == h && gso_coalesce_add(&coalesce, &msg.vh, msg.eth, msg.eth_len))
 			return HANDLER_GOES_ON;
 		handler_dgram_done(h);
@@ -83,5 +82,6 @@ enum handler_end handler_dgram_ready(struct handler *h)
 		if (!n)
 			break;
 	}
+	handler_inject_flush();
 	return HANDLER_GOES_ON;
 }

@@ -146,11 +146,23 @@ enum handler_end handler_client_writable(struct handler *h);
  * to come.
  */
 void handler_dgram_begin(struct handler *h, const uint8_t secret[DGRAM_SECRET_LEN], bool sealed);
+/* handler_inject.c. A line logged at most every every_ms (last: when it last was, 0 never): due now? */
+bool handler_log_due(uint64_t *last, uint64_t every_ms);
+/* Log a loop through h at most once a minute: the first time and whenever one is due. */
+bool handler_loop_log_due(struct handler *h);
 /*
  * Inject one frame from the peer (either path), unless refused or looping:
  * 0, or -EAGAIN (the port is full: not injected, nothing noted).
  */
 int handler_deliver(struct handler *h, const struct frame_msg *msg);
+/*
+ * A frame from a datagram: injected as handler_deliver does, but small ones are
+ * gathered to go in one call (handler_inject_flush); a frame the port cannot
+ * take is lost (inject_drops), never waited for. 0.
+ */
+int handler_deliver_dgram(struct handler *h, const struct frame_msg *msg);
+/* Inject the frames gathered (at the end of a wake-up that read datagrams). */
+void handler_inject_flush(void);
 /* handler_dgram.c. Datagrams: on the handler's own socket, or one for it from the daemon's. */
 enum handler_end handler_dgram_ready(struct handler *h);
 enum handler_end handler_dgram_in(struct handler *h, uint8_t *d, size_t len,

@@ -34,6 +34,7 @@
 #include "vnet/handler.h"
 #include "handler_int.h"
 #include "vnet/log.h"
+#include "vnet/port_batch.h"
 
 #define HANDLER_RX_FIRST    4096        /* the first read into an empty, unallocated queue */
 #define HANDLER_BUDGET      64      /* frames captured per wake-up */
@@ -245,23 +246,6 @@ static void handler_queue(struct handler *h, const struct virtio_net_hdr *vh, si
 	handler_peer_sync(h);
 }
 
-/* A line logged at most every every_ms (last: when it last was, 0 never): is it due now? */
-static bool handler_log_due(uint64_t *last, uint64_t every_ms)
-{
-	uint64_t now = loop_now_ms();
-
-	if (*last && now - *last < every_ms)
-		return false;
-	*last = now;
-	return true;
-}
-
-/* Log a loop through h at most once a minute: the first time and whenever one is due. */
-static bool handler_loop_log_due(struct handler *h)
-{
-	return handler_log_due(&h->loop_logged, LOOPGUARD_LOG_MS);
-}
-
 /*
  * A frame captured on a port of its own (the classic engine, a TAP) that this
  * daemon injected lately, on this device or another, after this port had
@@ -429,132 +413,6 @@ enum handler_end handler_keepalive(struct handler *h)
 		return end;
 	buf_release(&h->tx);    /* an idle link's keepalive: keep no memory for it */
 	return HANDLER_GOES_ON;
-}
-
-/*
- * A LOCAL side's guard (guard.h): whether to refuse a frame from the peer
- * (the guests' side) that is a DHCP server's or a router advertisement
- * (unless --allow-dhcp-server, --allow-ra), or a broadcast or multicast
- * beyond --flood-limit. Counted in drop_rogue and drop_flood, each logged at
- * most once a minute.
- */
-static bool handler_guarded(struct handler *h, const struct frame_msg *msg)
-{
-	const struct args *cfg = &h->d->cfg;
-	enum guard_kind kind = guard_classify(msg->eth, msg->eth_len);
-	uint32_t segs;
-
-	if ((kind == GUARD_DHCP_SERVER && !cfg->allow_dhcp_server) ||
-	    (kind == GUARD_ROUTER_ADV && !cfg->allow_ra)) {
-		h->drop_rogue++;
-		if (handler_log_due(&h->rogue_logged, GUARD_LOG_MS)) {
-			struct mac src;
-			char s[MAC_STRLEN];
-
-			memcpy(src.b, msg->eth + MAC_LEN, MAC_LEN);
-			mac_format(&src, s);
-			log_warn("handler %lu: refused %s from %s, on the guests' side (%s allows it; "
-				 "counted in drop_rogue, logged at most once a minute)", h->id,
-				 kind == GUARD_DHCP_SERVER ? "a DHCP server's message" :
-				 "a router advertisement", s, kind == GUARD_DHCP_SERVER ?
-				 "--allow-dhcp-server" : "--allow-ra");
-		}
-		return true;
-	}
-	/* A super-frame of broadcast segments takes a token for each. */
-	segs = msg->has_offload && msg->vh.gso_type != VIRTIO_NET_HDR_GSO_NONE && msg->vh.gso_size ?
-	       (uint32_t)(msg->eth_len / msg->vh.gso_size + 1) : 1;
-	if (!(msg->eth[0] & 1) || guard_bucket_take_n(&h->flood, &cfg->flood, loop_now_ms(), segs))
-		return false;
-	h->drop_flood++;
-	if (handler_log_due(&h->flood_logged, GUARD_LOG_MS))
-		log_warn("handler %lu: the peer %s sends more than %u broadcast and multicast frames "
-			 "a second (%u at once): the excess is not injected (--flood-limit; counted in "
-			 "drop_flood, logged at most once a minute)", h->id, h->raddr,
-			 (unsigned int)cfg->flood.per_s, (unsigned int)cfg->flood.burst);
-	return true;
-}
-
-/*
- * Whether to refuse a frame from the peer instead of injecting it: its
- * addresses are not the handler's to inject (mac_inject_allowed), or its
- * offload metadata does not fit it or would make the kernel cut it into too
- * many packets (frame_offload_safe), or a LOCAL side's guard refuses it
- * (handler_guarded). Refused frames are counted; the first of each kind is
- * logged (the guard's, once a minute). The link stays up: the message's
- * length is known.
- */
-static bool handler_refuse(struct handler *h, const struct frame_msg *msg)
-{
-	const char *why = "";
-
-	if (!mac_inject_allowed(h->spec.conf, h->spec.macs, h->spec.nmacs, msg->eth)) {
-		if (h->drop_unlisted++ == 0) {
-			struct mac dst, src;
-			char d[MAC_STRLEN], s[MAC_STRLEN];
-
-			memcpy(dst.b, msg->eth, MAC_LEN);
-			memcpy(src.b, msg->eth + MAC_LEN, MAC_LEN);
-			mac_format(&dst, d);
-			mac_format(&src, s);
-			log_warn("handler %lu: refused a frame from the peer, %s -> %s: its %s address "
-				 "is not in the handler's list (further ones are counted, not logged)",
-				 h->id, s, d, h->spec.conf == VNET_LOCAL ? "source" : "destination");
-		}
-		return true;
-	}
-	if (msg->has_offload && !frame_offload_safe(&msg->vh, msg->eth, msg->eth_len, &why)) {
-		if (h->drop_offload++ == 0)
-			log_warn("handler %lu: refused a %zu-byte frame from the peer (segmentation "
-				 "type %u, segment size %u): %s (further ones are counted, not logged)",
-				 h->id, msg->eth_len, (unsigned int)msg->vh.gso_type,
-				 (unsigned int)msg->vh.gso_size, why);
-		return true;
-	}
-	return h->spec.conf == VNET_LOCAL && handler_guarded(h, msg);
-}
-
-/*
- * Whether a frame from the peer is going round a loop: this daemon injected
- * the same frame LOOPGUARD_REPEATS times within LOOPGUARD_WINDOW_MS already
- * (loopguard.h says why no ordinary traffic does). Such a frame is counted
- * in drop_loop, not injected; the loop is logged at most once a minute.
- * *key: the frame's, to note once injected.
- */
-static bool handler_looped(struct handler *h, const struct frame_msg *msg,
-			   const struct virtio_net_hdr *vh, uint64_t *key)
-{
-	*key = loopguard_key(vh, msg->eth, msg->eth_len);
-	if (!loopguard_repeated(&h->d->guard, *key, loop_now_ms()))
-		return false;
-	h->drop_loop++;
-	if (handler_loop_log_due(h))
-		log_warn("handler %lu: a frame from the peer %s was injected %d times within %d ms "
-			 "already: a forwarding loop runs through that peer; not injected again "
-			 "(counted in drop_loop, logged at most once a minute)", h->id, h->raddr,
-			 LOOPGUARD_REPEATS, LOOPGUARD_WINDOW_MS);
-	return true;
-}
-
-/* Either path's frames from the peer come here (handler_int.h). */
-int handler_deliver(struct handler *h, const struct frame_msg *msg)
-{
-	static const struct virtio_net_hdr none;
-	uint64_t key;
-	int ret;
-
-	if (handler_refuse(h, msg) ||
-	    handler_looped(h, msg, msg->has_offload ? &msg->vh : &none, &key))
-		return 0;
-	ret = h->port.ops->send(&h->port, msg->has_offload ? &msg->vh : &none, msg->eth,
-				msg->eth_len);
-	if (ret == -EAGAIN)
-		return ret;
-	loopguard_note(&h->d->guard, key, h->id, loop_now_ms());
-	if (ret < 0 && h->inject_drops++ == 0)
-		log_warn("handler %lu: cannot inject a %zu-byte frame on %s: %s (further drops are "
-			 "counted, not logged)", h->id, msg->eth_len, h->spec.dev, strerror(-ret));
-	return 0;
 }
 
 /* The peer's datagram offer, or its answer to ours: an answer of ours is queued. */

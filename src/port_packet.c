@@ -70,6 +70,34 @@ static bool packet_vlan(struct msghdr *msg, uint16_t *tpid, uint16_t *tci)
 	return false;
 }
 
+/* A read of n bytes (-1 with errno) by msg into vh, frame (cap): accounted, its tag put back. */
+static ssize_t packet_received(struct port_stats *st, ssize_t n, struct msghdr *msg,
+			       struct virtio_net_hdr *vh, uint8_t *frame, size_t cap)
+{
+	size_t room = cap > FRAME_VLAN_HLEN ? cap - FRAME_VLAN_HLEN : 0;
+	uint16_t tpid, tci;
+	size_t tagged;
+
+	n = port_received(st, n, n >= 0 && (msg->msg_flags & MSG_TRUNC), room);
+	if (n < 0 || !packet_vlan(msg, &tpid, &tci))
+		return n;
+	tagged = frame_vlan_insert(vh, frame, (size_t)n, cap, tpid, tci);
+	if (!tagged)
+		return n;   /* a runt: dropped later */
+	st->rx_bytes += FRAME_VLAN_HLEN;
+	return (ssize_t)tagged;
+}
+
+/* The message of one read: metadata into vh, the frame into frame (room kept for a tag). */
+static void packet_msg(struct msghdr *msg, struct iovec iov[2], void *control, size_t control_len,
+		       struct virtio_net_hdr *vh, uint8_t *frame, size_t cap)
+{
+	iov[0] = (struct iovec){ vh, sizeof(*vh) };
+	iov[1] = (struct iovec){ frame, cap > FRAME_VLAN_HLEN ? cap - FRAME_VLAN_HLEN : 0 };
+	*msg = (struct msghdr){ .msg_iov = iov, .msg_iovlen = 2, .msg_control = control,
+				.msg_controllen = control_len };
+}
+
 /*
  * Receive with room kept for a tag: the kernel strips 802.1Q tags into
  * metadata (always on receive, and on transmit with tx-vlan-offload), and
@@ -82,27 +110,39 @@ ssize_t port_packet_read(int fd, struct port_stats *st, struct virtio_net_hdr *v
 		struct cmsghdr align;
 		char buf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
 	} control;
-	size_t room = cap > FRAME_VLAN_HLEN ? cap - FRAME_VLAN_HLEN : 0;
-	struct iovec iov[2] = {
-		{ .iov_base = vh, .iov_len = sizeof(*vh) },
-		{ .iov_base = frame, .iov_len = room },
-	};
-	struct msghdr msg = {
-		.msg_iov = iov, .msg_iovlen = 2,
-		.msg_control = control.buf, .msg_controllen = sizeof(control.buf),
-	};
-	ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT | MSG_TRUNC);
-	uint16_t tpid, tci;
-	size_t tagged;
+	struct iovec iov[2];
+	struct msghdr msg;
 
-	n = port_received(st, n, n >= 0 && (msg.msg_flags & MSG_TRUNC), room);
-	if (n < 0 || !packet_vlan(&msg, &tpid, &tci))
-		return n;
-	tagged = frame_vlan_insert(vh, frame, (size_t)n, cap, tpid, tci);
-	if (!tagged)
-		return n;   /* a runt: dropped later */
-	st->rx_bytes += FRAME_VLAN_HLEN;
-	return (ssize_t)tagged;
+	packet_msg(&msg, iov, control.buf, sizeof(control.buf), vh, frame, cap);
+	return packet_received(st, recvmsg(fd, &msg, MSG_DONTWAIT | MSG_TRUNC), &msg, vh, frame,
+			       cap);
+}
+
+int port_packet_read_many(int fd, struct port_stats *st, struct port_rx_slot *slots,
+			  unsigned int n)
+{
+	struct mmsghdr msgs[PORT_RX_SLOTS];
+	struct iovec iov[PORT_RX_SLOTS][2];
+	int got;
+
+	if (n > PORT_RX_SLOTS)
+		n = PORT_RX_SLOTS;
+	for (unsigned int i = 0; i < n; i++) {
+		packet_msg(&msgs[i].msg_hdr, iov[i], slots[i].control,
+			   sizeof(slots[i].control), &slots[i].vh, slots[i].frame,
+			   sizeof(slots[i].frame));
+		msgs[i].msg_len = 0;
+	}
+	got = recvmmsg(fd, msgs, n, MSG_DONTWAIT | MSG_TRUNC, NULL);
+	if (got <= 0)
+		return got < 0 ? (int)packet_received(st, -1, &msgs[0].msg_hdr, &slots[0].vh,
+						       slots[0].frame, sizeof(slots[0].frame))
+			       : -EAGAIN;
+	for (int i = 0; i < got; i++)
+		slots[i].len = packet_received(st, (ssize_t)msgs[i].msg_len, &msgs[i].msg_hdr,
+					       &slots[i].vh, slots[i].frame,
+					       sizeof(slots[i].frame));
+	return got;
 }
 
 static ssize_t packet_recv(struct port *p, struct virtio_net_hdr *vh, uint8_t *frame, size_t cap)
@@ -120,6 +160,27 @@ int port_packet_write(struct port *p, int fd, const struct virtio_net_hdr *vh,
 	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
 
 	return port_sent(p, sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL), len);
+}
+
+int port_packet_write_many(struct port *p, int fd, struct mmsghdr *msgs, unsigned int n)
+{
+	int ret = sendmmsg(fd, msgs, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+	/* After the first, an error is not reported: the caller's next call meets it. */
+	if (ret < 0)
+		return port_sent(p, ret, 0);
+	if (ret == 0)
+		return -EAGAIN;     /* not expected of n > 0: nothing was taken */
+	for (int i = 0; i < ret; i++) {
+		p->stats.tx_frames++;
+		p->stats.tx_bytes += msgs[i].msg_hdr.msg_iov[msgs[i].msg_hdr.msg_iovlen - 1].iov_len;
+	}
+	return ret;
+}
+
+static int packet_send_many(struct port *p, struct mmsghdr *msgs, unsigned int n)
+{
+	return port_packet_write_many(p, p->fd, msgs, n);
 }
 
 static int packet_send(struct port *p, const struct virtio_net_hdr *vh, const uint8_t *frame,
@@ -150,6 +211,7 @@ static const struct port_ops packet_ops = {
 	.start = packet_start,
 	.recv = packet_recv,
 	.send = packet_send,
+	.send_many = packet_send_many,
 	.close = packet_close,
 	.update_stats = packet_update_stats,
 };

@@ -17,8 +17,8 @@
  * at once to answer a datagram that said it does not hear us yet.
  *
  * A TLS link's datagrams are sealed (dgram_seal: encrypted and
- * authenticated), a clear link's signed (dgram_sign: authenticated, the
- * frames in clear as on the link). Set sealed before the offer.
+ * authenticated), a clear link's stamped (dgram_stamp: header and length
+ * authenticated, the frames in clear as on the link). Set sealed before the offer.
  *
  * Sending: a frame is sealed into a batch (one per process: the loop is
  * single-threaded) that dgpath_flush sends with one sendmmsg; a
@@ -75,7 +75,7 @@ struct dgpath {
 	bool listening;             /* the side that took BEGIN */
 	bool active;                /* frames go as datagrams (as last logged) */
 	bool unanswered_logged;
-	bool sealed;                /* encrypted (a TLS link's), or signed only (a clear link's) */
+	bool sealed;                /* encrypted (a TLS link's), or stamped only (a clear link's) */
 	unsigned long id;           /* the handler's: our receiver index, and for logs */
 	struct loop *loop;
 	int fd;                     /* the socket datagrams go out of: own, or the daemon's */

@@ -1,24 +1,41 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * dgram.h - the sealed datagrams of a handler's datagram path (pure)
+ * dgram.h - the sealed or stamped datagrams of a handler's datagram path (pure)
  *
- * Beside its TCP link, a handler may carry frames in UDP datagrams. Each
- * datagram is sealed with ChaCha20-Poly1305 under the key of its direction:
+ * Beside its TCP link, a handler may carry frames in UDP datagrams. A TLS
+ * link's datagrams are sealed with ChaCha20-Poly1305 under the key of their
+ * direction, a clear link's are stamped (below):
  *
  *   offset size
  *   0      1    type: DGRAM_T_FRAME (a frame follows) or DGRAM_T_PROBE (empty)
- *   1      1    flags: DGRAM_F_HEARD (the sender hears the receiver's datagrams)
+ *   1      1    flags: DGRAM_F_HEARD (the sender hears the receiver's datagrams),
+ *               DGRAM_F_PARTIAL (a frame without offload header whose TCP or
+ *               UDP checksum field holds only its pseudo-header's sum, as the
+ *               sending stack left it: to be completed, or passed on with
+ *               NEEDS_CSUM at that field)
  *   2      2    zero
  *   4      4    receiver: the receiving side's index (its offer's), big-endian
  *   8      8    counter: the nonce, big-endian, counting up from 0 per direction
- *   16     n    ciphertext: for a frame, the 10-byte offload header of frame.h
- *               and the Ethernet frame; nothing for a probe
- *   16+n   16   Poly1305 tag
+ *   16     n    payload: for a frame, the 10-byte offload header of frame.h
+ *               and the Ethernet frame; nothing for a probe. Sealed, its
+ *               ciphertext; stamped, in clear
+ *   16+n   16   tag: Poly1305's (sealed) or the stamp (stamped)
  *
- * The first 16 bytes, as written, are the additional authenticated data; the
- * AEAD's 12-byte nonce is 4 zero bytes and the counter, little-endian (as
- * WireGuard): counter 1 is 00 00 00 00 01 00 00 00 00 00 00 00. A datagram
- * is at most DGRAM_LEN_MAX bytes (what UDP carries over IPv6).
+ * Sealed: the first 16 bytes, as written, are the additional authenticated
+ * data; the AEAD's 12-byte nonce is 4 zero bytes and the counter,
+ * little-endian (as WireGuard): counter 1 is 00 00 00 00 01 00 00 00 00 00
+ * 00 00.
+ *
+ * Stamped: the tag is SipHash-2-4 with its 16-byte output (SipHash-2-4-128,
+ * the key's bytes 0-7 and 8-15 read little-endian as k0 and k1) under the
+ * direction's stamp key, of 20 bytes: the datagram's first 16, as written,
+ * then n, big-endian on 4 bytes. The payload's bytes are not stamped: an
+ * off-path host cannot make a (counter, tag) pair without the key, and each
+ * counter is accepted once, so it can neither inject nor replay; one on the
+ * path can change a payload, as it can change a clear TCP link's frames
+ * (seal, with TLS, for integrity). Cutting or extending a datagram changes n.
+ *
+ * A datagram is at most DGRAM_LEN_MAX bytes (what UDP carries over IPv6).
  *
  * A counter is accepted once (RFC 6479): a bitmap of DGRAM_REPLAY_WINDOW bits
  * remembers the highest counter noted and the DGRAM_REPLAY_WINDOW - 1 below
@@ -35,7 +52,12 @@
  *   okm = HKDF-Expand(prk, info "vnet-datagram-keys-v1", 64 bytes)
  *
  * okm's first 32 bytes are the key from dialer to listener, the second 32
- * the key from listener to dialer. Temporaries are wiped.
+ * the key from listener to dialer. Each direction's 16-byte stamp key is
+ *
+ *   stamp key = HKDF-Expand(prk = that direction's 32-byte key,
+ *                           info "vnet-datagram-stamp-v1", 16 bytes)
+ *
+ * (SHA-256). Temporaries are wiped.
  */
 #ifndef VNET_DGRAM_H
 #define VNET_DGRAM_H
@@ -46,6 +68,7 @@
 #include <sys/types.h>
 
 #define DGRAM_KEY_LEN       32
+#define DGRAM_STAMP_KEY_LEN 16
 #define DGRAM_NONCE_LEN     32
 #define DGRAM_SECRET_LEN    32
 #define DGRAM_HDR_LEN       16
@@ -61,7 +84,8 @@ enum dgram_type {
 	DGRAM_T_PROBE = 2,
 };
 
-#define DGRAM_F_HEARD 0x01
+#define DGRAM_F_HEARD   0x01
+#define DGRAM_F_PARTIAL 0x02
 
 struct dgram_hdr {
 	uint8_t type, flags;
@@ -71,6 +95,7 @@ struct dgram_hdr {
 
 struct dgram_keys {
 	uint8_t tx[DGRAM_KEY_LEN], rx[DGRAM_KEY_LEN];
+	uint8_t stamp_tx[DGRAM_STAMP_KEY_LEN], stamp_rx[DGRAM_STAMP_KEY_LEN];
 };
 
 struct dgram_replay {
@@ -82,9 +107,9 @@ struct dgram_replay {
 int dgram_secret_password(const char *password, uint8_t secret[DGRAM_SECRET_LEN]);
 
 /*
- * The two keys from the link's secret and the offers' nonces (the dialing
- * daemon's, then the listening one's); dialer says which side we are (our
- * tx is the other's rx). 0 or -EINVAL.
+ * The two keys and two stamp keys from the link's secret and the offers'
+ * nonces (the dialing daemon's, then the listening one's); dialer says
+ * which side we are (our tx is the other's rx). 0 or -EINVAL.
  */
 int dgram_derive(const uint8_t secret[DGRAM_SECRET_LEN], const uint8_t n_dial[DGRAM_NONCE_LEN],
 		 const uint8_t n_listen[DGRAM_NONCE_LEN], bool dialer, struct dgram_keys *k);
@@ -99,14 +124,13 @@ size_t dgram_seal(const uint8_t key[DGRAM_KEY_LEN], const struct dgram_hdr *h, u
 		  size_t len);
 
 /*
- * Sign: as dgram_seal, but the payload stays in clear and the tag covers
- * header and payload (the AEAD with an empty plaintext and all of it as
- * additional data). A link in clear carries its frames in clear already:
- * it needs datagrams no off-path host can forge or replay, not secrecy, at
- * a third of the cost (Poly1305 alone over the bytes, no ChaCha20 pass).
+ * Stamp: as dgram_seal, but the payload stays in clear and the tag is the
+ * stamp of header and length (above), under a stamp key. For a clear link,
+ * whose frames cross in clear on the TCP link too: no off-path host can
+ * forge or replay a datagram, at the cost of one short SipHash, whatever n.
  */
-size_t dgram_sign(const uint8_t key[DGRAM_KEY_LEN], const struct dgram_hdr *h, uint8_t *out,
-		  size_t len);
+size_t dgram_stamp(const uint8_t key[DGRAM_STAMP_KEY_LEN], const struct dgram_hdr *h,
+		   uint8_t *out, size_t len);
 
 /*
  * Read the header of a datagram of len bytes: false if shorter than
@@ -126,8 +150,12 @@ bool dgram_peek(const uint8_t *d, size_t len, struct dgram_hdr *h);
  * only once authentic.
  */
 ssize_t dgram_open(const uint8_t key[DGRAM_KEY_LEN], uint8_t *d, size_t len);
-/* Check a signed datagram's tag (dgram_sign): the payload's length, or -1 (nothing changed). */
-ssize_t dgram_verify(const uint8_t key[DGRAM_KEY_LEN], const uint8_t *d, size_t len);
+/*
+ * Check a stamped datagram's tag (dgram_stamp), in constant time: the
+ * payload's length, or -1. Reads d[0..DGRAM_HDR_LEN) and the tag only;
+ * changes nothing. The payload's bytes are not checked (by design).
+ */
+ssize_t dgram_check(const uint8_t key[DGRAM_STAMP_KEY_LEN], const uint8_t *d, size_t len);
 
 /* True if counter was never noted and is within the window (or above it); O(1). */
 bool dgram_replay_ok(const struct dgram_replay *r, uint64_t counter);

@@ -36,6 +36,25 @@ int gso_segment(const struct virtio_net_hdr *vh, const uint8_t *eth, size_t len,
 		size_t max_frame, uint8_t *out, size_t stride, size_t max_segs, size_t *lens);
 
 /*
+ * As gso_segment, but when vh's partial checksum (NEEDS_CSUM) lies at the
+ * L4 checksum of a frame it cuts (as the kernel hands over every
+ * super-frame), the segments keep partial checksums: their L4 checksum
+ * field holds their pseudo-header's sum (not inverted), for the receiving
+ * stack to complete, and their payload is not summed; *partial then says
+ * true. For a receiver that passes them on with NEEDS_CSUM (gso_partial_vh).
+ */
+int gso_segment_partial(const struct virtio_net_hdr *vh, const uint8_t *eth, size_t len,
+			size_t max_frame, uint8_t *out, size_t stride, size_t max_segs,
+			size_t *lens, bool *partial);
+
+/*
+ * The offload header of a segment cut by gso_segment_partial with partial
+ * checksums: NEEDS_CSUM at its TCP or UDP checksum. False (vh zeroed) if
+ * eth[0..len) is no TCP or UDP frame gso_segment could cut.
+ */
+bool gso_partial_vh(const uint8_t *eth, size_t len, struct virtio_net_hdr *vh);
+
+/*
  * Clamp the MSS option of a TCP SYN in eth[0..len) (IPv4 or IPv6, VLAN tags)
  * to at most mss, fixing its checksum (incrementally; a partial checksum in
  * vh is left as it is). True if the frame was changed.
@@ -60,11 +79,13 @@ struct gso_coalesce {
 	/* the rest is the implementation's */
 	size_t l3, l4, hdr_len, seg_size;
 	uint32_t next_seq;
-	bool ipv6, closed;
+	bool ipv6, closed, partial;     /* partial: the first one's checksum */
 };
 
 /*
- * Hold a copy of eth[0..len) (vh: no segmentation) joined to what is held,
+ * Hold a copy of eth[0..len) (vh: no segmentation; a partial checksum only
+ * at its TCP checksum, as gso_partial_vh sets it, and then trusted, not
+ * checked) joined to what is held,
  * if it continues it: true. False: it does not (not a TCP segment of the
  * held flow in order, or the held super-frame is full or closed); nothing
  * changed: flush what is held (gso_coalesce_take), then add it again, or
@@ -76,7 +97,8 @@ bool gso_coalesce_add(struct gso_coalesce *c, const struct virtio_net_hdr *vh, c
 
 /*
  * Give out what is held: *eth and the length returned (0: nothing held),
- * with vh set for injection: one segment as it came (no offload); several,
+ * with vh set for injection: one segment as it came (its partial checksum,
+ * if it had one, or no offload); several,
  * a TCPv4 or TCPv6 super-frame (gso_size the first's payload size, its IP
  * header's length fields set for the whole, a partial checksum: the
  * pseudo-header's sum in the TCP checksum field, NEEDS_CSUM, csum_start and

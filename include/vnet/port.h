@@ -9,6 +9,7 @@
 #ifndef VNET_PORT_H
 #define VNET_PORT_H
 
+#include <linux/if_packet.h>
 #include <linux/virtio_net.h>
 #include <net/if.h>
 #include <stdbool.h>
@@ -18,6 +19,7 @@
 #include <sys/types.h>
 
 #include "vnet/common.h"
+#include "vnet/frame.h"
 #include "vnet/mac.h"
 
 struct port;
@@ -67,6 +69,13 @@ struct port_ops {
 	/* Inject one frame. 0, -EAGAIN (try again when writable), or -errno (dropped). */
 	int (*send)(struct port *p, const struct virtio_net_hdr *vh, const uint8_t *frame,
 		    size_t len);
+	/*
+	 * Inject the frames msgs[0..n) describe (port_batch.h: metadata, frame) in
+	 * one system call, in order; NULL where the back-end cannot (a TAP: send
+	 * each). How many were injected, the first ones (at least 1), or -errno
+	 * for the first (-EAGAIN: try again when writable; else it is dropped).
+	 */
+	int (*send_many)(struct port *p, struct mmsghdr *msgs, unsigned int n);
 	/* Close the descriptor and release what the port holds. */
 	void (*close)(struct port *p);
 	/* Bring stats.queue_drops and device_drops up to date (may be NULL). */
@@ -179,9 +188,31 @@ int port_packet_bind(int fd, int ifindex, uint16_t proto);
 /* Read one frame as an AF_PACKET port's recv does, 802.1Q tag put back, accounted in st. */
 ssize_t port_packet_read(int fd, struct port_stats *st, struct virtio_net_hdr *vh,
 			 uint8_t *frame, size_t cap);
+/* One frame of port_packet_read_many: its metadata and length (or -errno as recv's). */
+#define PORT_RX_SLOTS 16
+struct port_rx_slot {
+	struct virtio_net_hdr vh;
+	ssize_t len;
+	/*
+	 * Aligned as a cmsghdr but not a union with one: glibc's struct cmsghdr
+	 * ends in a flexible array member, which clang refuses (-Wgnu-variable-
+	 * sized-type-not-at-end) in a field that is not the struct's last.
+	 */
+	_Alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+	uint8_t frame[FRAME_ETH_MAX];
+};
+/*
+ * Read up to n (at most PORT_RX_SLOTS) frames in one call (recvmmsg) into slots
+ * as port_packet_read does, each's result in its len: how many, or -errno
+ * when none (-EAGAIN: nothing to read).
+ */
+int port_packet_read_many(int fd, struct port_stats *st, struct port_rx_slot *slots,
+			  unsigned int n);
 /* Inject one frame as an AF_PACKET port's send does, accounted in p. */
 int port_packet_write(struct port *p, int fd, const struct virtio_net_hdr *vh,
 		      const uint8_t *frame, size_t len);
+/* Inject msgs[0..n) as an AF_PACKET port's send_many does (sendmmsg), accounted in p. */
+int port_packet_write_many(struct port *p, int fd, struct mmsghdr *msgs, unsigned int n);
 /* Account a write (its return value, -1 with errno); what send returns. */
 int port_sent(struct port *p, ssize_t ret, size_t len);
 

@@ -290,10 +290,10 @@ for c in cells:
         av, ax = mean([e[1] for e in v]), mean([e[1] for e in x])
         mv, mx = max(e[2] or 0 for e in v), max(e[2] or 0 for e in x)
         iv = max(e[4] or 0 for e in v)
-        lim = 1.15 if float(c[1]) == 0 else 1.5
         ok = lambda b: "ok" if b else "MISS"
-        out += "| tput %.2fx %s, avg %.2fx %s, max %.0f<=%.0f %s" % (tv / tx, ok(tv >= 0.95 * tx), av / ax, ok(av <= lim * ax), mv, 2 * mx + 50, ok(mv <= 2 * mx + 50))
-        if float(c[1]) == 2:
-            out += ", idle max %.0f<=%.0f %s" % (iv, 6 * float(sys.argv[4]), ok(iv <= 6 * float(sys.argv[4])))
+        out += "| tput %.2fx %s, avg %.2fx %s, max %.0f<=%.0f %s" % (tv / tx, ok(tv >= 0.95 * tx), av / ax, ok(av <= 1.15 * ax), mv, mx + 50, ok(mv <= mx + 50))
+        if float(c[1]) > 0:
+            base = 2 * float(sys.argv[4])
+            out += ", idle max %.0f<=%.0f %s" % (iv, 1.5 * base, ok(iv <= 1.5 * base))
     print(out)
 PY

@@ -68,7 +68,7 @@ say "This is the example of the VNET 0.9 README, section 7, in miniature:"
 say "  - machine44-1 hosts a virtual machine (VM) on its host-only network device vmnet1;"
 say "  - the VM should appear on another network, the LAN of machine42-2, with hosts h1 and h2;"
 say "  - a vnet daemon on each machine, and one 'handler' between them, carry the VM's"
-say "    Ethernet frames: in sealed or signed UDP datagrams where UDP gets through, over"
+say "    Ethernet frames: in sealed or stamped UDP datagrams where UDP gets through, over"
 say "    their TCP connection otherwise."
 say "Every machine here is a network namespace on this computer; nothing leaves it."
 

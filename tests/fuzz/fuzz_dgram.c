@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fuzz_dgram.c - libFuzzer target for the datagram path's checks of what
- * arrives from the network (dgram_peek, dgram_open) and its replay window
- * (dgram_replay_ok, dgram_replay_note).
+ * arrives from the network (dgram_peek, dgram_open, dgram_check) and its
+ * replay window (dgram_replay_ok, dgram_replay_note).
  *
  * The input is used three ways:
  *  1. as a datagram from anyone, in a buffer of exactly its size (ASan sees
  *     any read past it): dgram_peek reads the header as laid out in dgram.h
- *     or refuses it, dgram_open refuses it (a forgery has no valid tag) and
- *     leaves its header as it was;
+ *     or refuses it, dgram_open and dgram_check refuse it (a forgery has no
+ *     valid tag), dgram_open leaves its header as it was and dgram_check
+ *     all of it;
  *  2. as a payload, sealed with a header from its first bytes and opened
  *     again: the same payload; with one byte the input chooses flipped, or
- *     cut one byte short, it no longer opens;
+ *     cut one byte short, it no longer opens. Stamped, the same: it passes
+ *     as it is, not with a byte of header or tag flipped nor cut short, and
+ *     still with a payload byte flipped (the stamp does not cover those);
  *  3. as counters, 8 bytes each (the first byte says how the next 7 give
  *     one: absolute, a step up or down from the highest, near UINT64_MAX),
  *     checked with dgram_replay_ok against a plain model (every counter
@@ -27,8 +30,11 @@
 #include "vnet/dgram.h"
 
 #define CHECK(cond) do { if (!(cond)) __builtin_trap(); } while (0)
+/* Every flag dgram.h defines: dgram_peek accepts these and no other bit. */
+#define DGRAM_FLAGS (DGRAM_F_HEARD | DGRAM_F_PARTIAL)
 
 static const uint8_t key[DGRAM_KEY_LEN] = "vnet-fuzz-dgram-key-0123456789a";
+static const uint8_t skey[DGRAM_STAMP_KEY_LEN] = "vnet-fuzz-stamp";
 
 static uint64_t get_be(const uint8_t *p, int n)
 {
@@ -51,11 +57,13 @@ static void as_datagram(const uint8_t *data, size_t size)
 	ok = dgram_peek(d, size, &h);
 	CHECK(ok == (size >= DGRAM_OVERHEAD && size <= DGRAM_LEN_MAX &&
 		     (data[0] == DGRAM_T_FRAME || data[0] == DGRAM_T_PROBE) &&
-		     (data[1] & ~DGRAM_F_HEARD) == 0 && data[2] == 0 && data[3] == 0));
+		     (data[1] & ~DGRAM_FLAGS) == 0 && data[2] == 0 && data[3] == 0));
 	if (ok) {
 		CHECK(h.type == data[0] && h.flags == data[1]);
 		CHECK(h.receiver == get_be(data + 4, 4) && h.counter == get_be(data + 8, 8));
 	}
+	CHECK(dgram_check(skey, d, size) == -1);
+	CHECK(!memcmp(d, data, size));
 	CHECK(dgram_open(key, d, size) == -1);
 	CHECK(size < DGRAM_HDR_LEN || !memcmp(d, data, DGRAM_HDR_LEN));
 	free(d);
@@ -70,7 +78,7 @@ static void as_payload(const uint8_t *data, size_t size)
 
 	CHECK(d != NULL && c != NULL);
 	if (size >= 16) {
-		h.flags = data[1] & DGRAM_F_HEARD;
+		h.flags = data[1] & DGRAM_FLAGS;
 		h.receiver = (uint32_t)get_be(data + 4, 4);
 		h.counter = get_be(data + 8, 8);
 	}
@@ -90,6 +98,17 @@ static void as_payload(const uint8_t *data, size_t size)
 	memcpy(d, c, total);
 	CHECK(dgram_open(key, d, total) == (ssize_t)n);
 	CHECK(!memcmp(d + DGRAM_HDR_LEN, data, n));
+	/* Stamped: the payload in clear; header, tag and length checked, not the payload. */
+	memcpy(d + DGRAM_HDR_LEN, data, n);
+	CHECK(dgram_stamp(skey, &h, d, n) == total);
+	CHECK(!memcmp(d + DGRAM_HDR_LEN, data, n));
+	CHECK(dgram_check(skey, d, total) == (ssize_t)n);
+	CHECK(dgram_check(skey, d, total - 1) == -1);
+	d[at] ^= 0x20;
+	if (at < DGRAM_HDR_LEN || at >= DGRAM_HDR_LEN + n)
+		CHECK(dgram_check(skey, d, total) == -1);
+	else
+		CHECK(dgram_check(skey, d, total) == (ssize_t)n);
 	free(c);
 	free(d);
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fuzz_gso.c - libFuzzer target for segmentation and coalescing in software (gso_segment,
- * gso_clamp_mss, gso_coalesce_add, gso_coalesce_take).
+ * gso_segment_partial, gso_partial_vh, gso_clamp_mss, gso_coalesce_add, gso_coalesce_take).
  *
  * Input: flags, gso_type, hdr_len[2], gso_size[2], csum_start[2], csum_offset[2] (the offload
  * metadata), max_frame[2], max_segs, then the frame (an exact-size heap copy: ASan sees any
@@ -118,6 +118,54 @@ static void check_take(struct gso_coalesce *c, const uint8_t **eth, size_t *len,
 	CHECK(c->len == 0);
 }
 
+/* Complete segment s's partial checksum (vh from gso_partial_vh) as the kernel would. */
+static void complete(uint8_t *s, size_t len, const struct virtio_net_hdr *vh)
+{
+	uint16_t c = (uint16_t)~fold(sum16(0, s + vh->csum_start, len - vh->csum_start));
+
+	if (c == 0 && vh->csum_offset == 6)
+		c = 0xffff;     /* UDP */
+	s[vh->csum_start + vh->csum_offset] = (uint8_t)(c >> 8);
+	s[vh->csum_start + vh->csum_offset + 1] = (uint8_t)c;
+}
+
+/* The cut leaving partial checksums: the same segments once completed; they coalesce safely. */
+static void check_partial(struct gso_coalesce *c, const struct virtio_net_hdr *vh,
+			  const uint8_t *f, size_t len, size_t max_frame, size_t max_segs,
+			  const uint8_t *out, const size_t *lens, int n, uint8_t *part)
+{
+	size_t plens[SEGS_MAX], olen;
+	struct virtio_net_hdr pvh, ovh;
+	const uint8_t *oeth;
+	bool partial = false;
+
+	CHECK(gso_segment_partial(vh, f, len, max_frame, part, STRIDE, max_segs, plens,
+				  &partial) == n);
+	for (int i = 0; i < n; i++) {
+		uint8_t *s = part + (size_t)i * STRIDE;
+
+		CHECK(plens[i] == lens[i]);
+		if (!partial)
+			continue;
+		CHECK(gso_partial_vh(s, plens[i], &pvh));
+		if (!gso_coalesce_add(c, &pvh, s, plens[i])) {
+			check_take(c, &oeth, &olen, &ovh);
+			gso_coalesce_add(c, &pvh, s, plens[i]);
+		}
+	}
+	check_take(c, &oeth, &olen, &ovh);
+	for (int i = 0; partial && i < n; i++) {
+		uint8_t *s = part + (size_t)i * STRIDE;
+
+		CHECK(gso_partial_vh(s, plens[i], &pvh));
+		complete(s, plens[i], &pvh);
+		CHECK(!memcmp(s, out + (size_t)i * STRIDE, lens[i]));
+	}
+	if (!partial)
+		for (int i = 0; i < n; i++)
+			CHECK(!memcmp(part + (size_t)i * STRIDE, out + (size_t)i * STRIDE, lens[i]));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct gso_coalesce c;
@@ -162,6 +210,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (n == 1 && !cut && !(vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM))
 		CHECK(lens[0] == len && !memcmp(out, f, len));
+	check_partial(&c, &vh, f, len, max_frame, max_segs, out, lens, n, again);
 
 	/* The segments through the coalescer, in order. */
 	for (int i = 0; i < n; i++) {

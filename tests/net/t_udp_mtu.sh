@@ -4,7 +4,8 @@
 # be fragmented (1514-byte frames) and VLAN-tagged 1518-byte frames pass over the TCP link,
 # counted in udp_big, while small frames go as datagrams. An iperf3 TCP transfer goes as
 # datagrams (its SYNs' MSS clamped, its super-frames cut): path=udp, udp_out grows, udp_big does
-# not. With --udp-mtu 9000 on an underlay and a LAN at MTU 9000, jumbo pings go as datagrams.
+# not; its segments travel with partial checksums, and with B's injecting device summing in
+# software (tx checksumming off) h1's stack checks every one: no checksum error. With --udp-mtu 9000 on an underlay and a LAN at MTU 9000, jumbo pings go as datagrams.
 # shellcheck source=tests/net/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/net/lib_udp.sh
@@ -72,12 +73,20 @@ snap
 grew "B's udp_out (the small tagged frames went as datagrams)" "$O_B" "$OUT_B" 3
 grew "B's udp_big (the full-size tagged frames went over TCP)" "$B_B" "$BIG_B" 3
 
-vn_section "an iperf3 TCP transfer vm -> h1 (3 s)"
+vn_section "an iperf3 TCP transfer vm -> h1 (3 s), B's eth0 summing in software"
+# The cut segments carry partial checksums, which B passes on or joins into super-frames with a
+# partial checksum of their own: with eth0's tx checksumming and segmentation off, the kernel
+# completes every checksum in software before the frames reach the LAN, and h1 checks them.
+vn_in gB ethtool -K eth0 tx off >/dev/null 2>&1 || vn_die "ethtool -K eth0 tx off in gB"
+# csum_errors NS: the TCP checksum errors NS's stack counted.
+csum_errors() { vn_in "$1" nstat -az TcpInCsumErrors | awk '$1 == "TcpInCsumErrors" { print $2 }'; }
+CE_H1=$(csum_errors h1)
 snap; O_A=$OUT_A O_B=$OUT_B B_A=$BIG_A B_B=$BIG_B
 rm -f "$VN_TMP/syn" "$VN_TMP/syn.ready" "$VN_TMP/syn.stop"
 vn_bg h1 timeout -k 3 40 "$VN_PY" "$VN_PYDIR/udpatk.py" synmss eth0 30 "$VN_TMP/syn"
 vn_wait_file "$VN_TMP/syn.ready" 5 || vn_fail "SYN listener in h1 did not start"
 vn_check "iperf3 vm -> h1 passes" vn_iperf h1 "$H1_IP" vm
+vn_eq "h1 counted no TCP checksum error during the transfer" "$CE_H1" "$(csum_errors h1)"
 : >"$VN_TMP/syn.stop"
 vn_wait_file "$VN_TMP/syn" 5 || vn_fail "SYN listener in h1 wrote nothing"
 vn_log "MSS of the VM's SYNs as h1 got them: $(tr '\n' ' ' <"$VN_TMP/syn")"
@@ -112,4 +121,28 @@ grew "A's udp_out (jumbo requests as datagrams)" "$O_A" "$OUT_A" 3
 grew "B's udp_out (jumbo replies as datagrams)" "$O_B" "$OUT_B" 3
 vn_eq "A's udp_big" 0 "$BIG_A"
 vn_eq "B's udp_big" 0 "$BIG_B"
+
+vn_section "the underlay at MTU 1500, the daemons at --udp-mtu 9000 (set too large)"
+# The route's MTU bounds the datagrams: an iperf3 transfer's segments are cut to fit it, and
+# every datagram leaves whole, with DF set: vnet never sends a fragment, which an off-path
+# host could replace (vnet-security(7)).
+vn_stop_daemon A TERM
+vn_stop_daemon B TERM
+for ns in gA gB; do vn_ip "$ns" link set dev ul mtu 1500 || vn_die "mtu 1500 on ul in $ns"; done
+vn_start_daemon A gA "$PASS_A" -h "$UL_A" -p "$PORT" -d vmnet1 --udp-mtu 9000
+vn_start_daemon B gB "$PASS_B" -h "$UL_B" -p "$PORT" -d eth0 --udp-mtu 9000
+start_handler
+vn_bg gB timeout -k 2 30 tcpdump -i ul -n -v -l -c 300 udp >"$VN_TMP/ul.txt" 2>"$VN_TMP/ul.err"
+vn_wait_until 5 grep -q "listening on" "$VN_TMP/ul.err" || vn_fail "tcpdump on gB's ul did not start"
+vn_check "iperf3 vm -> h1 passes" vn_iperf h1 "$H1_IP" vm
+vn_wait_until 10 grep -q "packets captured" "$VN_TMP/ul.err"
+udp_stats A
+vn_eq "A's drop_udp" 0 "$(udp_field "$HID_A" drop_udp)"
+vn_check "A's udp_out grew by at least 1000" test "$(udp_field "$HID_A" udp_out)" -ge 1000
+# ip_lines PATTERN: IPv4 header lines tcpdump printed on gB's ul that match PATTERN.
+ip_lines() { grep "proto UDP" "$VN_TMP/ul.txt" | grep -cE -- "$1"; }
+vn_log "on gB's ul: $(ip_lines '') UDP packets, $(ip_lines 'flags \[DF\]') with DF, $(ip_lines 'offset [1-9]|flags \[\+\]') fragments"
+vn_eq "UDP packets seen on gB's ul" 300 "$(ip_lines '')"
+vn_eq "of them with DF set" 300 "$(ip_lines 'flags \[DF\]')"
+vn_eq "of them fragments (offset > 0 or more to come)" 0 "$(ip_lines 'offset [1-9]|flags \[\+\]')"
 vn_finish

@@ -26,6 +26,7 @@ struct pair {
 
 static const uint8_t secret[DGRAM_SECRET_LEN] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 static unsigned int pair_mtu = 1500;    /* --udp-mtu of both sides */
+static bool pair_sealed;                /* both sides' datagrams sealed (a TLS link's) */
 
 static void decode_offer(const uint8_t *buf, struct frame_msg *msg)
 {
@@ -36,6 +37,33 @@ static void decode_offer(const uint8_t *buf, struct frame_msg *msg)
 			 FRAME_OK);
 	assert_int_equal(used, FRAME_HDR_LEN + FRAME_OFFER_LEN);
 	assert_int_equal(msg->type, FRAME_T_DGRAM_OFFER);
+}
+
+/*
+ * When set, drain also notes every frame it delivers: its length and its
+ * number, the 4 bytes at offset 38 of a TCPv4 segment (its sequence number)
+ * or at offset 14 of any other frame (frame_numbered's).
+ */
+#define LOG_MAX 1024
+static struct drain_log {
+	unsigned int n;
+	size_t len[LOG_MAX];
+	uint32_t num[LOG_MAX];
+} *drain_log;
+
+static uint32_t be32_at(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void note_frame(const struct frame_msg *msg)
+{
+	size_t at = msg->eth_len >= 42 && msg->eth[12] == 0x08 && msg->eth[13] == 0x00 ? 38 : 14;
+
+	if (!drain_log || drain_log->n >= LOG_MAX)
+		return;
+	drain_log->len[drain_log->n] = msg->eth_len;
+	drain_log->num[drain_log->n++] = msg->eth_len >= at + 4 ? be32_at(msg->eth + at) : 0;
 }
 
 /* Deliver what fd holds to p; the number of frames, copied into out (up to 4). */
@@ -56,6 +84,7 @@ static int drain(struct dgpath *p, int fd, struct frame_msg *out, uint8_t copies
 		if (dgpath_input(p, d, len, from, fl, &msg)) {
 			if (out && frames < 4)
 				out[frames] = msg;
+			note_frame(&msg);
 			frames++;
 		}
 	}
@@ -75,6 +104,7 @@ static void pair_setup(struct pair *t, bool b_off)
 	dgpath_init(&t->a, &t->d.loop, 7);
 	dgpath_init(&t->b, &t->d.loop, 9);
 	t->b.listening = true;
+	t->a.sealed = t->b.sealed = pair_sealed;       /* before the offer, as dgpath.h says */
 	fd = dgpath_socket((struct sockaddr *)&lo, sizeof(lo), false);
 	assert_true(fd >= 0);
 	assert_int_equal(getsockname(fd, (struct sockaddr *)&lo, &len), 0);
@@ -154,7 +184,11 @@ static void test_offer_and_frames(void **state)
 	pair_teardown(&t);
 }
 
-/* A TLS link's datagrams: the frame is not on the wire in clear; a clear link's: it is. */
+/*
+ * A TLS link's datagrams: the frame is not on the wire in clear; a clear
+ * link's: it is. Either way the first probe, sent with the offer's answer,
+ * passes (sealed or stamped as the other side expects).
+ */
 static void wire_check(bool sealed)
 {
 	static const struct virtio_net_hdr none;
@@ -162,8 +196,9 @@ static void wire_check(bool sealed)
 	struct frame_msg got[4];
 	struct pair t;
 
+	pair_sealed = sealed;
 	pair_setup(&t, false);
-	t.a.sealed = t.b.sealed = sealed;
+	pair_sealed = false;
 	pair_up(&t);
 	frame_of(eth, sizeof(eth), 0x5a);
 	assert_int_equal(dgpath_queue(&t.a, &none, eth, sizeof(eth)), 0);
@@ -177,7 +212,7 @@ static void wire_check(bool sealed)
 	pair_teardown(&t);
 }
 
-static void test_sealed_and_signed_on_the_wire(void **state)
+static void test_sealed_and_stamped_on_the_wire(void **state)
 {
 	(void)state;
 	wire_check(true);
@@ -362,6 +397,129 @@ static void test_cut_on_large_mtu(void **state)
 	cut_on_large_mtu(1500, 1448, 64000, 47);
 }
 
+/*
+ * A super-frame's segments leave with the partial checksums the stack handed
+ * over (the PARTIAL flag in the clear header) and arrive with NEEDS_CSUM at
+ * their TCP checksum; a large frame with a complete checksum is cut with
+ * complete ones and arrives without.
+ */
+static void test_partial_checksums(void **state)
+{
+	static uint8_t f[70000];
+	uint8_t wire[4][2048];
+	struct frame_msg msg[4];
+	struct virtio_net_hdr vh;
+	size_t len = super_frame(f, 4 * 1000, 1000, &vh);
+	struct pair t;
+
+	(void)state;
+	pair_setup(&t, false);
+	pair_up(&t);
+	assert_int_equal(dgpath_queue(&t.a, &vh, f, len), 0);
+	dgpath_flush(&t.a);
+	assert_int_equal(drain(&t.b, t.env.fd4, msg, wire), 4);
+	for (int i = 0; i < 4; i++) {
+		assert_true(wire[i][1] & DGRAM_F_PARTIAL);
+		assert_true(msg[i].has_offload);
+		assert_int_equal(msg[i].vh.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+		assert_int_equal(msg[i].vh.gso_type, VIRTIO_NET_HDR_GSO_NONE);
+		assert_int_equal(msg[i].vh.csum_start, 34);
+		assert_int_equal(msg[i].vh.csum_offset, 16);
+		assert_int_equal(msg[i].eth_len, 54 + 1000);
+	}
+	/* no segmentation, no partial checksum, too long for one datagram: cut, complete */
+	vh = (struct virtio_net_hdr){ 0 };
+	len = super_frame(f, 2000, 0, &vh);
+	vh = (struct virtio_net_hdr){ 0 };
+	assert_int_equal(dgpath_queue(&t.a, &vh, f, len), 0);
+	dgpath_flush(&t.a);
+	assert_int_equal(drain(&t.b, t.env.fd4, msg, wire), 2);
+	for (int i = 0; i < 2; i++) {
+		assert_false(wire[i][1] & DGRAM_F_PARTIAL);
+		assert_false(msg[i].has_offload);
+	}
+	pair_teardown(&t);
+}
+
+/* A frame of len bytes numbered num (big-endian at offset 14). */
+static void frame_numbered(uint8_t *eth, size_t len, uint32_t num)
+{
+	frame_of(eth, len, (uint8_t)num);
+	eth[14] = (uint8_t)(num >> 24);
+	eth[15] = (uint8_t)(num >> 16);
+	eth[16] = (uint8_t)(num >> 8);
+	eth[17] = (uint8_t)num;
+}
+
+/*
+ * Equal datagrams queued one after another go as runs (UDP_SEGMENT), which
+ * the kernel cuts at the run's segment size: a run may only take a datagram
+ * of its size after datagrams of its size, and no more than the kernel cuts
+ * into. Queued without a flush in between: a super-frame cut into a run
+ * whose last datagram is shorter, frames of the run's size and of the short
+ * one's, 200 of 60 bytes, 100 of 1400, then sizes that change every few
+ * frames. Each frame arrives once, in order, with its length.
+ */
+static void test_runs_keep_datagram_boundaries(void **state)
+{
+	static const struct virtio_net_hdr none;
+	static uint8_t f[70000];
+	static struct drain_log log;
+	static size_t want_len[LOG_MAX];
+	static uint32_t want_num[LOG_MAX];
+	size_t sizes[LOG_MAX], len;
+	unsigned int nsizes = 0, nwant = 0;
+	struct virtio_net_hdr vh;
+	struct pair t;
+
+	(void)state;
+	pair_setup(&t, false);
+	pair_up(&t);
+	/* 11 segments: 10 of 54 + 1000 bytes, the last of 54 + 300 */
+	len = super_frame(f, 10 * 1000 + 300, 1000, &vh);
+	assert_int_equal(dgpath_queue(&t.a, &vh, f, len), 0);
+	for (unsigned int i = 0; i < 10; i++) {
+		want_len[nwant] = 54 + 1000;
+		want_num[nwant++] = i * 1000;
+	}
+	want_len[nwant] = 54 + 300;
+	want_num[nwant++] = 10 * 1000;
+	sizes[nsizes++] = 54 + 1000;
+	sizes[nsizes++] = 54 + 300;
+	sizes[nsizes++] = 54 + 1000;
+	sizes[nsizes++] = 54 + 300;
+	sizes[nsizes++] = 54 + 300;
+	for (unsigned int i = 0; i < 200; i++)
+		sizes[nsizes++] = 60;
+	for (unsigned int i = 0; i < 100; i++)
+		sizes[nsizes++] = 1400;
+	for (unsigned int i = 0; i < 60; i++)
+		sizes[nsizes++] = 60 + (i / 3 * 397) % 1341;
+	for (unsigned int i = 0; i < nsizes; i++) {
+		frame_numbered(f, sizes[i], 1000000 + i);
+		assert_int_equal(dgpath_queue(&t.a, &none, f, sizes[i]), 0);
+		want_len[nwant] = sizes[i];
+		want_num[nwant++] = 1000000 + i;
+	}
+	dgpath_flush(&t.a);
+
+	drain_log = &log;
+	for (int i = 0; i < 100 && log.n < nwant; i++)
+		drain(&t.b, t.env.fd4, NULL, NULL);
+	drain(&t.b, t.env.fd4, NULL, NULL);     /* nothing more */
+	drain_log = NULL;
+	for (unsigned int i = 0; i < log.n && i < nwant; i++) {
+		if (log.num[i] != want_num[i] || log.len[i] != want_len[i])
+			fail_msg("frame %u: got number %u, %zu bytes; want %u, %zu bytes", i,
+				 log.num[i], log.len[i], want_num[i], want_len[i]);
+	}
+	assert_int_equal(log.n, nwant);
+	assert_int_equal(t.a.st.out, nwant);
+	assert_int_equal(t.a.st.drop_send, 0);
+	assert_int_equal(t.b.st.drop_auth, 0);
+	pair_teardown(&t);
+}
+
 static void test_declined_by_udp_off(void **state)
 {
 	struct pair t;
@@ -379,12 +537,14 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_offer_and_frames),
-		cmocka_unit_test(test_sealed_and_signed_on_the_wire),
+		cmocka_unit_test(test_sealed_and_stamped_on_the_wire),
 		cmocka_unit_test(test_replay_and_forgery_dropped),
 		cmocka_unit_test(test_too_big_goes_over_tcp),
 		cmocka_unit_test(test_silence_falls_back_and_recovers),
 		cmocka_unit_test(test_mss_clamped_by_headers),
 		cmocka_unit_test(test_cut_on_large_mtu),
+		cmocka_unit_test(test_partial_checksums),
+		cmocka_unit_test(test_runs_keep_datagram_boundaries),
 		cmocka_unit_test(test_declined_by_udp_off),
 	};
 

@@ -774,6 +774,9 @@ static void test_coalesce_refuse(void **state)
 	seg[s.hdr + 10] ^= 1;
 	assert_false(gso_coalesce_add(&c, NULL, seg, lens[2]));
 	vh = vh_of(VIRTIO_NET_HDR_F_NEEDS_CSUM, 0, 0, &s);
+	vh.csum_start = (uint16_t)s.l3;         /* a partial checksum elsewhere than TCP's */
+	assert_false(gso_coalesce_add(&c, &vh, out + 2 * STRIDE, lens[2]));
+	vh = vh_of(VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_TCPV4, 1000, &s);
 	assert_false(gso_coalesce_add(&c, &vh, out + 2 * STRIDE, lens[2]));
 	/* the last, with PSH, closes it: nothing joins after it */
 	assert_true(gso_coalesce_add(&c, NULL, out + 2 * STRIDE, lens[2]));
@@ -839,6 +842,145 @@ static void test_coalesce_limits(void **state)
 
 /* ---- cost, printed */
 
+/* ---- partial checksums: gso_segment_partial, gso_partial_vh, and coalescing them */
+
+/* Complete the partial checksum of segment g (len bytes, laid out as s) as the kernel would. */
+static void complete(uint8_t *g, size_t len, const struct spec *s)
+{
+	size_t field = s->l4 + (s->udp ? 6 : 16);
+	uint16_t c = (uint16_t)~ref_fold(ref_sum(0, g + s->l4, len - s->l4));
+
+	wr16(g + field, s->udp && c == 0 ? 0xffff : c);
+}
+
+/* Cut s's super-frame (partial, as the kernel hands it) both ways: the same once completed. */
+static void partial_matches_full(struct spec *s, uint8_t gso, uint16_t mss, int want)
+{
+	uint8_t *f = malloc(frame_len(s)), *full = malloc((size_t)SEGS_MAX * STRIDE),
+		*part = malloc((size_t)SEGS_MAX * STRIDE);
+	struct virtio_net_hdr vh = vh_of(VIRTIO_NET_HDR_F_NEEDS_CSUM, gso, mss, s), pvh;
+	size_t lens[SEGS_MAX], plens[SEGS_MAX];
+	bool partial = false;
+
+	assert_non_null(f);
+	assert_non_null(full);
+	assert_non_null(part);
+	build(s, f);
+	make_partial(f, s);
+	assert_int_equal(gso_segment(&vh, f, s->len, 1500, full, STRIDE, SEGS_MAX, lens), want);
+	assert_int_equal(gso_segment_partial(&vh, f, s->len, 1500, part, STRIDE, SEGS_MAX, plens,
+					     &partial), want);
+	assert_true(partial);
+	for (int i = 0; i < want; i++) {
+		uint8_t *g = part + (size_t)i * STRIDE;
+		size_t field = s->l4 + (s->udp ? 6 : 16);
+
+		assert_int_equal(plens[i], lens[i]);
+		/* the field: the segment's own pseudo-header's sum (its length, not the whole's) */
+		assert_int_equal(be16(g + field),
+				 ref_fold(ref_pseudo(g + s->l3, s->v6, s->udp ? 17 : 6,
+						     plens[i] - s->l4)));
+		assert_true(gso_partial_vh(g, plens[i], &pvh));
+		assert_int_equal(pvh.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+		assert_int_equal(pvh.gso_type, VIRTIO_NET_HDR_GSO_NONE);
+		assert_int_equal(pvh.csum_start, s->l4);
+		assert_int_equal(pvh.csum_offset, s->udp ? 6 : 16);
+		complete(g, plens[i], s);
+		assert_memory_equal(g, full + (size_t)i * STRIDE, lens[i]);
+	}
+	/* no partial checksum to keep (a complete one), or one elsewhere: complete checksums */
+	build(s, f);
+	vh.flags = 0;
+	assert_int_equal(gso_segment_partial(&vh, f, s->len, 1500, part, STRIDE, SEGS_MAX, plens,
+					     &partial), want);
+	assert_false(partial);
+	for (int i = 0; i < want; i++)
+		assert_memory_equal(part + (size_t)i * STRIDE, full + (size_t)i * STRIDE, lens[i]);
+	make_partial(f, s);
+	vh = vh_of(VIRTIO_NET_HDR_F_NEEDS_CSUM, gso, mss, s);
+	vh.csum_start = (uint16_t)s->l3;
+	assert_int_equal(gso_segment_partial(&vh, f, s->len, 1500, part, STRIDE, SEGS_MAX, plens,
+					     &partial), want);
+	assert_false(partial);
+	for (int i = 0; i < want; i++)
+		assert_memory_equal(part + (size_t)i * STRIDE, full + (size_t)i * STRIDE, lens[i]);
+	free(f);
+	free(full);
+	free(part);
+}
+
+static void test_partial_cut(void **state)
+{
+	struct spec s4 = { .tcpopt = 12, .payload = 20000, .flags = TCP_ACK | TCP_PSH };
+	struct spec s6 = { .v6 = true, .tags = 2, .payload = 9000, .flags = TCP_ACK };
+	struct spec u4 = { .udp = true, .tags = 1, .payload = 5 * 1200 + 7 };
+	uint8_t arp[60] = { [12] = 0x08, [13] = 0x06 };
+	struct virtio_net_hdr vh;
+
+	(void)state;
+	partial_matches_full(&s4, VIRTIO_NET_HDR_GSO_TCPV4, 1382, 15);
+	partial_matches_full(&s6, VIRTIO_NET_HDR_GSO_TCPV6, 1000, 9);
+	partial_matches_full(&u4, VIRTIO_NET_HDR_GSO_UDP_L4, 1200, 6);
+	assert_false(gso_partial_vh(arp, sizeof(arp), &vh));
+	assert_int_equal(vh.flags, 0);
+}
+
+/* Segments with partial checksums coalesce unchecked (trusted as the stack trusts them). */
+static void test_partial_coalesce(void **state)
+{
+	static struct gso_coalesce c;
+	struct spec s = { .tcpopt = 12, .payload = 6 * 1000, .flags = TCP_ACK | TCP_PSH };
+	struct virtio_net_hdr vh = vh_of(VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_TCPV4,
+					 1000, &s), pvh, ovh;
+	uint8_t *f = malloc(frame_len(&s)), *out = segs_buf();
+	size_t lens[SEGS_MAX], len;
+	const uint8_t *eth;
+	bool partial;
+
+	(void)state;
+	assert_non_null(f);
+	build(&s, f);
+	make_partial(f, &s);
+	assert_int_equal(gso_segment_partial(&vh, f, s.len, 1514, out, STRIDE, SEGS_MAX, lens,
+					     &partial), 6);
+	assert_true(partial);
+	/* not checked: a flipped payload byte passes (the datagram's tag vouches for it) */
+	out[2 * STRIDE + s.hdr + 5] ^= 0x40;
+	for (int i = 0; i < 6; i++) {
+		assert_true(gso_partial_vh(out + (size_t)i * STRIDE, lens[i], &pvh));
+		assert_true(gso_coalesce_add(&c, &pvh, out + (size_t)i * STRIDE, lens[i]));
+	}
+	len = gso_coalesce_take(&c, &ovh, &eth);
+	assert_int_equal(len, s.len);
+	out[2 * STRIDE + s.hdr + 5] ^= 0x40;
+	f[s.hdr + 2 * 1000 + 5] ^= 0x40;
+	assert_memory_equal(eth + s.hdr, f + s.hdr, s.payload);
+	f[s.hdr + 2 * 1000 + 5] ^= 0x40;
+	check_super(&ovh, eth, len, &s, 1000);
+	/* one alone goes out as it came: its partial checksum and the metadata that says so */
+	assert_true(gso_partial_vh(out, lens[0], &pvh));
+	assert_true(gso_coalesce_add(&c, &pvh, out, lens[0]));
+	len = gso_coalesce_take(&c, &ovh, &eth);
+	assert_int_equal(len, lens[0]);
+	assert_memory_equal(eth, out, len);
+	assert_int_equal(ovh.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+	assert_int_equal(ovh.gso_type, VIRTIO_NET_HDR_GSO_NONE);
+	assert_int_equal(ovh.csum_start, s.l4);
+	assert_int_equal(ovh.csum_offset, 16);
+	/* a complete one joins partial ones, its checksum still checked */
+	assert_true(gso_coalesce_add(&c, &pvh, out, lens[0]));
+	memcpy(f, out + STRIDE, lens[1]);
+	complete(f, lens[1], &s);
+	assert_true(gso_coalesce_add(&c, NULL, f, lens[1]));
+	memcpy(f, out + 2 * STRIDE, lens[2]);
+	complete(f, lens[2], &s);
+	f[s.hdr] ^= 1;
+	assert_false(gso_coalesce_add(&c, NULL, f, lens[2]));
+	assert_int_equal(c.segs, 2);
+	gso_coalesce_take(&c, &ovh, &eth);
+	free(f);
+}
+
 static double now_ns(void)
 {
 	struct timespec ts;
@@ -858,6 +1000,7 @@ static void test_cost(void **state)
 	size_t lens[SEGS_MAX];
 	const uint8_t *eth;
 	double t0, t1;
+	bool partial = false;
 	int n = 0, rounds = 200;
 
 	(void)state;
@@ -869,6 +1012,13 @@ static void test_cost(void **state)
 	t1 = now_ns();
 	printf("gso_segment: a 64 KiB TCPv4 super-frame into %d frames of at most 1400 bytes: "
 	       "%.0f ns\n", n, (t1 - t0) / rounds);
+	t0 = now_ns();
+	for (int i = 0; i < rounds; i++)
+		n = gso_segment_partial(&vh, f, s.len, 1400, out, STRIDE, SEGS_MAX, lens, &partial);
+	t1 = now_ns();
+	assert_true(partial);
+	printf("gso_segment_partial: the same, checksums left partial: %.0f ns\n",
+	       (t1 - t0) / rounds);
 	segs = malloc((size_t)45 * STRIDE);
 	assert_non_null(segs);
 	vh = vh_of(0, VIRTIO_NET_HDR_GSO_TCPV4, 1448, &m);
@@ -882,6 +1032,19 @@ static void test_cost(void **state)
 	t1 = now_ns();
 	printf("gso_coalesce: 45 segments of 1448 bytes into one super-frame: %.0f ns\n",
 	       (t1 - t0) / rounds);
+	/* the same segments as partial ones: no checksum to check */
+	t0 = now_ns();
+	for (int i = 0; i < rounds; i++) {
+		for (int k = 0; k < 45; k++) {
+			struct virtio_net_hdr pvh;
+
+			assert_true(gso_partial_vh(segs + (size_t)k * STRIDE, lens[k], &pvh));
+			assert_true(gso_coalesce_add(&c, &pvh, segs + (size_t)k * STRIDE, lens[k]));
+		}
+		assert_int_equal(gso_coalesce_take(&c, &ovh, &eth), m.len);
+	}
+	t1 = now_ns();
+	printf("gso_coalesce: the same as partial segments: %.0f ns\n", (t1 - t0) / rounds);
 	free(segs);
 	free(f);
 }
@@ -903,6 +1066,8 @@ int main(void)
 		cmocka_unit_test(test_coalesce_roundtrip),
 		cmocka_unit_test(test_coalesce_refuse),
 		cmocka_unit_test(test_coalesce_limits),
+		cmocka_unit_test(test_partial_cut),
+		cmocka_unit_test(test_partial_coalesce),
 		cmocka_unit_test(test_cost),
 	};
 
