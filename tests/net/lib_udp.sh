@@ -21,6 +21,15 @@ udp_field() {
 }
 udp_get() { udp_stats "$1"; udp_field "$2" "$3"; }
 udp_path_is() { [ "$(udp_get "$1" "$2" path)" = "$3" ]; }
+# udp_handler_up: the seed's handler made (vn_handle_seed); HID_A and HID_B set; both sides
+# checked to say path=udp within 5 s.
+udp_handler_up() {
+    vn_handle_seed || vn_die "handle failed: $VN_OUT $VN_ERR"
+    HID_B=$VN_HID
+    HID_A=$(udp_first_id A)
+    vn_check "B's handler says path=udp within 5 s" vn_wait_until 5 udp_path_is B "$HID_B" udp
+    vn_check "A's handler says path=udp within 5 s" vn_wait_until 5 udp_path_is A "$HID_A" udp
+}
 udp_first_id() { udp_stats "$1"; printf '%s\n' "$VN_OUT" | awk 'NR == 3 {print $1}'; }
 # udp_atk NS ARGS...: run tests/net/py/udpatk.py in NS (bounded).
 udp_atk() {

@@ -21,11 +21,7 @@ out_at_least() { [ "$(udp_get A "$HID_A" udp_out)" -ge "$1" ]; }
 count_calls() { awk -F, '/sys_enter/ { n += $1 } END { print n + 0 }' "$1"; }
 
 vn_section "the datagram path"
-vn_handle_seed || vn_die "handle failed: $VN_OUT $VN_ERR"
-HID_B=$VN_HID
-HID_A=$(udp_first_id A)
-vn_check "B's handler says path=udp within 5 s" vn_wait_until 5 udp_path_is B "$HID_B" udp
-vn_check "A's handler says path=udp within 5 s" vn_wait_until 5 udp_path_is A "$HID_A" udp
+udp_handler_up
 vn_check "ping vm -> h1 through the handler" vn_ping vm "$H1_IP" 3
 
 vn_section "$N datagrams in bursts of $ROUND"

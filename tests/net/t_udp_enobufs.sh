@@ -10,11 +10,7 @@ vn_require
 vn_topology
 vn_start_seed_daemons vmnet1
 N=500 UPORT=9000
-vn_handle_seed || vn_die "handle failed"
-HID_B=$VN_HID
-HID_A=$(udp_first_id A)
-vn_check "B's handler says path=udp within 5 s" vn_wait_until 5 udp_path_is B "$HID_B" udp
-vn_check "A's handler says path=udp within 5 s" vn_wait_until 5 udp_path_is A "$HID_A" udp
+udp_handler_up
 vn_check "ping vm -> h1" vn_ping vm "$H1_IP" 3
 vn_in gB tc qdisc add dev eth0 root tbf rate 1mbit burst 3000 limit 3000 || vn_die "tc tbf on eth0 in gB"
 vn_bg h1 "$VN_PY" "$VN_PYDIR/udp_order.py" recv "$H1_IP" "$UPORT" "$N" "$VN_TMP/rx.ready" "$VN_TMP/rx.out"

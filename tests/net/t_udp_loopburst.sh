@@ -11,11 +11,7 @@ vn_require
 vn_topology
 vn_start_seed_daemons vmnet1
 K=40
-vn_handle_seed || vn_die "handle failed: $VN_OUT $VN_ERR"
-HID_B=$VN_HID
-HID_A=$(udp_first_id A)
-vn_check "B's handler says path=udp within 5 s" vn_wait_until 5 udp_path_is B "$HID_B" udp
-vn_check "A's handler says path=udp within 5 s" vn_wait_until 5 udp_path_is A "$HID_A" udp
+udp_handler_up
 vn_check "ping vm -> h1" vn_ping vm "$H1_IP" 3
 vn_bg h1 "$VN_PY" "$VN_PYDIR/same_frames.py" recv eth0 $((8 * VN_SLOW)) "$VN_TMP/r.ready" "$VN_TMP/r.out"
 vn_wait_file "$VN_TMP/r.ready" 10 || vn_die "the listener in h1 did not start"
