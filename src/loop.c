@@ -278,6 +278,7 @@ int loop_run_once(struct loop *l, int max_ms)
 	n = epoll_wait(l->epfd, evs, LOOP_EVENTS, wait);
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;
+	loop_clock_hold(true);
 	for (int i = 0; i < n; i++) {
 		struct loop_io *io = evs[i].data.ptr;
 
@@ -296,8 +297,10 @@ int loop_run_once(struct loop *l, int max_ms)
 		if (io->fd >= 0)
 			io->cb(io, EPOLLIN);
 	}
+	loop_clock_hold(true);  /* the timers see the time after the round's work */
 	loop_timer_expire(l, loop_now_ms());
 	run_deferred(l);
+	loop_clock_hold(false);
 	return n;
 }
 

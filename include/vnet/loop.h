@@ -98,5 +98,11 @@ int loop_run(struct loop *l);
 int loop_run_once(struct loop *l, int max_ms);
 /* Milliseconds on the monotonic clock (loop_clock.c). */
 uint64_t loop_now_ms(void);
+/*
+ * on: read the clock now and have loop_now_ms answer that reading (in this
+ * thread) until the next call; off: read the clock on every call again.
+ * loop_run_once holds it while it dispatches a round.
+ */
+void loop_clock_hold(bool on);
 
 #endif

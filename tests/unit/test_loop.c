@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "vnet/common.h"
@@ -189,6 +190,41 @@ static void test_run_waits_for_timer(void **state)
 	assert_true(loop_now_ms() >= start + 30);
 }
 
+static uint64_t held_first, held_after_sleep;
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { .tv_sec = 0, .tv_nsec = ms * 1000000 };
+
+	while (nanosleep(&ts, &ts) < 0)
+		;
+}
+
+static void hold_cb(struct loop_timer *t)
+{
+	(void)t;
+	held_first = loop_now_ms();
+	sleep_ms(3);
+	held_after_sleep = loop_now_ms();
+}
+
+/* Within a round, one reading of the clock; between rounds, the clock again. */
+static void test_round_holds_clock(void **state)
+{
+	struct loop_timer t;
+	uint64_t before = loop_now_ms(), after;
+
+	loop_timer_init(&t, hold_cb);
+	loop_timer_set(&L, &t, before);
+	assert_true(loop_run_once(&L, 0) >= 0);
+	assert_true(held_first >= before);
+	assert_int_equal(held_after_sleep, held_first);
+	after = loop_now_ms();
+	assert_true(after >= held_first + 3);
+	sleep_ms(3);
+	assert_true(loop_now_ms() >= after + 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -199,6 +235,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rearm_from_callback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_waits_for_timer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_round_holds_clock, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
