@@ -71,28 +71,74 @@ if [ ! -f "$PEERS" ]; then
 fi
 
 out=$(mktemp /tmp/vnet-bench.XXXXXX)
-trap 'rm -f "$out"' EXIT
+deliv=$(mktemp /tmp/vnet-bench.XXXXXX)
+trap 'rm -f "$out" "$deliv" "$out.one"' EXIT
 bash "$PEERS" install >/dev/null 2>&1 || echo "bench: could not install the peers' packages" >&2
-PB_PLUGIN=$(realpath tests/bench/modes.sh) PB_EXTRA_MODES="vnet vnet-tls vnet-tcp vnet-tcp-tls vnet-sched-normal vnet-qd0" \
-	bash "$PEERS" "${modes[@]}" | tee "$out"
+
+udp_in() { # NS: UDP datagrams that reached NS's UDP layer, read by a socket or dropped there
+	ip netns exec "$1" awk '$1 == "Udp:" && $2 ~ /^[0-9]+$/ { print $2 + $4; exit }' /proc/net/snmp 2>/dev/null
+}
+# PEERS_PID: the 64-byte datagrams a second that reached vB's UDP layer while
+# peers.sh's iperf3 -u ran, whether iperf3 then had the CPU to read them or
+# not (its socket's drops: InErrors), over the phase's middle; "-" if unseen.
+udp_delivered() {
+	local ns="pb$1-vB" t0=$SECONDS win=$(( ${PB_UDP_T:-5} > 3 ? ${PB_UDP_T:-5} - 2 : 1 )) c1 c2 s1 s2
+	until pgrep -f -- "-u -l 64 -b 0" >/dev/null; do
+		kill -0 "$1" 2>/dev/null && (( SECONDS - t0 < 1800 )) || { echo -; return; }
+		sleep 0.2
+	done
+	sleep 1
+	c1=$(udp_in "$ns") s1=$(date +%s%N)
+	sleep "$win"
+	c2=$(udp_in "$ns") s2=$(date +%s%N)
+	if [ -n "$c1" ] && [ -n "$c2" ] && pgrep -f -- "-u -l 64 -b 0" >/dev/null; then
+		echo $(( (c2 - c1) * 1000000000 / (s2 - s1) ))
+	else
+		echo -
+	fi
+}
+
+# One peers.sh run a mode, so that its namespaces (pb<pid>-*) are known while it runs.
+first=1
+for m in "${modes[@]}"; do
+	PB_PLUGIN=$(realpath tests/bench/modes.sh) PB_EXTRA_MODES="vnet vnet-tls vnet-tcp vnet-tcp-tls vnet-sched-normal vnet-qd0" \
+		bash "$PEERS" "$m" >"$out.one" &
+	pid=$!
+	echo "$m $(udp_delivered $pid)" >>"$deliv"
+	wait "$pid"
+	if [ $first = 1 ]; then cat "$out.one"; else grep -v '^#' "$out.one"; fi | tee -a "$out"
+	first=0
+done
 
 echo
 echo "# vnet against its peers, measured in this run (higher is better, but for rtt)"
+# A mode named more than once (alternating runs) is compared, its k-th run, with
+# the k-th run of vxlan, its OpenVPN peer and its TCP path (or their last).
 awk '
+	BEGIN { n = 0 }
+	FILENAME == ARGV[1] { dl[$1, ++nd[$1]] = $2; next }
 	/^#/ { next }
-	{ tcp[$1] = $2; tcp2[$1] = $3; rtt[$1] = $4; udp[$1] = $6; st[$1] = $NF; order[n++] = $1 }
-	function best(m) { return (tcp2[m] + 0 > tcp[m] + 0) ? tcp2[m] : tcp[m] }
+	{
+		k = ++cnt[$1]; r[n] = $1; rk[n++] = k
+		tcp[$1, k] = ($3 + 0 > $2 + 0) ? $3 : $2; rtt[$1, k] = $4; udp[$1, k] = $6
+	}
+	function at(m, k) { return ((m, k) in tcp) ? k : cnt[m] }
 	function ratio(a, b) { return (a + 0 > 0 && b + 0 > 0) ? sprintf("%.2fx", a / b) : "-" }
 	END {
-		printf "%-18s %9s %9s %10s  %-24s %-12s %-12s %-12s %s\n", "mode", "tcp_gbps", "rtt_us", "udp64_pps",
-			"tcp vs openvpn-tcp", "tcp vs vxlan", "rtt vs vxlan", "pps vs vxlan", "datagram path vs TCP path (tcp rtt pps)"
+		printf "%-18s %9s %9s %10s %10s  %-24s %-12s %-12s %-12s %-12s %s\n", "mode", "tcp_gbps", "rtt_us", "udp64_pps",
+			"delivered", "tcp vs openvpn-tcp", "tcp vs vxlan", "rtt vs vxlan", "pps vs vxlan", "dlv vs vxlan",
+			"datagram path vs TCP path (tcp rtt pps)"
 		for (i = 0; i < n; i++) {
-			m = order[i]
+			m = r[i]; k = rk[i]
 			peer = (m ~ /tls/) ? "openvpn-tcp-tls" : "openvpn-tcp-plain"
 			tp = (m == "vnet") ? "vnet-tcp" : (m == "vnet-tls") ? "vnet-tcp-tls" : ""
-			printf "%-18s %9s %9s %10s  %-24s %-12s %-12s %-12s %s\n", m, best(m), rtt[m], udp[m],
-				ratio(best(m), best(peer)) " (" peer ")", ratio(best(m), best("vxlan")),
-				ratio(rtt[m], rtt["vxlan"]), ratio(udp[m], udp["vxlan"]),
-				(tp != "" && (tp in rtt)) ? ratio(best(m), best(tp)) " " ratio(rtt[m], rtt[tp]) " " ratio(udp[m], udp[tp]) : ""
+			x = at("vxlan", k); o = at(peer, k); t = at(tp, k)
+			d = ((m, k) in dl) ? dl[m, k] : "-"
+			printf "%-18s %9s %9s %10s %10s  %-24s %-12s %-12s %-12s %-12s %s\n", m, tcp[m, k], rtt[m, k],
+				udp[m, k], d, ratio(tcp[m, k], tcp[peer, o]) " (" peer ")", ratio(tcp[m, k], tcp["vxlan", x]),
+				ratio(rtt[m, k], rtt["vxlan", x]), ratio(udp[m, k], udp["vxlan", x]),
+				ratio(d, dl["vxlan", x]),
+				(tp != "" && cnt[tp]) ? ratio(tcp[m, k], tcp[tp, t]) " " ratio(rtt[m, k], rtt[tp, t]) " " \
+					ratio(udp[m, k], udp[tp, t]) : ""
 		}
-	}' "$out"
+	}' "$deliv" "$out"
