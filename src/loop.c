@@ -257,9 +257,14 @@ int loop_timer_timeout(const struct loop *l, uint64_t now)
 
 void loop_timer_expire(struct loop *l, uint64_t now)
 {
-	/* As many as there are now: a callback that sets its timer for now again waits a round. */
-	for (size_t budget = l->ntimers; budget && l->ntimers && l->timers[0]->when <= now;
-	     budget--) {
+	/*
+	 * Only timers set before this call: one a callback sets (again) for now
+	 * waits a round, however many others are armed. The clock is held for
+	 * the round (loop_clock_hold), so "now" does not move on meanwhile.
+	 */
+	uint64_t first_new = l->timer_seq;
+
+	while (l->ntimers && l->timers[0]->when <= now && l->timers[0]->seq < first_new) {
 		struct loop_timer *t = l->timers[0];
 
 		heap_remove(l, 0);

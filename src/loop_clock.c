@@ -41,3 +41,9 @@ void loop_clock_hold(bool on)
 		held = true;
 	}
 }
+
+void loop_clock_refresh(void)
+{
+	if (held)
+		held_ms = clock_ms();
+}

@@ -17,6 +17,7 @@
 
 #include "vnet/daemon.h"
 #include "vnet/hfile.h"
+#include "vnet/loop.h"
 #include "vnet/reload.h"
 #include "vnet/tls.h"
 
@@ -68,6 +69,8 @@ int reload_run(struct daemon *d, char *msg, size_t len)
 	}
 	/* From here on nothing fails. */
 	memcpy(d->cfg.password, pw, sizeof(pw));
+	/* The key took some 100 ms of this round: new handlers' deadlines count from now. */
+	loop_clock_refresh();
 	if (hf) {
 		hfile_apply(d, hf, &c);
 		hf = NULL;

@@ -104,5 +104,7 @@ uint64_t loop_now_ms(void);
  * loop_run_once holds it while it dispatches a round.
  */
 void loop_clock_hold(bool on);
+/* If held, read the clock again (after a long step within a round). */
+void loop_clock_refresh(void);
 
 #endif

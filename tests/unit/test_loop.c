@@ -140,6 +140,26 @@ static void test_rearm_from_callback(void **state)
 	loop_timer_cancel(&L, &t);
 }
 
+/* Among many armed timers, one that sets itself for now again still runs once a round. */
+static void test_rearm_among_many(void **state)
+{
+	struct loop_timer idle[8], t;
+
+	for (size_t i = 0; i < ARRAY_SIZE(idle); i++) {
+		loop_timer_init(&idle[i], probe_cb);
+		loop_timer_set(&L, &idle[i], 1000);
+	}
+	loop_timer_init(&t, again_cb);
+	loop_timer_set(&L, &t, 0);
+	loop_timer_expire(&L, 10);
+	assert_int_equal(nran, 1);
+	loop_timer_expire(&L, 10);
+	assert_int_equal(nran, 2);
+	loop_timer_cancel(&L, &t);
+	for (size_t i = 0; i < ARRAY_SIZE(idle); i++)
+		loop_timer_cancel(&L, &idle[i]);
+}
+
 /* Thousands of timers set, moved and cancelled in a scrambled order still run sorted. */
 static void test_many(void **state)
 {
@@ -233,6 +253,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rearm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rearm_from_callback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rearm_among_many, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_waits_for_timer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_round_holds_clock, setup, teardown),
