@@ -3,6 +3,7 @@
 
     vmconsole.py SOCKET SECONDS COMMAND   run COMMAND, print its output, exit with its status
     vmconsole.py SOCKET SECONDS --ready   wait until the guest's shell answers
+    vmconsole.py SOCKET SECONDS --hmp CMD run CMD on QEMU's human monitor at SOCKET, print its answer
 
 SOCKET is QEMU's serial chardev (socket,server=on,wait=off). The guest's /init (guest-init)
 reads one line "TAG COMMAND" at a time from the console, runs COMMAND (input /dev/null) and
@@ -56,7 +57,44 @@ def run(s, command, deadline, resend=None):
             return int(m.group(1))
 
 
+def hmp(s, command, deadline):
+    """QEMU's monitor: read up to its prompt, send command, print what comes before the next."""
+    buf = b""
+    sent = False
+    while True:
+        now = time.monotonic()
+        if now >= deadline:
+            sys.stdout.write(buf.decode(errors="replace"))
+            return 124
+        r, _, _ = select.select([s], [], [], deadline - now)
+        if not r:
+            continue
+        d = s.recv(65536)
+        if not d:
+            return 125
+        buf += d
+        if not buf.endswith(b"(qemu) "):
+            continue
+        if sent:
+            out = buf[:-len(b"(qemu) ")].replace(b"\r", b"")
+            out = out.split(b"\n", 1)[1] if b"\n" in out else b""  # the command's echo
+            sys.stdout.write(re.sub(rb"\x1b\[[0-9;]*[A-Za-z]", b"", out).decode(errors="replace"))
+            return 0
+        s.sendall(command.encode() + b"\n")
+        sent = True
+        buf = b""
+
+
 def main():
+    if len(sys.argv) == 5 and sys.argv[3] == "--hmp":
+        deadline = time.monotonic() + float(sys.argv[2])
+        s = connect(sys.argv[1], deadline)
+        if s is None:
+            return 125
+        try:
+            return hmp(s, sys.argv[4], deadline)
+        finally:
+            s.close()
     if len(sys.argv) != 4:
         sys.stderr.write(__doc__)
         return 2
