@@ -115,6 +115,7 @@ static bool offload_fits(const struct virtio_net_hdr *vh, size_t eth_len, const 
 #define ETHERTYPE_8021AD 0x88a8
 #define VLAN_TAGS_MAX   2       /* 802.1ad + 802.1Q (QinQ) */
 #define IPV6_EXT_MAX    4       /* extension headers walked before the transport header */
+#define TCP_FLAG_RST    0x04    /* in the TCP header's octet 13 */
 
 /*
  * The offset of the transport header of an IP frame and its IP protocol;
@@ -177,6 +178,17 @@ static bool ip_transport(const uint8_t *eth, size_t len, size_t *l4, uint8_t *pr
 	}
 	*why = "segmentation of a frame that is neither IPv4 nor IPv6";
 	return false;
+}
+
+bool frame_tcp_reset(const uint8_t *eth, size_t len)
+{
+	const char *why;
+	uint8_t proto;
+	size_t l4;
+	bool v6;
+
+	return len >= FRAME_ETH_MIN && ip_transport(eth, len, &l4, &proto, &v6, &why) &&
+	       proto == IPPROTO_TCP && l4 + 14 <= len && (eth[l4 + 13] & TCP_FLAG_RST);
 }
 
 bool frame_offload_safe(const struct virtio_net_hdr *vh, const uint8_t *eth, size_t eth_len,

@@ -82,19 +82,26 @@ static bool handler_guarded(struct handler *h, const struct frame_msg *msg)
  * logged (the guard's, once a minute). The link stays up: the message's
  * length is known.
  */
+/* A frame's source and destination addresses, for a log line. */
+static void frame_addresses(const uint8_t *eth, char s[MAC_STRLEN], char d[MAC_STRLEN])
+{
+	struct mac dst, src;
+
+	memcpy(dst.b, eth, MAC_LEN);
+	memcpy(src.b, eth + MAC_LEN, MAC_LEN);
+	mac_format(&dst, d);
+	mac_format(&src, s);
+}
+
 static bool handler_refuse(struct handler *h, const struct frame_msg *msg)
 {
 	const char *why = "";
 
 	if (!mac_inject_allowed(h->spec.conf, h->spec.macs, h->spec.nmacs, msg->eth)) {
 		if (h->drop_unlisted++ == 0) {
-			struct mac dst, src;
 			char d[MAC_STRLEN], s[MAC_STRLEN];
 
-			memcpy(dst.b, msg->eth, MAC_LEN);
-			memcpy(src.b, msg->eth + MAC_LEN, MAC_LEN);
-			mac_format(&dst, d);
-			mac_format(&src, s);
+			frame_addresses(msg->eth, s, d);
 			log_warn("handler %lu: refused a frame from the peer, %s -> %s: its %s address "
 				 "is not in the handler's list (further ones are counted, not logged)",
 				 h->id, s, d, h->spec.conf == VNET_LOCAL ? "source" : "destination");
@@ -123,14 +130,20 @@ static bool handler_looped(struct handler *h, const struct frame_msg *msg,
 			   const struct virtio_net_hdr *vh, uint64_t *key)
 {
 	*key = loopguard_key(vh, msg->eth, msg->eth_len);
-	if (!loopguard_repeated(&h->d->guard, *key, loop_now_ms()))
+	if (!loopguard_repeated(&h->d->guard, *key, msg->eth, msg->eth_len, loop_now_ms()))
 		return false;
 	h->drop_loop++;
-	if (handler_loop_log_due(h))
-		log_warn("handler %lu: a frame from the peer %s was injected %d times within %d ms "
-			 "already: a forwarding loop runs through that peer; not injected again "
-			 "(counted in drop_loop, logged at most once a minute)", h->id, h->raddr,
+	if (handler_loop_log_due(h)) {
+		char d[MAC_STRLEN], s[MAC_STRLEN];
+
+		frame_addresses(msg->eth, s, d);
+		log_warn("handler %lu: a frame from the peer %s (%s -> %s, type 0x%04x, %zu bytes) "
+			 "was injected %d times within %d ms already: a forwarding loop runs through "
+			 "that peer; not injected again (counted in drop_loop, logged at most once a "
+			 "minute)", h->id, h->raddr, s, d,
+			 (unsigned int)(msg->eth[12] << 8 | msg->eth[13]), msg->eth_len,
 			 LOOPGUARD_REPEATS, LOOPGUARD_WINDOW_MS);
+	}
 	return true;
 }
 

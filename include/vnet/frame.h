@@ -127,6 +127,12 @@ size_t frame_vlan_insert(struct virtio_net_hdr *vh, uint8_t *eth, size_t len, si
 #define FRAME_GSO_SEGS_MAX  256
 
 /*
+ * Whether the frame of len bytes at eth is a TCP segment with RST set: IPv4
+ * (not a fragment) or IPv6, behind up to two VLAN tags.
+ */
+bool frame_tcp_reset(const uint8_t *eth, size_t len);
+
+/*
  * Whether a frame with valid offload metadata (frame_offload_valid) is safe to
  * inject: its checksum field (csum_start + csum_offset + 2, when the checksum
  * is partial; csum_start past the Ethernet header) and hdr_len within the
