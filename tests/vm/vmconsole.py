@@ -26,6 +26,14 @@ def connect(path, deadline):
             time.sleep(0.2)
 
 
+def recv_some(s, until):
+    """What s has to read by the monotonic time until: b"" if nothing came, None if it closed."""
+    r, _, _ = select.select([s], [], [], max(0.0, until - time.monotonic()))
+    if not r:
+        return b""
+    return s.recv(65536) or None
+
+
 def run(s, command, deadline, resend=None):
     """Send command; read until its marker. Resend every `resend` seconds (for --ready)."""
     tag = os.urandom(6).hex()
@@ -41,11 +49,8 @@ def run(s, command, deadline, resend=None):
         if now >= next_send:
             s.sendall(line.encode())
             next_send = now + resend if resend else deadline
-        r, _, _ = select.select([s], [], [], min(deadline, next_send) - now)
-        if not r:
-            continue
-        d = s.recv(65536)
-        if not d:
+        d = recv_some(s, min(deadline, next_send))
+        if d is None:
             return 125
         buf += d
         m = marker.search(buf)
@@ -62,15 +67,11 @@ def hmp(s, command, deadline):
     buf = b""
     sent = False
     while True:
-        now = time.monotonic()
-        if now >= deadline:
+        if time.monotonic() >= deadline:
             sys.stdout.write(buf.decode(errors="replace"))
             return 124
-        r, _, _ = select.select([s], [], [], deadline - now)
-        if not r:
-            continue
-        d = s.recv(65536)
-        if not d:
+        d = recv_some(s, deadline)
+        if d is None:
             return 125
         buf += d
         if not buf.endswith(b"(qemu) "):
