@@ -551,6 +551,8 @@ static bool capture_echo(struct capture *c, size_t nhits, const struct virtio_ne
 	if (!c->set->guard || !loopguard_echo(c->set->guard, vh, buf, n, (uint64_t)c->ifindex, now,
 						    &by))
 		return false;
+	if (loopguard_unreported(buf, n))
+		return true;
 	for (size_t h = 0; h < nhits; h++)
 		c->subs[c->hits[h]]->rx.loop_drops++;
 	if (!c->loop_logged || now - c->loop_logged >= LOOPGUARD_LOG_MS) {

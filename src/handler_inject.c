@@ -73,17 +73,8 @@ static bool handler_guarded(struct handler *h, const struct frame_msg *msg)
 	return true;
 }
 
-/*
- * Whether to refuse a frame from the peer instead of injecting it: its
- * addresses are not the handler's to inject (mac_inject_allowed), or its
- * offload metadata does not fit it or would make the kernel cut it into too
- * many packets (frame_offload_safe), or a LOCAL side's guard refuses it
- * (handler_guarded). Refused frames are counted; the first of each kind is
- * logged (the guard's, once a minute). The link stays up: the message's
- * length is known.
- */
 /* A frame's source and destination addresses, for a log line. */
-static void frame_addresses(const uint8_t *eth, char s[MAC_STRLEN], char d[MAC_STRLEN])
+static void inject_addresses(const uint8_t *eth, char s[MAC_STRLEN], char d[MAC_STRLEN])
 {
 	struct mac dst, src;
 
@@ -93,6 +84,15 @@ static void frame_addresses(const uint8_t *eth, char s[MAC_STRLEN], char d[MAC_S
 	mac_format(&src, s);
 }
 
+/*
+ * Whether to refuse a frame from the peer instead of injecting it: its
+ * addresses are not the handler's to inject (mac_inject_allowed), or its
+ * offload metadata does not fit it or would make the kernel cut it into too
+ * many packets (frame_offload_safe), or a LOCAL side's guard refuses it
+ * (handler_guarded). Refused frames are counted; the first of each kind is
+ * logged (the guard's, once a minute). The link stays up: the message's
+ * length is known.
+ */
 static bool handler_refuse(struct handler *h, const struct frame_msg *msg)
 {
 	const char *why = "";
@@ -101,7 +101,7 @@ static bool handler_refuse(struct handler *h, const struct frame_msg *msg)
 		if (h->drop_unlisted++ == 0) {
 			char d[MAC_STRLEN], s[MAC_STRLEN];
 
-			frame_addresses(msg->eth, s, d);
+			inject_addresses(msg->eth, s, d);
 			log_warn("handler %lu: refused a frame from the peer, %s -> %s: its %s address "
 				 "is not in the handler's list (further ones are counted, not logged)",
 				 h->id, s, d, h->spec.conf == VNET_LOCAL ? "source" : "destination");
@@ -122,21 +122,24 @@ static bool handler_refuse(struct handler *h, const struct frame_msg *msg)
 /*
  * Whether a frame from the peer is going round a loop: this daemon injected
  * the same frame LOOPGUARD_REPEATS times within LOOPGUARD_WINDOW_MS already
- * (loopguard.h says why no ordinary traffic does). Such a frame is counted
- * in drop_loop, not injected; the loop is logged at most once a minute.
+ * (loopguard.h says why no ordinary traffic does). Such a frame is not
+ * injected; it is counted in drop_loop, and the loop logged at most once a
+ * minute, unless it is a copy that goes unreported (loopguard_unreported).
  * *key: the frame's, to note once injected.
  */
 static bool handler_looped(struct handler *h, const struct frame_msg *msg,
 			   const struct virtio_net_hdr *vh, uint64_t *key)
 {
 	*key = loopguard_key(vh, msg->eth, msg->eth_len);
-	if (!loopguard_repeated(&h->d->guard, *key, msg->eth, msg->eth_len, loop_now_ms()))
+	if (!loopguard_repeated(&h->d->guard, *key, loop_now_ms()))
 		return false;
+	if (loopguard_unreported(msg->eth, msg->eth_len))
+		return true;
 	h->drop_loop++;
 	if (handler_loop_log_due(h)) {
 		char d[MAC_STRLEN], s[MAC_STRLEN];
 
-		frame_addresses(msg->eth, s, d);
+		inject_addresses(msg->eth, s, d);
 		log_warn("handler %lu: a frame from the peer %s (%s -> %s, type 0x%04x, %zu bytes) "
 			 "was injected %d times within %d ms already: a forwarding loop runs through "
 			 "that peer; not injected again (counted in drop_loop, logged at most once a "

@@ -263,6 +263,8 @@ static bool handler_echo(struct handler *h, const struct virtio_net_hdr *vh, con
 		return false;
 	h->port.stats.rx_frames--;
 	h->port.stats.rx_bytes -= n;
+	if (loopguard_unreported(eth, n))
+		return true;
 	h->port.stats.loop_drops++;
 	if (handler_loop_log_due(h))
 		log_warn("handler %lu: a frame this daemon injected (handler %lu) came back on %s: "

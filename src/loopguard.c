@@ -79,15 +79,17 @@ static const struct loopguard_slot *slot_of(const struct loopguard *g, uint64_t 
 	return &g->slot[key & (LOOPGUARD_SLOTS - 1)];
 }
 
-bool loopguard_repeated(const struct loopguard *g, uint64_t key, const uint8_t *eth, size_t len,
-			uint64_t now_ms)
+bool loopguard_repeated(const struct loopguard *g, uint64_t key, uint64_t now_ms)
 {
 	const struct loopguard_slot *s = slot_of(g, key);
 
-	if (s->key != key || now_ms - s->first_ms >= LOOPGUARD_WINDOW_MS ||
-	    s->count < LOOPGUARD_REPEATS)
-		return false;
-	return s->count >= LOOPGUARD_RESET_REPEATS || !frame_tcp_reset(eth, len);
+	return s->key == key && now_ms - s->first_ms < LOOPGUARD_WINDOW_MS &&
+	       s->count >= LOOPGUARD_REPEATS;
+}
+
+bool loopguard_unreported(const uint8_t *eth, size_t len)
+{
+	return frame_tcp_reset(eth, len);
 }
 
 void loopguard_note(struct loopguard *g, uint64_t key, unsigned long handler, uint64_t now_ms)

@@ -55,11 +55,7 @@
  * ARP and neighbour solicitations once a second, DHCP after seconds (and
  * with a new "secs" field), TCP retransmissions after at least 200 ms and
  * then twice as late each time (3 in a second at most), a gratuitous ARP
- * burst (keepalived, arping -U) 5 at once, a wake-on-LAN tool a few. TCP
- * resets are the exception, given LOOPGUARD_RESET_REPEATS: a host that
- * aborts a connection answers every segment still in flight with the same
- * reset (sent without a socket, its IPv4 identification 0), dozens within a
- * millisecond at the end of an ordinary transfer. A loop
+ * burst (keepalived, arping -U) 5 at once, a wake-on-LAN tool a few. A loop
  * runs a lap in microseconds on a LAN and in one round trip over a WAN: one
  * whose lap is under 1000/8 = 125 ms is cut at its 9th lap; one through a
  * daemon that captures the frame twice, by the echo rule when its lap is
@@ -68,12 +64,6 @@
  */
 #define LOOPGUARD_WINDOW_MS 1000
 #define LOOPGUARD_REPEATS   8
-/*
- * A reset going round a loop on a LAN still makes no more laps than this
- * before it is cut (a second's worth at most); one whose loop is slower is
- * left to circulate, while the loop's other frames are cut and logged.
- */
-#define LOOPGUARD_RESET_REPEATS 1024
 /* A loop is logged at most this often (per device, per handler). */
 #define LOOPGUARD_LOG_MS    60000
 
@@ -101,14 +91,22 @@ struct loopguard {
 /* The key of a frame of len bytes at eth with its metadata (never 0). */
 uint64_t loopguard_key(const struct virtio_net_hdr *vh, const uint8_t *eth, size_t len);
 /*
- * Has the frame of key, len bytes at eth, been injected LOOPGUARD_REPEATS
- * times already (LOOPGUARD_RESET_REPEATS for a TCP reset) in the
+ * Has the frame of key been injected LOOPGUARD_REPEATS times already in the
  * LOOPGUARD_WINDOW_MS that began with the first of them? Then injecting it
- * once more would be one time too many. The frame is read only once it has
- * been repeated. (Asking notes nothing: loopguard_note.)
+ * once more would be one time too many. (Asking notes nothing: loopguard_note.)
  */
-bool loopguard_repeated(const struct loopguard *g, uint64_t key, const uint8_t *eth, size_t len,
-			uint64_t now_ms);
+bool loopguard_repeated(const struct loopguard *g, uint64_t key, uint64_t now_ms);
+/*
+ * Whether a frame either rule stops (len bytes at eth) is dropped without
+ * being reported as a loop: a TCP reset (frame_tcp_reset). A host that
+ * aborts a connection answers every segment still in flight with the same
+ * reset, sent without a socket (in IPv4 with identification 0): dozens of
+ * identical frames within a millisecond at the end of an ordinary transfer.
+ * Their copies are stopped as any frame's are, so a reset in a loop is cut
+ * as soon; the receiver acts on the first copy. Counting or logging them
+ * would report a loop that is not there. Read only for a frame stopped.
+ */
+bool loopguard_unreported(const uint8_t *eth, size_t len);
 /* The frame of key was injected now, by handler id. */
 void loopguard_note(struct loopguard *g, uint64_t key, unsigned long handler, uint64_t now_ms);
 /*

@@ -3,8 +3,11 @@
 # B's z1 (on br1, where h1 is) to la, another joins lb to B's z2 (on br2, where h2 is). br1 and
 # br2 are separate LANs, so there is no loop: a broadcast from h1 goes z1 => la -> br0 -> lb =>
 # z2 -> h2 and must arrive once. A captures on lb the frame it just injected on la: that is a
-# first visit of lb, not a frame coming back, and must be forwarded (drop_loop stays 0). Run
-# with A's shared capture, then with its classic engine (one socket per handler).
+# first visit of lb, not a frame coming back, and must be forwarded (drop_loop stays 0). Then h1
+# sends 10 identical TCP resets (as a host aborting a connection does) to the broadcast address:
+# A captures the copies on lb within half a second of each other; they are not a loop either
+# (drop_loop stays 0, nothing logged). Run with A's shared capture, then with its classic engine
+# (one socket per handler).
 #
 #   ns lan: br0 (gA la, gA lb)   br1 (gB z1, h1)   br2 (gB z2, h2)
 #   gA 198.19.0.1 <-- underlay --> gB 198.19.0.2
@@ -63,6 +66,8 @@ hub() {
         vn_one_broadcast "$1-$t" "$t"
         vn_check "$1: h2 got h1's broadcast once (saw ${COPIES:-0})" test "${COPIES:-0}" -eq 1
     done
+    vn_in h1 "$VN_PY" "$VN_PYDIR/reset_burst.py" send eth0 "$BCAST" "$H1_MAC" "$H1_IP" "$H2_IP" 4 10
+    sleep 0.5
     n=$(vn_stats_sum gA "$UL_A" "$PASS_A" drop_loop)
     vn_check "$1: A counted no loop (drop_loop $n)" [ "$n" -eq 0 ]
     n=$(vn_stats_sum gA "$UL_B" "$PASS_B" drop_loop)

@@ -1134,6 +1134,76 @@ static void test_back_to_back(void **state)
 	}
 }
 
+/*
+ * frame_tcp_reset on frames built at offset l3 behind tags VLAN tags: IPv4,
+ * IPv6 with extension headers, and every way of being cut short.
+ */
+static size_t rst_frame(uint8_t *f, int tags, bool v6, int ext, uint8_t flags)
+{
+	size_t off = 12, l4;
+
+	memset(f, 0, 200);
+	memset(f, 0x02, 12);
+	for (int t = 0; t < tags; t++) {
+		f[off] = t ? 0x81 : 0x88;
+		f[off + 1] = t ? 0x00 : 0xa8;
+		off += 4;
+	}
+	f[off] = v6 ? 0x86 : 0x08;
+	f[off + 1] = v6 ? 0xdd : 0x00;
+	off += 2;
+	if (v6) {
+		f[off] = 0x60;
+		f[off + 6] = ext ? 0 : 6;       /* hop-by-hop options, or TCP */
+		off += 40;
+		for (int e = 0; e < ext; e++) {
+			f[off] = e + 1 < ext ? 60 : 6;  /* destination options, then TCP */
+			f[off + 1] = 0;                 /* 8 bytes */
+			off += 8;
+		}
+	} else {
+		f[off] = 0x45;
+		f[off + 9] = 6;
+		off += 20;
+	}
+	l4 = off;
+	f[l4 + 12] = 5 << 4;
+	f[l4 + 13] = flags;
+	return l4 + 20;
+}
+
+static void test_tcp_reset(void **state)
+{
+	uint8_t f[200];
+	size_t n;
+
+	(void)state;
+	for (int tags = 0; tags <= 2; tags++)
+		for (int v6 = 0; v6 < 2; v6++) {
+			n = rst_frame(f, tags, v6, v6 ? 2 : 0, 0x04);
+			assert_true(frame_tcp_reset(f, n));
+			assert_true(frame_tcp_reset(f, n - 6));     /* the flags octet is the 14th */
+			assert_false(frame_tcp_reset(f, n - 7));
+			n = rst_frame(f, tags, v6, 0, 0x10);        /* an ACK */
+			assert_false(frame_tcp_reset(f, n));
+		}
+	n = rst_frame(f, 3, false, 0, 0x04);    /* a third tag: not read past */
+	assert_false(frame_tcp_reset(f, n));
+	n = rst_frame(f, 0, false, 0, 0x04);
+	f[20] = 0x20;                           /* IPv4 more fragments */
+	assert_false(frame_tcp_reset(f, n));
+	f[20] = 0;
+	f[23] = 17;                             /* UDP */
+	assert_false(frame_tcp_reset(f, n));
+	assert_false(frame_tcp_reset(f, 14));
+	assert_false(frame_tcp_reset(f, 13));
+	n = rst_frame(f, 0, true, 1, 0x04);
+	f[14 + 40 + 1] = 200;                   /* an extension header claiming 1608 bytes */
+	assert_false(frame_tcp_reset(f, n));
+	n = rst_frame(f, 0, true, 5, 0x04);     /* more extension headers than are walked */
+	assert_false(frame_tcp_reset(f, n));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1168,6 +1238,7 @@ int main(void)
 		cmocka_unit_test(test_unsafe_csum_outside),
 		cmocka_unit_test(test_unsafe_hdr_len_beyond),
 		cmocka_unit_test(test_back_to_back),
+		cmocka_unit_test(test_tcp_reset),
 	};
 
 	return cmocka_run_group_tests_name("frame", tests, NULL, NULL);
