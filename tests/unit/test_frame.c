@@ -1134,40 +1134,11 @@ static void test_back_to_back(void **state)
 	}
 }
 
-/*
- * frame_tcp_reset on frames built at offset l3 behind tags VLAN tags: IPv4,
- * IPv6 with extension headers, and every way of being cut short.
- */
+/* frame_tcp_reset on a frame of build_ip's, its TCP flags set to flags: its length. */
 static size_t rst_frame(uint8_t *f, int tags, bool v6, int ext, uint8_t flags)
 {
-	size_t off = 12, l4;
+	size_t l4 = build_ip(f, 200, tags, v6, ext, 6);
 
-	memset(f, 0, 200);
-	memset(f, 0x02, 12);
-	for (int t = 0; t < tags; t++) {
-		f[off] = t ? 0x81 : 0x88;
-		f[off + 1] = t ? 0x00 : 0xa8;
-		off += 4;
-	}
-	f[off] = v6 ? 0x86 : 0x08;
-	f[off + 1] = v6 ? 0xdd : 0x00;
-	off += 2;
-	if (v6) {
-		f[off] = 0x60;
-		f[off + 6] = ext ? 0 : 6;       /* hop-by-hop options, or TCP */
-		off += 40;
-		for (int e = 0; e < ext; e++) {
-			f[off] = e + 1 < ext ? 60 : 6;  /* destination options, then TCP */
-			f[off + 1] = 0;                 /* 8 bytes */
-			off += 8;
-		}
-	} else {
-		f[off] = 0x45;
-		f[off + 9] = 6;
-		off += 20;
-	}
-	l4 = off;
-	f[l4 + 12] = 5 << 4;
 	f[l4 + 13] = flags;
 	return l4 + 20;
 }
