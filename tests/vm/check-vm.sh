@@ -10,7 +10,9 @@
 # with -s (TLS): the guest's DHCP lease from h2 through vnet; ping both ways; iperf3 TCP both ways,
 # each end connecting once. Then QEMU is stopped (its TAP disappears), started again after a few
 # seconds (a new TAP of the same name), and the same handler carries the rebooted guest: lease,
-# ping and TCP again.
+# ping and TCP again. A section with a failed check prints where frames stopped (vm_diag); if
+# the guest's own NIC is found wedged with vnet out of the path, QEMU is restarted and the
+# section run again, once (vm_nic_wedged, traffic).
 #
 # Topology: tests/net/lib.sh (vn_topology), less its veth "vm"; the guest replaces it:
 #
